@@ -1,0 +1,51 @@
+# The README's two commands: `make run` (set up, then serve the app on the bundled data) and
+# `make test` (set up everything the tests need, then run every test).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8501
+# Article texts for the excerpt checks and the sources page; point it at your own folder.
+CORPUS ?= $(wildcard ../shared/corpus)
+export GEO_CORPUS_DIR ?= $(CORPUS)
+
+.PHONY: run test setup setup-dev assets browser lint format bench
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+# Installs pinned dependencies, the project itself, and the map's JavaScript from npm.
+setup: $(BIN)/python
+	$(BIN)/pip install -q -r requirements.lock
+	$(BIN)/pip install -q --no-deps -e .
+	$(BIN)/geo assets
+
+run: setup
+	$(BIN)/streamlit run app.py --server.port $(PORT)
+
+setup-dev: $(BIN)/python
+	$(BIN)/pip install -q -r requirements-dev.lock
+	$(BIN)/pip install -q --no-deps -e .
+	$(BIN)/geo assets
+
+# Debian's Chromium drives the browser tests (Playwright cannot download its own here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+lint:
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+format:
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: setup-dev browser lint
+	$(BIN)/python -m pytest
+
+bench: setup
+	$(BIN)/geo bench

@@ -1,0 +1,59 @@
+"""What the data covers, how it was sourced and coded, and whom to credit."""
+
+import streamlit as st
+
+from geo import ui
+from geo.model import GEO_PRECISION_WORDS
+
+data = ui.bundle()
+first, last = data.month_span()
+
+st.title("About the data")
+st.markdown(
+    f"""
+The atlas holds **{len(data.events)} events** and **{len(data.sites)} sites** (consulates,
+embassies, Belt and Road sites) in Kazakhstan, Kyrgyzstan and Xinjiang, dated from {first} to
+{last}, drawn from **{len(data.sources)} sources**; **{len(data.excerpts)} excerpts** quote the
+articles the project holds. Data version `{data.version}`.
+
+**How it was sourced.** Every event and site comes from a sourced fact table: each row names the
+report it rests on (title, link, date) and how it was checked. The seed article, *Anti-China
+Protests Held in Several Kazakhstani Cities* (Caspian Policy Center, April 2021), is quoted only
+in short excerpts, each tied to the events it supports with its character offsets in the
+article's text. Where sources disagree on a crowd or an arrest count, every figure is kept with
+its source.
+"""
+)
+st.subheader("How precision and confidence are coded")
+st.markdown(
+    "\n".join(f"- **{p.value}**: {words}" for p, words in GEO_PRECISION_WORDS.items())
+    + """
+- Dates carry their own precision: a day, a month ("January 2020, month known"), a year, or
+  unknown. Undated events can be hidden with the sidebar's checkbox.
+- **Confidence high**: at least two independent reports, or a wire service plus an official
+  source. **Medium**: one reliable source, or an unresolved conflict in the details. **Low**: a
+  single partisan or secondary source, or a claim nobody else confirms.
+- Most points are city centres; no building-level coordinates were found for the embassies and
+  consulates. Country-level items are drawn at the capital as hollow, dashed marks.
+"""
+)
+ui.show_data_problems(data)
+st.subheader("Credits")
+st.markdown(
+    """
+- Place names and coordinates: **GeoNames** (geonames.org), licensed CC BY 4.0.
+- Borders: **Made with Natural Earth** (naturalearthdata.com), public domain.
+- Map software: Leaflet, Leaflet.markercluster, folium, streamlit-folium; online tiles ©
+  OpenStreetMap contributors and © CARTO when selected.
+- Seed article: Dante Schulz, *Anti-China Protests Held in Several Kazakhstani Cities*, Caspian
+  Policy Center, 8 April 2021.
+"""
+)
+st.subheader("Sources")
+sources = data.sources[["title", "publisher", "author", "published", "url"]]
+st.dataframe(
+    sources,
+    hide_index=True,
+    width="stretch",
+    column_config={"url": st.column_config.LinkColumn("link")},
+)

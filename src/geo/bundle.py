@@ -1,0 +1,249 @@
+"""Load the curated data files into validated frames: events, sites, sources, excerpts.
+
+The article texts are not part of the data folder: they are read from a corpus folder the
+atlas is pointed at, and used to check excerpt offsets when present.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from geo import validate as v
+from geo.model import AREAS, EVENT_COLUMNS, EXCERPT_COLUMNS, SITE_COLUMNS, SOURCE_COLUMNS
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_DATA_DIR = REPO_ROOT / "data"
+
+
+@dataclass
+class Bundle:
+    """Everything the atlas shows, validated, plus what was wrong with the files."""
+
+    events: pd.DataFrame
+    sites: pd.DataFrame
+    sources: pd.DataFrame
+    excerpts: pd.DataFrame
+    problems: list[v.Problem] = field(default_factory=list)
+    corpus_texts: dict[str, str] = field(default_factory=dict)
+    version: str = ""
+
+    @property
+    def errors(self) -> list[v.Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[v.Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    def month_span(self) -> tuple[str, str]:
+        """First and last month ("YYYY-MM") covered by dated events and site dates."""
+        starts = [d for d in self.events["start"].dropna()]
+        stops = [d for d in self.events["stop"].dropna()]
+        site_dates = [d for d in pd.concat([self.sites["start"], self.sites["stop"]]).dropna()]
+        lows = starts or [date(2013, 1, 1)]
+        highs = stops + [d for d in site_dates if d >= min(lows)] or lows
+        return f"{min(lows):%Y-%m}", f"{max(highs):%Y-%m}"
+
+
+def _frame(records: list[v.Record], columns: list[str], extra: list[str]) -> pd.DataFrame:
+    frame = pd.DataFrame.from_records(records, columns=[*columns, *extra, "line"])
+    return frame.reset_index(drop=True)
+
+
+def read_corpus(
+    corpus_dir: Path | None, sources: pd.DataFrame
+) -> tuple[dict[str, str], list[v.Problem]]:
+    """Texts of the sources whose ``file`` lies in the corpus folder, keyed by source id."""
+    texts: dict[str, str] = {}
+    problems: list[v.Problem] = []
+    if corpus_dir is None:
+        return texts, problems
+    for row in sources.itertuples():
+        name = str(row.file or "")
+        if not name:
+            continue
+        path = corpus_dir / name
+        if path.resolve().parent != corpus_dir.resolve():
+            problems.append(
+                v.Problem("sources.csv", int(row.line), "file", f"not a plain file name: {name!r}")
+            )
+            continue
+        text, problem = v.read_text(path)
+        if problem is not None:
+            problems.append(
+                v.Problem(
+                    "sources.csv",
+                    int(row.line),
+                    "file",
+                    f"article text unavailable ({problem.reason}); excerpt offsets not checked",
+                    "warning",
+                    str(row.source_id),
+                )
+            )
+        elif text is not None:
+            texts[str(row.source_id)] = text
+    return texts, problems
+
+
+def data_version(data_dir: Path) -> str:
+    """A short digest of the data files: changes whenever any of them changes."""
+    digest = hashlib.sha256()
+    for name in sorted(v.COLUMNS_OF):
+        path = data_dir / name
+        digest.update(name.encode())
+        if path.exists():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def load_bundle(data_dir: Path = DEFAULT_DATA_DIR, corpus_dir: Path | None = None) -> Bundle:
+    """Read and validate the four data files. Never raises for bad content: problems are
+    returned in :attr:`Bundle.problems` and the good rows load."""
+    problems: list[v.Problem] = []
+
+    def rows_of(name: str) -> list[v.Row]:
+        text, problem = v.read_text(data_dir / name)
+        if problem is not None:
+            problems.append(problem)
+            return []
+        rows, read_problems = v.read_rows(text or "", name, v.COLUMNS_OF[name])
+        problems.extend(read_problems)
+        return rows
+
+    source_records, ps = v.validate_sources(rows_of("sources.csv"), "sources.csv")
+    problems += ps
+    sources = _frame(source_records, SOURCE_COLUMNS, [])
+    texts, ps = read_corpus(corpus_dir, sources)
+    problems += ps
+
+    excerpt_records, ps = v.validate_excerpts(rows_of("excerpts.csv"), "excerpts.csv", texts)
+    problems += ps
+    excerpts = _frame(excerpt_records, EXCERPT_COLUMNS, ["offsets_checked"])
+    excerpts["char_start"] = excerpts["char_start"].astype("int64")
+    excerpts["char_end"] = excerpts["char_end"].astype("int64")
+
+    site_records, ps = v.validate_sites(rows_of("sites.csv"), "sites.csv")
+    problems += ps
+    event_records, ps = v.validate_events(rows_of("events.csv"), "events.csv")
+    problems += ps
+
+    source_ids = set(sources["source_id"])
+    excerpt_ids = set(excerpts["excerpt_id"])
+    problems += v.check_links(site_records, "sites.csv", sources=source_ids, excerpts=excerpt_ids)
+    problems += v.check_links(
+        event_records,
+        "events.csv",
+        sources=source_ids,
+        excerpts=excerpt_ids,
+        sites={str(r["site_id"]) for r in site_records},
+    )
+    sites = _frame(site_records, SITE_COLUMNS, ["start", "stop"])
+    events = _frame(event_records, EVENT_COLUMNS, ["start", "stop"])
+    for frame in (events, sites):
+        frame["latitude"] = frame["latitude"].astype("float64")
+        frame["longitude"] = frame["longitude"].astype("float64")
+        frame["line"] = frame["line"].astype("int64")
+
+    problems += check_countries(events, "events.csv", "event_id")
+    problems += check_countries(sites, "sites.csv", "site_id")
+
+    excerpt_text = dict(zip(excerpts["excerpt_id"], excerpts["text"], strict=True))
+    events["search_text"] = _search_text(
+        events, ["title", "location", "actor1", "assoc_actor_1"], excerpt_text
+    )
+    sites["search_text"] = _search_text(
+        sites, ["name", "location", "actor1", "site_type"], excerpt_text
+    )
+    return Bundle(
+        events=events,
+        sites=sites,
+        sources=sources,
+        excerpts=excerpts,
+        problems=problems,
+        corpus_texts=texts,
+        version=data_version(data_dir),
+    )
+
+
+def _search_text(
+    frame: pd.DataFrame, columns: list[str], excerpt_text: dict[str, str]
+) -> pd.Series:
+    def one(row: pd.Series) -> str:
+        parts = [str(row[c]) for c in columns]
+        parts += [excerpt_text.get(x, "") for x in v.split_ids(str(row["excerpt_ids"]))]
+        return " ".join(" ".join(parts).split()).casefold()
+
+    if frame.empty:
+        return pd.Series([], dtype="object")
+    return frame.apply(one, axis=1)
+
+
+# ---- borders ----
+
+GEO_DIR = DEFAULT_DATA_DIR / "geo"
+
+
+def load_admin1(geo_dir: Path = GEO_DIR) -> gpd.GeoDataFrame:
+    """The admin-1 regions of the three areas (Natural Earth), EPSG:4326."""
+    return gpd.read_file(geo_dir / "admin1.geojson")
+
+
+def area_shapes(admin1: gpd.GeoDataFrame) -> dict[str, shapely.Geometry]:
+    """One polygon per atlas area, by ISO3 code: Kazakhstan, Kyrgyzstan, Xinjiang."""
+    shapes: dict[str, shapely.Geometry] = {}
+    for iso in AREAS:
+        parts = admin1[admin1["adm0_a3"] == iso].geometry
+        if len(parts):
+            shapes[iso] = shapely.union_all(list(parts))
+    return shapes
+
+
+_SHAPES: dict[str, shapely.Geometry] | None = None
+
+
+def check_countries(frame: pd.DataFrame, file: str, id_field: str) -> list[v.Problem]:
+    """Warn where a point lies outside the polygon of its own country (point in polygon)."""
+    global _SHAPES
+    if frame.empty or not (GEO_DIR / "admin1.geojson").exists():
+        return []
+    if _SHAPES is None:
+        _SHAPES = area_shapes(load_admin1())
+    problems = []
+    points = shapely.points(frame["longitude"].to_numpy(), frame["latitude"].to_numpy())
+    for iso, shape in _SHAPES.items():
+        mask = (frame["iso"] == iso).to_numpy()
+        inside = shapely.covers(shape, points[mask]) | (
+            shapely.distance(shape, points[mask]) < 0.001
+        )
+        for row, ok in zip(frame[mask].itertuples(), inside, strict=True):
+            if not ok:
+                problems.append(
+                    v.Problem(
+                        file,
+                        int(row.line),
+                        "latitude",
+                        f"point ({row.latitude}, {row.longitude}) lies outside "
+                        f"{AREAS[iso].name}'s borders; a better coordinate is needed",
+                        "warning",
+                        str(getattr(row, id_field)),
+                    )
+                )
+    return problems
+
+
+def borders_geojson(geo_dir: Path = GEO_DIR, tolerance: float = 0.02) -> str:
+    """Admin-1 borders as compact GeoJSON for the map: simplified for display, 3 decimals."""
+    admin1 = load_admin1(geo_dir)
+    admin1 = admin1[["name", "adm0_a3", "geometry"]].copy()
+    admin1["geometry"] = admin1.geometry.simplify(tolerance, preserve_topology=True)
+    admin1["geometry"] = shapely.set_precision(admin1.geometry.values, 0.001)
+    data = json.loads(admin1.to_json(drop_id=True))
+    return json.dumps(data, separators=(",", ":"), sort_keys=True)

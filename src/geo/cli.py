@@ -1,0 +1,76 @@
+"""The ``geo`` command: validate the data files, fetch the map's scripts."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from geo.bundle import DEFAULT_DATA_DIR, load_bundle
+
+
+def _validate(args: argparse.Namespace) -> int:
+    corpus = args.corpus or os.environ.get("GEO_CORPUS_DIR") or None
+    if corpus and not Path(corpus).is_dir():
+        print(f"geo validate: corpus folder not found: {corpus}", file=sys.stderr)
+        return 2
+    bundle = load_bundle(Path(args.data), Path(corpus) if corpus else None)
+    for problem in sorted(bundle.problems, key=lambda p: (p.file, p.line, p.field)):
+        if problem.severity == "error" or not args.errors_only:
+            print(problem)
+    if not corpus:
+        print(
+            "note: no corpus folder given (--corpus or GEO_CORPUS_DIR): excerpt offsets "
+            "were not checked against the article texts",
+            file=sys.stderr,
+        )
+    print(
+        f"loaded {len(bundle.events)} events, {len(bundle.sites)} sites, "
+        f"{len(bundle.sources)} sources, {len(bundle.excerpts)} excerpts; "
+        f"{len(bundle.errors)} rejected row(s), {len(bundle.warnings)} warning(s)"
+    )
+    return 1 if bundle.errors else 0
+
+
+def _assets(args: argparse.Namespace) -> int:
+    from geo import assets
+
+    if assets.local_complete() and not args.force:
+        print("map scripts already in static/vendor (use --force to fetch again)")
+        return 0
+    try:
+        written = assets.fetch()
+    except (OSError, RuntimeError) as exc:
+        print(f"geo assets: could not fetch the map scripts from npm: {exc}", file=sys.stderr)
+        return 1
+    print(f"fetched {len(written)} files into static/vendor")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="geo", description="China in Central Asia event atlas")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    validate = commands.add_parser(
+        "validate",
+        help="check the data files; print each bad row with file, line, field and reason",
+    )
+    validate.add_argument("--data", default=str(DEFAULT_DATA_DIR), help="data folder")
+    validate.add_argument("--corpus", help="folder of article texts (default: $GEO_CORPUS_DIR)")
+    validate.add_argument("--errors-only", action="store_true", help="hide warnings")
+    validate.set_defaults(func=_validate)
+
+    fetch = commands.add_parser("assets", help="fetch the map's JavaScript/CSS from npm")
+    fetch.add_argument("--force", action="store_true")
+    fetch.set_defaults(func=_assets)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

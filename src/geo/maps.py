@@ -1,0 +1,339 @@
+"""The folium map: a static base (tiles, borders, legend) and one data layer per category.
+
+The base map does not depend on filters or selection, so its script (and streamlit-folium's
+hash of it) stays the same across reruns and the browser keeps its zoom. Everything that
+follows the view goes into the feature groups passed to ``st_folium(feature_group_to_add=)``.
+All text from data passes through :mod:`geo.safe_html`.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import struct
+import zlib
+from datetime import date
+
+import folium
+import pandas as pd
+from folium.plugins import MarkerCluster
+
+from geo import safe_html
+from geo.assets import AssetLinks
+from geo.model import (
+    AREAS,
+    CATEGORY_LABELS,
+    REGION_BBOX,
+    Category,
+    GeoPrecision,
+    TimePrecision,
+)
+from geo.query import Filtered
+
+MAP_CENTER = (44.5, 71.0)
+SELECTED_LAYER = "Selected"
+_TOOLTIP_ID = re.compile(r"\[([A-Za-z0-9][A-Za-z0-9_.:-]{0,63})\]\s*$")
+
+
+def _solid_png(rgb: tuple[int, int, int]) -> str:
+    """A 1×1 PNG of one colour as a data URL: the offline base 'tile'."""
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
+
+    raw = b"\x00" + bytes(rgb)
+    png = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
+    return "data:image/png;base64," + base64.b64encode(png).decode()
+
+
+PLAIN_TILE = _solid_png((236, 240, 243))
+
+_LEGEND_CSS = (
+    "background:rgba(255,255,255,.92);padding:6px 9px;border-radius:4px;"
+    "font:11px/1.35 system-ui,sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3);color:#222"
+)
+
+
+def marker_html(category: Category, approximate: bool, site: bool) -> str:
+    """Marker glyph: circle for events, square for sites; hollow and dashed if approximate."""
+    colour = category.colour
+    shape = "border-radius:2px" if site else "border-radius:50%"
+    if approximate:
+        fill = f"background:{colour}33;border:2px dashed {colour}"
+    else:
+        fill = f"background:{colour};border:2px solid #fff;box-shadow:0 0 0 1px {colour}"
+    kind = "site" if site else "event"
+    precision = "approx" if approximate else "located"
+    return (
+        f'<div class="atlas-mk atlas-mk-{kind} atlas-mk-{precision}" '
+        f'style="width:14px;height:14px;box-sizing:border-box;{shape};{fill}"></div>'
+    )
+
+
+def legend_html() -> str:
+    rows = []
+    for category in Category:
+        rows.append(
+            f'<div><span style="display:inline-block;width:11px;height:11px;border-radius:50%;'
+            f'background:{category.colour};margin-right:6px"></span>{category.label}</div>'
+        )
+    rows.append('<div style="margin-top:4px;border-top:1px solid #ccc;padding-top:4px">')
+    rows.append(
+        '<div><span style="display:inline-block;width:11px;height:11px;border-radius:50%;'
+        'background:#777;margin-right:6px"></span>event, located (exact or city)</div>'
+    )
+    rows.append(
+        '<div><span style="display:inline-block;width:11px;height:11px;border-radius:2px;'
+        'background:#777;margin-right:6px"></span>site (consulate, embassy, project)</div>'
+    )
+    rows.append(
+        '<div><span style="display:inline-block;width:11px;height:11px;border-radius:50%;'
+        'border:2px dashed #777;box-sizing:border-box;margin-right:6px"></span>'
+        "approximate: region or country only</div></div>"
+    )
+    return f'<div class="atlas-legend" style="{_LEGEND_CSS}"><b>Legend</b>{"".join(rows)}</div>'
+
+
+class Legend(folium.MacroElement):
+    """A fixed legend in the map's bottom-left corner (static markup, no data strings)."""
+
+    _template = folium.template.Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.control({position: "bottomleft"});
+        {{ this.get_name() }}.onAdd = function () {
+            var div = L.DomUtil.create("div");
+            div.innerHTML = {{ this.html|tojson }};
+            return div;
+        };
+        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "Legend"
+        self.html = legend_html()
+
+
+def _use_assets(element: folium.Element, assets: AssetLinks) -> None:
+    element.default_js = list(assets.js)
+    element.default_css = list(assets.css)
+
+
+def base_map(borders_geojson: str, assets: AssetLinks) -> folium.Map:
+    """The map without data: offline base, online tiles to choose, borders, legend."""
+    m = folium.Map(
+        location=MAP_CENTER, zoom_start=4, tiles=None, control_scale=True, prefer_canvas=False
+    )
+    _use_assets(m, assets)
+    folium.TileLayer(
+        PLAIN_TILE, name="Plain (works offline)", attr="Borders: Natural Earth", max_zoom=18
+    ).add_to(m)
+    folium.TileLayer("OpenStreetMap", name="OpenStreetMap (online)", show=False).add_to(m)
+    folium.TileLayer("OpenTopoMap", name="OpenTopoMap (online)", show=False).add_to(m)
+    folium.GeoJson(
+        borders_geojson,
+        name="Borders (Natural Earth admin-1)",
+        style_function=_border_style,
+        highlight_function=None,
+        smooth_factor=1.0,
+        interactive=False,
+    ).add_to(m)
+    Legend().add_to(m)
+    south, west, north, east = REGION_BBOX
+    m.fit_bounds([[south + 4, west], [north, east - 8]])
+    return m
+
+
+def _border_style(feature: dict) -> dict:
+    iso = feature["properties"].get("adm0_a3", "")
+    fill = {"KAZ": "#cfe3d4", "KGZ": "#e6d9c3", "CHN": "#dcd3e6"}.get(iso, "#dddddd")
+    return {"color": "#6b6b6b", "weight": 1, "fillColor": fill, "fillOpacity": 0.55}
+
+
+# ---- text for popups and tooltips ----
+
+_MONTHS = "January February March April May June July August September October November December"
+
+
+def date_words(value: object, precision: str) -> str:
+    """A date as a person writes it, with its precision: '27 March 2021', 'January 2020
+    (month known)', 'date unknown'."""
+    if not isinstance(value, date) or precision == TimePrecision.UNKNOWN:
+        return "date unknown"
+    month = _MONTHS.split()[value.month - 1]
+    if precision == TimePrecision.DAY:
+        return f"{value.day} {month} {value.year}"
+    if precision == TimePrecision.MONTH:
+        return f"{month} {value.year} (month known, not the day)"
+    return f"{value.year} (year known only)"
+
+
+def event_when(record: pd.Series) -> str:
+    text = date_words(record["start"], str(record["time_precision"]))
+    if str(record.get("date_end", "")) and record["stop"] != record["start"]:
+        text += f" to {date_words(record['stop'], 'day')}"
+    return text
+
+
+def site_when(record: pd.Series) -> str:
+    opened = (
+        date_words(record["start"], str(record["open_precision"] or "day"))
+        if isinstance(record["start"], date)
+        else "opening date unknown"
+    )
+    if isinstance(record["stop"], date):
+        closed = date_words(record["stop"], str(record["close_precision"] or "day"))
+        return f"from {opened} until {closed}"
+    return f"from {opened}" if isinstance(record["start"], date) else opened
+
+
+def place_words(record: pd.Series) -> str:
+    parts = [str(record["location"]), str(record["admin1"]), AREAS[str(record["iso"])].name]
+    return ", ".join(p for p in parts if p and p != "nan")
+
+
+def tooltip_text(title: str, when: str, item_id: str) -> str:
+    """Tooltip: title, date and the id in brackets (the click handler reads the id back)."""
+    return f"{safe_html.text(title, 90)} · {safe_html.text(when)} [{safe_html.text(item_id)}]"
+
+
+def clicked_id(tooltip: object) -> str | None:
+    """The event or site id in the text of a clicked marker's tooltip."""
+    if not isinstance(tooltip, str):
+        return None
+    match = _TOOLTIP_ID.search(tooltip.strip())
+    return match.group(1) if match else None
+
+
+def _row(label: str, value: str) -> str:
+    head = f"<th style='text-align:left;padding-right:6px;vertical-align:top'>{label}</th>"
+    return f"<tr>{head}<td>{value}</td></tr>"
+
+
+def popup_html(record: pd.Series, kind: str, source: pd.Series | None) -> str:
+    """Popup markup for an event or a site; every data string escaped."""
+    precision = GeoPrecision(str(record["geo_precision"]))
+    title = record["title"] if kind == "event" else record["name"]
+    when = event_when(record) if kind == "event" else site_when(record)
+    rows = [
+        _row("Date", safe_html.text(when)),
+        _row("Place", safe_html.text(place_words(record))),
+    ]
+    if precision.approximate:
+        rows.append(
+            _row("Location", f"<b>approximate</b>: {safe_html.text(precision.description)}")
+        )
+    actors = "; ".join(
+        a
+        for a in (str(record.get("actor1", "")), str(record.get("assoc_actor_1", "")))
+        if a and a != "nan"
+    )
+    if actors:
+        rows.append(_row("Actors", safe_html.text(actors, 300)))
+    if kind == "event":
+        for label, column in (("Participants", "participants"), ("Arrests", "arrests")):
+            value = str(record.get(column, ""))
+            if value and value != "nan":
+                rows.append(_row(label, safe_html.text(value, 300)))
+    else:
+        rows.append(_row("Type", safe_html.text(record["site_type"])))
+    rows.append(_row("Confidence", safe_html.text(record["confidence"])))
+    if source is not None:
+        rows.append(_row("Source", safe_html.link(source["url"], source["title"])))
+    return (
+        f"<div class='atlas-popup' style='font:12px/1.4 system-ui,sans-serif;max-width:300px'>"
+        f"<b>{safe_html.text(title, 200)}</b><table>{''.join(rows)}</table>"
+        f"<i>Click the marker to read the excerpts beside the map.</i></div>"
+    )
+
+
+_CLUSTER_ICON = """
+function (cluster) {
+    var n = cluster.getChildCount();
+    var size = n < 10 ? 26 : (n < 100 ? 32 : 38);
+    return L.divIcon({
+        html: '<div class="atlas-cluster" data-count="' + n + '" style="width:' + size
+            + 'px;height:' + size + 'px;line-height:' + size + 'px;border-radius:50%;'
+            + 'background:COLOUR;color:#fff;font:bold 12px system-ui,sans-serif;'
+            + 'text-align:center;border:2px solid #fff;box-shadow:0 0 0 1px COLOUR">' + n
+            + '</div>',
+        className: 'atlas-cluster-icon',
+        iconSize: L.point(size, size)
+    });
+}
+"""
+
+
+def data_layers(
+    filtered: Filtered,
+    sources: pd.DataFrame,
+    assets: AssetLinks,
+    selected: str | None = None,
+) -> list[folium.FeatureGroup]:
+    """One feature group per category holding that category's events and sites (clustered,
+    so markers at one point spread out when clicked), plus a ring around the selection."""
+    source_by_id = {str(r.source_id): r for _, r in sources.iterrows()} if len(sources) else {}
+    groups: list[folium.FeatureGroup] = []
+    selected_point: tuple[float, float] | None = None
+    for category in Category:
+        events = filtered.events[filtered.events["category"] == category.value]
+        sites = filtered.sites[filtered.sites["category"] == category.value]
+        count = len(events) + len(sites)
+        group = folium.FeatureGroup(name=f"{CATEGORY_LABELS[category]} ({count})", show=True)
+        cluster = MarkerCluster(
+            name=CATEGORY_LABELS[category],
+            control=False,
+            options={
+                "showCoverageOnHover": False,
+                "spiderfyOnMaxZoom": True,
+                "maxClusterRadius": 30,
+            },
+            icon_create_function=_CLUSTER_ICON.replace("COLOUR", category.colour),
+        )
+        _use_assets(cluster, assets)
+        cluster.add_to(group)
+        for kind, frame, key in (("event", events, "event_id"), ("site", sites, "site_id")):
+            for _, record in frame.sort_values(key).iterrows():
+                item_id = str(record[key])
+                approximate = GeoPrecision(str(record["geo_precision"])).approximate
+                title = record["title"] if kind == "event" else record["name"]
+                when = event_when(record) if kind == "event" else site_when(record)
+                point = (float(record["latitude"]), float(record["longitude"]))
+                if item_id == selected:
+                    selected_point = point
+                folium.Marker(
+                    point,
+                    icon=folium.DivIcon(
+                        html=marker_html(category, approximate, kind == "site"),
+                        icon_size=(14, 14),
+                        icon_anchor=(7, 7),
+                        class_name="atlas-marker",
+                    ),
+                    tooltip=folium.Tooltip(tooltip_text(str(title), when, item_id), sticky=False),
+                    popup=folium.Popup(
+                        popup_html(record, kind, source_by_id.get(str(record["source_id"]))),
+                        max_width=320,
+                        lazy=True,
+                    ),
+                ).add_to(cluster)
+        groups.append(group)
+    highlight = folium.FeatureGroup(name=SELECTED_LAYER, show=True, control=False)
+    if selected_point is not None:
+        folium.CircleMarker(
+            selected_point,
+            radius=16,
+            color="#111111",
+            weight=3,
+            fill=False,
+            interactive=False,
+        ).add_to(highlight)
+    groups.append(highlight)
+    return groups

@@ -1,0 +1,178 @@
+"""The atlas's domain vocabulary: categories, precisions, confidence, countries, columns.
+
+Column names follow ACLED's codebook where a concept exists there (``event_id``,
+``event_date``, ``time_precision``, ``actor1``, ``iso``, ``admin1``, ``location``,
+``geo_precision``, ``notes``...), so exports merge with ACLED data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Category(StrEnum):
+    PROTEST = "protest"
+    CONSULATE_EMBASSY = "consulate_embassy"
+    BRI_SITE = "bri_site"
+    DETENTION = "detention"
+    POLICY = "policy"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return CATEGORY_LABELS[self]
+
+    @property
+    def colour(self) -> str:
+        return CATEGORY_COLOURS[self]
+
+
+CATEGORY_LABELS: dict[Category, str] = {
+    Category.PROTEST: "Protests",
+    Category.CONSULATE_EMBASSY: "Consulates & embassies",
+    Category.BRI_SITE: "BRI sites",
+    Category.DETENTION: "Detention-related",
+    Category.POLICY: "Policy",
+    Category.OTHER: "Other",
+}
+
+# Colour-blind-safe palette (Okabe–Ito), one colour per layer.
+CATEGORY_COLOURS: dict[Category, str] = {
+    Category.PROTEST: "#D55E00",
+    Category.CONSULATE_EMBASSY: "#0072B2",
+    Category.BRI_SITE: "#009E73",
+    Category.DETENTION: "#CC79A7",
+    Category.POLICY: "#E69F00",
+    Category.OTHER: "#555555",
+}
+
+
+class TimePrecision(StrEnum):
+    DAY = "day"
+    MONTH = "month"
+    YEAR = "year"
+    UNKNOWN = "unknown"
+
+
+class GeoPrecision(StrEnum):
+    """How well a point is located, from a street corner to a whole country."""
+
+    EXACT = "exact"
+    CITY = "city"
+    REGION = "region"
+    COUNTRY = "country"
+
+    @property
+    def approximate(self) -> bool:
+        return self in (GeoPrecision.REGION, GeoPrecision.COUNTRY)
+
+    @property
+    def description(self) -> str:
+        return GEO_PRECISION_WORDS[self]
+
+
+GEO_PRECISION_WORDS: dict[GeoPrecision, str] = {
+    GeoPrecision.EXACT: "exact site",
+    GeoPrecision.CITY: "city centre (place within the city not known)",
+    GeoPrecision.REGION: "approximate: somewhere in the region, point is a stand-in",
+    GeoPrecision.COUNTRY: "approximate: known only at country level",
+}
+
+
+class Confidence(StrEnum):
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+@dataclass(frozen=True)
+class Area:
+    """One of the three areas the atlas covers."""
+
+    iso: str
+    name: str
+    # Generous bounding box (south, west, north, east) used for the cheap first check;
+    # the borders layer decides membership precisely.
+    bbox: tuple[float, float, float, float]
+
+
+AREAS: dict[str, Area] = {
+    "KAZ": Area("KAZ", "Kazakhstan", (40.5, 46.4, 55.5, 87.4)),
+    "KGZ": Area("KGZ", "Kyrgyzstan", (39.1, 69.2, 43.3, 80.3)),
+    "CHN": Area("CHN", "Xinjiang (China)", (34.3, 73.4, 49.2, 96.4)),
+}
+
+REGION_BBOX: tuple[float, float, float, float] = (34.3, 46.4, 55.5, 96.4)
+
+EVENT_COLUMNS: list[str] = [
+    "event_id",
+    "event_date",
+    "date_end",
+    "time_precision",
+    "category",
+    "event_type",
+    "sub_event_type",
+    "title",
+    "actor1",
+    "assoc_actor_1",
+    "country",
+    "iso",
+    "admin1",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "participants",
+    "arrests",
+    "fatalities",
+    "confidence",
+    "site_id",
+    "source_id",
+    "excerpt_ids",
+    "tags",
+    "notes",
+]
+
+SITE_COLUMNS: list[str] = [
+    "site_id",
+    "category",
+    "site_type",
+    "name",
+    "country",
+    "iso",
+    "admin1",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "date_open",
+    "open_precision",
+    "date_close",
+    "close_precision",
+    "dates_basis",
+    "actor1",
+    "confidence",
+    "source_id",
+    "excerpt_ids",
+    "notes",
+]
+
+SOURCE_COLUMNS: list[str] = [
+    "source_id",
+    "title",
+    "publisher",
+    "author",
+    "published",
+    "url",
+    "file",
+    "licence",
+]
+
+EXCERPT_COLUMNS: list[str] = [
+    "excerpt_id",
+    "source_id",
+    "char_start",
+    "char_end",
+    "text",
+]
