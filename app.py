@@ -10,7 +10,7 @@ st.set_page_config(
 
 navigation = st.navigation(
     [
-        st.Page("pages/map.py", title="Map", icon=":material/map:", default=True, url_path="map"),
+        st.Page("pages/map.py", title="Map", icon=":material/map:", default=True),
         st.Page("pages/about.py", title="About the data", icon=":material/info:", url_path="about"),
     ]
 )

@@ -98,7 +98,9 @@ def current_view(bounds: Bounds) -> ViewState:
 
 
 def view_from_widgets(previous: ViewState) -> ViewState:
-    start, end = st.session_state[W_RANGE]
+    chosen = st.session_state[W_RANGE]
+    # A one-month range can come back from the slider as a single value.
+    start, end = (chosen, chosen) if isinstance(chosen, str) else tuple(chosen)
     return replace(
         previous,
         start=start,

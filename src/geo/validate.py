@@ -140,10 +140,11 @@ def parse_enum(value: str, field: str, enum: type[E], default: E | None = None) 
         ) from None
 
 
+# ASCII digits only: ``\d`` would also accept other scripts' digits ("２０２１").
 _DATE_FORMS: dict[TimePrecision, re.Pattern[str]] = {
-    TimePrecision.DAY: re.compile(r"^(\d{4})-(\d{2})-(\d{2})$"),
-    TimePrecision.MONTH: re.compile(r"^(\d{4})-(\d{2})$"),
-    TimePrecision.YEAR: re.compile(r"^(\d{4})$"),
+    TimePrecision.DAY: re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$"),
+    TimePrecision.MONTH: re.compile(r"^([0-9]{4})-([0-9]{2})$"),
+    TimePrecision.YEAR: re.compile(r"^([0-9]{4})$"),
 }
 
 
@@ -320,6 +321,7 @@ def _site(values: dict[str, str]) -> Record:
     lat, lon = parse_point(values, iso)
     opened: date | None = None
     closed: date | None = None
+    record: Record = dict(values)
     if values.get("date_open"):
         precision = parse_enum(
             values["open_precision"],
@@ -328,6 +330,7 @@ def _site(values: dict[str, str]) -> Record:
             default=infer_precision(values["date_open"]),
         )
         opened, _ = parse_partial_date(values["date_open"], precision, "date_open")
+        record["open_precision"] = precision.value  # the one inferred, when left blank
     if values.get("date_close"):
         precision = parse_enum(
             values["close_precision"],
@@ -336,9 +339,9 @@ def _site(values: dict[str, str]) -> Record:
             default=infer_precision(values["date_close"]),
         )
         _, closed = parse_partial_date(values["date_close"], precision, "date_close")
+        record["close_precision"] = precision.value
     if opened and closed and closed < opened:
         raise RowError("date_close", "closes before it opens")
-    record: Record = dict(values)
     record.update(
         site_id=site_id,
         category=parse_enum(values["category"], "category", Category).value,

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field, replace
 
 from geo.model import AREAS, Category
 
-MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+# ASCII digits, and nothing after (``$`` would allow a trailing newline).
+MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})\Z")
 MAX_VALUE = 1000
 MAX_QUERY = 200
 KNOWN_KEYS = ("from", "to", "country", "cat", "q", "sel", "undated")

@@ -1,0 +1,221 @@
+"""Shared pieces of the AppTest suite: starting the app, reading what a user would see, and
+the expected counts, computed here from the CSV files with pandas (never from ``geo``)."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from streamlit.testing.v1 import AppTest
+
+REPO = Path(__file__).resolve().parents[2]
+APP = REPO / "app.py"
+DATA = REPO / "data"
+MAP_PAGE = "pages/map.py"
+ABOUT_PAGE = "pages/about.py"
+# The first run loads and validates the data and builds the borders; later runs hit the cache.
+TIMEOUT = 30
+
+# Widget and component keys the map page uses (part of its contract with the URL and clicks).
+W_RANGE, W_COUNTRY, W_CAT, W_QUERY, W_UNDATED = (
+    "w_range",
+    "w_country",
+    "w_cat",
+    "w_query",
+    "w_undated",
+)
+MAP_KEY = "atlas_map"
+
+SUMMARY = re.compile(r"^(\d+) events and (\d+) sites\b")
+LINK_NOTICE = "This link had problems"
+TOOLTIP = re.compile(r"\.bindTooltip\(\s*`(.*?)`", re.S)
+TOOLTIP_ID = re.compile(r"\[((?:EV|PL)[0-9]+)\]\s*$")
+
+
+def open_app(
+    query: Mapping[str, str | list[str]] | None = None, page: str | None = None
+) -> AppTest:
+    """Open the app as a visitor following a link: ``query`` is the link's query string and
+    ``page`` the page it points at (the map page, the default, when None)."""
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    if page is not None:
+        # url_path equals the file's stem for both pages, so the page resolves before a run.
+        at.switch_page(page)
+    return at.run()
+
+
+def unescape_md(text: str) -> str:
+    """Markdown source as a reader sees it: backslash escapes removed."""
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+def texts(at: AppTest) -> list[str]:
+    """Raw Markdown source of every text element on the page (for checks on escaping)."""
+    out: list[str] = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "warning", "error", "info"):
+        out.extend(str(e.value) for e in getattr(at, kind))
+    out.extend(str(e.label) for e in at.expander)
+    return out
+
+
+def page_text(at: AppTest) -> str:
+    """All visible text of the page, unescaped, joined by newlines."""
+    return "\n".join(unescape_md(t) for t in texts(at))
+
+
+def summary(at: AppTest) -> tuple[int, int]:
+    """(events, sites) from the map page's summary line."""
+    for element in at.markdown:
+        match = SUMMARY.match(unescape_md(str(element.value)))
+        if match:
+            return int(match.group(1)), int(match.group(2))
+    raise AssertionError("no 'N events and M sites' summary line on the page")
+
+
+def summary_text(at: AppTest) -> str:
+    for element in at.markdown:
+        text = unescape_md(str(element.value))
+        if SUMMARY.match(text):
+            return text
+    raise AssertionError("no 'N events and M sites' summary line on the page")
+
+
+def link_notices(at: AppTest) -> list[str]:
+    """Unescaped text of the warnings that report problems with the link."""
+    return [unescape_md(str(w.value)) for w in at.warning if LINK_NOTICE in str(w.value)]
+
+
+def components(at: AppTest, kind: str) -> list[Any]:
+    return [e for e in at.get(kind)]
+
+
+def folium_args(at: AppTest) -> dict[str, Any]:
+    """The arguments st_folium sent to its component: the map's script, feature groups..."""
+    found = [
+        e for e in at.get("component_instance") if "streamlit_folium" in e.proto.component_name
+    ]
+    assert len(found) == 1, f"expected one st_folium map, found {len(found)}"
+    return json.loads(found[0].proto.json_args)
+
+
+def tooltips(args: Mapping[str, Any]) -> list[str]:
+    """Tooltip texts of the markers in the map's feature groups, as the browser shows them."""
+    return [
+        " ".join(html.unescape(t).replace("<div>", " ").replace("</div>", " ").split())
+        for t in TOOLTIP.findall(args["feature_group"])
+    ]
+
+
+def marker_ids(args: Mapping[str, Any]) -> list[str]:
+    ids = []
+    for tip in tooltips(args):
+        match = TOOLTIP_ID.search(tip)
+        assert match, f"tooltip without an id: {tip!r}"
+        ids.append(match.group(1))
+    return ids
+
+
+def chart_spec(at: AppTest) -> dict[str, Any]:
+    charts = [e for e in at.get("plotly_chart")]
+    assert len(charts) == 1, f"expected one chart, found {len(charts)}"
+    return json.loads(charts[0].proto.spec)
+
+
+# ---- expected values from the CSV files ----
+
+
+def read_csv(name: str, folder: Path = DATA) -> pd.DataFrame:
+    return pd.read_csv(folder / name, dtype=str, keep_default_na=False)
+
+
+def _month_bounds(value: str) -> tuple[str, str] | None:
+    """First and last month ("YYYY-MM") covered by a partial ISO date, None when empty."""
+    value = value.strip()
+    if not value:
+        return None
+    if len(value) == 4:
+        return f"{value}-01", f"{value}-12"
+    return value[:7], value[:7]
+
+
+def _matches(frame: pd.DataFrame, columns: list[str], query: str) -> pd.Series:
+    """Rows whose text columns or excerpts contain ``query`` (case-insensitive)."""
+    excerpts = read_csv("excerpts.csv")
+    quoted = dict(zip(excerpts["excerpt_id"], excerpts["text"], strict=True))
+    needle = " ".join(query.split()).casefold()
+
+    def text(row: pd.Series) -> str:
+        parts = [row[c] for c in columns]
+        parts += [quoted.get(i.strip(), "") for i in row["excerpt_ids"].split(";")]
+        return " ".join(" ".join(parts).split()).casefold()
+
+    return frame.apply(text, axis=1).str.contains(needle, regex=False)
+
+
+def expected_events(
+    countries: Iterable[str] = (),
+    categories: Iterable[str] = (),
+    months: tuple[str, str] | None = None,
+    undated: bool = True,
+    query: str = "",
+) -> pd.DataFrame:
+    """Events a view shows: matching filters and search text (title, place, actors,
+    excerpts), dates overlapping the months, undated ones included unless hidden."""
+    events = read_csv("events.csv")
+    keep = pd.Series(True, index=events.index)
+    if query:
+        keep &= _matches(
+            events, ["title", "location", "admin1", "actor1", "assoc_actor_1"], query
+        )
+    if countries := list(countries):
+        keep &= events["iso"].isin(countries)
+    if categories := list(categories):
+        keep &= events["category"].isin(categories)
+    for i, row in events.iterrows():
+        start = _month_bounds(row["event_date"])
+        if start is None:
+            keep[i] = keep[i] and undated
+            continue
+        stop = _month_bounds(row["date_end"]) or start
+        if months is not None:
+            keep[i] = keep[i] and start[0] <= months[1] and stop[1] >= months[0]
+    return events[keep]
+
+
+def expected_sites(
+    countries: Iterable[str] = (),
+    categories: Iterable[str] = (),
+    months: tuple[str, str] | None = None,
+    query: str = "",
+) -> pd.DataFrame:
+    """Sites a view shows: matching filters and search text (name, place, actors,
+    excerpts), open at some time in the months."""
+    sites = read_csv("sites.csv")
+    keep = pd.Series(True, index=sites.index)
+    if query:
+        keep &= _matches(sites, ["name", "location", "admin1", "actor1"], query)
+    if countries := list(countries):
+        keep &= sites["iso"].isin(countries)
+    if categories := list(categories):
+        keep &= sites["category"].isin(categories)
+    if months is not None:
+        for i, row in sites.iterrows():
+            opened, closed = _month_bounds(row["date_open"]), _month_bounds(row["date_close"])
+            if opened is not None and opened[0] > months[1]:
+                keep[i] = False
+            if closed is not None and closed[1] < months[0]:
+                keep[i] = False
+    return sites[keep]
+
+
+def expected_counts(**view: Any) -> tuple[int, int]:
+    events_view = dict(view)
+    sites_view = {k: v for k, v in view.items() if k != "undated"}
+    return len(expected_events(**events_view)), len(expected_sites(**sites_view))

@@ -1,0 +1,97 @@
+"""A data folder with a bad row: the good rows load, and both pages say what was rejected."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pytest
+
+from .helpers import (
+    ABOUT_PAGE,
+    DATA,
+    folium_args,
+    marker_ids,
+    open_app,
+    read_csv,
+    summary,
+)
+
+BAD_ID = "EV999"
+
+
+@pytest.fixture
+def folder_with_a_bad_row(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, int]:
+    """A copy of the bundled CSV files with one event whose latitude is not a number; the
+    app is pointed at it. Returns the folder and the line the bad row starts on."""
+    for path in DATA.glob("*.csv"):
+        shutil.copy(path, tmp_path / path.name)
+    events = tmp_path / "events.csv"
+    text = events.read_text(encoding="utf-8")
+    assert text.endswith("\n")
+    line = text.count("\n") + 1
+    row = read_csv("events.csv").iloc[0].to_dict()
+    row.update(event_id=BAD_ID, latitude="north", title="A row that must not load")
+    with events.open("a", encoding="utf-8", newline="") as handle:
+        csv.DictWriter(handle, fieldnames=list(row), lineterminator="\n").writerow(row)
+    monkeypatch.setenv("GEO_DATA_DIR", str(tmp_path))
+    return tmp_path, line
+
+
+def _problem_rows(at) -> list[dict]:
+    rows: list[dict] = []
+    for frame in at.dataframe:
+        value = frame.value
+        if {"file", "line", "id", "reason"} <= set(value.columns):
+            rows.extend(value.to_dict("records"))
+    return rows
+
+
+def _assert_rejection_reported(at, line: int) -> None:
+    # A visible notice (not only inside a collapsed expander) says rows were rejected.
+    assert at.error, "no visible error notice about the rejected row"
+    assert any("1 row" in str(e.value) and "could not be loaded" in str(e.value) for e in at.error)
+    assert any(e.label.startswith("1 data row(s) rejected") for e in at.expander)
+    # The details name the file, the line and the id of the bad row.
+    bad = [r for r in _problem_rows(at) if r["id"] == BAD_ID]
+    assert bad, _problem_rows(at)
+    assert {(r["file"], int(r["line"])) for r in bad} == {("events.csv", line)}
+    assert all(r["severity"] == "error" for r in bad)
+
+
+def test_map_page_reports_the_rejected_row_and_shows_the_good_ones(
+    folder_with_a_bad_row: tuple[Path, int],
+) -> None:
+    _, line = folder_with_a_bad_row
+    at = open_app()
+    assert not at.exception
+    _assert_rejection_reported(at, line)
+    good_events, good_sites = len(read_csv("events.csv")), len(read_csv("sites.csv"))
+    assert summary(at) == (good_events, good_sites)
+    ids = marker_ids(folium_args(at))
+    assert len(ids) == good_events + good_sites
+    assert BAD_ID not in ids
+
+
+def test_about_page_reports_the_rejected_row(folder_with_a_bad_row: tuple[Path, int]) -> None:
+    _, line = folder_with_a_bad_row
+    at = open_app(page=ABOUT_PAGE)
+    assert not at.exception
+    _assert_rejection_reported(at, line)
+    about = "\n".join(str(m.value) for m in at.markdown)
+    assert f"**{len(read_csv('events.csv'))} events**" in about
+
+
+def test_link_to_the_rejected_row_selects_nothing(folder_with_a_bad_row: tuple[Path, int]) -> None:
+    at = open_app({"sel": BAD_ID})
+    assert not at.exception
+    assert any("not in the data" in str(w.value) for w in at.warning)
+    assert at.query_params == {}
+
+
+def test_bundled_data_rejects_nothing() -> None:
+    at = open_app()
+    assert not at.exception
+    assert not at.error
+    assert not any("rejected" in e.label and not e.label.startswith("0 ") for e in at.expander)
