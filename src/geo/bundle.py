@@ -6,6 +6,7 @@ atlas is pointed at, and used to check excerpt offsets when present.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ import shapely
 
 from geo import validate as v
 from geo.model import AREAS, EVENT_COLUMNS, EXCERPT_COLUMNS, SITE_COLUMNS, SOURCE_COLUMNS
+from geo.regions import assign_regions
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA_DIR = REPO_ROOT / "data"
@@ -154,6 +156,13 @@ def load_bundle(data_dir: Path = DEFAULT_DATA_DIR, corpus_dir: Path | None = Non
 
     problems += check_countries(events, "events.csv", "event_id")
     problems += check_countries(sites, "sites.csv", "site_id")
+    if (GEO_DIR / "admin1.geojson").exists():
+        admin1 = load_admin1()
+        events["region"] = assign_regions(events, admin1)
+        sites["region"] = assign_regions(sites, admin1)
+    else:
+        events["region"] = ""
+        sites["region"] = ""
 
     excerpt_text = dict(zip(excerpts["excerpt_id"], excerpts["text"], strict=True))
     events["search_text"] = _search_text(
@@ -191,8 +200,10 @@ def _search_text(
 GEO_DIR = DEFAULT_DATA_DIR / "geo"
 
 
+@functools.cache
 def load_admin1(geo_dir: Path = GEO_DIR) -> gpd.GeoDataFrame:
-    """The admin-1 regions of the three areas (Natural Earth), EPSG:4326."""
+    """The admin-1 regions of the three areas (Natural Earth), EPSG:4326. Cached: callers
+    must not modify the frame."""
     return gpd.read_file(geo_dir / "admin1.geojson")
 
 

@@ -23,14 +23,16 @@ from geo.assets import AssetLinks
 from geo.model import (
     AREAS,
     CATEGORY_LABELS,
-    REGION_BBOX,
     Category,
     GeoPrecision,
     TimePrecision,
 )
 from geo.query import Filtered
+from geo.view import DEFAULT_CENTER, DEFAULT_ZOOM
 
-MAP_CENTER = (44.5, 71.0)
+# The opening view is fixed rather than fitted, so the map's first report of its own centre
+# and zoom is the view it shows.
+MAP_CENTER, MAP_ZOOM = DEFAULT_CENTER, DEFAULT_ZOOM
 SELECTED_LAYER = "Selected"
 _TOOLTIP_ID = re.compile(r"\[([A-Za-z0-9][A-Za-z0-9_.:-]{0,63})\]\s*$")
 
@@ -96,7 +98,15 @@ def legend_html() -> str:
         'border:2px dashed #777;box-sizing:border-box;margin-right:6px"></span>'
         "approximate: region or country only</div></div>"
     )
-    return f'<div class="atlas-legend" style="{_LEGEND_CSS}"><b>Legend</b>{"".join(rows)}</div>'
+    rows.append(
+        '<div style="margin-top:4px"><span style="display:inline-block;width:22px;height:9px;'
+        'background:linear-gradient(90deg,#f2f0f7,#54278f);margin-right:6px"></span>'
+        "region shade: events in view</div>"
+    )
+    return (
+        f'<details open class="atlas-legend" style="{_LEGEND_CSS}">'
+        f'<summary style="cursor:pointer"><b>Legend</b></summary>{"".join(rows)}</details>'
+    )
 
 
 class Legend(folium.MacroElement):
@@ -130,7 +140,12 @@ def _use_assets(element: folium.Element, assets: AssetLinks) -> None:
 def base_map(borders_geojson: str, assets: AssetLinks) -> folium.Map:
     """The map without data: offline base, online tiles to choose, borders, legend."""
     m = folium.Map(
-        location=MAP_CENTER, zoom_start=4, tiles=None, control_scale=True, prefer_canvas=False
+        location=MAP_CENTER,
+        zoom_start=MAP_ZOOM,
+        tiles=None,
+        control_scale=True,
+        zoom_snap=0.25,
+        zoom_delta=0.5,
     )
     _use_assets(m, assets)
     folium.TileLayer(
@@ -147,8 +162,6 @@ def base_map(borders_geojson: str, assets: AssetLinks) -> folium.Map:
         interactive=False,
     ).add_to(m)
     Legend().add_to(m)
-    south, west, north, east = REGION_BBOX
-    m.fit_bounds([[south + 4, west], [north, east - 8]])
     return m
 
 
@@ -272,16 +285,56 @@ function (cluster) {
 """
 
 
+REGION_LAYER = "Events per region (click to filter)"
+
+# Binds each region's own tooltip to its polygon, so a click reports that region's text.
+_REGION_TOOLTIP = folium.JsCode(
+    """
+function (feature, layer) {
+    layer.bindTooltip(feature.properties.tip, {sticky: true});
+}
+"""
+)
+
+
+def _region_style(feature: dict) -> dict:
+    return {
+        "color": "#54278f",
+        "weight": 0.6,
+        "fillColor": feature["properties"]["fill"],
+        "fillOpacity": 0.45,
+    }
+
+
+def region_layer(choropleth_geojson: str) -> folium.FeatureGroup:
+    """Admin-1 regions shaded by the number of events in view; a click filters to one."""
+    group = folium.FeatureGroup(name=REGION_LAYER, show=True)
+    folium.GeoJson(
+        choropleth_geojson,
+        name=REGION_LAYER,
+        style_function=_region_style,
+        highlight_function=lambda _: {"weight": 2.5, "fillOpacity": 0.6},
+        on_each_feature=_REGION_TOOLTIP,
+        control=False,
+        smooth_factor=1.0,
+    ).add_to(group)
+    return group
+
+
 def data_layers(
     filtered: Filtered,
     sources: pd.DataFrame,
     assets: AssetLinks,
     selected: str | None = None,
+    choropleth_geojson: str | None = None,
 ) -> list[folium.FeatureGroup]:
-    """One feature group per category holding that category's events and sites (clustered,
-    so markers at one point spread out when clicked), plus a ring around the selection."""
+    """The layers that follow the view: regions shaded by count, one feature group per
+    category holding that category's events and sites (clustered, so markers at one point
+    spread out when clicked), and a ring around the selection."""
     source_by_id = {str(r.source_id): r for _, r in sources.iterrows()} if len(sources) else {}
     groups: list[folium.FeatureGroup] = []
+    if choropleth_geojson is not None:
+        groups.append(region_layer(choropleth_geojson))
     selected_point: tuple[float, float] | None = None
     for category in Category:
         events = filtered.events[filtered.events["category"] == category.value]

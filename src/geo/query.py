@@ -35,6 +35,8 @@ def _common(frame: pd.DataFrame, state: ViewState) -> pd.Series:
         keep &= frame["iso"].isin(state.countries)
     if state.categories:
         keep &= frame["category"].isin(state.categories)
+    if state.regions and "region" in frame:
+        keep &= frame["region"].isin(state.regions)
     if state.query:
         needle = state.query.casefold()
         keep &= frame["search_text"].str.contains(needle, regex=False)

@@ -5,28 +5,44 @@ streamlit."""
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import replace
 from pathlib import Path
+from urllib.parse import urlencode
 
+import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
 from geo import safe_html
-from geo.bundle import DEFAULT_DATA_DIR, Bundle, borders_geojson, load_bundle
-from geo.maps import date_words, event_when, place_words, site_when
+from geo.bundle import DEFAULT_DATA_DIR, Bundle, borders_geojson, load_admin1, load_bundle
+from geo.maps import (
+    MAP_CENTER,
+    MAP_ZOOM,
+    clicked_id,
+    date_words,
+    event_when,
+    place_words,
+    site_when,
+)
 from geo.model import AREAS, CATEGORY_LABELS, Category, GeoPrecision
+from geo.playback import at_end, first_frame, next_frame
 from geo.query import Selection
-from geo.view import Bounds, ViewState, decode, encode
+from geo.regions import clicked_region, region_names
+from geo.view import Bounds, ViewState, decode, encode, months_between
 
 VIEW_KEY = "view"
 NOTICES_KEY = "url_notices"
-W_RANGE, W_COUNTRY, W_CAT, W_QUERY, W_UNDATED = (
+W_RANGE, W_COUNTRY, W_CAT, W_QUERY, W_UNDATED, W_REGION = (
     "w_range",
     "w_country",
     "w_cat",
     "w_query",
     "w_undated",
+    "w_region",
 )
+WIDGET_KEYS = (W_COUNTRY, W_CAT, W_QUERY, W_UNDATED, W_REGION)
+_RANGE_GENERATION = "_range_generation"
 
 
 def data_dir() -> Path:
@@ -65,10 +81,15 @@ def borders() -> str:
     return borders_geojson()
 
 
+@st.cache_resource
+def admin1() -> gpd.GeoDataFrame:
+    return load_admin1()
+
+
 def bounds_of(data: Bundle) -> Bounds:
     first, last = data.month_span()
     ids = frozenset(data.events["event_id"]) | frozenset(data.sites["site_id"])
-    return Bounds(first, last, ids)
+    return Bounds(first, last, ids, region_names(admin1()))
 
 
 def _query_params() -> dict[str, list[str]]:
@@ -85,11 +106,11 @@ def current_view(bounds: Bounds) -> ViewState:
         st.session_state[NOTICES_KEY] = decoded.notices
     state: ViewState = st.session_state[VIEW_KEY]
     seeds = {
-        W_RANGE: (state.start, state.end),
         W_COUNTRY: list(state.countries),
         W_CAT: list(state.categories),
         W_QUERY: state.query,
         W_UNDATED: state.undated,
+        W_REGION: list(state.regions),
     }
     for key, value in seeds.items():
         if key not in st.session_state:
@@ -97,8 +118,15 @@ def current_view(bounds: Bounds) -> ViewState:
     return state
 
 
+def _range_key() -> str:
+    """The month slider's key. select_slider learns that it holds a range from its ``value``
+    argument, not from session state, so it is given ``value`` and a new key whenever the
+    view is set from code (which resets it to that value)."""
+    return f"{W_RANGE}_{st.session_state.get(_RANGE_GENERATION, 0)}"
+
+
 def view_from_widgets(previous: ViewState) -> ViewState:
-    chosen = st.session_state[W_RANGE]
+    chosen = st.session_state.get(_range_key(), (previous.start, previous.end))
     # A one-month range can come back from the slider as a single value.
     start, end = (chosen, chosen) if isinstance(chosen, str) else tuple(chosen)
     return replace(
@@ -109,6 +137,7 @@ def view_from_widgets(previous: ViewState) -> ViewState:
         categories=tuple(c.value for c in Category if c.value in st.session_state[W_CAT]),
         query=" ".join(str(st.session_state[W_QUERY]).split())[:200],
         undated=bool(st.session_state[W_UNDATED]),
+        regions=tuple(r for r in st.session_state[W_REGION] if r),
     )
 
 
@@ -124,11 +153,40 @@ def commit_view(state: ViewState, bounds: Bounds) -> None:
         st.query_params.from_dict(wanted)
 
 
-def reset_view(bounds: Bounds) -> None:
-    state = ViewState.default(bounds)
+def set_view(state: ViewState) -> None:
+    """Replace the session's view; the widgets are re-seeded from it on the next run (call
+    before the widgets are drawn, or rerun)."""
     st.session_state[VIEW_KEY] = state
-    for key in (W_RANGE, W_COUNTRY, W_CAT, W_QUERY, W_UNDATED):
+    for key in WIDGET_KEYS:
         st.session_state.pop(key, None)
+    st.session_state[_RANGE_GENERATION] = st.session_state.get(_RANGE_GENERATION, 0) + 1
+
+
+def reset_view(bounds: Bounds) -> None:
+    set_view(ViewState.default(bounds))
+    st.session_state[_MAP_ARGS] = (MAP_CENTER, MAP_ZOOM)
+
+
+_MAP_ARGS = "_map_args"
+
+
+def map_viewport_args(view: ViewState) -> tuple[tuple[float, float] | None, float | None]:
+    """Centre and zoom to hand to st_folium: the link's viewport, fixed for the session.
+
+    The map reports every pan and zoom back (and the view keeps it for the URL); feeding
+    those reports back as arguments would make the map chase its own earlier positions, so
+    the arguments change only when the session starts or the view is reset."""
+    if _MAP_ARGS not in st.session_state:
+        st.session_state[_MAP_ARGS] = (view.center, view.zoom)
+    center, zoom = st.session_state[_MAP_ARGS]
+    return center, zoom
+
+
+def permalink(state: ViewState, bounds: Bounds) -> str:
+    """The full link to this view, for copying."""
+    base = (st.context.url or "").split("?")[0] or "/"
+    params = encode(state, bounds)
+    return f"{base}?{urlencode(params)}" if params else base
 
 
 def show_notices() -> None:
@@ -255,3 +313,148 @@ def summary_line(state: ViewState, n_events: int, n_sites: int) -> str:
     if state.query:
         text += f" · matching “{state.query}”"
     return safe_html.markdown(text)
+
+
+def sidebar_filters(view: ViewState, bounds: Bounds) -> None:
+    """The filter widgets; their keys are seeded from the view by :func:`current_view`."""
+    with st.sidebar:
+        st.subheader("Filters")
+        st.select_slider(
+            "Months shown",
+            options=months_between(bounds.first_month, bounds.last_month),
+            value=(view.start, view.end),
+            key=_range_key(),
+            help="Events whose dates overlap this range, and sites open at some time in it.",
+        )
+        st.multiselect(
+            "Countries",
+            list(AREAS),
+            key=W_COUNTRY,
+            format_func=country_label,
+            placeholder="All countries",
+        )
+        st.multiselect(
+            "Categories",
+            [c.value for c in Category],
+            key=W_CAT,
+            format_func=category_label,
+            placeholder="All categories",
+        )
+        st.multiselect(
+            "Regions (admin-1)",
+            list(bounds.regions),
+            key=W_REGION,
+            placeholder="All regions",
+            help="Or click a region on the map.",
+        )
+        st.text_input(
+            "Search",
+            key=W_QUERY,
+            max_chars=200,
+            placeholder="title, place, actor or excerpt text",
+        )
+        st.checkbox("Include events with unknown dates", key=W_UNDATED)
+        if st.button("Reset view", icon=":material/restart_alt:"):
+            reset_view(bounds)
+            st.rerun()
+
+
+MAP_KEY = "atlas_map"
+_LAST_TOOLTIP = "_last_clicked_tooltip"
+
+
+def apply_map_events(view: ViewState, bounds: Bounds) -> ViewState:
+    """Fold what the map reported since the last run into the view: a clicked marker selects
+    its item, a clicked region filters to it, a pan or zoom moves the view's viewport."""
+    reported = st.session_state.get(MAP_KEY) or {}
+    if not isinstance(reported, dict):
+        return view
+    tooltip = reported.get("last_object_clicked_tooltip")
+    if tooltip != st.session_state.get(_LAST_TOOLTIP):
+        st.session_state[_LAST_TOOLTIP] = tooltip
+        region = clicked_region(tooltip, bounds.regions)
+        item = clicked_id(tooltip)
+        if region is not None:
+            view = replace(view, regions=(region,))
+            set_view(view)
+        elif item in bounds.ids:
+            view = view.with_selected(item)
+    center, zoom = reported.get("center"), reported.get("zoom")
+    if isinstance(center, dict) and isinstance(zoom, int | float):
+        try:
+            lat, lng = round(float(center["lat"]), 4), round(float(center["lng"]), 4)
+        except (KeyError, TypeError, ValueError):
+            return view
+        if (lat, lng) != view.center or round(float(zoom), 2) != view.zoom:
+            view = replace(view, center=(lat, lng), zoom=round(float(zoom), 2))
+    return view
+
+
+PLAYING = "_playing"
+_LAST_TICK = "_last_tick"
+PLAY_INTERVAL = 1.5  # seconds per month
+
+
+def playback_controls(view: ViewState, bounds: Bounds) -> ViewState:
+    """Play/pause, mode and window; returns the view with the chosen mode and window."""
+    playing = bool(st.session_state.get(PLAYING))
+    cols = st.columns([0.16, 0.34, 0.2, 0.3], vertical_alignment="bottom")
+    with cols[0]:
+        if st.button(
+            "Pause" if playing else "Play",
+            icon=":material/pause:" if playing else ":material/play_arrow:",
+            key="play_button",
+            help="Step the timeline month by month; the map keeps its position.",
+        ):
+            if playing:
+                st.session_state[PLAYING] = False
+            else:
+                st.session_state[PLAYING] = True
+                st.session_state[_LAST_TICK] = time.monotonic()
+                set_view(first_frame(view, bounds))
+            st.rerun()
+    with cols[1]:
+        mode = st.segmented_control(
+            "Playback",
+            options=["window", "cumulative"],
+            format_func=lambda m: "Moving window" if m == "window" else "Cumulative",
+            default=view.play_mode,
+            key="play_mode",
+        )
+    with cols[2]:
+        window = st.number_input(
+            "Window (months)",
+            min_value=1,
+            max_value=120,
+            value=view.window,
+            key="play_window",
+            disabled=mode == "cumulative",
+        )
+    with cols[3]:
+        label = "Playing" if playing else "Showing"
+        st.markdown(
+            f"**{label}: {safe_html.markdown(view.start)} to {safe_html.markdown(view.end)}**"
+        )
+    return replace(view, play_mode=mode or "window", window=int(window))
+
+
+def playback_ticker(view: ViewState, bounds: Bounds) -> None:
+    """While playing, advance one month every PLAY_INTERVAL seconds (rerunning the page)."""
+    if not st.session_state.get(PLAYING):
+        return
+
+    @st.fragment(run_every=PLAY_INTERVAL)
+    def tick() -> None:
+        # The fragment also runs inline in every full run: only a timer run advances.
+        now = time.monotonic()
+        if now - st.session_state.get(_LAST_TICK, 0.0) < PLAY_INTERVAL * 0.8:
+            return
+        st.session_state[_LAST_TICK] = now
+        current: ViewState = st.session_state.get(VIEW_KEY, view)
+        if at_end(current, bounds):
+            st.session_state[PLAYING] = False
+        else:
+            set_view(next_frame(current, bounds))
+        st.rerun(scope="app")
+
+    tick()

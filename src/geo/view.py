@@ -7,6 +7,7 @@ default view and a shared link carries only what differs.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -17,16 +18,37 @@ from geo.model import AREAS, Category
 MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})\Z")
 MAX_VALUE = 1000
 MAX_QUERY = 200
-KNOWN_KEYS = ("from", "to", "country", "cat", "q", "sel", "undated")
+KNOWN_KEYS = (
+    "from",
+    "to",
+    "country",
+    "cat",
+    "region",
+    "q",
+    "sel",
+    "undated",
+    "pick",
+    "map",
+    "play",
+    "win",
+)
+PICK_FACETS = ("month", "iso", "category", "actor", "event", "region")
+MAX_PICKS = 200
+PLAY_MODES = ("window", "cumulative")
+DEFAULT_WINDOW = 12
+# The map's opening viewport (latitude, longitude) and zoom: left out of links.
+DEFAULT_CENTER = (44.0, 72.0)
+DEFAULT_ZOOM = 4.25
 
 
 @dataclass(frozen=True)
 class Bounds:
-    """What the data allows: its month span and the ids that can be selected."""
+    """What the data allows: its month span, the ids that can be selected, the regions."""
 
     first_month: str
     last_month: str
     ids: frozenset[str] = frozenset()
+    regions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -38,6 +60,13 @@ class ViewState:
     query: str = ""
     selected: str | None = None  # event_id or site_id
     undated: bool = True  # show events whose date is unknown
+    regions: tuple[str, ...] = ()  # admin-1 region names; empty means all
+    # Chart selection: pick keys such as "month:2019-09+iso:KAZ" (see geo.charts).
+    picks: tuple[str, ...] = ()
+    center: tuple[float, float] | None = None  # map centre (lat, lon); None: fit the region
+    zoom: float | None = None
+    play_mode: str = "window"  # playback: a moving window, or cumulative from the start
+    window: int = DEFAULT_WINDOW  # months in the moving window
 
     @classmethod
     def default(cls, bounds: Bounds) -> ViewState:
@@ -45,6 +74,9 @@ class ViewState:
 
     def with_selected(self, selected: str | None) -> ViewState:
         return replace(self, selected=selected)
+
+    def with_picks(self, picks: tuple[str, ...]) -> ViewState:
+        return replace(self, picks=picks)
 
 
 @dataclass
@@ -137,7 +169,7 @@ def decode(params: Mapping[str, str | Sequence[str]], bounds: Bounds) -> Decoded
     query = " ".join(values.get("q", "").split())
     if len(query) > MAX_QUERY:
         notes.append(f"Search text was longer than {MAX_QUERY} characters; shortened.")
-        query = query[:MAX_QUERY]
+        query = query[:MAX_QUERY].rstrip()  # a cut at a space must not leave it trailing
 
     selected: str | None = values.get("sel") or None
     if selected is not None and selected not in bounds.ids:
@@ -154,7 +186,35 @@ def decode(params: Mapping[str, str | Sequence[str]], bounds: Bounds) -> Decoded
                 f"Link parameter 'undated' = {_shown(values['undated'])} is not 0 or 1; used 1."
             )
 
+    regions = _decode_list(values.get("region"), "region", list(bounds.regions), notes)
+    picks = _decode_picks(values.get("pick"), notes)
+    center, zoom = _decode_map(values.get("map"), notes)
+
+    play_mode = values.get("play", "window")
+    if play_mode not in PLAY_MODES:
+        notes.append(
+            f"Link parameter 'play' = {_shown(play_mode)} is not 'window' or 'cumulative'; "
+            "used 'window'."
+        )
+        play_mode = "window"
+    window = DEFAULT_WINDOW
+    if "win" in values:
+        raw = values["win"].strip()
+        if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= 120:
+            window = int(raw)
+        else:
+            notes.append(
+                f"Link parameter 'win' = {_shown(values['win'])} is not a number of months "
+                f"from 1 to 120; used {DEFAULT_WINDOW}."
+            )
+
     out.state = ViewState(
+        regions=regions,
+        picks=picks,
+        center=center,
+        zoom=zoom,
+        play_mode=play_mode,
+        window=window,
         start=month_of(start),
         end=month_of(end),
         countries=countries,
@@ -184,6 +244,60 @@ def _decode_list(
     return tuple(a for a in allowed if a in wanted)
 
 
+def _decode_picks(raw: str | None, notes: list[str]) -> tuple[str, ...]:
+    if not raw:
+        return ()
+    picks: list[str] = []
+    for item in raw.split("|"):
+        item = item.strip()
+        if not item:
+            continue
+        if parse_pick(item) is None:
+            notes.append(f"Chart selection {_shown(item)} is not understood; left out.")
+            continue
+        if item not in picks:
+            picks.append(item)
+    if len(picks) > MAX_PICKS:
+        notes.append(f"Chart selection had more than {MAX_PICKS} parts; kept the first ones.")
+        picks = picks[:MAX_PICKS]
+    return tuple(sorted(picks))
+
+
+def parse_pick(item: str) -> dict[str, str] | None:
+    """``"month:2019-09+iso:KAZ"`` as ``{"month": "2019-09", "iso": "KAZ"}``; None if bad."""
+    facets: dict[str, str] = {}
+    for part in item.split("+"):
+        name, sep, value = part.partition(":")
+        if not sep or name not in PICK_FACETS or not value or len(value) > 200 or name in facets:
+            return None
+        facets[name] = value
+    return facets or None
+
+
+def _decode_map(
+    raw: str | None, notes: list[str]
+) -> tuple[tuple[float, float] | None, float | None]:
+    if not raw:
+        return None, None
+    parts = raw.split(",")
+    try:
+        if len(parts) != 3:
+            raise ValueError
+        lat, lon, zoom = (float(p) for p in parts)
+        if not all(math.isfinite(x) for x in (lat, lon, zoom)):
+            raise ValueError
+    except ValueError:
+        notes.append(
+            f"Link parameter 'map' = {_shown(raw)} is not 'latitude,longitude,zoom'; "
+            "showing the whole region."
+        )
+        return None, None
+    clamped = (min(max(lat, -85.0), 85.0), min(max(lon, -180.0), 180.0), min(max(zoom, 1.0), 18.0))
+    if clamped != (lat, lon, zoom):
+        notes.append("Link parameter 'map' was out of range; moved inside the world.")
+    return (round(clamped[0], 4), round(clamped[1], 4)), round(clamped[2], 2)
+
+
 def encode(state: ViewState, bounds: Bounds) -> dict[str, str]:
     """Query parameters for ``state``; defaults are left out."""
     params: dict[str, str] = {}
@@ -201,4 +315,15 @@ def encode(state: ViewState, bounds: Bounds) -> dict[str, str]:
         params["sel"] = state.selected
     if not state.undated:
         params["undated"] = "0"
+    if state.regions:
+        params["region"] = ",".join(state.regions)
+    if state.picks:
+        params["pick"] = "|".join(state.picks)
+    at_default = state.center == DEFAULT_CENTER and state.zoom == DEFAULT_ZOOM
+    if state.center is not None and state.zoom is not None and not at_default:
+        params["map"] = f"{state.center[0]:.4f},{state.center[1]:.4f},{state.zoom:g}"
+    if state.play_mode != "window":
+        params["play"] = state.play_mode
+    if state.window != DEFAULT_WINDOW:
+        params["win"] = str(state.window)
     return params

@@ -73,6 +73,12 @@ def params_of(url: str) -> dict[str, str]:
     return {k: v[-1] for k, v in parse_qs(urlsplit(url).query).items()}
 
 
+def current_url(page: Page) -> str:
+    """The address bar as it is now (Streamlit rewrites it with history.replaceState, which
+    ``page.url`` does not always follow)."""
+    return str(page.evaluate("() => window.location.href"))
+
+
 # ---- tests ----
 
 
@@ -128,7 +134,7 @@ def test_timeline_drag_changes_url_and_markers_and_link_reopens_view(
     page.mouse.up()
     page.wait_for_function("() => window.location.search.includes('to=')", timeout=20_000)
     wait_for_app(page)
-    params = params_of(page.url)
+    params = params_of(current_url(page))
     first = params.get("from", "2013-09")
     want = expected_count(first, params["to"])
     assert want < 89
@@ -136,10 +142,10 @@ def test_timeline_drag_changes_url_and_markers_and_link_reopens_view(
 
     other = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
     try:
-        other.goto(page.url)
+        other.goto(current_url(page))
         wait_for_app(other)
         assert drawn_markers(other, expected=want) == want
-        assert params_of(other.url) == params
+        assert params_of(current_url(other)) == params
     finally:
         other.context.close()
 
