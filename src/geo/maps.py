@@ -28,6 +28,7 @@ from geo.model import (
     TimePrecision,
 )
 from geo.query import Filtered
+from geo.validate import infer_precision
 from geo.view import DEFAULT_CENTER, DEFAULT_ZOOM
 
 # The opening view is fixed rather than fitted, so the map's first report of its own centre
@@ -191,8 +192,9 @@ def date_words(value: object, precision: str) -> str:
 
 def event_when(record: pd.Series) -> str:
     text = date_words(record["start"], str(record["time_precision"]))
-    if str(record.get("date_end", "")) and record["stop"] != record["start"]:
-        text += f" to {date_words(record['stop'], 'day')}"
+    end = str(record.get("date_end", "") or "")
+    if end and end != "nan" and record["stop"] != record["start"]:
+        text += f" to {date_words(record['stop'], str(infer_precision(end)))}"
     return text
 
 
@@ -302,7 +304,8 @@ def _region_style(feature: dict) -> dict:
         "color": "#54278f",
         "weight": 0.6,
         "fillColor": feature["properties"]["fill"],
-        "fillOpacity": 0.45,
+        # Regions with nothing in view stay clear, so the shade reads as "events here".
+        "fillOpacity": 0.5 if feature["properties"]["events"] else 0.0,
     }
 
 

@@ -295,6 +295,8 @@ def _event(values: dict[str, str]) -> Record:
             )
             if stop < start:
                 raise RowError("date_end", f"ends ({values['date_end']}) before it starts")
+    elif values.get("date_end"):
+        raise RowError("event_date", "missing, but date_end is given")
     elif precision is not TimePrecision.UNKNOWN:
         raise RowError("event_date", "missing (set time_precision to 'unknown' for undated)")
     iso = parse_iso(values["iso"])

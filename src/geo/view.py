@@ -37,8 +37,8 @@ MAX_PICKS = 200
 PLAY_MODES = ("window", "cumulative")
 DEFAULT_WINDOW = 12
 # The map's opening viewport (latitude, longitude) and zoom: left out of links.
-DEFAULT_CENTER = (44.0, 72.0)
-DEFAULT_ZOOM = 4.25
+DEFAULT_CENTER = (43.5, 71.5)
+DEFAULT_ZOOM = 4.0
 
 
 @dataclass(frozen=True)

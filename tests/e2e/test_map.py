@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import shutil
 from datetime import date, timedelta
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest

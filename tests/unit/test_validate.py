@@ -232,3 +232,14 @@ def test_links_to_missing_excerpts_sources_and_sites_warn_and_are_dropped() -> N
     assert records[0]["excerpt_ids"] == "X1"
     assert records[0]["source_id"] == "" and records[0]["site_id"] == ""
     assert records[1]["source_id"] == "S1" and records[1]["site_id"] == "P1"
+
+
+def test_an_end_date_without_a_start_date_is_rejected_not_made_undated() -> None:
+    header = ",".join(EVENT_COLUMNS)
+    row = "EV9,,2021-03-28,,protest,,,ok,,,Kazakhstan,KAZ,,Almaty,43.222,76.8512,city"
+    row += ",,,,high,,,,,"
+    rows, _ = v.read_rows(f"{header}\n{row}\n", "events.csv", EVENT_COLUMNS)
+    records, problems = v.validate_events(rows, "events.csv")
+    assert records == []
+    assert [(p.line, p.field, p.record_id) for p in problems] == [(2, "event_date", "EV9")]
+    assert "date_end" in problems[0].reason

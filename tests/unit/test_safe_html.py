@@ -1,0 +1,172 @@
+"""The one escaping gate: untrusted text comes out inert in HTML and in JS template literals."""
+
+from __future__ import annotations
+
+import html
+import math
+
+import pytest
+
+from geo import safe_html
+
+PAYLOADS = [
+    "<img src=x onerror=alert(1)>",
+    "${alert(1)}",
+    "a`b",
+    "`; alert(1); `",
+    "\\2019",
+    "\\u0060${alert(1)}",
+    "</script><script>alert(1)</script>",
+    "NUL\x00here",
+    "bell\x07esc\x1b[31mdel\x7fvt\x0bff\x0ccr\r",
+    "\ud800lone surrogate",
+    '" onmouseover="alert(1)',
+    "' onmouseover='alert(1)",
+    "&lt;already escaped&gt;",
+]
+RTL_AND_EMOJI = "مظاهرة في ألماتي · הפגנה · Қазақстан 🇰🇿 抗议 🙂\u200f"
+
+
+def _inert(out: str) -> None:
+    for forbidden in ("<", ">", "`", "${", "\\", "\x00", "\x07", "\x1b", "\x7f", "\r"):
+        assert forbidden not in out, (forbidden, out)
+    assert "$" not in out
+    assert '"' not in out and "'" not in out
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_payloads_come_out_inert(payload: str) -> None:
+    out = safe_html.text(payload)
+    _inert(out)
+    # Inert, not dropped: a browser shows the text itself (minus control characters).
+    assert html.unescape(out) == safe_html.plain(payload)
+
+
+def test_each_special_has_its_entity() -> None:
+    assert safe_html.text("<a href='x'>\"&`$\\</a>") == (
+        "&lt;a href=&#x27;x&#x27;&gt;&quot;&amp;&#96;&#36;&#92;&lt;/a&gt;"
+    )
+
+
+def test_control_characters_are_removed_but_tab_and_newline_kept() -> None:
+    assert safe_html.plain("a\x00b\x01c\x1fd\x7fe\tf\ng\rh") == "abcde\tf\ngh"
+    assert safe_html.plain("no\xa0break") == "no break"
+
+
+def test_rtl_and_emoji_text_is_kept() -> None:
+    out = safe_html.text(RTL_AND_EMOJI)
+    _inert(out)
+    assert out == RTL_AND_EMOJI
+    assert safe_html.text(RTL_AND_EMOJI + "<b>") == RTL_AND_EMOJI + "&lt;b&gt;"
+
+
+@pytest.mark.parametrize("value", [None, float("nan"), math.nan])
+def test_missing_values_become_empty(value) -> None:
+    assert safe_html.text(value) == ""
+    assert safe_html.plain(value) == ""
+
+
+def test_numbers_and_other_objects_are_shown_as_text() -> None:
+    assert safe_html.text(42) == "42"
+    assert safe_html.text(1.5) == "1.5"
+
+
+def test_truncation_happens_before_escaping_so_entities_stay_whole() -> None:
+    out = safe_html.text("<" * 50, max_len=5)
+    assert out == "&lt;" * 4 + "…"
+    assert safe_html.text("short", max_len=5) == "short"
+    assert safe_html.text("${x}${y}", max_len=3) == "&#36;{…"
+
+
+# ---- links ----
+
+UNSAFE_URLS = [
+    "javascript:alert(1)",
+    "JavaScript:alert(1)",
+    " javascript:alert(1)",
+    "java\x00script:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "data:image/png;base64,iVBORw0KGgo=",
+    "vbscript:msgbox(1)",
+    "file:///etc/passwd",
+    "ftp://example.org/x",
+    "/relative/path",
+    "relative.html",
+    "//example.org/protocol-relative",
+    "https://exa mple.org/",
+    "https://example.org/a b",
+    "https://example.org/\tx",
+    "https://example.org/\nx",
+    "http://",
+    "https:example.org",
+    "",
+    None,
+    float("nan"),
+    "https://example.org/" + "x" * 2100,
+    "http://[::1",
+]
+
+
+@pytest.mark.parametrize("url", UNSAFE_URLS)
+def test_unsafe_urls_are_dropped(url) -> None:
+    assert safe_html.safe_url(url) is None
+
+
+@pytest.mark.parametrize("url", UNSAFE_URLS)
+def test_link_never_emits_an_href_for_an_unsafe_url(url) -> None:
+    out = safe_html.link(url, "Read <more>")
+    assert "href" not in out and "<a" not in out
+    assert out == "Read &lt;more&gt;"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://caspianpolicy.org/research/a-b?x=1&y=2#top",
+        "http://www.digitaljournal.com/news/world/article/560545",
+        "HTTPS://EXAMPLE.ORG/",
+        "https://例え.jp/パス",
+    ],
+)
+def test_http_and_https_urls_are_kept(url: str) -> None:
+    assert safe_html.safe_url(url) == url
+    out = safe_html.link(url, "Source")
+    assert out.startswith('<a href="') and out.endswith(">Source</a>")
+    assert 'rel="noopener noreferrer nofollow"' in out
+    assert html.unescape(out.split('"')[1]) == url
+
+
+def test_a_kept_url_cannot_break_out_of_its_attribute() -> None:
+    url = 'https://example.org/"><script>alert(1)</script>`${x}'
+    out = safe_html.link(url, "x")
+    href = out.split('href="', 1)[1].split('"', 1)[0]
+    _inert(href)
+    assert html.unescape(href) == url
+    assert out.count("<") == 2  # <a ...> and </a>
+
+
+def test_link_labels_are_escaped_and_shortened() -> None:
+    out = safe_html.link("https://example.org/", "<img src=x onerror=alert(1)>" * 20, max_len=30)
+    label = out.split(">", 1)[1].rsplit("</a>", 1)[0]
+    _inert(label)
+    assert html.unescape(label).endswith("…") and len(html.unescape(label)) == 30
+
+
+# ---- Markdown ----
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "[click](javascript:alert(1))",
+        "**bold** _it_ `code` $x^2$",
+        "<b>raw</b>",
+        "# heading",
+        "https://example.org/auto",
+    ],
+)
+def test_markdown_escapes_everything_markdown_would_act_on(payload: str) -> None:
+    out = safe_html.markdown(payload)
+    for special in "[]()*_`$<>#:":
+        assert special not in out.replace("\\" + special, "")
+    assert out.replace("\\", "") == payload
