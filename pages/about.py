@@ -5,6 +5,8 @@ import streamlit as st
 from geo import ui
 from geo.model import GEO_PRECISION_WORDS
 
+ui.entry_guard()
+
 data = ui.bundle()
 first, last = data.month_span()
 
@@ -43,8 +45,8 @@ st.markdown(
     """
 - Place names and coordinates: **GeoNames** (geonames.org), licensed CC BY 4.0.
 - Borders: **Made with Natural Earth** (naturalearthdata.com), public domain.
-- Map software: Leaflet, Leaflet.markercluster, folium, streamlit-folium; online tiles ©
-  OpenStreetMap contributors and © CARTO when selected.
+- Map software: Leaflet, Leaflet.markercluster, folium, streamlit-folium; online tiles, when
+  chosen: © OpenStreetMap contributors; OpenTopoMap (CC-BY-SA).
 - Seed article: Dante Schulz, *Anti-China Protests Held in Several Kazakhstani Cities*, Caspian
   Policy Center, 8 April 2021.
 """

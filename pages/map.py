@@ -1,4 +1,4 @@
-"""The map page: filters in the sidebar, the map with the excerpt panel, playback, chart."""
+"""The map page: filters in the sidebar, the map with the excerpt panel, playback, charts."""
 
 import folium
 import streamlit as st
@@ -8,10 +8,15 @@ from geo import assets, charts, query, ui
 from geo.maps import base_map, data_layers
 from geo.regions import choropleth_geojson, region_counts
 
+ui.entry_guard()
+
+CHARTS = ("month", "category", "actor")
+
 data = ui.bundle()
 bounds = ui.bounds_of(data)
 view = ui.current_view(bounds)
 view = ui.apply_map_events(view, bounds)  # before the widgets: a region click sets one
+view = ui.apply_chart_selections(view, CHARTS)
 ui.sidebar_filters(view, bounds)
 view = ui.view_from_widgets(view)
 
@@ -23,6 +28,7 @@ ui.commit_view(view, bounds)
 st.markdown(ui.summary_line(view, len(filtered.events), len(filtered.sites)))
 ui.show_notices()
 ui.show_data_problems(data)
+ui.picks_bar(view, bounds)
 links = assets.links()
 if not links.local:
     st.warning(
@@ -47,25 +53,30 @@ with map_column:
     )
 with panel_column:
     selection = query.selection(data, view.selected)
-    if selection is None:
-        st.markdown("#### Excerpts")
-        st.caption(
-            "Click a marker to read the article excerpts and citations behind it. "
-            "Clusters open into their markers when clicked; a region filters to it."
-        )
-    else:
+    if selection is not None:
         key = "event_id" if selection.kind == "event" else "site_id"
         frame = filtered.events if selection.kind == "event" else filtered.sites
         ui.selection_panel(selection, in_view=bool((frame[key] == view.selected).any()))
         if st.button("Clear selection", icon=":material/close:"):
             ui.commit_view(view.with_selected(None), bounds)
             st.rerun()
+    elif view.picks:
+        ui.picked_events_panel(data, filtered.events)
+    else:
+        st.markdown("#### Excerpts")
+        st.caption(
+            "Click a marker to read the article excerpts and citations behind it, or select "
+            "bars in a chart below. Clusters open into their markers when clicked; a region "
+            "filters to it."
+        )
     with st.popover("Copy link to this view", icon=":material/link:"):
         st.code(ui.permalink(view, bounds), language=None, wrap_lines=True)
 
-st.plotly_chart(
-    charts.events_per_month(filtered.events, view),
-    key="monthly_chart",
-    config={"displaylogo": False},
-)
+chart_events = filtered.unpicked if filtered.unpicked is not None else filtered.events
+ui.linked_chart(charts.events_per_month(chart_events, view), "month")
+left, right = st.columns(2)
+with left:
+    ui.linked_chart(charts.events_by_category(chart_events, view), "category")
+with right:
+    ui.linked_chart(charts.top_actors(chart_events, view), "actor")
 ui.playback_ticker(view, bounds)

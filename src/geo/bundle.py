@@ -166,10 +166,14 @@ def load_bundle(data_dir: Path = DEFAULT_DATA_DIR, corpus_dir: Path | None = Non
 
     excerpt_text = dict(zip(excerpts["excerpt_id"], excerpts["text"], strict=True))
     events["search_text"] = _search_text(
-        events, ["title", "location", "actor1", "assoc_actor_1"], excerpt_text
+        events,
+        ["title", "location", "admin1", "region", "country", "actor1", "assoc_actor_1"],
+        excerpt_text,
     )
     sites["search_text"] = _search_text(
-        sites, ["name", "location", "actor1", "site_type"], excerpt_text
+        sites,
+        ["name", "location", "admin1", "region", "country", "actor1", "site_type"],
+        excerpt_text,
     )
     return Bundle(
         events=events,

@@ -8,14 +8,19 @@ from datetime import date
 import pandas as pd
 
 from geo.bundle import Bundle
+from geo.picks import events_matching
 from geo.validate import split_ids
 from geo.view import ViewState, month_index, month_of
 
 
 @dataclass(frozen=True)
 class Filtered:
+    """What the view shows: ``events`` and ``sites`` on the map, and ``unpicked`` (the events
+    before any chart selection), which the charts draw so the selection stays in context."""
+
     events: pd.DataFrame
     sites: pd.DataFrame
+    unpicked: pd.DataFrame | None = None
 
     @property
     def count(self) -> int:
@@ -67,7 +72,13 @@ def filter_sites(sites: pd.DataFrame, state: ViewState) -> pd.DataFrame:
 
 
 def apply(bundle: Bundle, state: ViewState) -> Filtered:
-    return Filtered(filter_events(bundle.events, state), filter_sites(bundle.sites, state))
+    """The filters, then the chart selection: selected bars or points keep their events
+    only, and sites (which no chart counts) step aside while a selection is active."""
+    events = filter_events(bundle.events, state)
+    sites = filter_sites(bundle.sites, state)
+    if not state.picks:
+        return Filtered(events, sites, events)
+    return Filtered(events_matching(events, state.picks, state.start), sites.iloc[0:0], events)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 import geopandas as gpd
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from geo import safe_html
@@ -26,10 +27,11 @@ from geo.maps import (
     site_when,
 )
 from geo.model import AREAS, CATEGORY_LABELS, Category, GeoPrecision
+from geo.picks import describe_pick, pick_keys_from_selection
 from geo.playback import at_end, first_frame, next_frame
 from geo.query import Selection
 from geo.regions import clicked_region, region_names
-from geo.view import Bounds, ViewState, decode, encode, months_between
+from geo.view import Bounds, ViewState, clean_query, decode, encode, months_between
 
 VIEW_KEY = "view"
 NOTICES_KEY = "url_notices"
@@ -41,8 +43,8 @@ W_RANGE, W_COUNTRY, W_CAT, W_QUERY, W_UNDATED, W_REGION = (
     "w_undated",
     "w_region",
 )
-WIDGET_KEYS = (W_COUNTRY, W_CAT, W_QUERY, W_UNDATED, W_REGION)
 _RANGE_GENERATION = "_range_generation"
+_RESEED = "_reseed_widgets"
 
 
 def data_dir() -> Path:
@@ -105,6 +107,12 @@ def current_view(bounds: Bounds) -> ViewState:
         st.session_state[VIEW_KEY] = decoded.state
         st.session_state[NOTICES_KEY] = decoded.notices
     state: ViewState = st.session_state[VIEW_KEY]
+    _seed_widgets(state, force=bool(st.session_state.pop(_RESEED, False)))
+    return state
+
+
+def _seed_widgets(state: ViewState, force: bool) -> None:
+    """Give the filter widgets the view's values: all of them (force), or those missing."""
     seeds = {
         W_COUNTRY: list(state.countries),
         W_CAT: list(state.categories),
@@ -113,9 +121,8 @@ def current_view(bounds: Bounds) -> ViewState:
         W_REGION: list(state.regions),
     }
     for key, value in seeds.items():
-        if key not in st.session_state:
+        if force or key not in st.session_state:
             st.session_state[key] = value
-    return state
 
 
 def _range_key() -> str:
@@ -135,7 +142,7 @@ def view_from_widgets(previous: ViewState) -> ViewState:
         end=end,
         countries=tuple(c for c in AREAS if c in st.session_state[W_COUNTRY]),
         categories=tuple(c.value for c in Category if c.value in st.session_state[W_CAT]),
-        query=" ".join(str(st.session_state[W_QUERY]).split())[:200],
+        query=clean_query(str(st.session_state[W_QUERY])),
         undated=bool(st.session_state[W_UNDATED]),
         regions=tuple(r for r in st.session_state[W_REGION] if r),
     )
@@ -153,13 +160,15 @@ def commit_view(state: ViewState, bounds: Bounds) -> None:
         st.query_params.from_dict(wanted)
 
 
-def set_view(state: ViewState) -> None:
-    """Replace the session's view; the widgets are re-seeded from it on the next run (call
-    before the widgets are drawn, or rerun)."""
+def set_view(state: ViewState, *, before_widgets: bool = False) -> None:
+    """Replace the session's view from code. The filter widgets take its values at once when
+    they have not been drawn yet in this run (``before_widgets``), else on the next run."""
     st.session_state[VIEW_KEY] = state
-    for key in WIDGET_KEYS:
-        st.session_state.pop(key, None)
     st.session_state[_RANGE_GENERATION] = st.session_state.get(_RANGE_GENERATION, 0) + 1
+    if before_widgets:
+        _seed_widgets(state, force=True)
+    else:
+        st.session_state[_RESEED] = True
 
 
 def reset_view(bounds: Bounds) -> None:
@@ -195,7 +204,11 @@ def show_notices() -> None:
         return
     lines = "\n".join(f"- {safe_html.markdown(n)}" for n in notices[:12])
     more = f"\n- … and {len(notices) - 12} more" if len(notices) > 12 else ""
-    st.warning(f"**This link had problems; defaults were used instead:**\n{lines}{more}")
+    text, button = st.columns([0.88, 0.12], vertical_alignment="center")
+    text.warning(f"**This link had problems; defaults were used instead:**\n{lines}{more}")
+    if button.button("Dismiss", key="dismiss_notices"):
+        st.session_state[NOTICES_KEY] = []
+        st.rerun()
 
 
 def show_data_problems(data: Bundle) -> None:
@@ -304,12 +317,18 @@ def selection_panel(sel: Selection, in_view: bool) -> None:
             st.markdown(safe_html.markdown(notes, max_len=4000))
 
 
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
 def summary_line(state: ViewState, n_events: int, n_sites: int) -> str:
     countries = ", ".join(country_label(c) for c in state.countries) or "all countries"
     categories = ", ".join(category_label(c) for c in state.categories) or "all categories"
     period = f"{date_words(pd.Timestamp(state.start + '-01').date(), 'month').split(' (')[0]} – "
     period += date_words(pd.Timestamp(state.end + "-01").date(), "month").split(" (")[0]
-    text = f"{n_events} events and {n_sites} sites · {period} · {countries} · {categories}"
+    regions = f" · {', '.join(state.regions)}" if state.regions else ""
+    counts = f"{plural(n_events, 'event')} and {plural(n_sites, 'site')}"
+    text = f"{counts} · {period} · {countries} · {categories}{regions}"
     if state.query:
         text += f" · matching “{state.query}”"
     return safe_html.markdown(text)
@@ -376,7 +395,7 @@ def apply_map_events(view: ViewState, bounds: Bounds) -> ViewState:
         item = clicked_id(tooltip)
         if region is not None:
             view = replace(view, regions=(region,))
-            set_view(view)
+            set_view(view, before_widgets=True)
         elif item in bounds.ids:
             view = view.with_selected(item)
     center, zoom = reported.get("center"), reported.get("zoom")
@@ -458,3 +477,114 @@ def playback_ticker(view: ViewState, bounds: Bounds) -> None:
         st.rerun(scope="app")
 
     tick()
+
+
+# ---- linked charts ----
+
+_CHART_GENERATION = "_chart_generation"
+_LAST_PICKS = "_last_chart_picks"
+
+
+def chart_key(name: str) -> str:
+    """A chart's widget key; a new generation clears every chart's own selection."""
+    return f"chart_{name}_{st.session_state.get(_CHART_GENERATION, 0)}"
+
+
+def apply_chart_selections(view: ViewState, names: tuple[str, ...]) -> ViewState:
+    """A chart whose selection changed since the last run sets the view's picks to it (an
+    emptied selection clears them)."""
+    last: dict[str, tuple[str, ...]] = st.session_state.setdefault(_LAST_PICKS, {})
+    for name in names:
+        keys = pick_keys_from_selection(st.session_state.get(chart_key(name)))
+        if keys != last.get(name, ()):
+            last[name] = keys
+            view = view.with_picks(keys)
+    return view
+
+
+def clear_picks(view: ViewState) -> ViewState:
+    st.session_state[_CHART_GENERATION] = st.session_state.get(_CHART_GENERATION, 0) + 1
+    st.session_state[_LAST_PICKS] = {}
+    return view.with_picks(())
+
+
+def linked_chart(figure: go.Figure, name: str) -> None:
+    """A Plotly chart whose click, box or lasso selection filters the view."""
+    st.plotly_chart(
+        figure,
+        key=chart_key(name),
+        on_select="rerun",
+        selection_mode=("points", "box", "lasso"),
+        config={"displaylogo": False},
+    )
+
+
+def picks_bar(view: ViewState, bounds: Bounds) -> None:
+    """What the chart selection is, with a control that clears it."""
+    if not view.picks:
+        return
+    words = "; ".join(describe_pick(k) for k in view.picks[:8])
+    more = f" and {len(view.picks) - 8} more" if len(view.picks) > 8 else ""
+    cols = st.columns([0.8, 0.2], vertical_alignment="center")
+    cols[0].info(
+        f"Chart selection: {safe_html.markdown(words)}{more}. Sites are hidden while a "
+        "chart selection is active."
+    )
+    if cols[1].button("Clear chart selection", icon=":material/deselect:"):
+        commit_view(clear_picks(view), bounds)
+        st.rerun()
+
+
+def picked_events_panel(data: Bundle, events: pd.DataFrame, limit: int = 40) -> None:
+    """The selected events, each with the excerpts (or the source) behind it."""
+    st.markdown(f"#### Selected events ({len(events)})")
+    excerpts = data.excerpts.set_index("excerpt_id")
+    sources = data.sources.set_index("source_id")
+    for _, event in (
+        events.sort_values(["start", "event_id"], na_position="last").head(limit).iterrows()
+    ):
+        with st.container(border=True):
+            when, where = event_when(event), place_words(event)
+            st.markdown(
+                f"**{safe_html.markdown(event['title'])}**  \n"
+                f"{safe_html.markdown(when)} · {safe_html.markdown(where)}"
+            )
+            ids = [x for x in str(event["excerpt_ids"]).split(";") if x in excerpts.index]
+            for xid in ids:
+                excerpt = excerpts.loc[xid]
+                st.markdown(f"> {safe_html.markdown(excerpt['text'])}")
+                if excerpt["source_id"] in sources.index:
+                    st.caption(citation(sources.loc[excerpt["source_id"]]))
+            if not ids and event["source_id"] in sources.index:
+                st.caption(f"No excerpt held; source: {citation(sources.loc[event['source_id']])}")
+    if len(events) > limit:
+        st.caption(f"… and {len(events) - limit} more; narrow the selection to see them.")
+
+
+def run_app() -> None:
+    """Page configuration and navigation over the files in pages/ (what app.py runs)."""
+    st.set_page_config(
+        page_title="China in Central Asia: event atlas", page_icon="🌏", layout="wide"
+    )
+    pages = [
+        st.Page("pages/map.py", title="Map", icon=":material/map:", default=True),
+        st.Page("pages/charts.py", title="Charts", icon=":material/bar_chart:", url_path="charts"),
+        st.Page("pages/sources.py", title="Sources", icon=":material/article:", url_path="sources"),
+        st.Page("pages/about.py", title="About the data", icon=":material/info:", url_path="about"),
+    ]
+    st.navigation(pages).run()
+
+
+def entry_guard() -> None:
+    """Make every page load go through the app's navigation.
+
+    Streamlit treats a ``pages/`` folder beside the entry script as old-style pages until
+    ``st.navigation`` has run once in the process, so the very first visit to a server
+    through a deep link (``/charts?...``) runs that page file on its own, without the app's
+    page setup and navigation. A page run that way runs the app's navigation instead (which
+    runs this page again, properly) and stops; nothing is lost, not even a button press."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        run_app()
+        st.stop()

@@ -13,8 +13,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from geo.model import AREAS, Category
+from geo.picks import FACETS, parse_pick_key
 
 # ASCII digits, and nothing after (``$`` would allow a trailing newline).
+# C0/C1 controls but whitespace (tab, newlines), DEL, and the bidirectional overrides and isolates that make text display
+# in an order other than the one it is stored in.
+_INVISIBLE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})\Z")
 MAX_VALUE = 1000
 MAX_QUERY = 200
@@ -32,8 +36,8 @@ KNOWN_KEYS = (
     "play",
     "win",
 )
-PICK_FACETS = ("month", "iso", "category", "actor", "event", "region")
 MAX_PICKS = 200
+MAX_PICKS_VALUE = 20_000
 PLAY_MODES = ("window", "cumulative")
 DEFAULT_WINDOW = 12
 # The map's opening viewport (latitude, longitude) and zoom: left out of links.
@@ -131,7 +135,7 @@ def decode(params: Mapping[str, str | Sequence[str]], bounds: Bounds) -> Decoded
         value, repeated = _last(raw)
         if repeated:
             notes.append(f"Link parameter '{key}' was given more than once; used the last one.")
-        if len(value) > MAX_VALUE and key != "q":
+        if len(value) > (MAX_PICKS_VALUE if key == "pick" else MAX_VALUE) and key != "q":
             notes.append(f"Link parameter '{key}' is too long ({len(value)} characters); ignored.")
             continue
         values[key] = value
@@ -166,10 +170,12 @@ def decode(params: Mapping[str, str | Sequence[str]], bounds: Bounds) -> Decoded
     countries = _decode_list(values.get("country"), "country", list(AREAS), notes)
     categories = _decode_list(values.get("cat"), "cat", [c.value for c in Category], notes)
 
-    query = " ".join(values.get("q", "").split())
-    if len(query) > MAX_QUERY:
+    raw_query = values.get("q", "")
+    query = clean_query(raw_query)
+    if _INVISIBLE.search(raw_query):
+        notes.append("Search text had control or direction-changing characters; removed them.")
+    if len(" ".join(_INVISIBLE.sub("", raw_query).split())) > MAX_QUERY:
         notes.append(f"Search text was longer than {MAX_QUERY} characters; shortened.")
-        query = query[:MAX_QUERY].rstrip()  # a cut at a space must not leave it trailing
 
     selected: str | None = values.get("sel") or None
     if selected is not None and selected not in bounds.ids:
@@ -226,6 +232,13 @@ def decode(params: Mapping[str, str | Sequence[str]], bounds: Bounds) -> Decoded
     return out
 
 
+def clean_query(text: str) -> str:
+    """Search text as the view keeps it: no control or direction-changing characters,
+    whitespace runs as one space, at most MAX_QUERY characters (never ending in a space)."""
+    query = " ".join(_INVISIBLE.sub("", text).split())
+    return query[:MAX_QUERY].rstrip()
+
+
 def _decode_list(
     raw: str | None, key: str, allowed: list[str], notes: list[str]
 ) -> tuple[str, ...]:
@@ -252,7 +265,8 @@ def _decode_picks(raw: str | None, notes: list[str]) -> tuple[str, ...]:
         item = item.strip()
         if not item:
             continue
-        if parse_pick(item) is None:
+        parsed = parse_pick_key(item)
+        if parsed is None or any(facet not in FACETS for facet, _ in parsed):
             notes.append(f"Chart selection {_shown(item)} is not understood; left out.")
             continue
         if item not in picks:
@@ -261,17 +275,6 @@ def _decode_picks(raw: str | None, notes: list[str]) -> tuple[str, ...]:
         notes.append(f"Chart selection had more than {MAX_PICKS} parts; kept the first ones.")
         picks = picks[:MAX_PICKS]
     return tuple(sorted(picks))
-
-
-def parse_pick(item: str) -> dict[str, str] | None:
-    """``"month:2019-09+iso:KAZ"`` as ``{"month": "2019-09", "iso": "KAZ"}``; None if bad."""
-    facets: dict[str, str] = {}
-    for part in item.split("+"):
-        name, sep, value = part.partition(":")
-        if not sep or name not in PICK_FACETS or not value or len(value) > 200 or name in facets:
-            return None
-        facets[name] = value
-    return facets or None
 
 
 def _decode_map(

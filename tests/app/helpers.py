@@ -21,20 +21,30 @@ ABOUT_PAGE = "pages/about.py"
 # The first run loads and validates the data and builds the borders; later runs hit the cache.
 TIMEOUT = 30
 
-# Widget and component keys the map page uses (part of its contract with the URL and clicks).
-W_RANGE, W_COUNTRY, W_CAT, W_QUERY, W_UNDATED = (
-    "w_range",
-    "w_country",
-    "w_cat",
-    "w_query",
-    "w_undated",
-)
+# The map component's key: st_folium reports clicks in this session-state entry.
 MAP_KEY = "atlas_map"
 
-SUMMARY = re.compile(r"^(\d+) events and (\d+) sites\b")
+SUMMARY = re.compile(r"^(\d+) events? and (\d+) sites?\b")
 LINK_NOTICE = "This link had problems"
 TOOLTIP = re.compile(r"\.bindTooltip\(\s*`(.*?)`", re.S)
 TOOLTIP_ID = re.compile(r"\[((?:EV|PL)[0-9]+)\]\s*$")
+
+
+_shared: dict[str, Any] = {}
+
+
+def _share_component_registry(at: AppTest) -> None:
+    """Each new AppTest scans every installed package for custom components (about half a
+    second); the result is the same for every test, so the first one's is reused. The
+    attribute is private: if a Streamlit release drops it, this does nothing."""
+    if hasattr(at, "_bidi_component_manager") and "components" in _shared:
+        at._bidi_component_manager = _shared["components"]
+
+
+def _keep_component_registry(at: AppTest) -> None:
+    registry = getattr(at, "_bidi_component_manager", None)
+    if registry is not None:
+        _shared.setdefault("components", registry)
 
 
 def open_app(
@@ -43,12 +53,46 @@ def open_app(
     """Open the app as a visitor following a link: ``query`` is the link's query string and
     ``page`` the page it points at (the map page, the default, when None)."""
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    _share_component_registry(at)
     for key, value in (query or {}).items():
         at.query_params[key] = value
     if page is not None:
-        # url_path equals the file's stem for both pages, so the page resolves before a run.
+        # Each page's url_path is its file's stem, so the page resolves before a first run.
         at.switch_page(page)
-    return at.run()
+    at.run()
+    _keep_component_registry(at)
+    return at
+
+
+def _widget(widgets: Iterable[Any], label: str) -> Any:
+    found = [w for w in widgets if w.label == label]
+    assert len(found) == 1, f"expected one widget labelled {label!r}, found {len(found)}"
+    return found[0]
+
+
+# The sidebar's filters, found by the label a user reads.
+def month_slider(at: AppTest) -> Any:
+    return _widget(at.select_slider, "Months shown")
+
+
+def countries(at: AppTest) -> Any:
+    return _widget(at.multiselect, "Countries")
+
+
+def categories(at: AppTest) -> Any:
+    return _widget(at.multiselect, "Categories")
+
+
+def search_box(at: AppTest) -> Any:
+    return _widget(at.text_input, "Search")
+
+
+def undated_box(at: AppTest) -> Any:
+    return _widget(at.checkbox, "Include events with unknown dates")
+
+
+def button(at: AppTest, label: str) -> Any:
+    return _widget(at.button, label)
 
 
 def unescape_md(text: str) -> str:
@@ -122,10 +166,16 @@ def marker_ids(args: Mapping[str, Any]) -> list[str]:
     return ids
 
 
-def chart_spec(at: AppTest) -> dict[str, Any]:
-    charts = [e for e in at.get("plotly_chart")]
-    assert len(charts) == 1, f"expected one chart, found {len(charts)}"
-    return json.loads(charts[0].proto.spec)
+def chart_spec(at: AppTest, title: str = "Events per month") -> dict[str, Any]:
+    """The Plotly spec of the one chart whose title starts with ``title``."""
+    specs = [json.loads(e.proto.spec) for e in at.get("plotly_chart")]
+    found = [
+        spec
+        for spec in specs
+        if str(spec.get("layout", {}).get("title", {}).get("text", "")).startswith(title)
+    ]
+    assert len(found) == 1, f"expected one chart titled {title!r}, found {len(found)}"
+    return found[0]
 
 
 # ---- expected values from the CSV files ----
@@ -171,9 +221,7 @@ def expected_events(
     events = read_csv("events.csv")
     keep = pd.Series(True, index=events.index)
     if query:
-        keep &= _matches(
-            events, ["title", "location", "admin1", "actor1", "assoc_actor_1"], query
-        )
+        keep &= _matches(events, ["title", "location", "admin1", "actor1", "assoc_actor_1"], query)
     if countries := list(countries):
         keep &= events["iso"].isin(countries)
     if categories := list(categories):
@@ -219,3 +267,8 @@ def expected_counts(**view: Any) -> tuple[int, int]:
     events_view = dict(view)
     sites_view = {k: v for k, v in view.items() if k != "undated"}
     return len(expected_events(**events_view)), len(expected_sites(**sites_view))
+
+
+def errors(at: AppTest) -> str:
+    """The script errors of the last run, with the end of their tracebacks."""
+    return "\n".join(f"{e.value}\n" + "\n".join(list(e.stack_trace)[-3:]) for e in at.exception)

@@ -4,25 +4,26 @@ from __future__ import annotations
 
 from .helpers import (
     LINK_NOTICE,
-    W_CAT,
-    W_COUNTRY,
-    W_QUERY,
-    W_RANGE,
-    W_UNDATED,
+    categories,
     chart_spec,
+    countries,
+    errors,
     folium_args,
     marker_ids,
+    month_slider,
     open_app,
     read_csv,
+    search_box,
     summary,
     summary_text,
     tooltips,
+    undated_box,
 )
 
 
 def test_default_link_shows_every_event_and_site() -> None:
     at = open_app()
-    assert not at.exception
+    assert not at.exception, errors(at)
     assert [t.value for t in at.title] == ["China in Central Asia: event atlas"]
     events, sites = read_csv("events.csv"), read_csv("sites.csv")
     assert (len(events), len(sites)) == (69, 20)
@@ -36,12 +37,12 @@ def test_default_link_shows_every_event_and_site() -> None:
 
 def test_default_link_sets_widgets_to_the_whole_data() -> None:
     at = open_app()
-    slider = at.select_slider(key=W_RANGE)
+    slider = month_slider(at)
     assert slider.value == (slider.options[0], slider.options[-1])
-    assert at.multiselect(key=W_COUNTRY).value == []
-    assert at.multiselect(key=W_CAT).value == []
-    assert at.text_input(key=W_QUERY).value == ""
-    assert at.checkbox(key=W_UNDATED).value is True
+    assert countries(at).value == []
+    assert categories(at).value == []
+    assert search_box(at).value == ""
+    assert undated_box(at).value is True
     # No selection: the panel invites a click.
     assert any("Click a marker" in str(c.value) for c in at.caption)
 

@@ -10,6 +10,8 @@ from streamlit.testing.v1 import AppTest
 from .helpers import (
     MAP_KEY,
     TOOLTIP_ID,
+    button,
+    errors,
     folium_args,
     open_app,
     read_csv,
@@ -70,7 +72,7 @@ def _assert_nothing_selected(at: AppTest) -> None:
 
 def test_link_selects_an_event_and_shows_its_excerpts_and_citation() -> None:
     at = open_app({"sel": "EV025"})
-    assert not at.exception
+    assert not at.exception, errors(at)
     event = _record("events.csv", "event_id", "EV025")
     assert _headings(at) == [event["title"]]
     assert any("EV025" in c for c in _captions(at))
@@ -104,7 +106,7 @@ def test_marker_click_selects_the_event_and_writes_the_url() -> None:
     tooltip = _tooltip_of(at, "EV068")
     assert tooltip.endswith("[EV068]")
     _click(at, tooltip)
-    assert not at.exception, [e.value for e in at.exception]
+    assert not at.exception, errors(at)
     event = _record("events.csv", "event_id", "EV068")
     assert _headings(at) == [event["title"]]
     quoted = read_csv("excerpts.csv").set_index("excerpt_id").at["X004", "text"]
@@ -112,7 +114,7 @@ def test_marker_click_selects_the_event_and_writes_the_url() -> None:
     assert at.query_params == {"sel": "EV068"}
     # A later rerun (any other interaction) keeps the selection.
     at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    assert not at.exception, errors(at)
     assert _headings(at) == [event["title"]]
     assert at.query_params == {"sel": "EV068"}
 
@@ -121,14 +123,14 @@ def test_click_on_something_that_is_not_a_marker_selects_nothing() -> None:
     at = open_app()
     for tooltip in ("a cluster of 12", "<b>[</b>]", "Unknown item [EV999]", ""):
         _click(at, tooltip)
-        assert not at.exception, [e.value for e in at.exception]
+        assert not at.exception, errors(at)
         _assert_nothing_selected(at)
         assert at.query_params == {}
 
 
 def test_event_without_excerpts_shows_its_notes_and_source() -> None:
     at = open_app({"sel": "EV037"})
-    assert not at.exception
+    assert not at.exception, errors(at)
     event = _record("events.csv", "event_id", "EV037")
     assert event["excerpt_ids"] == ""
     assert _headings(at) == [event["title"]]
@@ -145,7 +147,7 @@ def test_event_without_excerpts_shows_its_notes_and_source() -> None:
 
 def test_link_selects_a_site() -> None:
     at = open_app({"sel": "PL002"})
-    assert not at.exception
+    assert not at.exception, errors(at)
     site = _record("sites.csv", "site_id", "PL002")
     assert _headings(at) == [site["name"]]
     assert _quotes(at)[0].startswith("Dozens of Kazakhstanis have been staging protests")
@@ -154,7 +156,7 @@ def test_link_selects_a_site() -> None:
 
 def test_selection_outside_the_filters_says_so() -> None:
     at = open_app({"sel": "EV025", "country": "KGZ"})
-    assert not at.exception
+    assert not at.exception, errors(at)
     assert _headings(at) == [_record("events.csv", "event_id", "EV025")["title"]]
     assert any("outside the current filters" in str(i.value) for i in at.info)
     assert "L.circleMarker(" not in folium_args(at)["feature_group"]
@@ -162,26 +164,24 @@ def test_selection_outside_the_filters_says_so() -> None:
 
 def test_clear_selection_clears_the_panel_and_the_url() -> None:
     at = open_app({"sel": "EV025"})
-    (clear,) = [b for b in at.button if b.label == "Clear selection"]
-    clear.click().run()
-    assert not at.exception, [e.value for e in at.exception]
+    button(at, "Clear selection").click().run()
+    assert not at.exception, errors(at)
     _assert_nothing_selected(at)
     assert at.query_params == {}
     assert "L.circleMarker(" not in folium_args(at)["feature_group"]
     at.run()
-    assert not at.exception
+    assert not at.exception, errors(at)
     _assert_nothing_selected(at)
 
 
 def test_clear_after_a_click_then_click_another_marker() -> None:
     at = open_app()
     _click(at, _tooltip_of(at, "EV068"))
-    (clear,) = [b for b in at.button if b.label == "Clear selection"]
-    clear.click().run()
-    assert not at.exception, [e.value for e in at.exception]
+    button(at, "Clear selection").click().run()
+    assert not at.exception, errors(at)
     _assert_nothing_selected(at)
     assert at.query_params == {}
     _click(at, _tooltip_of(at, "EV025"))
-    assert not at.exception
+    assert not at.exception, errors(at)
     assert _headings(at) == [_record("events.csv", "event_id", "EV025")["title"]]
     assert at.query_params == {"sel": "EV025"}

@@ -45,12 +45,6 @@ def test_counts_land_in_the_right_month_and_country(bundled) -> None:
     assert table["CHN"].sum() == 2  # EV054 is undated
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="charts.monthly_counts counts an event in the month it started and drops it when "
-    "that month lies before the view (reindex to the view's months): the map shows EV050 "
-    "for 2018-08..2018-12, the chart does not count it. Bug in src/geo/charts.py.",
-)
 def test_an_event_running_into_the_range_is_counted_once(bundled) -> None:
     """EV050 (9 July to 1 August 2018) is on the map for August-December 2018, so the
     chart of that view must count it too: a chart and a map of one view agree."""

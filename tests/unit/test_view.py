@@ -295,7 +295,9 @@ def _subset(options: list[str]) -> st.SearchStrategy[tuple[str, ...]]:
 @st.composite
 def valid_states(draw: st.DrawFn) -> ViewState:
     start, end = sorted(draw(st.lists(st.sampled_from(MONTHS), min_size=2, max_size=2)))
-    query = " ".join(draw(st.text(max_size=300)).split())[:MAX_QUERY].strip()
+    # Control and format characters are not kept in a view's search text (see clean_query).
+    text = st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cf", "Cs")), max_size=300)
+    query = " ".join(draw(text).split())[:MAX_QUERY].strip()
     return ViewState(
         start=start,
         end=end,

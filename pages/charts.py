@@ -1,0 +1,40 @@
+"""The charts page: the linked charts at full size; a selection filters the map too."""
+
+import streamlit as st
+
+from geo import charts, query, ui
+
+ui.entry_guard()
+
+CHARTS = ("month", "category", "actor", "figures")
+
+data = ui.bundle()
+bounds = ui.bounds_of(data)
+view = ui.current_view(bounds)
+view = ui.apply_chart_selections(view, CHARTS)
+ui.sidebar_filters(view, bounds)
+view = ui.view_from_widgets(view)
+filtered = query.apply(data, view)
+ui.commit_view(view, bounds)
+
+st.title("Charts")
+st.markdown(ui.summary_line(view, len(filtered.events), len(filtered.sites)))
+st.caption(
+    "Click a bar or point, or draw a box or lasso (toolbar), to select events: the map and "
+    "the list below follow. Participants and arrests show every figure the sources give; a "
+    "bar spans their range where sources disagree."
+)
+ui.show_notices()
+ui.picks_bar(view, bounds)
+
+chart_events = filtered.unpicked if filtered.unpicked is not None else filtered.events
+ui.linked_chart(charts.events_per_month(chart_events, view), "month")
+left, right = st.columns(2)
+with left:
+    ui.linked_chart(charts.events_by_category(chart_events, view), "category")
+with right:
+    ui.linked_chart(charts.top_actors(chart_events, view), "actor")
+ui.linked_chart(charts.participants_and_arrests(chart_events, view), "figures")
+
+if view.picks:
+    ui.picked_events_panel(data, filtered.events)

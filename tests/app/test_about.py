@@ -1,0 +1,62 @@
+"""The About page: what the data covers, how it was coded, and whom to credit."""
+
+from __future__ import annotations
+
+from .helpers import ABOUT_PAGE, MAP_PAGE, errors, open_app, page_text, read_csv, summary
+
+
+def test_about_page_shows_counts_and_credits() -> None:
+    at = open_app(page=ABOUT_PAGE)
+    assert not at.exception, errors(at)
+    assert [t.value for t in at.title] == ["About the data"]
+    text = page_text(at)
+    counts = {
+        "events": len(read_csv("events.csv")),
+        "sites": len(read_csv("sites.csv")),
+        "sources": len(read_csv("sources.csv")),
+        "excerpts": len(read_csv("excerpts.csv")),
+    }
+    for noun, count in counts.items():
+        assert f"{count} {noun}" in text, noun
+    assert counts["events"] == 69 and counts["sites"] == 20
+    for credit in (
+        "GeoNames",
+        "CC BY 4.0",
+        "Natural Earth",
+        "Dante Schulz",
+        "Anti-China Protests Held in Several Kazakhstani Cities",
+        "Caspian Policy Center",
+        "8 April 2021",
+        "OpenStreetMap contributors",
+    ):
+        assert credit in text, credit
+    assert {"Credits", "Sources"} <= {s.value for s in at.subheader}
+    assert not at.error
+
+
+def test_about_page_lists_every_source() -> None:
+    at = open_app(page=ABOUT_PAGE)
+    sources = read_csv("sources.csv")
+    (table,) = [d.value for d in at.dataframe if "publisher" in d.value.columns]
+    assert len(table) == len(sources)
+    assert sorted(table["title"]) == sorted(sources["title"])
+    seed = table[table["title"] == "Anti-China Protests Held in Several Kazakhstani Cities"]
+    assert list(seed["author"]) == ["Dante Schulz"]
+    assert list(seed["publisher"]) == ["Caspian Policy Center"]
+
+
+def test_about_page_explains_precision_and_confidence() -> None:
+    text = page_text(open_app(page=ABOUT_PAGE))
+    for word in ("exact", "city", "region", "country", "Confidence high", "Medium", "Low"):
+        assert word in text, word
+
+
+def test_navigating_between_pages() -> None:
+    at = open_app()
+    assert summary(at) == (69, 20)
+    at.switch_page(ABOUT_PAGE).run()
+    assert not at.exception, errors(at)
+    assert [t.value for t in at.title] == ["About the data"]
+    at.switch_page(MAP_PAGE).run()
+    assert not at.exception, errors(at)
+    assert summary(at) == (69, 20)
