@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from pathlib import Path
@@ -48,9 +49,16 @@ def _assets(args: argparse.Namespace) -> int:
     return 0
 
 
+# Modules that add their own subcommands: each has ``register(commands)`` taking the
+# subparsers object and setting ``func`` on its parsers.
+COMMAND_MODULES: tuple[str, ...] = ()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="geo", description="China in Central Asia event atlas")
     commands = parser.add_subparsers(dest="command", required=True)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(commands)
 
     validate = commands.add_parser(
         "validate",
