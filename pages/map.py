@@ -4,7 +4,7 @@ import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import assets, charts, query, ui
+from geo import charts, query, ui
 from geo.maps import base_map, data_layers
 from geo.regions import choropleth_geojson, region_counts
 
@@ -29,7 +29,7 @@ st.markdown(ui.summary_line(view, len(filtered.events), len(filtered.sites)))
 ui.show_notices()
 ui.show_data_problems(data)
 ui.picks_bar(view, bounds)
-links = assets.links()
+links = ui.asset_links()
 if not links.local:
     st.warning(
         "Map scripts are not installed locally (run `make assets`): loading them from "

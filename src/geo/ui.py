@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from geo import safe_html
+from geo import assets, safe_html
 from geo.bundle import DEFAULT_DATA_DIR, Bundle, borders_geojson, load_admin1, load_bundle
 from geo.maps import (
     MAP_CENTER,
@@ -76,6 +76,11 @@ def bundle() -> Bundle:
     folder = data_dir()
     corpus = corpus_dir()
     return _load(str(folder), str(corpus) if corpus else None, _signature(folder))
+
+
+def asset_links() -> assets.AssetLinks:
+    """The map's script and style links, under the server's URL path prefix if it has one."""
+    return assets.links(base_path=str(st.get_option("server.baseUrlPath") or ""))
 
 
 @st.cache_resource
