@@ -15,10 +15,10 @@ from dataclasses import dataclass, field, replace
 from geo.model import AREAS, Category
 from geo.picks import FACETS, parse_pick_key
 
-# ASCII digits, and nothing after (``$`` would allow a trailing newline).
-# C0/C1 controls but whitespace (tab, newlines), DEL, and the bidirectional overrides and isolates that make text display
-# in an order other than the one it is stored in.
+# C0/C1 controls but whitespace (tab, newlines), DEL, and the bidirectional overrides and
+# isolates that make text display in an order other than the one it is stored in.
 _INVISIBLE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# ASCII digits, and nothing after (``$`` would allow a trailing newline).
 MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})\Z")
 MAX_VALUE = 1000
 MAX_QUERY = 200
