@@ -100,3 +100,52 @@ def test_permalink_reopens_markers_selection_and_zoom(
         assert params_of(current_url(other))["sel"] == "EV025"
     finally:
         context.close()
+
+
+TALLEST_BAR_JS = """
+() => {
+  const chart = document.querySelectorAll('.js-plotly-plot')[0];
+  let best = null, height = 0;
+  chart.querySelectorAll('.barlayer .point path').forEach(p => {
+    const box = p.getBoundingClientRect();
+    if (box.height > height) { height = box.height; best = box; }
+  });
+  return best && [best.x + best.width / 2, best.y + best.height / 2];
+}
+"""
+
+
+def test_clicking_a_bar_narrows_the_map_and_lists_the_excerpts(server: Server, page: Page) -> None:
+    page.goto(server.url)
+    wait_for_app(page)
+    assert drawn_markers(page, expected=89) == 89
+    page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
+    point = page.evaluate(TALLEST_BAR_JS)
+    assert point is not None, "no bars in the monthly chart"
+    page.mouse.click(point[0], point[1])
+    page.wait_for_function(
+        "() => decodeURIComponent(window.location.search).includes('pick=')", timeout=20_000
+    )
+    wait_for_app(page)
+    # The tallest bar: September 2019 in Kazakhstan (EV011-EV020), counted from the CSV.
+    want = len(_events_starting("2019-09", "KAZ"))
+    assert want == 10
+    assert drawn_markers(page, expected=want) == want
+    expect(page.get_by_text(f"Selected events ({want})")).to_be_visible()
+    expect(page.get_by_text("Chart selection: September 2019 · Kazakhstan")).to_be_visible()
+    page.get_by_role("button", name="Clear chart selection").click()
+    wait_for_app(page)
+    assert drawn_markers(page, expected=89) == 89
+
+
+def _events_starting(month: str, iso: str) -> list[str]:
+    import csv
+
+    from tests.e2e.test_map import DATA
+
+    with (DATA / "events.csv").open(encoding="utf-8") as f:
+        return [
+            r["event_id"]
+            for r in csv.DictReader(f)
+            if r["event_date"].startswith(month) and r["iso"] == iso
+        ]
