@@ -20,6 +20,7 @@ from folium.plugins import MarkerCluster
 
 from geo import safe_html
 from geo.assets import AssetLinks
+from geo.figures import parse_figures
 from geo.model import (
     AREAS,
     CATEGORY_LABELS,
@@ -246,6 +247,8 @@ def popup_html(record: pd.Series, kind: str, source: pd.Series | None) -> str:
         rows.append(
             _row("Location", f"<b>approximate</b>: {safe_html.text(precision.description)}")
         )
+    else:
+        rows.append(_row("Location", safe_html.text(precision.description)))
     actors = "; ".join(
         a
         for a in (str(record.get("actor1", "")), str(record.get("assoc_actor_1", "")))
@@ -255,9 +258,10 @@ def popup_html(record: pd.Series, kind: str, source: pd.Series | None) -> str:
         rows.append(_row("Actors", safe_html.text(actors, 300)))
     if kind == "event":
         for label, column in (("Participants", "participants"), ("Arrests", "arrests")):
-            value = str(record.get(column, ""))
-            if value and value != "nan":
-                rows.append(_row(label, safe_html.text(value, 300)))
+            figures = parse_figures(record.get(column, ""))
+            if figures:
+                shown = "<br>".join(safe_html.text(f.text, 200) for f in figures)
+                rows.append(_row(label, shown))
     else:
         rows.append(_row("Type", safe_html.text(record["site_type"])))
     rows.append(_row("Confidence", safe_html.text(record["confidence"])))

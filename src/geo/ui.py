@@ -17,6 +17,7 @@ import streamlit as st
 
 from geo import assets, safe_html
 from geo.bundle import DEFAULT_DATA_DIR, Bundle, borders_geojson, load_admin1, load_bundle
+from geo.figures import parse_figures
 from geo.maps import (
     MAP_CENTER,
     MAP_ZOOM,
@@ -296,10 +297,8 @@ def selection_panel(sel: Selection, in_view: bool) -> None:
         lines.append(f"**Actors:** {safe_html.markdown(actors)}")
     if sel.kind == "event":
         for label, column in (("Participants", "participants"), ("Arrests", "arrests")):
-            value = str(record.get(column, "") or "")
-            if value and value != "nan":
-                lines.append(f"**{label}:** {safe_html.markdown(value)}")
-    st.markdown("  \n".join(lines))
+            lines.append(figures_markdown(label, record.get(column, "")))
+    st.markdown("  \n".join(line for line in lines if line))
     if not in_view:
         st.info("This item is outside the current filters, so it is not drawn on the map.")
 
@@ -324,6 +323,24 @@ def selection_panel(sel: Selection, in_view: bool) -> None:
 
 def plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def figures_markdown(label: str, value: object) -> str:
+    """A count as the sources give it: one line, or, where sources disagree, every figure
+    with its source on a line of its own."""
+    figures = parse_figures(value)
+    if not figures:
+        return ""
+    if len(figures) == 1:
+        return f"**{label}:** {safe_html.markdown(figures[0].text)}"
+    items = []
+    for figure in figures:
+        words = (
+            figure.text.removesuffix(f"({figure.source})").strip() if figure.source else figure.text
+        )
+        source = f" ({safe_html.markdown(figure.source)})" if figure.source else ""
+        items.append(f"&nbsp;&nbsp;• {safe_html.markdown(words)}{source}")
+    return f"**{label} (sources disagree):**  \n" + "  \n".join(items)
 
 
 def summary_line(state: ViewState, n_events: int, n_sites: int) -> str:

@@ -160,3 +160,14 @@ def test_every_page_survives_hostile_linked_view_parameters(
     for element in [*at.markdown, *at.warning]:
         raw = str(element.value)
         assert not re.search(r"(?<!\\)<(script|img)", raw), raw[:200]
+
+
+def test_competing_figures_are_listed_each_with_its_source() -> None:
+    at = open_app({"sel": "EV002"})
+    assert not at.exception, errors(at)
+    text = page_text(at)
+    events = read_csv("events.csv").set_index("event_id")
+    assert events.loc["EV002", "participants"] == "≥1,000 (RFE/RL); ~2,000 (bureau.kz)"
+    assert "Participants (sources disagree):" in text
+    assert "• ≥1,000 (RFE/RL)" in text
+    assert "• ~2,000 (bureau.kz)" in text
