@@ -42,6 +42,11 @@ class Bundle:
         return [p for p in self.problems if p.severity == "error"]
 
     @property
+    def file_errors(self) -> list[v.Problem]:
+        """Problems with a whole file (missing, unreadable, without its columns)."""
+        return [p for p in self.errors if p.field in ("(file)", "(header)")]
+
+    @property
     def warnings(self) -> list[v.Problem]:
         return [p for p in self.problems if p.severity == "warning"]
 

@@ -32,6 +32,7 @@ from geo.picks import describe_pick, pick_keys_from_selection
 from geo.playback import at_end, first_frame, next_frame
 from geo.query import Selection
 from geo.regions import clicked_region, region_names
+from geo.validate import Problem
 from geo.view import Bounds, ViewState, clean_query, decode, encode, months_between
 
 VIEW_KEY = "view"
@@ -72,11 +73,39 @@ def _load(folder: str, corpus: str | None, signature: tuple) -> Bundle:
     return load_bundle(Path(folder), Path(corpus) if corpus else None)
 
 
+STALE_DATA = "(data)"
+
+
+@st.cache_resource
+def _last_good() -> dict[str, Bundle]:
+    """The last bundle per data folder that loaded without a file-level error."""
+    return {}
+
+
 def bundle() -> Bundle:
-    """The validated data, loaded once per version of the files (frames are read-only)."""
+    """The validated data, loaded once per version of the files (frames are read-only).
+
+    When a data file has gone missing or unreadable since the last good load, the last good
+    data is served, with the file problems listed, rather than an empty atlas."""
     folder = data_dir()
     corpus = corpus_dir()
-    return _load(str(folder), str(corpus) if corpus else None, _signature(folder))
+    fresh = _load(str(folder), str(corpus) if corpus else None, _signature(folder))
+    good = _last_good()
+    if not fresh.file_errors:
+        good[str(folder)] = fresh
+        return fresh
+    last = good.get(str(folder))
+    if last is None:
+        return fresh
+    note = Problem(
+        STALE_DATA,
+        0,
+        "(file)",
+        f"showing the data last loaded without file errors (version {last.version}) "
+        "until the files are mended",
+        "warning",
+    )
+    return replace(last, problems=[*fresh.file_errors, note, *last.problems])
 
 
 def asset_links() -> assets.AssetLinks:
@@ -221,9 +250,12 @@ def show_data_problems(data: Bundle) -> None:
     """A visible notice when rows were rejected or flagged, with each problem listed."""
     if not data.problems:
         return
-    errors, warnings = len(data.errors), len(data.warnings)
+    files, warnings = len(data.file_errors), len(data.warnings)
+    rows = len(data.errors) - files
+    unreadable = f", {files} file(s) unreadable" if files else ""
     label = (
-        f"{errors} data row(s) rejected and {warnings} warning(s): the good rows are shown. Details"
+        f"{rows} data row(s) rejected{unreadable} and {warnings} warning(s): "
+        "the good rows are shown. Details"
     )
     with st.expander(label, expanded=False):
         frame = pd.DataFrame(
@@ -240,9 +272,14 @@ def show_data_problems(data: Bundle) -> None:
             ]
         )
         st.dataframe(frame, hide_index=True, width="stretch")
-    if errors:
+    for problem in data.file_errors:
+        st.error(f"**{safe_html.markdown(problem.file)}**: {safe_html.markdown(problem.reason)}")
+    for problem in data.problems:
+        if problem.file == STALE_DATA:
+            st.warning(f"Data files unreadable: {safe_html.markdown(problem.reason)}.")
+    if rows:
         st.error(
-            f"{errors} row(s) in the data files could not be loaded; "
+            f"{rows} row(s) in the data files could not be loaded; "
             "they are listed under 'Details' above."
         )
 

@@ -469,7 +469,7 @@ def read_text(path: Path) -> tuple[str | None, Problem | None]:
     try:
         return path.read_text(encoding="utf-8"), None
     except FileNotFoundError:
-        return None, Problem(path.name, 0, "(file)", f"file not found: {path}")
+        return None, Problem(path.name, 0, "(file)", "file not found in the data folder")
     except UnicodeDecodeError as exc:
         return None, Problem(path.name, 0, "(file)", f"not UTF-8 text: {exc.reason}")
     except OSError as exc:
