@@ -51,7 +51,7 @@ def _assets(args: argparse.Namespace) -> int:
 
 # Modules that add their own subcommands: each has ``register(commands)`` taking the
 # subparsers object and setting ``func`` on its parsers.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("geo.loadtest",)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,285 @@
+"""``geo loadtest``: many concurrent browser sessions against one atlas server on loopback.
+
+Each session opens the map (first render: navigation until the map's markers are drawn),
+makes a number of filter changes with the month slider (rerun: key press until the summary
+line shows the new month) and clicks a marker (until the excerpt panel shows the item). The
+server's resident memory is sampled before, during and after. Only loopback addresses are
+ever contacted, and every wait is bounded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
+]
+LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
+SUMMARY_JS = """() => {
+  const p = [...document.querySelectorAll('[data-testid="stMarkdownContainer"] p')]
+    .find(e => /^\\d+ events? and \\d+ sites?/.test(e.innerText));
+  return p ? p.innerText : null;
+}"""
+MARKERS_JS = """() => {
+  const f = document.querySelector("iframe[title='streamlit_folium.st_folium']");
+  const d = f && f.contentDocument;
+  return d ? d.querySelectorAll('.leaflet-marker-icon').length : 0;
+}"""
+
+# The first single marker that nothing (the legend, a cluster) covers at its centre.
+UNCOVERED_MARKER_JS = """() => {
+  const all = [...document.querySelectorAll('.leaflet-marker-icon .atlas-mk')];
+  for (let i = 0; i < all.length; i++) {
+    const box = all[i].getBoundingClientRect();
+    const hit = document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2);
+    if (hit === all[i]) return i;
+  }
+  return null;
+}"""
+
+
+@dataclass
+class Report:
+    sessions: int
+    changes: int
+    first_render_s: list[float] = field(default_factory=list)
+    rerun_s: list[float] = field(default_factory=list)
+    click_s: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    rss_before_mb: float = 0.0
+    rss_peak_mb: float = 0.0
+    rss_after_mb: list[float] = field(default_factory=list)
+    wall_s: float = 0.0
+
+    def summary(self) -> dict[str, object]:
+        def pct(values: list[float], q: float) -> float | None:
+            if not values:
+                return None
+            ordered = sorted(values)
+            return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 3)
+
+        return {
+            "sessions": self.sessions,
+            "changes_per_session": self.changes,
+            "first_render_p50_s": pct(self.first_render_s, 0.5),
+            "first_render_p95_s": pct(self.first_render_s, 0.95),
+            "rerun_p50_s": pct(self.rerun_s, 0.5),
+            "rerun_p95_s": pct(self.rerun_s, 0.95),
+            "marker_click_p50_s": pct(self.click_s, 0.5),
+            "errors": len(self.errors),
+            "rss_before_mb": round(self.rss_before_mb, 1),
+            "rss_peak_mb": round(self.rss_peak_mb, 1),
+            "rss_after_mb": [round(x, 1) for x in self.rss_after_mb],
+            "wall_s": round(self.wall_s, 1),
+        }
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children, in MB (Linux /proc)."""
+    total = 0
+    pids = [pid]
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        pids += [int(c) for c in children]
+    except OSError:
+        pass
+    for one in pids:
+        try:
+            for line in Path(f"/proc/{one}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total / 1024
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(port: int, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(REPO / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
+        cwd=REPO,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
+                return process
+        except OSError:
+            time.sleep(0.3)
+    process.kill()
+    raise RuntimeError("the atlas server did not start within 60 s")
+
+
+async def one_session(browser, url: str, changes: int, report: Report, timeout_ms: int) -> None:
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = await context.new_page()
+    page.set_default_timeout(timeout_ms)
+    step = "first render"
+    try:
+        started = time.monotonic()
+        await page.goto(url)
+        await page.wait_for_function(f"() => ({MARKERS_JS})() > 0")
+        report.first_render_s.append(time.monotonic() - started)
+        thumb = page.get_by_role("slider", name="Months shown — end")
+        for n in range(changes):
+            step = f"filter change {n + 1}"
+            before = await page.evaluate(SUMMARY_JS)
+            started = time.monotonic()
+            await thumb.focus()
+            await page.keyboard.press("ArrowLeft")
+            await page.wait_for_function(
+                f"(before) => {{ const now = ({SUMMARY_JS})(); return now && now !== before; }}",
+                arg=before,
+            )
+            report.rerun_s.append(time.monotonic() - started)
+        step = "marker click"
+        frame = page.frame_locator("iframe[title='streamlit_folium.st_folium']")
+        index = await frame.locator("body").evaluate(UNCOVERED_MARKER_JS)
+        if index is None:
+            raise RuntimeError("no marker free to click")
+        started = time.monotonic()
+        await frame.locator(".leaflet-marker-icon .atlas-mk").nth(index).click()
+        await page.wait_for_function("() => window.location.search.includes('sel=')")
+        report.click_s.append(time.monotonic() - started)
+        if await page.get_by_text("This app has encountered an error").count():
+            report.errors.append("the page shows an app error")
+    except Exception as exc:  # every failure counts and is reported, none stops the run
+        first_line = str(exc).splitlines()[0][:200] if str(exc) else ""
+        report.errors.append(f"{step}: {type(exc).__name__}: {first_line}")
+    finally:
+        await context.close()
+
+
+async def drive(url: str, sessions: int, changes: int, chromium: str, timeout_ms: int) -> Report:
+    from playwright.async_api import async_playwright
+
+    report = Report(sessions, changes)
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            # One unmeasured visit first: the server's first run loads the data and the
+            # libraries, which a deployed dashboard has long done before a team arrives.
+            await one_session(browser, url, 1, Report(1, 1), timeout_ms)
+            await asyncio.gather(
+                *(one_session(browser, url, changes, report, timeout_ms) for _ in range(sessions))
+            )
+        finally:
+            await browser.close()
+    return report
+
+
+def run(
+    sessions: int = 20,
+    changes: int = 10,
+    url: str | None = None,
+    chromium: str | None = None,
+    timeout_s: float = 60.0,
+    settle_s: float = 6.0,
+) -> Report:
+    """Start a server (unless ``url`` points at a loopback one), drive it, measure it."""
+    chromium = chromium or shutil.which("chromium") or "/usr/bin/chromium"
+    process = None
+    if url is None:
+        port = free_port()
+        process = start_server(port)
+        url = f"http://127.0.0.1:{port}/"
+    elif urlsplit(url).hostname not in LOOPBACK:
+        raise ValueError("geo loadtest only targets servers on this machine (loopback)")
+    try:
+        pid = process.pid if process else None
+        before = rss_mb(pid) if pid else 0.0
+        peak = [before]
+        stop = threading.Event()
+
+        def sample() -> None:
+            while not stop.wait(0.25):
+                if pid:
+                    peak[0] = max(peak[0], rss_mb(pid))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        started = time.monotonic()
+        report = asyncio.run(drive(url, sessions, changes, chromium, int(timeout_s * 1000)))
+        report.wall_s = time.monotonic() - started
+        stop.set()
+        sampler.join()
+        report.rss_before_mb, report.rss_peak_mb = before, peak[0]
+        # After the sessions end: does memory level off? Three samples, settle_s apart.
+        for _ in range(3):
+            time.sleep(settle_s)
+            report.rss_after_mb.append(rss_mb(pid) if pid else 0.0)
+        return report
+    finally:
+        if process is not None:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def _command(args: argparse.Namespace) -> int:
+    report = run(args.sessions, args.changes, args.url, args.chromium, args.timeout)
+    result = report.summary()
+    for key, value in result.items():
+        print(f"{key:>22}: {value}")
+    for error in report.errors[:20]:
+        print(f"error: {error}", file=sys.stderr)
+    if args.json:
+        Path(args.json).write_text(json.dumps({**result, "raw": asdict(report)}, indent=2))
+    return 1 if report.errors else 0
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "loadtest", help="concurrent browser sessions against one server on loopback"
+    )
+    parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--changes", type=int, default=10, help="filter changes per session")
+    parser.add_argument("--url", help="a running server on loopback (default: start one)")
+    parser.add_argument("--chromium", help="path to Chromium (default: chromium on PATH)")
+    parser.add_argument("--timeout", type=float, default=60.0, help="seconds per wait")
+    parser.add_argument("--json", help="also write the results to this file")
+    parser.set_defaults(func=_command)
