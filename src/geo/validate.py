@@ -32,7 +32,8 @@ from geo.model import (
 csv.field_size_limit(1_000_000)
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
-MAX_FIELD = 20_000
+# Long enough for a 100 kB note pasted from a report; longer is a data error, not text.
+MAX_FIELD = 200_000
 
 
 @dataclass(frozen=True)
