@@ -12,30 +12,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import shutil
-import socket
-import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-REPO = Path(__file__).resolve().parents[2]
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
-]
+from geo.localserver import CHROMIUM_ARGS, LocalServer, chromium_path
+
 LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
 SUMMARY_JS = """() => {
   const p = [...document.querySelectorAll('[data-testid="stMarkdownContainer"] p')]
@@ -115,43 +100,6 @@ def rss_mb(pid: int) -> float:
     return total / 1024
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_server(port: int, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(REPO / "app.py"),
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-        ],
-        cwd=REPO,
-        env={**os.environ, **(env or {})},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
-                return process
-        except OSError:
-            time.sleep(0.3)
-    process.kill()
-    raise RuntimeError("the atlas server did not start within 60 s")
-
-
 async def one_session(browser, url: str, changes: int, report: Report, timeout_ms: int) -> None:
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     page = await context.new_page()
@@ -197,7 +145,7 @@ async def drive(url: str, sessions: int, changes: int, chromium: str, timeout_ms
 
     report = Report(sessions, changes)
     async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        browser = await pw.chromium.launch(executable_path=chromium, args=list(CHROMIUM_ARGS))
         try:
             # One unmeasured visit first: the server's first run loads the data and the
             # libraries, which a deployed dashboard has long done before a team arrives.
@@ -219,16 +167,15 @@ def run(
     settle_s: float = 6.0,
 ) -> Report:
     """Start a server (unless ``url`` points at a loopback one), drive it, measure it."""
-    chromium = chromium or shutil.which("chromium") or "/usr/bin/chromium"
-    process = None
+    chromium = chromium or chromium_path()
+    server = None
     if url is None:
-        port = free_port()
-        process = start_server(port)
-        url = f"http://127.0.0.1:{port}/"
+        server = LocalServer()
+        url = f"{server.url}/"
     elif urlsplit(url).hostname not in LOOPBACK:
         raise ValueError("geo loadtest only targets servers on this machine (loopback)")
     try:
-        pid = process.pid if process else None
+        pid = server.pid if server else None
         before = rss_mb(pid) if pid else 0.0
         peak = [before]
         stop = threading.Event()
@@ -252,12 +199,8 @@ def run(
             report.rss_after_mb.append(rss_mb(pid) if pid else 0.0)
         return report
     finally:
-        if process is not None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        if server is not None:
+            server.close()
 
 
 def _command(args: argparse.Namespace) -> int:

@@ -7,34 +7,22 @@ test-artifacts/.
 
 from __future__ import annotations
 
+import csv
 import os
-import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Frame, Page, Playwright, sync_playwright
 
+from geo.localserver import CHROMIUM_ARGS as LOCAL_CHROMIUM_ARGS
+from geo.localserver import LocalServer, chromium_path
+
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
-CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    # No internet: only loopback names resolve.
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
-]
+CHROMIUM = chromium_path()
+CHROMIUM_ARGS = list(LOCAL_CHROMIUM_ARGS)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -43,74 +31,32 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.e2e)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Server:
-    """``streamlit run app.py`` on a free loopback port, stopped on close."""
+class Server(LocalServer):
+    """The atlas on a free loopback port, its output logged under test-artifacts/."""
 
     def __init__(self, env: dict[str, str] | None = None, extra_args: list[str] | None = None):
-        self.port = _free_port()
-        self.base_path = ""
-        args = list(extra_args or [])
-        for i, arg in enumerate(args):
-            if arg.startswith("--server.baseUrlPath"):
-                self.base_path = "/" + (arg.split("=", 1)[1] if "=" in arg else args[i + 1]).strip(
-                    "/"
-                )
-        self.url = f"http://127.0.0.1:{self.port}{self.base_path}"
         ARTIFACTS.mkdir(exist_ok=True)
-        self.log_path = ARTIFACTS / f"server-{self.port}.log"
-        self._log = self.log_path.open("w")
-        full_env = {**os.environ, **(env or {})}
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                str(REPO / "app.py"),
-                "--server.port",
-                str(self.port),
-                "--server.address",
-                "127.0.0.1",
-                "--server.headless",
-                "true",
-                "--browser.gatherUsageStats",
-                "false",
-                *args,
-            ],
-            cwd=REPO,
-            env=full_env,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-        )
-        self._wait_healthy()
-
-    def _wait_healthy(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        health = f"{self.url}/_stcore/health"
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"streamlit exited: {self.log_path.read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(health, timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.3)
-        raise RuntimeError(f"streamlit did not answer on {health}")
+        self._log = (ARTIFACTS / f"server-{os.getpid()}-{id(self)}.log").open("w")
+        super().__init__(env=env, extra_args=extra_args, log=self._log)
 
     def close(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        super().close()
         self._log.close()
+
+
+def rewrite_csv(path: Path, key: str, wanted: str, changes: dict[str, str]) -> None:
+    """Change some columns of the row whose ``key`` column is ``wanted``, in place."""
+    with path.open(encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        fields = list(reader.fieldnames or [])
+        rows = list(reader)
+    for row in rows:
+        if row[key] == wanted:
+            row.update(changes)
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
 
 
 def corpus_dir() -> str:

@@ -7,12 +7,18 @@ from __future__ import annotations
 import csv
 import shutil
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import REPO, Server, drawn_markers, map_frame, wait_for_app
+from tests.e2e.conftest import (
+    REPO,
+    Server,
+    drawn_markers,
+    map_frame,
+    rewrite_csv,
+    wait_for_app,
+)
 
 DATA = REPO / "data"
 
@@ -40,33 +46,19 @@ PLACES = [
 ]
 
 
-def _rewrite(path: Path, key: str, wanted: str, changes: dict[str, str]) -> None:
-    with path.open(encoding="utf-8", newline="") as f:
-        reader = csv.DictReader(f)
-        fields = list(reader.fieldnames or [])
-        rows = list(reader)
-    for row in rows:
-        if row[key] == wanted:
-            row.update(changes)
-    with path.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=fields)
-        writer.writeheader()
-        writer.writerows(rows)
-
-
 @pytest.fixture(scope="module")
 def poisoned(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     folder = tmp_path_factory.mktemp("poisoned")
     for name in ("events.csv", "sites.csv", "sources.csv", "excerpts.csv"):
         shutil.copy(DATA / name, folder / name)
     for n, (name, key, wanted, column) in enumerate(PLACES):
-        _rewrite(folder / name, key, wanted, {column: " ".join(PAYLOADS[n % len(PAYLOADS) :])})
+        rewrite_csv(folder / name, key, wanted, {column: " ".join(PAYLOADS[n % len(PAYLOADS) :])})
     # A 100 kB note: kept, and shown shortened.
-    _rewrite(folder / "events.csv", "event_id", "EV007", {"notes": "<b>x</b>" * 12_800})
+    rewrite_csv(folder / "events.csv", "event_id", "EV007", {"notes": "<b>x</b>" * 12_800})
     sources = list(csv.DictReader((folder / "events.csv").open(encoding="utf-8")))
     first = next(r["source_id"] for r in sources if r["event_id"] == "EV001")
     second = next(r["source_id"] for r in sources if r["event_id"] == "EV007")
-    _rewrite(
+    rewrite_csv(
         folder / "sources.csv",
         "source_id",
         first,
@@ -76,14 +68,14 @@ def poisoned(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             "author": PAYLOADS[6],
         },
     )
-    _rewrite(
+    rewrite_csv(
         folder / "sources.csv",
         "source_id",
         second,
         {"title": PAYLOADS[2], "url": "data:text/html,<script>alert('data')</script>"},
     )
     # Without a corpus the excerpt's text is not checked against an article: poison it too.
-    _rewrite(folder / "excerpts.csv", "excerpt_id", "X007", {"text": " ".join(PAYLOADS)})
+    rewrite_csv(folder / "excerpts.csv", "excerpt_id", "X007", {"text": " ".join(PAYLOADS)})
     srv = Server(env={"GEO_DATA_DIR": str(folder), "GEO_CORPUS_DIR": ""})
     yield srv
     srv.close()

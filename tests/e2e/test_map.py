@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import REPO, Server, drawn_markers, map_frame, wait_for_app
+from tests.e2e.conftest import REPO, Server, drawn_markers, map_frame, rewrite_csv, wait_for_app
 
 DATA = REPO / "data"
 
@@ -180,18 +180,7 @@ def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Server:
     shutil.copytree(DATA / "geo", folder / "geo")
 
     def rewrite(name: str, key: str, wanted: str, changes: dict[str, str]) -> None:
-        path = folder / name
-        with path.open(encoding="utf-8", newline="") as f:
-            reader = csv.DictReader(f)
-            fields = list(reader.fieldnames or [])
-            rows = list(reader)
-        for row in rows:
-            if row[key] == wanted:
-                row.update(changes)
-        with path.open("w", encoding="utf-8", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=fields)
-            writer.writeheader()
-            writer.writerows(rows)
+        rewrite_csv(folder / name, key, wanted, changes)
 
     rewrite("events.csv", "event_id", "EV001", PAYLOADS)
     source_id = next(

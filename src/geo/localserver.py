@@ -1,0 +1,117 @@
+"""A Streamlit server of the atlas on a free loopback port, and the headless Chromium flags
+that go with it: what the browser tests, ``geo loadtest`` and ``geo bench`` all start.
+
+The browser resolves no host but the loopback one, so everything runs as on a laptop with
+no internet.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import IO
+
+REPO = Path(__file__).resolve().parents[2]
+
+CHROMIUM_ARGS: tuple[str, ...] = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    # Without these Chromium keeps trying to reach outside hosts.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    # No internet: only loopback names resolve.
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
+)
+
+
+def chromium_path() -> str:
+    """Debian's Chromium (Playwright cannot download its own here); $CHROMIUM overrides."""
+    return os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class LocalServer:
+    """``streamlit run app.py`` on a free loopback port, healthy on return; ``close()`` stops
+    it. ``extra_args`` go to streamlit (``--server.baseUrlPath=atlas`` sets :attr:`url`'s
+    path)."""
+
+    def __init__(
+        self,
+        env: dict[str, str] | None = None,
+        extra_args: list[str] | None = None,
+        log: IO[str] | None = None,
+        timeout: float = 60.0,
+    ) -> None:
+        self.port = free_port()
+        args = list(extra_args or [])
+        self.base_path = ""
+        for i, arg in enumerate(args):
+            if arg.startswith("--server.baseUrlPath"):
+                value = arg.split("=", 1)[1] if "=" in arg else args[i + 1]
+                self.base_path = "/" + value.strip("/")
+        self.url = f"http://127.0.0.1:{self.port}{self.base_path}"
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(REPO / "app.py"),
+                "--server.port",
+                str(self.port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+                *args,
+            ],
+            cwd=REPO,
+            env={**os.environ, **(env or {})},
+            stdout=log if log is not None else subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+        )
+        self._wait_healthy(timeout)
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def _wait_healthy(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        health = f"{self.url}/_stcore/health"
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"streamlit exited with code {self.process.returncode}")
+            try:
+                with urllib.request.urlopen(health, timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.3)
+        self.close()
+        raise RuntimeError(f"streamlit did not answer on {health} within {timeout:.0f} s")
+
+    def close(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
