@@ -15,12 +15,14 @@ import json
 import sys
 import threading
 import time
+from collections.abc import Coroutine
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from geo.localserver import CHROMIUM_ARGS, LocalServer, chromium_path
 
+IDLE_JS = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
 LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
 SUMMARY_JS = """() => {
   const p = [...document.querySelectorAll('[data-testid="stMarkdownContainer"] p')]
@@ -57,6 +59,7 @@ class Report:
     rss_peak_mb: float = 0.0
     rss_after_mb: list[float] = field(default_factory=list)
     wall_s: float = 0.0
+    retries: int = 0
 
     def summary(self) -> dict[str, object]:
         def pct(values: list[float], q: float) -> float | None:
@@ -74,6 +77,7 @@ class Report:
             "rerun_p95_s": pct(self.rerun_s, 0.95),
             "marker_click_p50_s": pct(self.click_s, 0.5),
             "errors": len(self.errors),
+            "click_retries": self.retries,
             "rss_before_mb": round(self.rss_before_mb, 1),
             "rss_peak_mb": round(self.rss_peak_mb, 1),
             "rss_after_mb": [round(x, 1) for x in self.rss_after_mb],
@@ -123,13 +127,26 @@ async def one_session(browser, url: str, changes: int, report: Report, timeout_m
             )
             report.rerun_s.append(time.monotonic() - started)
         step = "marker click"
+        # Let the last change reach the map before clicking one of its markers.
+        await page.wait_for_function(IDLE_JS)
+        await page.wait_for_timeout(500)
         frame = page.frame_locator("iframe[title='streamlit_folium.st_folium']")
-        index = await frame.locator("body").evaluate(UNCOVERED_MARKER_JS)
-        if index is None:
-            raise RuntimeError("no marker free to click")
         started = time.monotonic()
-        await frame.locator(".leaflet-marker-icon .atlas-mk").nth(index).click()
-        await page.wait_for_function("() => window.location.search.includes('sel=')")
+        for attempt in (1, 2):
+            index = await frame.locator("body").evaluate(UNCOVERED_MARKER_JS)
+            if index is None:
+                raise RuntimeError("no marker free to click")
+            await frame.locator(".leaflet-marker-icon .atlas-mk").nth(index).click()
+            try:
+                await page.wait_for_function(
+                    "() => window.location.search.includes('sel=')",
+                    timeout=timeout_ms // 3 if attempt == 1 else timeout_ms,
+                )
+                break
+            except Exception:
+                if attempt == 2:
+                    raise
+                report.retries += 1  # a click lost while the map was being redrawn
         report.click_s.append(time.monotonic() - started)
         if await page.get_by_text("This app has encountered an error").count():
             report.errors.append("the page shows an app error")
@@ -156,6 +173,26 @@ async def drive(url: str, sessions: int, changes: int, chromium: str, timeout_ms
         finally:
             await browser.close()
     return report
+
+
+def _in_own_thread(work: Coroutine[object, object, Report]) -> Report:
+    """Run the sessions on an event loop of their own thread, so the command also works from
+    code that already runs an event loop (Playwright's sync API in the tests does)."""
+    result: list[Report] = []
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            result.append(asyncio.run(work))
+        except BaseException as exc:  # handed to the caller below
+            failure.append(exc)
+
+    thread = threading.Thread(target=target, name="loadtest")
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
+    return result[0]
 
 
 def run(
@@ -188,7 +225,7 @@ def run(
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
         started = time.monotonic()
-        report = asyncio.run(drive(url, sessions, changes, chromium, int(timeout_s * 1000)))
+        report = _in_own_thread(drive(url, sessions, changes, chromium, int(timeout_s * 1000)))
         report.wall_s = time.monotonic() - started
         stop.set()
         sampler.join()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from geo.model import AREAS, Category
@@ -51,7 +51,7 @@ class Bounds:
 
     first_month: str
     last_month: str
-    ids: frozenset[str] = frozenset()
+    ids: Container[str] = frozenset()
     regions: tuple[str, ...] = ()
 
 
@@ -322,7 +322,13 @@ def encode(state: ViewState, bounds: Bounds) -> dict[str, str]:
         params["region"] = ",".join(state.regions)
     if state.picks:
         params["pick"] = "|".join(state.picks)
-    at_default = state.center == DEFAULT_CENTER and state.zoom == DEFAULT_ZOOM
+    # The map reports its opening centre a few pixels off the one it was given.
+    at_default = (
+        state.center is not None
+        and abs(state.center[0] - DEFAULT_CENTER[0]) < 0.1
+        and abs(state.center[1] - DEFAULT_CENTER[1]) < 0.1
+        and state.zoom == DEFAULT_ZOOM
+    )
     if state.center is not None and state.zoom is not None and not at_default:
         params["map"] = f"{state.center[0]:.4f},{state.center[1]:.4f},{state.zoom:g}"
     if state.play_mode != "window":
