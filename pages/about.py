@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from geo import ui
+from geo import export, ui
 from geo.model import GEO_PRECISION_WORDS
 
 ui.entry_guard()
@@ -16,7 +16,10 @@ st.markdown(
 The atlas holds **{len(data.events)} events** and **{len(data.sites)} sites** (consulates,
 embassies, Belt and Road sites) in Kazakhstan, Kyrgyzstan and Xinjiang, dated from {first} to
 {last}, drawn from **{len(data.sources)} sources**; **{len(data.excerpts)} excerpts** quote the
-articles the project holds. Data version `{data.version}`.
+articles the project holds.
+
+**{export.version_line(data)}**: the version is a digest of the data files (it changes with
+any edit); the as-of date is the latest date any event or site in them mentions.
 
 **How it was sourced.** Every event and site comes from a sourced fact table: each row names the
 report it rests on (title, link, date) and how it was checked. The seed article, *Anti-China

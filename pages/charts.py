@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from geo import charts, query, ui
+from geo import charts, query, ui, ui_export
 
 ui.entry_guard()
 
@@ -26,6 +26,7 @@ st.caption(
 )
 ui.show_notices()
 ui.picks_bar(view, bounds)
+ui_export.share_and_download(data, filtered, view, bounds)
 
 chart_events = filtered.unpicked if filtered.unpicked is not None else filtered.events
 ui.linked_chart(charts.events_per_month(chart_events, view), "month")

@@ -4,8 +4,8 @@ import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import charts, query, ui
-from geo.maps import base_map, data_layers
+from geo import charts, query, scale, ui, ui_export
+from geo.maps import base_map
 from geo.regions import choropleth_geojson, region_counts
 
 ui.entry_guard()
@@ -45,7 +45,8 @@ with map_column:
         key=ui.MAP_KEY,
         height=600,
         use_container_width=True,
-        feature_group_to_add=data_layers(filtered, data.sources, links, view.selected, regions),
+        # Markers up to scale.THRESHOLD (exactly maps.data_layers), H3 hexagons past it.
+        feature_group_to_add=scale.layers(data, filtered, view, links, regions),
         layer_control=folium.LayerControl(collapsed=True, position="topright"),
         center=center,
         zoom=zoom,
@@ -62,15 +63,14 @@ with panel_column:
             st.rerun()
     elif view.picks:
         ui.picked_events_panel(data, filtered.events)
-    else:
+    elif not ui.cell_panel(data, view):
         st.markdown("#### Excerpts")
         st.caption(
             "Click a marker to read the article excerpts and citations behind it, or select "
             "bars in a chart below. Clusters open into their markers when clicked; a region "
             "filters to it."
         )
-    with st.popover("Copy link to this view", icon=":material/link:"):
-        st.code(ui.permalink(view, bounds), language=None, wrap_lines=True)
+    ui_export.share_and_download(data, filtered, view, bounds)
 
 chart_events = filtered.unpicked if filtered.unpicked is not None else filtered.events
 ui.linked_chart(charts.events_per_month(chart_events, view), "month")

@@ -51,7 +51,12 @@ def _assets(args: argparse.Namespace) -> int:
 
 # Modules that add their own subcommands: each has ``register(commands)`` taking the
 # subparsers object and setting ``func`` on its parsers.
-COMMAND_MODULES: tuple[str, ...] = ("geo.loadtest",)
+COMMAND_MODULES: tuple[str, ...] = (
+    "geo.loadtest",
+    "geo.cli_export",
+    "geo.cli_data",
+    "geo.cli_ingest",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,16 +1,26 @@
-"""Apply a ViewState to the bundle's frames: what is in view, and what supports it."""
+"""Apply a ViewState to the data: what is in view, and what supports it.
+
+The filters run in SQL with bound parameters (:mod:`geo.store.sql`): on the store behind a
+bundle (:func:`geo.store.store_for`) for :func:`apply`, and on the given frame (through an
+in-process DuckDB) for :func:`filter_events` and :func:`filter_sites`. Either way the rows
+come back as the bundle shapes them, in data order with their original index.
+"""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+import duckdb
 import pandas as pd
 
 from geo.bundle import Bundle
 from geo.picks import events_matching
+from geo.store import sql, store_for
 from geo.validate import split_ids
-from geo.view import ViewState, month_index, month_of
+from geo.view import ViewState
 
 
 @dataclass(frozen=True)
@@ -29,23 +39,32 @@ class Filtered:
 
 def month_range(state: ViewState) -> tuple[date, date]:
     """First and last day of the view's month range."""
-    first = date.fromisoformat(f"{state.start}-01")
-    after = date.fromisoformat(f"{month_of(month_index(state.end) + 1)}-01")
-    return first, date.fromordinal(after.toordinal() - 1)
+    return sql.month_range(state)
 
 
-def _common(frame: pd.DataFrame, state: ViewState) -> pd.Series:
-    keep = pd.Series(True, index=frame.index)
-    if state.countries:
-        keep &= frame["iso"].isin(state.countries)
-    if state.categories:
-        keep &= frame["category"].isin(state.categories)
-    if state.regions and "region" in frame:
-        keep &= frame["region"].isin(state.regions)
-    if state.query:
-        needle = state.query.casefold()
-        keep &= frame["search_text"].str.contains(needle, regex=False)
-    return keep
+_FRAMES = duckdb.connect()
+_FRAMES_LOCK = threading.Lock()
+_FILTER_COLUMNS = ("iso", "category", "region", "search_text", "start", "stop")
+
+
+def _positions(
+    frame: pd.DataFrame, state: ViewState, where: Callable[..., tuple[str, list[object]]]
+) -> list[int]:
+    """Positions of the frame's rows that the WHERE clause keeps, in order."""
+    present = [c for c in _FILTER_COLUMNS if c in frame]
+    columns = pd.DataFrame({c: frame[c].to_numpy() for c in present})
+    columns["position"] = range(len(frame))
+    clause, params = where(state, has_region="region" in frame)
+    with _FRAMES_LOCK:
+        cursor = _FRAMES.cursor()
+    try:
+        cursor.register("frame", columns)
+        rows = cursor.execute(
+            f"SELECT position FROM frame WHERE {clause} ORDER BY position", params
+        ).fetchall()
+    finally:
+        cursor.close()
+    return [int(r[0]) for r in rows]
 
 
 def filter_events(events: pd.DataFrame, state: ViewState) -> pd.DataFrame:
@@ -53,11 +72,7 @@ def filter_events(events: pd.DataFrame, state: ViewState) -> pd.DataFrame:
     when the view includes them)."""
     if events.empty:
         return events
-    first, last = month_range(state)
-    dated = events["start"].notna()
-    overlaps = dated & (events["start"] <= last) & (events["stop"] >= first)
-    in_time = overlaps | (~dated & state.undated)
-    return events[_common(events, state) & in_time]
+    return events.iloc[_positions(events, state, sql.event_filter)]
 
 
 def filter_sites(sites: pd.DataFrame, state: ViewState) -> pd.DataFrame:
@@ -65,17 +80,16 @@ def filter_sites(sites: pd.DataFrame, state: ViewState) -> pd.DataFrame:
     with unknown dates is always shown."""
     if sites.empty:
         return sites
-    first, last = month_range(state)
-    opened_before_end = sites["start"].isna() | (sites["start"] <= last)
-    open_after_start = sites["stop"].isna() | (sites["stop"] >= first)
-    return sites[_common(sites, state) & opened_before_end & open_after_start]
+    return sites.iloc[_positions(sites, state, sql.site_filter)]
 
 
 def apply(bundle: Bundle, state: ViewState) -> Filtered:
-    """The filters, then the chart selection: selected bars or points keep their events
-    only, and sites (which no chart counts) step aside while a selection is active."""
-    events = filter_events(bundle.events, state)
-    sites = filter_sites(bundle.sites, state)
+    """The filters (run in the bundle's store), then the chart selection: selected bars or
+    points keep their events only, and sites (which no chart counts) step aside while a
+    selection is active."""
+    store = store_for(bundle)
+    events = store.events(state)
+    sites = store.sites(state)
     if not state.picks:
         return Filtered(events, sites, events)
     return Filtered(events_matching(events, state.picks, state.start), sites.iloc[0:0], events)
@@ -102,6 +116,10 @@ def selection(bundle: Bundle, selected: str | None) -> Selection | None:
         )
     ]
     hits = [(kind, match.iloc[0]) for kind, match in found if len(match)]
+    if not hits:
+        # An imported event lives in the store only.
+        record = store_for(bundle).event(selected)
+        hits = [("event", record)] if record is not None else []
     if not hits:
         return None
     kind, record = hits[0]

@@ -6,16 +6,16 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Container
 from dataclasses import replace
 from pathlib import Path
-from urllib.parse import urlencode
 
 import geopandas as gpd
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from geo import assets, safe_html
+from geo import assets, safe_html, scale
 from geo.bundle import DEFAULT_DATA_DIR, Bundle, borders_geojson, load_admin1, load_bundle
 from geo.figures import parse_figures
 from geo.maps import (
@@ -32,6 +32,7 @@ from geo.picks import describe_pick, pick_keys_from_selection
 from geo.playback import at_end, first_frame, next_frame
 from geo.query import Selection
 from geo.regions import clicked_region, region_names
+from geo.store import store_for
 from geo.validate import Problem
 from geo.view import Bounds, ViewState, clean_query, decode, encode, months_between
 
@@ -123,10 +124,28 @@ def admin1() -> gpd.GeoDataFrame:
     return load_admin1()
 
 
+class KnownIds(Container[str]):
+    """The ids a view can select: the bundle's events and sites, and whatever the store
+    holds (imported events are looked up, not listed: there may be a million)."""
+
+    def __init__(self, data: Bundle) -> None:
+        self._bundled = frozenset(data.events["event_id"]) | frozenset(data.sites["site_id"])
+        self._data = data
+
+    def __contains__(self, item: object) -> bool:
+        if not isinstance(item, str):
+            return False
+        return item in self._bundled or store_for(self._data).has_event(item)
+
+
 def bounds_of(data: Bundle) -> Bounds:
+    """What a view of this data may hold: months from the first event to the last (imported
+    ones included), the selectable ids and the regions."""
     first, last = data.month_span()
-    ids = frozenset(data.events["event_id"]) | frozenset(data.sites["site_id"])
-    return Bounds(first, last, ids, region_names(admin1()))
+    span = store_for(data).month_span()
+    if span is not None:
+        first, last = min(first, span[0]), max(last, span[1])
+    return Bounds(first, last, KnownIds(data), region_names(admin1()))
 
 
 def _query_params() -> dict[str, list[str]]:
@@ -227,10 +246,12 @@ def map_viewport_args(view: ViewState) -> tuple[tuple[float, float] | None, floa
 
 
 def permalink(state: ViewState, bounds: Bounds) -> str:
-    """The full link to this view, for copying."""
-    base = (st.context.url or "").split("?")[0] or "/"
-    params = encode(state, bounds)
-    return f"{base}?{urlencode(params)}" if params else base
+    """The full link to this view, for copying: on the page the visitor is on, under the
+    server's URL path prefix when it has one (see :func:`geo.export.permalink`)."""
+    from geo.export import permalink as link_to
+
+    base_path = str(st.get_option("server.baseUrlPath") or "")
+    return link_to(st.context.url, state, bounds, base_path)
 
 
 def show_notices() -> None:
@@ -438,6 +459,7 @@ def sidebar_filters(view: ViewState, bounds: Bounds) -> None:
 
 
 MAP_KEY = "atlas_map"
+CELL_KEY = "_clicked_cell"
 _LAST_TOOLTIP = "_last_clicked_tooltip"
 
 
@@ -452,7 +474,11 @@ def apply_map_events(view: ViewState, bounds: Bounds) -> ViewState:
         st.session_state[_LAST_TOOLTIP] = tooltip
         region = clicked_region(tooltip, bounds.regions)
         item = clicked_id(tooltip)
-        if region is not None:
+        cell = scale.clicked_cell(tooltip)
+        if cell is not None:
+            st.session_state[CELL_KEY] = cell  # listed beside the map; the map zooms in
+            view = view.with_selected(None)
+        elif region is not None:
             view = replace(view, regions=(region,))
             set_view(view, before_widgets=True)
         elif item in bounds.ids:
@@ -625,11 +651,19 @@ def run_app() -> None:
     st.set_page_config(
         page_title="China in Central Asia: event atlas", page_icon="🌏", layout="wide"
     )
+    from geo.ui_export import sign_in_gate  # imported here: geo.ui_export imports this module
+
+    if not sign_in_gate():  # sign-in required (secrets have [auth]) and not signed in yet
+        st.stop()
     pages = [
         st.Page("pages/map.py", title="Map", icon=":material/map:", default=True),
         st.Page("pages/charts.py", title="Charts", icon=":material/bar_chart:", url_path="charts"),
         st.Page("pages/sources.py", title="Sources", icon=":material/article:", url_path="sources"),
         st.Page("pages/about.py", title="About the data", icon=":material/info:", url_path="about"),
+        st.Page(
+            "pages/ingest.py", title="Ingest", icon=":material/upload_file:", url_path="ingest"
+        ),
+        st.Page("pages/import.py", title="Import", icon=":material/database:", url_path="import"),
     ]
     st.navigation(pages).run()
 
@@ -647,3 +681,29 @@ def entry_guard() -> None:
     if PagesManager.uses_pages_directory:
         run_app()
         st.stop()
+
+
+def cell_panel(data: Bundle, view: ViewState) -> bool:
+    """The events of the last clicked hexagon, a page at a time; False when none is open."""
+    cell = st.session_state.get(CELL_KEY)
+    if cell is None:
+        return False
+    page = int(st.session_state.get("_cell_page", 0))
+    found = scale.cell_events(store_for(data), view, int(cell), page)
+    st.markdown(f"#### Events in this hexagon ({found.total})")
+    table = found.events[["event_id", "event_date", "title", "location"]].copy()
+    table["title"] = table["title"].map(lambda t: safe_html.plain(t)[:120])
+    st.dataframe(table, hide_index=True, width="stretch")
+    left, middle, right = st.columns([0.3, 0.4, 0.3], vertical_alignment="center")
+    if left.button("Previous", disabled=found.page == 0, key="cell_prev"):
+        st.session_state["_cell_page"] = found.page - 1
+        st.rerun()
+    middle.caption(f"page {found.page + 1} of {found.pages}")
+    if right.button("Next", disabled=found.page + 1 >= found.pages, key="cell_next"):
+        st.session_state["_cell_page"] = found.page + 1
+        st.rerun()
+    if st.button("Close the hexagon list", icon=":material/close:", key="cell_close"):
+        st.session_state.pop(CELL_KEY, None)
+        st.session_state["_cell_page"] = 0
+        st.rerun()
+    return True

@@ -1,0 +1,539 @@
+"""``geo bench``: the atlas at 10k to 1M events against the naive map.
+
+Datasets are synthetic ACLED exports, deterministic (fixed seed), clustered around the
+region's real towns (``data/geo/gazetteer.csv``, weighted by population). For each size:
+
+- ``import_s``: ``geo import acled`` into a fresh store file;
+- ``query_p50_s`` / ``query_p95_s``: a filter change (count, timeline and map cells in SQL;
+  naive: the pandas filters over the whole frame);
+- ``payload_bytes``: the map the browser receives (st_folium's arguments; naive: the map's
+  HTML with one Marker and popup per event in a MarkerCluster);
+- ``rerun_s``: server time of a whole map-page rerun after a filter change (AppTest, with
+  GEO_STORE on the store); naive: building and rendering its map;
+- ``map_ready_s``: from navigation to the map drawn, in headless Chromium on loopback;
+- ``peak_rss_mb``: the peak resident memory of the server process serving that page.
+
+The naive approach is measured at every size until one of its steps takes longer than the
+time bound; past it its numbers are null.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from geo.bundle import DEFAULT_DATA_DIR, load_bundle
+from geo.importers.acled import COLUMNS, import_acled
+from geo.model import AREAS
+from geo.store import DuckStore
+from geo.validate import in_bbox
+from geo.view import ViewState
+
+REPO = Path(__file__).resolve().parents[2]
+GAZETTEER = DEFAULT_DATA_DIR / "geo" / "gazetteer.csv"
+ISO = {"KZ": ("398", "Kazakhstan"), "KG": ("417", "Kyrgyzstan"), "CN": ("156", "China")}
+EVENT_TYPES = [
+    ("Protests", "Peaceful protest", "Protesters"),
+    ("Protests", "Protest with intervention", "Protesters"),
+    ("Riots", "Violent demonstration", "Rioters"),
+    ("Strategic developments", "Arrests", "Police Forces"),
+    ("Strategic developments", "Agreement", "Government"),
+    ("Violence against civilians", "Attack", "Unidentified Armed Group"),
+]
+FIRST_DAY, DAYS = date(2014, 1, 1), 3800
+Log = Callable[[str], None]
+
+
+@dataclass
+class Record:
+    approach: str  # "atlas" or "naive"
+    size: int
+    import_s: float | None = None
+    query_p50_s: float | None = None
+    query_p95_s: float | None = None
+    payload_bytes: int | None = None
+    rerun_s: float | None = None
+    map_ready_s: float | None = None
+    peak_rss_mb: float | None = None
+
+
+# ---- data ----
+
+
+def towns() -> pd.DataFrame:
+    frame = pd.read_csv(GAZETTEER, dtype={"countrycode": str}, keep_default_na=False)
+    frame = frame[frame["countrycode"].isin(list(ISO))]
+    # The gazetteer's Chinese towns reach beyond Xinjiang: keep those inside the atlas.
+    inside = [
+        in_bbox(lat, lon, AREAS[{"KZ": "KAZ", "KG": "KGZ", "CN": "CHN"}[cc]].bbox)
+        for lat, lon, cc in zip(
+            frame["latitude"], frame["longitude"], frame["countrycode"], strict=True
+        )
+    ]
+    frame = frame[inside]
+    return frame.sort_values("geonameid").reset_index(drop=True)
+
+
+def synthetic_acled(size: int, path: Path, seed: int = 20240601) -> Path:
+    """Write a deterministic ACLED-shaped export of ``size`` events around real towns."""
+    rng = np.random.default_rng(seed + size)
+    places = towns()
+    weight = np.sqrt(places["population"].to_numpy(dtype="float64") + 1000)
+    town = rng.choice(len(places), size=size, p=weight / weight.sum())
+    lat = places["latitude"].to_numpy()[town] + rng.normal(0, 0.02, size)
+    lon = places["longitude"].to_numpy()[town] + rng.normal(0, 0.02, size)
+    kind = rng.integers(0, len(EVENT_TYPES), size)
+    days = rng.integers(0, DAYS, size)
+    cc = places["countrycode"].to_numpy()[town]
+    codes = np.array([ISO[c][0] for c in cc])
+    names = np.array([ISO[c][1] for c in cc])
+    location = places["name"].to_numpy()[town]
+    day_text = [(FIRST_DAY + timedelta(days=int(d))).strftime("%d %B %Y").lstrip("0") for d in days]
+    types = np.array([t[0] for t in EVENT_TYPES])[kind]
+    subs = np.array([t[1] for t in EVENT_TYPES])[kind]
+    actors = np.array([t[2] for t in EVENT_TYPES])[kind]
+    frame = pd.DataFrame(
+        {
+            "event_id_cnty": [f"{c}{i + 1}" for i, c in enumerate(cc)],
+            "event_date": day_text,
+            "year": [str(FIRST_DAY.year + int(d) // 365) for d in days],
+            "time_precision": rng.choice(["1", "1", "1", "2", "3"], size),
+            "disorder_type": "Demonstrations",
+            "event_type": types,
+            "sub_event_type": subs,
+            "actor1": [f"{a} ({n})" for a, n in zip(actors, names, strict=True)],
+            "assoc_actor_1": "",
+            "inter1": "6",
+            "actor2": "",
+            "assoc_actor_2": "",
+            "inter2": "0",
+            "interaction": "60",
+            "civilian_targeting": "",
+            "iso": codes,
+            "region": "Central Asia",
+            "country": names,
+            "admin1": "",
+            "admin2": "",
+            "admin3": "",
+            "location": location,
+            "latitude": np.round(lat, 4),
+            "longitude": np.round(lon, 4),
+            "geo_precision": rng.choice(["1", "1", "2", "3"], size),
+            "source": "Synthetic wire",
+            "source_scale": "National",
+            "notes": [
+                f"On {d}, a synthetic event near {loc}."
+                for d, loc in zip(day_text, location, strict=True)
+            ],
+            "fatalities": "0",
+            "tags": "",
+            "timestamp": "1700000000",
+        },
+        columns=COLUMNS,
+    )
+    frame.to_csv(path, index=False, quoting=csv.QUOTE_MINIMAL)
+    return path
+
+
+# ---- measurements ----
+
+
+def filter_changes() -> list[ViewState]:
+    """The filter changes timed: month ranges, countries, categories, text, zooms."""
+    views = []
+    for i, (start, end) in enumerate(
+        [
+            ("2014-01", "2024-12"),
+            ("2016-01", "2016-12"),
+            ("2019-06", "2021-06"),
+            ("2022-01", "2022-03"),
+        ]
+    ):
+        for countries in ((), ("KAZ",), ("KGZ", "CHN")):
+            for categories in ((), ("protest",)):
+                views.append(
+                    ViewState(
+                        start,
+                        end,
+                        countries=countries,
+                        categories=categories,
+                        query="almaty" if i == 2 and not categories else "",
+                        center=(43.5, 71.5) if i % 2 else (43.25, 76.9),
+                        zoom=4.0 if i % 2 else 8.0,
+                    )
+                )
+    return views
+
+
+def _percentiles(times: list[float]) -> tuple[float, float]:
+    ordered = sorted(times)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return statistics.median(ordered), p95
+
+
+def time_atlas_queries(store: DuckStore) -> tuple[float, float]:
+    from geo import scale
+
+    times = []
+    for view in filter_changes():
+        started = time.perf_counter()
+        store.count_events(view)
+        store.monthly_counts(view)
+        scale.cell_counts(store, view)
+        times.append(time.perf_counter() - started)
+    return _percentiles(times)
+
+
+def time_naive_queries(events: pd.DataFrame) -> tuple[float, float]:
+    from geo.charts import monthly_counts
+
+    times = []
+    for view in filter_changes():
+        started = time.perf_counter()
+        first, last = date.fromisoformat(f"{view.start}-01"), date.fromisoformat(f"{view.end}-28")
+        keep = events["start"].notna() & (events["start"] <= last) & (events["stop"] >= first)
+        if view.countries:
+            keep &= events["iso"].isin(view.countries)
+        if view.categories:
+            keep &= events["category"].isin(view.categories)
+        if view.query:
+            keep &= events["search_text"].str.contains(view.query, regex=False)
+        shown = events[keep]
+        monthly_counts(shown, view)
+        times.append(time.perf_counter() - started)
+    return _percentiles(times)
+
+
+def naive_map_html(events: pd.DataFrame) -> str:
+    """The naive map: one folium Marker with a popup per event, in one MarkerCluster."""
+    import folium
+    from folium.plugins import MarkerCluster
+
+    from geo import assets
+    from geo.maps import popup_html
+
+    links = assets.links()
+    m = folium.Map(location=(43.5, 71.5), zoom_start=4, tiles=None)
+    m.default_js, m.default_css = list(links.js), list(links.css)
+    cluster = MarkerCluster().add_to(m)
+    cluster.default_js, cluster.default_css = list(links.js), list(links.css)
+    for _, record in events.iterrows():
+        folium.Marker(
+            (float(record["latitude"]), float(record["longitude"])),
+            popup=folium.Popup(popup_html(record, "event", None), max_width=320),
+        ).add_to(cluster)
+    return m.get_root().render()
+
+
+def time_rerun(store_path: Path, log: Log) -> tuple[float, int]:
+    """Median server time of a map-page rerun after a filter change (AppTest, GEO_STORE on
+    the store), and the bytes of the map's arguments the browser receives."""
+    from streamlit.testing.v1 import AppTest
+
+    from geo import store as stores
+
+    before = os.environ.get("GEO_STORE")
+    os.environ["GEO_STORE"] = str(store_path)
+    try:
+        at = AppTest.from_file(str(REPO / "app.py"), default_timeout=600)
+        started = time.perf_counter()
+        at.run()
+        log(f"  first page run {time.perf_counter() - started:.2f}s")
+        if at.exception:
+            raise RuntimeError(f"the map page failed: {at.exception[0].value}")
+        times = []
+        for countries in (["KAZ"], ["KGZ", "CHN"], []):
+            at.multiselect(key="w_country").set_value(countries)
+            started = time.perf_counter()
+            at.run()
+            times.append(time.perf_counter() - started)
+        found = [e for e in at.get("component_instance") if "folium" in e.proto.component_name]
+        payload = len(found[0].proto.json_args.encode()) if found else 0
+        return statistics.median(times), payload
+    finally:
+        stores.close_all()
+        if before is None:
+            os.environ.pop("GEO_STORE", None)
+        else:
+            os.environ["GEO_STORE"] = before
+
+
+# ---- the browser ----
+
+CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
+# As the end-to-end tests run it: headless, and no host resolves but loopback.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
+]
+
+# The map is drawn when Leaflet holds its data: hexagons (or markers) for the atlas, marker
+# clusters for the naive map.
+MAP_READY = """(selector) => {
+  const h = document.querySelector("iframe[title='streamlit_folium.st_folium']");
+  const d = h && h.contentDocument;
+  if (!d || !h.contentWindow.map) return false;
+  return d.querySelectorAll(selector).length > 0;
+}"""
+ATLAS_DRAWN = "path.atlas-cell, .leaflet-marker-icon"
+NAIVE_DRAWN = ".leaflet-marker-icon"
+
+NAIVE_APP = """
+import os
+import folium
+import streamlit as st
+from streamlit_folium import st_folium
+from geo.store import DuckStore
+from geo.validate import in_bbox
+from geo.view import ViewState
+
+st.set_page_config(layout="wide")
+
+@st.cache_resource
+def events():
+    store = DuckStore(os.environ["GEO_STORE"], read_only=True)
+    frame = store.events(ViewState("2013-01", "2025-12"))
+    store.close()
+    return frame
+
+from folium.plugins import MarkerCluster
+from geo import assets
+from geo.maps import popup_html
+links = assets.links()
+m = folium.Map(location=(43.5, 71.5), zoom_start=4, tiles=None)
+m.default_js, m.default_css = list(links.js), list(links.css)
+cluster = MarkerCluster().add_to(m)
+cluster.default_js, cluster.default_css = list(links.js), list(links.css)
+for _, record in events().iterrows():
+    folium.Marker(
+        (float(record["latitude"]), float(record["longitude"])),
+        popup=folium.Popup(popup_html(record, "event", None), max_width=320),
+    ).add_to(cluster)
+st_folium(m, key="naive", height=600, use_container_width=True, returned_objects=[])
+"""
+
+
+def _peak_rss_mb(pid: int) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        return None
+    return None
+
+
+def time_browser(
+    script: Path, cwd: Path, env: dict[str, str], limit_s: float, drawn: str
+) -> tuple[float | None, float | None]:
+    """Seconds from navigation to the map drawn, and the server's peak RSS (MB)."""
+    from playwright.sync_api import sync_playwright
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    log_file = tempfile.NamedTemporaryFile("w", suffix=".log", delete=False)  # noqa: SIM115
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true",
+         "--browser.gatherUsageStats", "false"],
+        cwd=cwd, env={**os.environ, **env}, stdout=log_file, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        url = f"http://127.0.0.1:{port}"
+        import urllib.request
+
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
+                    break
+            except OSError:
+                time.sleep(0.3)
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            ready: float | None = None
+            # A first visit warms the server's caches (data loaded, store opened): the
+            # timed one is what a visitor sees on a running server.
+            for attempt in range(2):
+                started = time.perf_counter()
+                page.goto(url)
+                try:
+                    page.wait_for_function(MAP_READY, arg=drawn, timeout=limit_s * 1000, polling=50)
+                    ready = time.perf_counter() - started
+                except Exception:  # the time bound passed
+                    ready = None
+                    break
+                if attempt == 0:
+                    page.goto("about:blank")
+            browser.close()
+        return ready, _peak_rss_mb(server.pid)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log_file.close()
+
+
+# ---- the run ----
+
+
+def run(
+    sizes: list[int],
+    *,
+    work_dir: Path | None = None,
+    naive: bool = True,
+    naive_limit_s: float = 120.0,
+    browser: bool = True,
+    rerun: bool = True,
+    log: Log = print,
+) -> list[Record]:
+    """Measure the atlas, and the naive map beside it, at each size."""
+    folder = Path(work_dir or tempfile.mkdtemp(prefix="geo-bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    records: list[Record] = []
+    naive_alive = naive
+    bundle = load_bundle()
+    for size in sizes:
+        data = folder / f"acled-{size}.csv"
+        if not data.exists():
+            log(f"[{size}] writing the synthetic export")
+            synthetic_acled(size, data)
+        store_path = folder / f"atlas-{size}.duckdb"
+        for stale in (store_path, store_path.with_suffix(".duckdb.wal")):
+            stale.unlink(missing_ok=True)
+        atlas = Record("atlas", size)
+        log(f"[{size}] importing")
+        started = time.perf_counter()
+        store = DuckStore(store_path)
+        store.sync_bundle(bundle)
+        result = import_acled(data, store)
+        atlas.import_s = round(time.perf_counter() - started, 3)
+        log(f"[{size}] {result.summary()} in {atlas.import_s}s")
+        p50, p95 = time_atlas_queries(store)
+        atlas.query_p50_s, atlas.query_p95_s = round(p50, 4), round(p95, 4)
+        frame = store.events(ViewState("2013-01", "2025-12")) if naive_alive else None
+        store.close()
+        if rerun:
+            log(f"[{size}] page reruns (AppTest)")
+            rerun_s, payload = time_rerun(store_path, log)
+            atlas.rerun_s, atlas.payload_bytes = round(rerun_s, 3), payload
+        if browser:
+            log(f"[{size}] map in Chromium")
+            ready, rss = time_browser(
+                REPO / "app.py", REPO, {"GEO_STORE": str(store_path)}, 120, ATLAS_DRAWN
+            )
+            atlas.map_ready_s = round(ready, 3) if ready is not None else None
+            atlas.peak_rss_mb = rss
+        records.append(atlas)
+        log(f"[{size}] atlas: {asdict(atlas)}")
+        if naive_alive and frame is not None:
+            record, naive_alive = _naive(
+                size, frame, store_path, folder, naive_limit_s, browser, log
+            )
+            records.append(record)
+    return records
+
+
+def _naive(
+    size: int,
+    frame: pd.DataFrame,
+    store_path: Path,
+    folder: Path,
+    limit_s: float,
+    browser: bool,
+    log: Log,
+) -> tuple[Record, bool]:
+    record = Record("naive", size, import_s=None)
+    p50, p95 = time_naive_queries(frame)
+    record.query_p50_s, record.query_p95_s = round(p50, 4), round(p95, 4)
+    log(f"[{size}] naive map html")
+    started = time.perf_counter()
+    html = naive_map_html(frame)
+    record.rerun_s = round(time.perf_counter() - started, 3)
+    record.payload_bytes = len(html.encode())
+    alive = record.rerun_s <= limit_s
+    if browser and alive:
+        app = folder / "naive_app.py"
+        app.write_text(NAIVE_APP)
+        (folder / ".streamlit").mkdir(exist_ok=True)
+        shutil.copy(REPO / ".streamlit" / "config.toml", folder / ".streamlit" / "config.toml")
+        if not (folder / "static").exists():
+            (folder / "static").symlink_to(REPO / "static")
+        ready, rss = time_browser(app, folder, {"GEO_STORE": str(store_path)}, limit_s, NAIVE_DRAWN)
+        record.map_ready_s = round(ready, 3) if ready is not None else None
+        record.peak_rss_mb = rss
+        alive = ready is not None
+    log(f"[{size}] naive: {asdict(record)}")
+    return record, alive
+
+
+def write_json(records: list[Record], path: Path) -> None:
+    path.write_text(json.dumps([asdict(r) for r in records], indent=2) + "\n")
+
+
+def _fmt(value: float | int | None, unit: str = "") -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, int) and not unit:
+        return f"{value:,}"
+    return f"{value:,.3g}{unit}" if value < 100 else f"{value:,.0f}{unit}"
+
+
+def table(records: list[Record]) -> str:
+    """A Markdown table of the records, with naive/atlas ratios where both were measured."""
+    fields = [
+        "import_s",
+        "query_p50_s",
+        "query_p95_s",
+        "payload_bytes",
+        "rerun_s",
+        "map_ready_s",
+        "peak_rss_mb",
+    ]
+    lines = [
+        "| approach | size | " + " | ".join(fields) + " |",
+        "|---|---:|" + "---:|" * len(fields),
+    ]
+    by_key = {(r.approach, r.size): r for r in records}
+    for r in records:
+        cells = [_fmt(getattr(r, f)) for f in fields]
+        lines.append(f"| {r.approach} | {r.size:,} | " + " | ".join(cells) + " |")
+    ratios = []
+    for size in sorted({r.size for r in records}):
+        atlas, slow = by_key.get(("atlas", size)), by_key.get(("naive", size))
+        if atlas is None or slow is None:
+            continue
+        parts = []
+        for name in ("payload_bytes", "rerun_s", "map_ready_s", "query_p50_s"):
+            a, n = getattr(atlas, name), getattr(slow, name)
+            if a and n:
+                parts.append(f"{name} {n / a:,.1f}×")
+        if parts:
+            ratios.append(f"- {size:,}: naive/atlas " + ", ".join(parts))
+    return "\n".join(lines + (["", *ratios] if ratios else []))

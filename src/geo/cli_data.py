@@ -1,0 +1,152 @@
+"""``geo import`` (ACLED, CSV, GeoJSON into a store) and ``geo bench`` (the scale benchmark).
+
+Registered through :data:`geo.cli.COMMAND_MODULES`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from geo.importers.base import ImportResult, Progress, UnreadableFile, write_rejects
+
+DEFAULT_STORE = "atlas.duckdb"
+
+
+def progress_bar(stream: Any = None, width: int = 30) -> Progress:
+    """A bar on ``stream`` (stderr by default; drawn in place on a terminal, a line every
+    10% otherwise)."""
+    stream = stream or sys.stderr
+    started = time.monotonic()
+    shown = {"tenth": -1}
+    live = bool(getattr(stream, "isatty", lambda: False)())
+
+    def report(done: int, total: int) -> None:
+        share = done / total if total else 1.0
+        if not live:
+            tenth = int(share * 10)
+            if tenth == shown["tenth"]:
+                return
+            shown["tenth"] = tenth
+        filled = int(share * width)
+        line = (
+            f"\r[{'#' * filled}{'.' * (width - filled)}] {share:4.0%} "
+            f"{done / 1e6:,.1f}/{total / 1e6:,.1f} MB {time.monotonic() - started:,.1f}s"
+        )
+        stream.write(line if live else line.lstrip("\r") + "\n")
+        stream.flush()
+
+    return report
+
+
+def _store_arg(value: str | None) -> str:
+    return value or os.environ.get("GEO_STORE") or DEFAULT_STORE
+
+
+def _import(args: argparse.Namespace) -> int:
+    from geo import importers
+    from geo.bundle import load_bundle
+    from geo.store import DuckStore, StoreError
+
+    path = _store_arg(args.store)
+    try:
+        store = DuckStore(path)
+    except StoreError as exc:
+        print(f"geo import: {exc}", file=sys.stderr)
+        return 2
+    try:
+        # The curated data goes in first, so the store is what the app shows.
+        store.sync_bundle(load_bundle())
+        bar = None if args.quiet else progress_bar()
+        result: ImportResult
+        if args.format == "acled":
+            result = importers.import_acled(
+                args.file, store, deletions=args.deletions, progress=bar
+            )
+        elif args.format == "csv":
+            mapping = importers.parse_mapping(args.map or "")
+            result = importers.import_csv(
+                args.file, store, mapping, deletions=args.deletions, progress=bar
+            )
+        else:
+            mapping = importers.parse_mapping(args.map or "")
+            result = importers.import_geojson(args.file, store, mapping, deletions=args.deletions)
+    except UnreadableFile as exc:
+        print(f"geo import: {exc}", file=sys.stderr)
+        print("loaded 0, rejected 0")
+        return 2
+    except ValueError as exc:
+        print(f"geo import: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        store.close()
+    if bar is not None:
+        sys.stderr.write("\n")
+    if args.rejects:
+        write_rejects(args.rejects, result.rejects)
+    elif result.rejects:
+        for reject in sorted(result.rejects, key=lambda r: r.line)[:20]:
+            print(f"{args.file}:{reject.line}: {reject.reason}", file=sys.stderr)
+        if result.rejected > 20:
+            print(
+                f"... {result.rejected - 20} more (--rejects FILE lists them all)", file=sys.stderr
+            )
+    print(f"{result.summary()} into {path}", file=sys.stderr)
+    print(f"loaded {result.loaded}, rejected {result.rejected}")
+    return 0 if result.loaded or result.counts.deleted else 1
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from geo import bench
+
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    records = bench.run(
+        sizes,
+        work_dir=Path(args.work_dir) if args.work_dir else None,
+        naive=not args.no_naive,
+        naive_limit_s=args.naive_limit,
+        browser=not args.no_browser,
+        rerun=not args.no_rerun,
+        log=lambda text: print(text, file=sys.stderr, flush=True),
+    )
+    if args.json:
+        bench.write_json(records, Path(args.json))
+    print(bench.table(records))
+    return 0
+
+
+def register(commands: Any) -> None:
+    """Add ``import`` and ``bench`` to the ``geo`` command's subparsers."""
+    imp = commands.add_parser(
+        "import",
+        help="import ACLED, CSV or GeoJSON events into a store (rejects listed by line)",
+    )
+    imp.add_argument("format", choices=["acled", "csv", "geojson"])
+    imp.add_argument("file", help="the file to import")
+    imp.add_argument(
+        "--store", help=f"store file (default: $GEO_STORE, else {DEFAULT_STORE}); created"
+    )
+    imp.add_argument("--rejects", help="write every rejected row here as CSV: line,reason")
+    imp.add_argument("--deletions", help="CSV of event ids to delete (ACLED's deletions list)")
+    imp.add_argument(
+        "--map",
+        help="csv/geojson: field=column pairs, e.g. lat=Y,lon=X,id=uid,date=day,country=cc",
+    )
+    imp.add_argument("--quiet", action="store_true", help="no progress bar")
+    imp.set_defaults(func=_import)
+
+    bench = commands.add_parser(
+        "bench", help="time the atlas at 10k-1M synthetic events against the naive map"
+    )
+    bench.add_argument("--sizes", default="10000,100000,1000000")
+    bench.add_argument("--json", help="write the records here")
+    bench.add_argument("--work-dir", help="keep datasets and stores here (default: a temp dir)")
+    bench.add_argument("--naive-limit", type=float, default=120.0, help="seconds per naive step")
+    bench.add_argument("--no-naive", action="store_true", help="measure the atlas only")
+    bench.add_argument("--no-browser", action="store_true", help="skip the Chromium timing")
+    bench.add_argument("--no-rerun", action="store_true", help="skip the AppTest page rerun")
+    bench.set_defaults(func=_bench)

@@ -1,0 +1,695 @@
+"""Exports of the filtered view: a CSV with ACLED's column names, GeoJSON, and a standalone
+HTML brief; and the words and link that share a view.
+
+Every export holds exactly what :func:`geo.query.apply` gives for the view: its events, then
+its sites, in the order of the data files.
+
+**CSV** (one row per event, then one per site, ``kind`` telling them apart). ACLED's names
+where ACLED has the concept, then the atlas's own columns:
+
+- ``event_id_cnty`` is the atlas id (``EV001``, or ``PL001`` for a site);
+- ``event_date`` is ISO ``YYYY-MM-DD``: the day, or the first day of the month or year when
+  only that is known (a site's row gives its opening date, and ``date_end`` its closing);
+- ``time_precision`` is ACLED's code: 1 the day is known, 3 only the month or the year (ACLED
+  has no coarser code); empty when the date is unknown. ``time_precision_atlas`` keeps the
+  atlas's word (day, month, year, unknown);
+- ``iso`` is the ISO 3166 **alpha-3** code (KAZ, KGZ, CHN), not ACLED's numeric code;
+- ``geo_precision`` is ACLED's code: 1 the town is known (the atlas's ``exact`` and ``city``),
+  3 only a larger area (``region`` and ``country``: the point stands in for it);
+  ``geo_precision_atlas`` keeps the word;
+- ``source`` names the publisher of the item's source; ``notes``, ``fatalities`` and ``tags``
+  are the atlas's own.
+
+A text cell that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``,
+``@``, tab or carriage return) gets a leading apostrophe.
+
+**GeoJSON** (RFC 7946, so EPSG:4326 longitude/latitude): one Point Feature per event and per
+site, with the CSV row's values as properties (``kind`` is ``event`` or ``site``); the
+collection carries the data version, the as-of date, the view and its link.
+
+**Brief**: one self-contained HTML file (Leaflet, markercluster and plotly.js inline; a
+Content-Security-Policy that allows no network at all) with the title, the data version and
+as-of date, the filters in words, the link back to the view, the map, the monthly chart and
+every item with its excerpts and full citations. Every string from data or from the link
+goes through :mod:`geo.safe_html`.
+
+**As of** (:func:`data_as_of`): the latest date any event or site in the data mentions (an
+event's end, a site's opening or closing). File dates are not used: a clone, a copy or a
+container build resets them, while the data's own dates travel with it.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import json
+import re
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
+
+import folium
+import pandas as pd
+
+from geo import assets, charts, safe_html
+from geo.bundle import Bundle, load_admin1
+from geo.maps import base_map, data_layers, event_when, place_words, site_when
+from geo.model import AREAS, CATEGORY_LABELS, Category, GeoPrecision
+from geo.picks import describe_pick
+from geo.query import Filtered
+from geo.regions import region_names
+from geo.validate import infer_precision, split_ids
+from geo.view import Bounds, Decoded, ViewState, decode, encode
+
+MIME = {"csv": "text/csv", "geojson": "application/geo+json", "brief": "text/html"}
+SUFFIX = {"csv": "csv", "geojson": "geojson", "brief": "html"}
+
+ACLED_COLUMNS: tuple[str, ...] = (
+    "event_id_cnty",
+    "event_date",
+    "year",
+    "time_precision",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "assoc_actor_1",
+    "country",
+    "iso",
+    "admin1",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "notes",
+    "fatalities",
+    "tags",
+)
+ATLAS_COLUMNS: tuple[str, ...] = (
+    "kind",
+    "time_precision_atlas",
+    "geo_precision_atlas",
+    "category",
+    "title",
+    "date_end",
+    "participants",
+    "arrests",
+    "confidence",
+    "site_id",
+    "site_type",
+    "source_id",
+    "source_url",
+    "source_citation",
+    "excerpt_ids",
+    "excerpt_text",
+    "excerpt_citation",
+)
+COLUMNS: tuple[str, ...] = ACLED_COLUMNS + ATLAS_COLUMNS
+
+# ACLED's codes: time 1 = day known, 2 = week known, 3 = month known; place 1 = town known,
+# 2 = near a town or part of a region, 3 = only a larger region (its capital stands in).
+TIME_CODES: dict[str, int] = {"day": 1, "month": 3, "year": 3}
+GEO_CODES: dict[str, int] = {"exact": 1, "city": 1, "region": 3, "country": 3}
+# Between the texts of an item's excerpts (and their citations) in one CSV cell.
+JOIN = " | "
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMERIC = frozenset({"latitude", "longitude", "year", "time_precision", "geo_precision"})
+
+
+# ---- the view: its bounds, its link, its words ----
+
+
+def view_bounds(bundle: Bundle) -> Bounds:
+    """What a link to ``bundle`` may ask for (the app's own bounds: months, ids, regions)."""
+    first, last = bundle.month_span()
+    ids = frozenset(bundle.events["event_id"]) | frozenset(bundle.sites["site_id"])
+    return Bounds(first, last, ids, region_names(load_admin1()))
+
+
+def link_params(link: str) -> dict[str, list[str]]:
+    """The query parameters of a link (or of a bare ``?a=b`` query), every value kept, as
+    ``st.query_params.get_all`` gives them to the app."""
+    query = urlsplit(link.strip()).query if "?" in link else link.strip()
+    return parse_qs(query, keep_blank_values=True)
+
+
+def view_from_link(link: str, bounds: Bounds) -> Decoded:
+    """The view a link opens, with a notice for each parameter that fell back (exactly as the
+    app decodes it)."""
+    return decode(link_params(link), bounds)
+
+
+def permalink(page_url: str | None, state: ViewState, bounds: Bounds, base_path: str = "") -> str:
+    """The link to ``state`` on the page at ``page_url`` (``st.context.url``: no query, no
+    trailing slash). The app's main page gets a trailing slash, under the server's URL path
+    prefix too (``/atlas/``), so the link needs no redirect; other pages keep their path."""
+    parts = urlsplit(page_url or "")
+    prefix = "/" + base_path.strip("/") if base_path.strip("/") else ""
+    path = parts.path
+    if path.rstrip("/") == prefix:
+        path = prefix + "/"
+    return urlunsplit((parts.scheme, parts.netloc, path, urlencode(encode(state, bounds)), ""))
+
+
+def _and(words: Sequence[str]) -> str:
+    if len(words) <= 1:
+        return "".join(words)
+    return f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def period_words(start: str, end: str) -> str:
+    """A month range as a person says it: 'March 2019', '2019–2020', 'March–June 2019'."""
+    first, last = date.fromisoformat(f"{start}-01"), date.fromisoformat(f"{end}-01")
+    if first == last:
+        return f"{first:%B %Y}"
+    if first.month == 1 and last.month == 12:
+        return str(first.year) if first.year == last.year else f"{first.year}–{last.year}"
+    if first.year == last.year:
+        return f"{first:%B}–{last:%B %Y}"
+    return f"{first:%B %Y} – {last:%B %Y}"
+
+
+def describe_view(state: ViewState, filtered: Filtered) -> str:
+    """The view in one plain line, e.g. 'Protests in Kyrgyzstan, 2019–2020: 9 events, 2
+    sites'. Plain text: escape it for wherever it is shown."""
+    what = _and([CATEGORY_LABELS[Category(c)] for c in state.categories]) or "Events and sites"
+    where = _and(list(state.regions)) or _and([AREAS[c].name for c in state.countries])
+    where = where or _and([area.name for area in AREAS.values()])
+    extras = []
+    if state.query:
+        extras.append(f"matching “{state.query}”")
+    if state.picks:
+        shown = "; ".join(describe_pick(k) for k in state.picks[:3])
+        more = f" and {len(state.picks) - 3} more" if len(state.picks) > 3 else ""
+        extras.append(f"chart selection {shown}{more}")
+    if not state.undated:
+        extras.append("undated events left out")
+    head = f"{what} in {where}, {period_words(state.start, state.end)}"
+    if extras:
+        head += f" ({'; '.join(extras)})"
+    events = _plural(len(filtered.events), "event")
+    undated = int(filtered.events["start"].isna().sum()) if len(filtered.events) else 0
+    if undated:
+        events += f" ({undated} undated)"
+    return f"{head}: {events}, {_plural(len(filtered.sites), 'site')}"
+
+
+def share_text(state: ViewState, filtered: Filtered, link: str) -> str:
+    """What "Share this view" offers to paste: the line in words, then the link."""
+    return f"{describe_view(state, filtered)}\n{link}"
+
+
+def file_name(state: ViewState, fmt: str) -> str:
+    """A download's file name from the view: months, countries, categories (safe characters
+    only)."""
+    parts = ["atlas", state.start, state.end, *state.countries, *state.categories]
+    stem = "_".join(re.sub(r"[^A-Za-z0-9-]", "", p) for p in parts)[:120]
+    return f"{stem}.{SUFFIX[fmt]}"
+
+
+def data_as_of(bundle: Bundle) -> date | None:
+    """The latest date any event or site mentions (see the module's docstring)."""
+    dates = [
+        d
+        for column in (bundle.events["stop"], bundle.sites["start"], bundle.sites["stop"])
+        for d in column.dropna()
+        if isinstance(d, date)
+    ]
+    return max(dates, default=None)
+
+
+def version_line(bundle: Bundle) -> str:
+    """'Data version 016afdfd4ee1, as of 30 July 2024' (plain text)."""
+    as_of = data_as_of(bundle)
+    when = f"{as_of.day} {as_of:%B %Y}" if as_of else "an unknown date"
+    return f"Data version {bundle.version or 'unknown'}, as of {when}"
+
+
+# ---- rows ----
+
+
+def _text(value: object) -> str:
+    """A data cell as it is (verbatim: an excerpt's offsets count its characters); missing
+    values and NaN as the empty string. Markup gets it through safe_html."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return str(value)
+
+
+def citation_text(source: Mapping[str, Any]) -> str:
+    """'Title', Publisher, Author, published, URL (the URL only when it is http(s))."""
+    parts = [f"“{_text(source.get('title'))}”"]
+    parts += [_text(source.get(c)) for c in ("publisher", "author", "published")]
+    parts.append(safe_html.safe_url(source.get("url")) or "")
+    return ", ".join(p for p in parts if p)
+
+
+def _date_cell(value: object) -> str:
+    return value.isoformat() if isinstance(value, date) else ""
+
+
+def _fatalities(value: object) -> int | str | None:
+    text = _text(value)
+    if not text:
+        return None
+    return int(text) if text.isascii() and text.isdigit() else text
+
+
+class _Lookup:
+    """Sources and excerpts by id, for the citation columns."""
+
+    def __init__(self, bundle: Bundle) -> None:
+        self.sources = {str(r["source_id"]): r for r in bundle.sources.to_dict("records")}
+        self.excerpts = {str(r["excerpt_id"]): r for r in bundle.excerpts.to_dict("records")}
+
+    def excerpts_of(self, record: Mapping[str, Any]) -> list[dict[str, Any]]:
+        ids = split_ids(_text(record.get("excerpt_ids")))
+        return [self.excerpts[i] for i in ids if i in self.excerpts]
+
+    def excerpt_citation(self, excerpt: Mapping[str, Any]) -> str:
+        source = self.sources.get(str(excerpt["source_id"]))
+        where = f"characters {excerpt['char_start']}–{excerpt['char_end']}"
+        return f"{citation_text(source)}, {where}" if source else where
+
+
+def _row(record: Mapping[str, Any], kind: str, lookup: _Lookup) -> dict[str, Any]:
+    event = kind == "event"
+    start, stop = record.get("start"), record.get("stop")
+    time_word = _text(record["time_precision"]) if event else _text(record["open_precision"])
+    if not event and not time_word and isinstance(start, date):
+        time_word = str(infer_precision(_text(record["date_open"])))
+    if not isinstance(start, date):
+        time_word = "unknown"
+    geo_word = _text(record["geo_precision"])
+    source = lookup.sources.get(str(record["source_id"]))
+    excerpts = lookup.excerpts_of(record)
+    return {
+        "event_id_cnty": _text(record["event_id" if event else "site_id"]),
+        "event_date": _date_cell(start),
+        "year": start.year if isinstance(start, date) else None,
+        "time_precision": TIME_CODES.get(time_word),
+        "event_type": _text(record["event_type"]) if event else "",
+        "sub_event_type": _text(record["sub_event_type"]) if event else "",
+        "actor1": _text(record.get("actor1")),
+        "assoc_actor_1": _text(record.get("assoc_actor_1")),
+        "country": _text(record["country"]),
+        "iso": _text(record["iso"]),
+        "admin1": _text(record["admin1"]),
+        "location": _text(record["location"]),
+        "latitude": float(record["latitude"]),
+        "longitude": float(record["longitude"]),
+        "geo_precision": GEO_CODES.get(geo_word),
+        "source": _text(source.get("publisher") or source.get("title")) if source else "",
+        "notes": _text(record.get("notes")),
+        "fatalities": _fatalities(record.get("fatalities")) if event else None,
+        "tags": _text(record.get("tags")),
+        "kind": kind,
+        "time_precision_atlas": time_word,
+        "geo_precision_atlas": geo_word,
+        "category": _text(record["category"]),
+        "title": _text(record["title" if event else "name"]),
+        "date_end": _text(record["date_end"]) if event else _date_cell(stop),
+        "participants": _text(record.get("participants")) if event else "",
+        "arrests": _text(record.get("arrests")) if event else "",
+        "confidence": _text(record["confidence"]),
+        "site_id": _text(record["site_id"]),
+        "site_type": "" if event else _text(record["site_type"]),
+        "source_id": _text(record["source_id"]),
+        "source_url": (safe_html.safe_url(source.get("url")) or "") if source else "",
+        "source_citation": citation_text(source) if source else "",
+        "excerpt_ids": ";".join(str(x["excerpt_id"]) for x in excerpts),
+        "excerpt_text": JOIN.join(_text(x["text"]) for x in excerpts),
+        "excerpt_citation": JOIN.join(lookup.excerpt_citation(x) for x in excerpts),
+    }
+
+
+def rows(bundle: Bundle, filtered: Filtered) -> list[dict[str, Any]]:
+    """One export row per event, then per site, of the filtered view (columns: COLUMNS)."""
+    lookup = _Lookup(bundle)
+    out = [_row(r, "event", lookup) for r in filtered.events.to_dict("records")]
+    out += [_row(r, "site", lookup) for r in filtered.sites.to_dict("records")]
+    return out
+
+
+def _spreadsheet_safe(column: str, value: Any) -> Any:
+    if column in _NUMERIC or not isinstance(value, str) or not value.startswith(_FORMULA_START):
+        return value
+    return "'" + value
+
+
+def to_csv(bundle: Bundle, filtered: Filtered) -> str:
+    """The filtered view as CSV (see the module's docstring for the columns)."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(COLUMNS), lineterminator="\n")
+    writer.writeheader()
+    for row in rows(bundle, filtered):
+        writer.writerow({k: "" if v is None else _spreadsheet_safe(k, v) for k, v in row.items()})
+    return buffer.getvalue()
+
+
+def to_geojson(
+    bundle: Bundle, filtered: Filtered, state: ViewState, link: str | None = None
+) -> str:
+    """The filtered view as a GeoJSON FeatureCollection (EPSG:4326), one Feature per item."""
+    features = [
+        {
+            "type": "Feature",
+            "id": row["event_id_cnty"],
+            "geometry": {"type": "Point", "coordinates": [row["longitude"], row["latitude"]]},
+            "properties": row,
+        }
+        for row in rows(bundle, filtered)
+    ]
+    as_of = data_as_of(bundle)
+    collection = {
+        "type": "FeatureCollection",
+        "atlas": {
+            "title": "China in Central Asia: event atlas",
+            "data_version": bundle.version,
+            "as_of": as_of.isoformat() if as_of else None,
+            "view": describe_view(state, filtered),
+            "link": link,
+        },
+        "features": features,
+    }
+    return json.dumps(collection, ensure_ascii=False, indent=1) + "\n"
+
+
+# ---- the brief ----
+
+
+class BriefUnavailable(RuntimeError):
+    """The brief cannot be made self-contained: the map's scripts are not installed."""
+
+
+def _vendor(static_dir: Path, fetch: bool) -> Path:
+    if not assets.local_complete(static_dir) and fetch:
+        try:
+            assets.fetch(static_dir)
+        except (OSError, RuntimeError) as exc:  # npm missing or the registry unreachable
+            raise BriefUnavailable(f"could not fetch the map scripts from npm: {exc}") from exc
+    if not assets.local_complete(static_dir):
+        raise BriefUnavailable(
+            "the map scripts are not installed in static/vendor (run `geo assets`), so the "
+            "brief cannot include them"
+        )
+    return static_dir / assets.VENDOR
+
+
+def _inline_script(code: str) -> str:
+    # "</script" would end the element early; "<\/script" means the same inside JavaScript.
+    return "<script>" + re.sub(r"</(script)", r"<\\/\1", code, flags=re.I) + "</script>"
+
+
+def _inline_style(css: str, images: Path) -> str:
+    def data_url(match: re.Match[str]) -> str:
+        path = images / match.group(1)
+        if not path.is_file():
+            return match.group(0)
+        return f"url(data:image/png;base64,{base64.b64encode(path.read_bytes()).decode()})"
+
+    css = re.sub(r"url\(\s*['\"]?images/([\w.-]+\.png)['\"]?\s*\)", data_url, css)
+    return "<style>" + re.sub(r"</(style)", r"<\\/\1", css, flags=re.I) + "</style>"
+
+
+def _vendor_head(vendor: Path) -> str:
+    """Leaflet, markercluster and jQuery (folium's popups use it), inline."""
+    parts = [
+        _inline_style((vendor / a.name).read_text(encoding="utf-8"), vendor / "images")
+        for a in assets.ASSETS
+        if a.kind == "css"
+    ]
+    parts += [
+        _inline_script((vendor / a.name).read_text(encoding="utf-8"))
+        for a in assets.ASSETS
+        if a.kind == "js"
+    ]
+    return "\n".join(parts)
+
+
+_SCHEME = re.compile(r"((?:java|vb)script):", re.I)
+_POPUP_HINT = "Click the marker to read the excerpts beside the map."
+_BRIEF_HINT = "Its excerpts and full citations are in the list below the map."
+
+
+def _brief_map(
+    bundle: Bundle, filtered: Filtered, borders: str, selected: str | None
+) -> tuple[str, str]:
+    """The folium map with the view's markers, as (what goes in the head, the map's element
+    and script); without script or style links, which the brief inlines itself."""
+    no_links = assets.AssetLinks(js=[], css=[], local=True)
+    m = base_map(borders, no_links)
+    # The brief works offline: leave out the online tile layers the app offers.
+    for key, child in list(m._children.items()):
+        if isinstance(child, folium.TileLayer) and str(child.tiles).startswith("http"):
+            del m._children[key]
+    for group in data_layers(filtered, bundle.sources, no_links, selected):
+        group.add_to(m)
+    folium.LayerControl(collapsed=True, position="topright").add_to(m)
+    points = pd.concat(
+        [filtered.events[["latitude", "longitude"]], filtered.sites[["latitude", "longitude"]]]
+    )
+    if len(points):
+        m.fit_bounds(
+            [
+                [float(points["latitude"].min()), float(points["longitude"].min())],
+                [float(points["latitude"].max()), float(points["longitude"].max())],
+            ],
+            padding=(30, 30),
+            max_zoom=7,
+        )
+    root = m.get_root()
+    root.render()  # lays the map's parts into the figure's header, body and script
+    head, body, script = (part.render() for part in (root.header, root.html, root.script))
+    # Data text reaches the script as markup (popups, tooltips): a scheme in it stays words.
+    script = _SCHEME.sub(r"\1&#58;", script.replace(_POPUP_HINT, _BRIEF_HINT))
+    script = _inline_script(script)
+    return head, f'<div class="map-box">{body}</div>\n{script}'
+
+
+_CSP = (
+    "default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; "
+    "img-src data: blob:; font-src data:; connect-src 'none'; base-uri 'none'; "
+    "form-action 'none'"
+)
+
+_CSS = """
+html, body { height: auto; }
+body { margin: 0 auto; padding: 24px 32px 48px; max-width: 1100px; color: #1d2329;
+  font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
+h1 { font-size: 26px; margin: 0 0 4px; }
+h2 { font-size: 19px; margin: 32px 0 8px; border-bottom: 1px solid #d8dde2; padding-bottom: 4px; }
+h3 { font-size: 16px; margin: 0 0 2px; }
+.meta, .muted { color: #5b6770; font-size: 13px; }
+.summary { font-size: 17px; margin: 12px 0 4px; }
+.permalink { word-break: break-all; font-size: 13px; }
+.map-box { position: relative; height: 520px; border: 1px solid #c9d0d6; border-radius: 4px; }
+.item { border: 1px solid #d8dde2; border-radius: 6px; padding: 10px 14px; margin: 10px 0;
+  break-inside: avoid; }
+.item p { margin: 4px 0; }
+blockquote.excerpt { margin: 8px 0; padding: 4px 12px; border-left: 3px solid #8aa4b8;
+  background: #f5f8fa; }
+blockquote.excerpt .quote { margin: 0; }
+blockquote.excerpt .cite { margin: 2px 0 0; color: #5b6770; font-size: 13px; }
+.notes { color: #3d464e; font-size: 13px; }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 0 12px; margin: 4px 0;
+  font-size: 14px; }
+dl.facts dt { font-weight: 600; }
+dl.facts dd { margin: 0; }
+@media print { body { padding: 0; } .map-box { height: 420px; } }
+"""
+
+
+def inert(value: object, max_len: int | None = None) -> str:
+    """Text for the brief's markup: :func:`geo.safe_html.text`, and colons as ``&#58;``, so
+    no URL scheme (``javascript:``) stands in the file even as words; it reads the same."""
+    return safe_html.text(value, max_len).replace(":", "&#58;")
+
+
+def _citation_html(source: Mapping[str, Any]) -> str:
+    """A full citation: title, publisher, author, date, and the URL, linked only when it is
+    http(s) (an unsafe URL is left out)."""
+    parts = [f"“{inert(_text(source.get('title')))}”"]
+    parts += [inert(_text(source.get(c))) for c in ("publisher", "author", "published")]
+    url = safe_html.safe_url(source.get("url"))
+    if url:
+        parts.append(safe_html.link(url, url, max_len=None))
+    return ", ".join(p for p in parts if p)
+
+
+def _facts(rows_: Sequence[tuple[str, str]]) -> str:
+    cells = "".join(f"<dt>{inert(k)}</dt><dd>{inert(v)}</dd>" for k, v in rows_ if v)
+    return f'<dl class="facts">{cells}</dl>' if cells else ""
+
+
+def _item_html(record: Mapping[str, Any], kind: str, lookup: _Lookup) -> str:
+    event = kind == "event"
+    item_id = _text(record["event_id" if event else "site_id"])
+    title = _text(record["title" if event else "name"])
+    row = pd.Series(record)
+    when = event_when(row) if event else site_when(row)
+    precision = GeoPrecision(_text(record["geo_precision"]))
+    category = _text(record["category"])
+    label = CATEGORY_LABELS[Category(category)] if category in set(Category) else category
+    meta = " · ".join((item_id, label, f"confidence {_text(record['confidence'])}"))
+    facts: list[tuple[str, str]] = [
+        ("When", when),
+        ("Where", f"{place_words(row)} ({precision.description})"),
+        (
+            "Actors",
+            "; ".join(
+                _text(record.get(c)) for c in ("actor1", "assoc_actor_1") if _text(record.get(c))
+            ),
+        ),
+    ]
+    if event:
+        facts += [
+            (
+                "Type",
+                " / ".join(
+                    p for p in (_text(record["event_type"]), _text(record["sub_event_type"])) if p
+                ),
+            ),
+            ("Participants", _text(record.get("participants"))),
+            ("Arrests", _text(record.get("arrests"))),
+        ]
+    else:
+        facts.append(("Type", _text(record["site_type"])))
+    quotes = []
+    for excerpt in lookup.excerpts_of(record):
+        source = lookup.sources.get(str(excerpt["source_id"]))
+        cite = _citation_html(source) if source else inert(excerpt["source_id"])
+        span = f"characters {excerpt['char_start']}–{excerpt['char_end']}"
+        quotes.append(
+            '<blockquote class="excerpt">'
+            f'<p class="quote">“{inert(_text(excerpt["text"]))}”</p>'
+            f'<p class="cite">{cite} · {span}</p></blockquote>'
+        )
+    if not quotes:
+        quotes.append('<p class="muted">No excerpt from a held article supports this item.</p>')
+    source = lookup.sources.get(str(record["source_id"]))
+    source_line = f'<p class="source"><b>Source:</b> {_citation_html(source)}</p>' if source else ""
+    notes = _text(record.get("notes"))
+    notes_line = f'<p class="notes"><b>Notes on sourcing:</b> {inert(notes)}</p>' if notes else ""
+    return (
+        f'<article class="item {kind}" id="item-{inert(item_id)}" '
+        f'data-id="{inert(item_id)}">'
+        f"<h3>{inert(title)}</h3>"
+        f'<p class="meta">{inert(meta)}</p>'
+        f"{_facts(facts)}{''.join(quotes)}{source_line}{notes_line}</article>"
+    )
+
+
+def _chronological(frame: pd.DataFrame, key: str) -> list[dict[str, Any]]:
+    records = frame.to_dict("records")
+    return sorted(
+        records,
+        key=lambda r: (
+            not isinstance(r["start"], date),
+            r["start"] if isinstance(r["start"], date) else date.min,
+            str(r[key]),
+        ),
+    )
+
+
+def brief_html(
+    bundle: Bundle,
+    filtered: Filtered,
+    state: ViewState,
+    *,
+    link: str | None,
+    borders: str,
+    generated: datetime | None = None,
+    static_dir: Path = assets.STATIC_DIR,
+    fetch_assets: bool = False,
+) -> str:
+    """The standalone HTML brief of the view (see the module's docstring).
+
+    Parameters
+    ----------
+    link
+        The permalink back to the live view; linked when it is an http(s) URL.
+    borders
+        The borders GeoJSON the app's map draws (:func:`geo.bundle.borders_geojson`).
+    generated
+        When the brief was made, shown in it; left out when ``None``.
+    fetch_assets
+        Fetch the map's scripts from npm (:func:`geo.assets.fetch`) when they are missing.
+
+    Raises
+    ------
+    BriefUnavailable
+        When the map's scripts are not installed (and cannot be fetched).
+    """
+    vendor = _vendor(static_dir, fetch_assets)
+    lookup = _Lookup(bundle)
+    summary = describe_view(state, filtered)
+    chart = charts.events_per_month(filtered.events, state)
+    chart.update_layout(dragmode=False, clickmode="none", height=300, xaxis_tickformat="%b %Y")
+    chart_html = chart.to_html(
+        full_html=False,
+        include_plotlyjs=True,
+        div_id="monthly-chart",
+        config={"displaylogo": False, "responsive": True},
+    )
+    link_url = safe_html.safe_url(link)
+    link_html = (
+        safe_html.link(link_url, link_url, max_len=None)
+        if link_url
+        else inert(link or "(no link given)")
+    )
+    made = f" · generated {generated:%Y-%m-%d %H:%M %Z}".rstrip() if generated else ""
+    events = "".join(
+        _item_html(r, "event", lookup) for r in _chronological(filtered.events, "event_id")
+    )
+    sites = "".join(
+        _item_html(r, "site", lookup) for r in _chronological(filtered.sites, "site_id")
+    )
+    map_head, map_body = _brief_map(bundle, filtered, borders, state.selected)
+    title = "China in Central Asia: event brief"
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{_CSP}">
+<meta name="referrer" content="no-referrer">
+<title>{inert(title)}: {inert(summary, 200)}</title>
+{_vendor_head(vendor)}
+{map_head}
+<style>{_CSS}</style>
+</head>
+<body>
+<header>
+<h1>{inert(title)}</h1>
+<p class="meta" id="data-version">{inert(version_line(bundle))}{inert(made)}</p>
+<p class="summary" id="view-summary">{inert(summary)}</p>
+<p class="permalink">Live view: {link_html}</p>
+</header>
+<section id="brief-map">
+<h2>Map</h2>
+<p class="muted">Every event (circle) and site (square) of the view; hollow, dashed marks are
+placed only approximately. Clusters open when clicked; the layer button toggles categories.</p>
+{map_body}
+</section>
+<section id="brief-chart">
+<h2>Events per month</h2>
+{chart_html}
+</section>
+<section id="brief-events">
+<h2>Events ({len(filtered.events)})</h2>
+{events or '<p class="muted">No events in this view.</p>'}
+</section>
+<section id="brief-sites">
+<h2>Sites ({len(filtered.sites)})</h2>
+{sites or '<p class="muted">No sites in this view.</p>'}
+</section>
+</body>
+</html>
+"""

@@ -1,0 +1,21 @@
+"""Importers: ACLED exports, and any CSV or GeoJSON with a column mapping, into the store.
+
+Each reads its file record by record, rejects bad rows with their line and reason (the rest
+load), and merges the good rows into the store in one transaction: idempotent by event id,
+a newer ``timestamp`` replacing a stored row, a deletions list removing rows.
+"""
+
+from geo.importers.acled import import_acled
+from geo.importers.base import ImportResult, Reject, UnreadableFile, write_rejects
+from geo.importers.generic import import_csv, import_geojson, parse_mapping
+
+__all__ = [
+    "ImportResult",
+    "Reject",
+    "UnreadableFile",
+    "import_acled",
+    "import_csv",
+    "import_geojson",
+    "parse_mapping",
+    "write_rejects",
+]

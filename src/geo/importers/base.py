@@ -1,0 +1,326 @@
+"""What every importer shares: reading a delimited file record by record with the line each
+starts on, the rejects report, finishing rows for the store, and the import run itself.
+
+A broken record never takes a good one with it: a record with the wrong number of fields
+that spans several lines (an unclosed quote swallows the lines after it) is reported at its
+first line, and reading goes on from its second line.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+import pandas as pd
+
+from geo.bundle import load_admin1
+from geo.regions import assign_regions
+from geo.store.base import ImportCounts, with_cells
+from geo.store.duck import DuckStore
+from geo.validate import RowError
+
+csv.field_size_limit(1_000_000)
+
+# (bytes read, file size): the CLI draws a bar on stderr, the import page st.progress.
+Progress = Callable[[int, int], None]
+CHUNK_ROWS = 25_000
+DELIMITERS = (",", ";", "\t", "|")
+SEARCH_COLUMNS = ("title", "location", "admin1", "region", "country", "actor1", "assoc_actor_1")
+
+
+class UnreadableFile(Exception):
+    """The file could not be read at all (missing, not text, no usable header)."""
+
+
+@dataclass(frozen=True)
+class Reject:
+    line: int
+    reason: str
+
+
+@dataclass
+class ImportResult:
+    loaded: int = 0  # good rows read from the file
+    rejects: list[Reject] = field(default_factory=list)
+    counts: ImportCounts = field(default_factory=ImportCounts)
+    superseded: int = 0  # good rows replaced by a newer row for the same id in the file
+
+    @property
+    def rejected(self) -> int:
+        return len(self.rejects)
+
+    def summary(self) -> str:
+        c = self.counts
+        return (
+            f"loaded {self.loaded}, rejected {self.rejected} "
+            f"({c.new} new, {c.updated} updated, {c.unchanged} unchanged, "
+            f"{self.superseded} superseded in the file, {c.deleted} deleted)"
+        )
+
+
+def write_rejects(path: str | Path, rejects: Iterable[Reject]) -> None:
+    """The rejects report: ``line,reason``, one row per rejected record, in line order."""
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["line", "reason"])
+        for reject in sorted(rejects, key=lambda r: r.line):
+            writer.writerow([reject.line, reject.reason])
+
+
+class _Lines:
+    """The file's lines as text, numbered, with lines that can be given back to re-read."""
+
+    def __init__(self, handle: BinaryIO, total: int, progress: Progress | None) -> None:
+        self._handle = handle
+        self._pending: deque[tuple[str, bool]] = deque()
+        self.number = 0  # lines handed out so far
+        self.taken: list[tuple[str, bool]] = []  # the current record's lines (text, bad)
+        self.read = 0
+        self.total = total
+        self._progress = progress
+        self._next_report = 0
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        if self._pending:
+            text, bad = self._pending.popleft()
+        else:
+            raw = self._handle.readline()
+            if not raw:
+                if self._progress is not None and self._next_report >= 0:
+                    self._progress(self.read, self.total)  # the end: 100%
+                    self._next_report = -1
+                raise StopIteration
+            self.read += len(raw)
+            try:
+                text, bad = raw.decode("utf-8"), False
+            except UnicodeDecodeError:
+                text, bad = raw.decode("utf-8", errors="replace"), True
+            if self._progress is not None and 0 <= self._next_report <= self.read:
+                self._progress(self.read, self.total)
+                self._next_report = self.read + max(self.total // 200, 1 << 16)
+        if self.number == 0:
+            text = text.lstrip("\ufeff")
+        self.number += 1
+        self.taken.append((text, bad))
+        return text
+
+    def give_back(self, lines: Sequence[tuple[str, bool]]) -> None:
+        self._pending.extendleft(reversed(lines))
+        self.number -= len(lines)
+
+
+def sniff_delimiter(header: str) -> str:
+    """The delimiter that splits the header line into the most fields."""
+    counts = {d: len(next(csv.reader([header], delimiter=d))) for d in DELIMITERS}
+    return max(DELIMITERS, key=lambda d: (counts[d], d == ","))
+
+
+@dataclass(frozen=True)
+class Record:
+    line: int
+    values: dict[str, str]
+
+
+def read_records(
+    path: str | Path,
+    required: Sequence[str],
+    rejects: list[Reject],
+    progress: Progress | None = None,
+) -> tuple[list[str], Iterator[Record]]:
+    """The header and an iterator over the file's records (each with its first line).
+
+    Raises :class:`UnreadableFile` when the file cannot be opened, is empty or its header
+    lacks a ``required`` column; bad records are added to ``rejects`` and skipped.
+    """
+    try:
+        handle: BinaryIO = open(path, "rb")  # noqa: SIM115 (closed by the iterator)
+        total = os.fstat(handle.fileno()).st_size
+    except OSError as exc:
+        raise UnreadableFile(f"cannot open {path}: {exc.strerror or exc}") from exc
+    lines = _Lines(handle, total, progress)
+    try:
+        first = next(lines)
+    except StopIteration:
+        handle.close()
+        raise UnreadableFile(f"{path} is empty: no header row") from None
+    if lines.taken[0][1]:
+        handle.close()
+        raise UnreadableFile(f"{path} is not UTF-8 text")
+    delimiter = sniff_delimiter(first)
+    header = [h.strip() for h in next(csv.reader([first], delimiter=delimiter))]
+    missing = [c for c in required if c not in header]
+    if missing:
+        handle.close()
+        raise UnreadableFile(
+            f"the header (line 1) lacks column(s): {', '.join(missing)}; "
+            f"read {len(header)} column(s) split on {delimiter!r}"
+        )
+    return header, _records(handle, lines, header, delimiter, rejects)
+
+
+def _records(
+    handle: BinaryIO, lines: _Lines, header: list[str], delimiter: str, rejects: list[Reject]
+) -> Iterator[Record]:
+    reader = csv.reader(lines, delimiter=delimiter)
+    width = len(header)
+    try:
+        while True:
+            lines.taken = []
+            start = lines.number + 1
+            try:
+                fields = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                rejects.append(Reject(start, f"unreadable CSV record: {exc}"))
+                lines.give_back(lines.taken[1:])
+                reader = csv.reader(lines, delimiter=delimiter)
+                continue
+            if not fields or all(not f.strip() for f in fields):
+                continue
+            if any(bad for _, bad in lines.taken):
+                rejects.append(Reject(start, "not valid UTF-8 text"))
+                continue
+            if len(fields) != width:
+                rejects.append(Reject(start, _width_reason(fields, lines.taken, width, delimiter)))
+                if len(lines.taken) > 1:
+                    lines.give_back(lines.taken[1:])
+                continue
+            yield Record(start, {h: v.strip() for h, v in zip(header, fields, strict=True)})
+    finally:
+        handle.close()
+
+
+def _width_reason(
+    fields: list[str], taken: list[tuple[str, bool]], width: int, delimiter: str
+) -> str:
+    reason = f"has {len(fields)} field(s), the header has {width}"
+    if len(taken) > 1:
+        reason += f" (the record runs over {len(taken)} lines: an unclosed quote?)"
+    else:
+        for other in DELIMITERS:
+            if (
+                other != delimiter
+                and len(next(csv.reader([taken[0][0]], delimiter=other))) == width
+            ):
+                reason += f" (it splits into {width} on {other!r}: wrong delimiter?)"
+                break
+    return reason
+
+
+def search_text(frame: pd.DataFrame) -> pd.Series:
+    """The text the search box looks in, as the bundle builds it (casefolded, one space)."""
+    columns = [frame[c].astype(str).tolist() for c in SEARCH_COLUMNS]
+    return pd.Series(
+        [" ".join(" ".join(parts).split()).casefold() for parts in zip(*columns, strict=True)],
+        index=frame.index,
+        dtype=object,
+    )
+
+
+def finish(rows: list[dict[str, object]]) -> pd.DataFrame:
+    """Parsed rows as store rows: admin-1 region (point in polygon), search text, cells."""
+    frame = pd.DataFrame.from_records(rows)
+    frame["region"] = assign_regions(frame, load_admin1()).astype(str)
+    frame["search_text"] = search_text(frame)
+    return with_cells(frame)
+
+
+def read_deletions(path: str | Path) -> list[str]:
+    """Event ids to delete: a CSV with an ``event_id_cnty`` or ``event_id`` column (ACLED's
+    deletions export), or one id per line."""
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UnreadableFile(f"cannot read the deletions file {path}: {exc}") from exc
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows:
+        return []
+    header = [h.strip() for h in rows[0]]
+    for name in ("event_id_cnty", "event_id"):
+        if name in header:
+            i = header.index(name)
+            return [r[i].strip() for r in rows[1:] if len(r) > i and r[i].strip()]
+    return [r[0].strip() for r in rows if r and r[0].strip()]
+
+
+RowParser = Callable[[dict[str, str]], dict[str, object]]
+
+
+def run_import(
+    store: DuckStore,
+    records: Iterator[Record],
+    parse: RowParser,
+    rejects: list[Reject],
+    *,
+    origin: str,
+    deletions: Sequence[str] = (),
+) -> ImportResult:
+    """Parse each record (a :class:`~geo.validate.RowError` rejects it with its line), and
+    merge the good rows into the store in one transaction. Ids of the curated data are not
+    replaced; within the file the row with the newest ``updated`` wins, and two rows for one
+    id with the same timestamp reject the later one."""
+    result = ImportResult(rejects=rejects)
+    curated = store.bundle_ids()
+    seen: dict[str, tuple[int, int]] = {}  # id -> (updated, line)
+    pending: list[dict[str, object]] = []
+    staged_then_superseded = 0
+
+    def flush(batch_add: Callable[[pd.DataFrame], None]) -> None:
+        if not pending:
+            return
+        frame = finish(pending)
+        pending.clear()
+        result.loaded += len(frame)
+        batch_add(frame)
+
+    with store.importing() as batch:
+        for record in records:
+            try:
+                row = parse(record.values)
+            except RowError as err:
+                rejects.append(Reject(record.line, f"{err.field}: {err.reason}"))
+                continue
+            event_id = str(row["event_id"])
+            if event_id in curated:
+                rejects.append(
+                    Reject(record.line, f"event_id: {event_id!r} belongs to the curated data")
+                )
+                continue
+            updated = int(str(row.get("updated") or 0))
+            if event_id in seen:
+                before, line = seen[event_id]
+                if updated == before:
+                    rejects.append(
+                        Reject(
+                            record.line,
+                            f"event_id: duplicate {event_id!r} with the same timestamp as "
+                            f"line {line}",
+                        )
+                    )
+                    continue
+                result.superseded += 1
+                if updated < before:
+                    continue  # an older version than one already read
+                staged_then_superseded += 1  # the merge keeps only the newest
+            seen[event_id] = (updated, record.line)
+            row["line"] = record.line
+            row["origin"] = origin
+            row["updated"] = updated
+            pending.append(row)
+            if len(pending) >= CHUNK_ROWS:
+                flush(batch.add)
+        flush(batch.add)
+        batch.delete(list(deletions))
+    result.counts = batch.counts
+    result.loaded -= staged_then_superseded
+    return result

@@ -1,0 +1,307 @@
+"""Ingesting files: read, extract, store the text, queue the candidates; one report per file.
+
+Used by the ``geo ingest`` command and the ingest page alike. A file that cannot be read
+(empty, binary, too big, not UTF-8, unsupported) gets a report with the reason and stops
+nothing else. Metadata comes, in this order, from the caller (``published``), a
+``sources.csv`` beside the files (columns source_id, file, title, publisher, author,
+published, url), the data's own ``sources.csv`` (matched by file name), and the page itself
+(a date line, an author line, HTML metadata).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from geo import gazetteer as gz
+from geo.ingest import lexicon as lx
+from geo.ingest.extract import ArticleInfo, Extraction, extract, sha256
+from geo.ingest.queue import ReviewQueue
+from geo.ingest.reader import SUFFIXES, ArticleText, InputError, read_bytes, read_path
+from geo.ingest.store import (
+    StoredSource,
+    queue_path,
+    read_csv_rows,
+    resolve_source,
+    slug,
+    store_dir,
+    write_atomic,
+)
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class Settings:
+    """Where ingestion reads and writes, and what the caller knows about the articles."""
+
+    data_dir: Path
+    store_dir: Path
+    queue_path: Path
+    corpus_dir: Path | None = None
+    published: date | None = None
+    dry_run: bool = False
+
+    @classmethod
+    def for_data(
+        cls,
+        data_dir: Path,
+        *,
+        store: Path | None = None,
+        queue: Path | None = None,
+        corpus: Path | None = None,
+        published: date | None = None,
+        dry_run: bool = False,
+    ) -> Settings:
+        """Settings for a data folder: the store and queue default to ``$GEO_STORE_DIR`` /
+        ``$GEO_QUEUE``, else to ``<data>/articles`` and ``<data>/review/queue.jsonl``."""
+        return cls(
+            data_dir=data_dir,
+            store_dir=store or store_dir(data_dir),
+            queue_path=queue or queue_path(data_dir),
+            corpus_dir=corpus,
+            published=published,
+            dry_run=dry_run,
+        )
+
+    @property
+    def queue(self) -> ReviewQueue:
+        """The review queue these settings point at."""
+        return ReviewQueue(self.queue_path)
+
+
+@dataclass
+class FileReport:
+    """What happened to one input."""
+
+    name: str
+    source_id: str = ""
+    title: str = ""
+    published: str = ""
+    error: str = ""
+    notices: list[str] = field(default_factory=list)
+    records: list[dict] = field(default_factory=list)  # candidate JSON, with "status"
+    new_version: bool = False
+
+    @property
+    def new(self) -> int:
+        """How many candidates were queued by this run."""
+        return sum(r["status"] == "new" for r in self.records)
+
+    def summary(self) -> str:
+        """One line for people: the outcome and, when there is one, the reason."""
+        if self.error:
+            return f"{self.name}: refused: {self.error}"
+        words = f"{len(self.records)} candidate(s), {self.new} new"
+        if self.new_version:
+            words += f" (an edited version: source {self.source_id})"
+        if self.notices:
+            words += "; " + "; ".join(self.notices)
+        return f"{self.name}: {words}"
+
+
+def _data_file(data_dir: Path, name: str, default: Path) -> Path:
+    candidate = data_dir / name
+    return candidate if candidate.is_file() else default
+
+
+def tools(data_dir: Path) -> tuple[gz.Gazetteer, lx.Lexicon]:
+    """The gazetteer and lexicon for a data folder (its own files when it has them)."""
+    return gz.load(
+        _data_file(data_dir, "geo/gazetteer.csv", gz.DEFAULT_GAZETTEER),
+        _data_file(data_dir, "aliases.csv", gz.DEFAULT_ALIASES),
+    ), lx.load(_data_file(data_dir, "lexicon.csv", lx.DEFAULT_LEXICON))
+
+
+@functools.lru_cache(maxsize=64)
+def _beside_rows(folder: Path, mtime: float) -> dict[str, dict[str, str]]:
+    return {r["file"]: r for r in read_csv_rows(folder / "sources.csv") if r.get("file")}
+
+
+def sources_beside(folder: Path) -> dict[str, dict[str, str]]:
+    """Rows of a ``sources.csv`` in ``folder``, keyed by their ``file`` column."""
+    path = folder / "sources.csv"
+    return _beside_rows(folder, path.stat().st_mtime if path.exists() else 0.0)
+
+
+def _parse_iso_date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        return None
+
+
+def ingest_article(
+    article: ArticleText, settings: Settings, meta: dict[str, str] | None = None
+) -> FileReport:
+    """Extract one article's candidates and queue the new ones (store its text first).
+
+    Parameters
+    ----------
+    article
+        The article as read.
+    settings
+        Folders and caller-given metadata.
+    meta
+        Its ``sources.csv`` row, when one is known (source_id, title, published...).
+    """
+    data_rows = {r.get("file", ""): r for r in read_csv_rows(settings.data_dir / "sources.csv")}
+    row = dict(meta or data_rows.get(article.name) or {})
+    known_file = row.get("file", "")
+    if known_file and Path(known_file).suffix.lower() != ".txt":
+        known_file = f"{Path(known_file).stem}.txt"  # the store keeps the article's text
+    text_sha = sha256(article.text)
+
+    def stored(write: bool) -> StoredSource:
+        return resolve_source(
+            article.name,
+            article.text,
+            text_sha,
+            row.get("source_id", ""),
+            known_file,
+            settings.store_dir,
+            settings.corpus_dir,
+            write=write,
+        )
+
+    source = stored(write=False)
+    published = settings.published or _parse_iso_date(row.get("published", ""))
+    info = ArticleInfo(
+        name=article.name,
+        source_id=source.source_id,
+        title=row.get("title", ""),
+        publisher=row.get("publisher", ""),
+        author=row.get("author", ""),
+        url=row.get("url", ""),
+        published=published,
+        published_from="given" if settings.published else ("sources.csv" if published else ""),
+    )
+    gazetteer, lexicon = tools(settings.data_dir)
+    result = extract(article, info, gazetteer, lexicon)
+    records = _records(result, source, settings)
+    report = FileReport(
+        name=article.name,
+        source_id=source.source_id,
+        title=info.title,
+        published=info.published.isoformat() if info.published else "",
+        notices=list(result.notices),
+        new_version=source.new_version,
+    )
+    if records and not settings.dry_run:
+        stored(write=True)
+        if article.kind == "html":
+            raw_file = settings.store_dir / f"{Path(source.file).stem}.html"
+            if not raw_file.exists():
+                write_atomic(raw_file, article.raw)
+        statuses = settings.queue.add(records)
+    else:
+        known = {i["candidate_id"]: i.get("status", "pending") for i in settings.queue.items()}
+        statuses = {r["candidate_id"]: known.get(r["candidate_id"], "new") for r in records}
+    for record in records:
+        record["status"] = statuses.get(record["candidate_id"], "new")
+    report.records = records
+    return report
+
+
+def _records(result: Extraction, source: StoredSource, settings: Settings) -> list[dict]:
+    info = result.info
+    excerpts = read_csv_rows(settings.data_dir / "excerpts.csv")
+    known = {
+        (r["source_id"], r["char_start"], r["char_end"], r["text"]): r["excerpt_id"]
+        for r in excerpts
+    }
+    out = []
+    for candidate in result.candidates:
+        record = candidate.to_json()
+        record.update(
+            base_source_id=source.base_id,
+            file=source.file,
+            source_meta={
+                "title": info.title or Path(info.name).stem,
+                "publisher": info.publisher,
+                "author": info.author,
+                "published": info.published.isoformat() if info.published else "",
+                "published_from": info.published_from,
+                "url": info.url,
+            },
+            known_excerpt_ids=[
+                xid
+                for span in [candidate, *candidate.supporting]
+                if (
+                    xid := known.get(
+                        (info.source_id, str(span.char_start), str(span.char_end), span.excerpt)
+                    )
+                )
+            ],
+        )
+        out.append(record)
+    return out
+
+
+def ingest_bytes(
+    name: str, data: bytes, settings: Settings, meta: dict[str, str] | None = None
+) -> FileReport:
+    """Ingest an uploaded file's bytes; a file that cannot be read gets an error report."""
+    try:
+        article = read_bytes(data, name)
+    except InputError as exc:
+        return FileReport(name=name, error=str(exc))
+    return ingest_article(article, settings, meta)
+
+
+def ingest_pasted(text: str, settings: Settings, title: str = "") -> FileReport:
+    """Ingest pasted text as a ``.txt`` article named after its content hash."""
+    cleaned = text.replace("\r\n", "\n").replace("\r", "\n")
+    stem = slug(title)[:40] if title.strip() else "pasted"
+    name = f"{stem}-{sha256(cleaned)[:8]}.txt"
+    meta = {"title": title.strip()} if title.strip() else None
+    return ingest_bytes(name, cleaned.encode("utf-8"), settings, meta)
+
+
+def collect(paths: Iterable[Path]) -> list[tuple[Path, str]]:
+    """The files to read: each path, or the article files under a folder (sorted); with a
+    reason for paths that cannot be used ("" when fine)."""
+    found: list[tuple[Path, str]] = []
+    for path in paths:
+        if path.is_dir():
+            files = sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and p.suffix.lower() in SUFFIXES
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+            if not files:
+                found.append((path, "no .txt, .md, .html or .htm files in this folder"))
+            found.extend((p, "") for p in files)
+        elif path.exists():
+            found.append((path, ""))
+        else:
+            found.append((path, "not found"))
+    return found
+
+
+def ingest_paths(
+    paths: Iterable[Path], settings: Settings, progress: Progress | None = None
+) -> list[FileReport]:
+    """Ingest files and folders; ``progress(done, total, name)`` is called after each file."""
+    files = collect(paths)
+    reports: list[FileReport] = []
+    for number, (path, problem) in enumerate(files, start=1):
+        if problem:
+            report = FileReport(name=str(path), error=problem)
+        else:
+            try:
+                article = read_path(path)
+            except InputError as exc:
+                report = FileReport(name=path.name, error=str(exc))
+            else:
+                beside = sources_beside(path.parent).get(path.name)
+                report = ingest_article(article, settings, beside)
+        reports.append(report)
+        if progress is not None:
+            progress(number, len(files), report.name)
+    return reports

@@ -1,0 +1,329 @@
+"""Deciding on a queued candidate: accept (with edits) into the data, or reject.
+
+Accepting appends rows and never changes one: a source row to ``sources.csv`` (when the
+article is new), one excerpt row per sentence to ``excerpts.csv`` (reusing the id of an
+excerpt already there for the same span), and the event to ``events.csv``. Every row is
+checked by :mod:`geo.validate` first, excerpt offsets against the stored article text, and
+a row that fails is refused with its reason; nothing is written then. The three files are
+written one after another, each atomically (temporary file, then ``os.replace``), sources
+first and events last, so an event never points at an excerpt that is not there.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from geo import validate as v
+from geo.ingest.queue import ReviewQueue
+from geo.ingest.store import DATA_LOCK, QUEUE_FILE, locked, read_csv_rows, write_atomic
+from geo.model import AREAS, EVENT_COLUMNS, EXCERPT_COLUMNS, SOURCE_COLUMNS
+
+# What a reviewer may change before accepting, with the label the page shows.
+EDITABLE: dict[str, str] = {
+    "title": "Title",
+    "event_date": "Date (YYYY, YYYY-MM or YYYY-MM-DD; empty if unknown)",
+    "time_precision": "Date precision",
+    "category": "Category",
+    "location": "Place",
+    "admin1": "Region (admin-1)",
+    "iso": "Country (KAZ, KGZ, CHN)",
+    "latitude": "Latitude",
+    "longitude": "Longitude",
+    "geo_precision": "Place precision",
+    "actor1": "Actors",
+    "participants": "Participants",
+    "arrests": "Arrests",
+    "confidence": "Confidence",
+    "notes": "Notes",
+}
+COUNTRY_NAMES = {"KAZ": "Kazakhstan", "KGZ": "Kyrgyzstan", "CHN": "China"}
+LICENCE = "text held in the local article store (ingested); quote in short excerpts only"
+
+
+@dataclass
+class Decision:
+    """The outcome of a review action, in words a reviewer can act on."""
+
+    ok: bool
+    message: str
+    event_id: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
+def event_values(item: dict, edits: dict[str, str] | None = None) -> dict[str, str]:
+    """The events.csv row a queued candidate proposes, with the reviewer's edits applied."""
+    arrests = item.get("arrests")
+    values = {
+        "title": str(item.get("title", "")),
+        "event_date": str(item.get("event_date", "")),
+        "time_precision": str(item.get("time_precision", "")),
+        "category": str(item.get("category", "")),
+        "location": str(item.get("location", "")),
+        "admin1": str(item.get("admin1", "")),
+        "iso": str(item.get("country", "")),
+        "latitude": str(item.get("latitude", "")),
+        "longitude": str(item.get("longitude", "")),
+        "geo_precision": str(item.get("geo_precision", "")),
+        "actor1": "; ".join(item.get("actors") or []),
+        "participants": str(item.get("participants") or ""),
+        "arrests": "" if arrests is None else str(arrests),
+        "confidence": str(item.get("confidence", "")),
+        "notes": str(item.get("notes", "")),
+    }
+    for key, value in (edits or {}).items():
+        if key in EDITABLE:
+            values[key] = " ".join(str(value).split()) if key != "notes" else str(value).strip()
+    values["iso"] = values["iso"].strip().upper()
+    return values
+
+
+def event_id_of(item: dict) -> str:
+    """The event id an accepted candidate gets: ``EV-`` and the start of its key."""
+    return f"EV-{item['candidate_id'][:10]}"
+
+
+def _csv_lines(header: list[str], rows: list[dict[str, str]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=header, lineterminator="\n", extrasaction="ignore")
+    for row in rows:
+        writer.writerow({k: row.get(k, "") for k in header})
+    return buffer.getvalue()
+
+
+def _read_table(path: Path, columns: list[str]) -> tuple[str, list[str]]:
+    """A data file's text and header (a missing file gets the model's columns)."""
+    if not path.exists():
+        return ",".join(columns) + "\n", list(columns)
+    text = path.read_text(encoding="utf-8")
+    header = next(csv.reader(io.StringIO(text)), None) or list(columns)
+    header = [h.strip().lstrip("\ufeff") for h in header]
+    return text, header
+
+
+def _append(text: str, lines: str) -> str:
+    if text and not text.endswith("\n"):
+        text += "\n"
+    return text + lines
+
+
+def _first_error(problems: list[v.Problem]) -> str | None:
+    errors = [p for p in problems if p.severity == "error"]
+    if not errors:
+        return None
+    return "; ".join(f"{p.field}: {p.reason}" for p in errors)
+
+
+def check_event(values: dict[str, str], header: list[str]) -> tuple[dict | None, str | None]:
+    """Validate an event row as ``geo validate`` would: (record, None) or (None, reason)."""
+    line = ",".join(header) + "\n" + _csv_lines(header, [values])
+    rows, problems = v.read_rows(line, "events.csv", EVENT_COLUMNS)
+    if problems:
+        return None, _first_error(problems)
+    records, problems = v.validate_events(rows, "events.csv")
+    reason = _first_error(problems)
+    return (records[0] if records else None), reason
+
+
+def check(
+    item: dict, edits: dict[str, str] | None = None, header: list[str] | None = None
+) -> str | None:
+    """Why the candidate with these edits would be refused (None when it would pass)."""
+    values = event_values(item, edits)
+    values.update(event_id=event_id_of(item), country=COUNTRY_NAMES.get(values["iso"], ""))
+    if values["iso"] not in AREAS:
+        return f"iso: unknown country code {values['iso'][:20]!r} (expected KAZ, KGZ or CHN)"
+    _, reason = check_event(values, header or EVENT_COLUMNS)
+    return reason
+
+
+def reject(queue: ReviewQueue, candidate_id: str, reason: str = "") -> Decision:
+    """Mark a candidate rejected (it stays in the queue, so re-ingesting does not revive it)."""
+    item = queue.get(candidate_id)
+    if item is None:
+        return Decision(False, f"no candidate {candidate_id!r} in the queue")
+    if item.get("status") == "accepted":
+        return Decision(False, f"already accepted as {item.get('event_id')}: edit the data instead")
+    queue.update(candidate_id, status="rejected", reason=reason.strip())
+    return Decision(True, "rejected")
+
+
+def save_edits(queue: ReviewQueue, candidate_id: str, edits: dict[str, str]) -> Decision:
+    """Keep a reviewer's edits without accepting (refused when they would not validate)."""
+    item = queue.get(candidate_id)
+    if item is None:
+        return Decision(False, f"no candidate {candidate_id!r} in the queue")
+    reason = check(item, edits)
+    if reason:
+        return Decision(False, f"not saved: {reason}")
+    queue.update(candidate_id, edits={k: str(e) for k, e in edits.items() if k in EDITABLE})
+    return Decision(True, "edits saved")
+
+
+def accept(
+    queue: ReviewQueue,
+    candidate_id: str,
+    data_dir: Path,
+    store: Path,
+    edits: dict[str, str] | None = None,
+) -> Decision:
+    """Validate a candidate (with edits) and append it to the data files.
+
+    Parameters
+    ----------
+    queue
+        The review queue holding the candidate.
+    data_dir
+        The folder of events.csv, excerpts.csv and sources.csv.
+    store
+        The article store holding the article's text (its offsets are checked against it).
+    edits
+        Field -> new value, for the fields in :data:`EDITABLE`; ``None`` keeps saved edits.
+    """
+    # The data lock lives in the review folder, ingestion's own corner of the data folder.
+    with locked(data_dir / QUEUE_FILE.parent, DATA_LOCK):
+        item = queue.get(candidate_id)
+        if item is None:
+            return Decision(False, f"no candidate {candidate_id!r} in the queue")
+        if item.get("status") == "accepted":
+            return Decision(False, f"already accepted as {item.get('event_id')}")
+        edits = dict(item.get("edits") or {}) if edits is None else edits
+        source_id = str(item["source_id"])
+        article_path = store / str(item.get("file", ""))
+        try:
+            article = article_path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return Decision(False, f"the article text is missing from the store ({article_path})")
+
+        sources_text, sources_header = _read_table(data_dir / "sources.csv", SOURCE_COLUMNS)
+        excerpts_text, excerpts_header = _read_table(data_dir / "excerpts.csv", EXCERPT_COLUMNS)
+        events_text, events_header = _read_table(data_dir / "events.csv", EVENT_COLUMNS)
+        known_sources = {r["source_id"] for r in read_csv_rows(data_dir / "sources.csv")}
+        excerpt_rows = read_csv_rows(data_dir / "excerpts.csv")
+        known_excerpts = {r["excerpt_id"] for r in excerpt_rows}
+        known_events = {r["event_id"] for r in read_csv_rows(data_dir / "events.csv")}
+
+        event_id = event_id_of(item)
+        if event_id in known_events:
+            return Decision(False, f"{event_id} is already in events.csv: nothing was changed")
+
+        # Sources: a row for an article the data does not know yet.
+        new_sources: list[dict[str, str]] = []
+        if source_id not in known_sources:
+            meta = item.get("source_meta") or {}
+            new_sources.append(
+                {
+                    "source_id": source_id,
+                    "title": meta.get("title") or Path(str(item.get("source", ""))).stem,
+                    "publisher": meta.get("publisher", ""),
+                    "author": meta.get("author", ""),
+                    "published": meta.get("published", ""),
+                    "url": meta.get("url", ""),
+                    "file": str(item.get("file", "")),
+                    "licence": LICENCE,
+                }
+            )
+            _, problems = v.validate_sources(
+                v.read_rows(
+                    ",".join(sources_header) + "\n" + _csv_lines(sources_header, new_sources),
+                    "sources.csv",
+                    SOURCE_COLUMNS,
+                )[0],
+                "sources.csv",
+            )
+            if _first_error(problems):
+                return Decision(False, f"refused: sources.csv: {_first_error(problems)}")
+
+        # Excerpts: the sentence and its supporting sentences, reusing identical ones.
+        spans = [(item["char_start"], item["char_end"], item["excerpt"])]
+        spans += [
+            (s["char_start"], s["char_end"], s["excerpt"]) for s in item.get("supporting", [])
+        ]
+        existing = {
+            (r["source_id"], r["char_start"], r["char_end"], r["text"]): r["excerpt_id"]
+            for r in excerpt_rows
+        }
+        excerpt_ids: list[str] = []
+        new_excerpts: list[dict[str, str]] = []
+        for number, (start, end, text) in enumerate(spans, start=1):
+            known = existing.get((source_id, str(start), str(end), text))
+            if known:
+                excerpt_ids.append(known)
+                continue
+            xid = f"X-{candidate_id[:10]}" + (f"-{number}" if number > 1 else "")
+            if xid in known_excerpts:
+                return Decision(False, f"excerpt id {xid} is already taken: nothing was changed")
+            excerpt_ids.append(xid)
+            new_excerpts.append(
+                {
+                    "excerpt_id": xid,
+                    "source_id": source_id,
+                    "char_start": str(start),
+                    "char_end": str(end),
+                    "text": text,
+                }
+            )
+        if new_excerpts:
+            rows, problems = v.read_rows(
+                ",".join(excerpts_header) + "\n" + _csv_lines(excerpts_header, new_excerpts),
+                "excerpts.csv",
+                EXCERPT_COLUMNS,
+            )
+            _, problems2 = v.validate_excerpts(rows, "excerpts.csv", {source_id: article})
+            reason = _first_error(problems + problems2)
+            if reason:
+                return Decision(False, f"refused: excerpts.csv: {reason}")
+
+        # The event.
+        values = event_values(item, edits)
+        if values["iso"] not in AREAS:
+            return Decision(
+                False,
+                f"refused: iso: unknown country code {values['iso'][:20]!r} "
+                "(expected KAZ, KGZ or CHN)",
+            )
+        values.update(
+            event_id=event_id,
+            date_end="",
+            event_type=str(item.get("event_type", "")),
+            sub_event_type=str(item.get("sub_event_type", "")),
+            assoc_actor_1="",
+            country=COUNTRY_NAMES[values["iso"]],
+            fatalities="",
+            site_id="",
+            source_id=source_id,
+            excerpt_ids=";".join(excerpt_ids),
+            tags="ingested",
+        )
+        record, reason = check_event(values, events_header)
+        if reason or record is None:
+            return Decision(False, f"refused: events.csv: {reason}")
+        warnings = _border_warnings(record)
+
+        if new_sources:
+            write_atomic(
+                data_dir / "sources.csv",
+                _append(sources_text, _csv_lines(sources_header, new_sources)),
+            )
+        if new_excerpts:
+            write_atomic(
+                data_dir / "excerpts.csv",
+                _append(excerpts_text, _csv_lines(excerpts_header, new_excerpts)),
+            )
+        write_atomic(
+            data_dir / "events.csv", _append(events_text, _csv_lines(events_header, [values]))
+        )
+        queue.update(candidate_id, status="accepted", event_id=event_id, edits=edits)
+    return Decision(True, f"accepted as {event_id}", event_id=event_id, warnings=warnings)
+
+
+def _border_warnings(record: dict) -> list[str]:
+    """The loader's point-in-polygon check for one row (a warning, as in the bundle)."""
+    import pandas as pd
+
+    from geo.bundle import check_countries
+
+    frame = pd.DataFrame([{**record, "line": 0}])
+    return [p.reason for p in check_countries(frame, "events.csv", "event_id")]

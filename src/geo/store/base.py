@@ -1,0 +1,196 @@
+"""The store's interface, the columns it keeps, and turning frames into its rows.
+
+One interface, :class:`Store`, so the app runs the same on the embedded engine (DuckDB in
+process, :mod:`geo.store.duck`) and on a server engine (PostGIS) that can follow. Reads take a
+:class:`~geo.view.ViewState` and return pandas frames shaped like the bundle's (same columns,
+dtypes and index: each row's ``row_no``), or small aggregates; writes go through an import
+batch that commits whole or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import date
+from typing import Protocol
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from geo.model import EVENT_COLUMNS, SITE_COLUMNS
+from geo.store import cells
+from geo.view import ViewState
+
+# Columns of the bundle's frames, in their order: what reads return.
+EVENT_FRAME_COLUMNS: list[str] = [*EVENT_COLUMNS, "start", "stop", "line", "region", "search_text"]
+SITE_FRAME_COLUMNS: list[str] = [*SITE_COLUMNS, "start", "stop", "line", "region", "search_text"]
+# Kept beside them: where a row came from, ACLED's timestamp and precision codes, more
+# ACLED fields, the H3 cells, and the row's place in the data (bundle rows first).
+EVENT_EXTRA_COLUMNS: list[str] = [
+    "origin",
+    "updated",
+    "geo_precision_code",
+    "time_precision_code",
+    "actor2",
+    "admin2",
+    "source_name",
+    *(cells.column(r) for r in cells.RESOLUTIONS),
+    "row_no",
+]
+BUNDLE_ORIGIN = "bundle"
+# Imported rows are numbered after every possible bundle row.
+IMPORT_ROW_BASE = 1 << 32
+
+_FLOATS = {"latitude", "longitude"}
+_DATES = {"start", "stop"}
+_INTS = {
+    "line",
+    "updated",
+    "geo_precision_code",
+    "time_precision_code",
+    "row_no",
+    *(cells.column(r) for r in cells.RESOLUTIONS),
+}
+
+
+def arrow_type(column: str) -> pa.DataType:
+    if column in _FLOATS:
+        return pa.float64()
+    if column in _DATES:
+        return pa.date32()
+    if column in _INTS:
+        return pa.int64()
+    return pa.string()
+
+
+def sql_type(column: str) -> str:
+    return {pa.float64(): "DOUBLE", pa.date32(): "DATE", pa.int64(): "BIGINT"}.get(
+        arrow_type(column), "VARCHAR"
+    )
+
+
+def _array(column: str, values: pd.Series) -> pa.Array:
+    kind = arrow_type(column)
+    if kind == pa.string():
+        return pa.array(values.fillna("").astype(str).tolist(), type=kind)
+    if kind == pa.date32():
+        return pa.array([v if isinstance(v, date) else None for v in values], type=kind)
+    if kind == pa.int64():
+        return pa.array(pd.to_numeric(values, errors="coerce"), type=kind, from_pandas=True)
+    return pa.array(values.astype("float64"), type=kind, from_pandas=True)
+
+
+def to_arrow(frame: pd.DataFrame, columns: Sequence[str]) -> pa.Table:
+    """The frame's ``columns`` as an Arrow table with the store's types; missing columns are
+    empty ("" or null)."""
+    arrays = []
+    for column in columns:
+        if column in frame:
+            arrays.append(_array(column, frame[column]))
+        else:
+            empty = "" if arrow_type(column) == pa.string() else None
+            arrays.append(pa.array([empty] * len(frame), type=arrow_type(column)))
+    return pa.Table.from_arrays(arrays, names=list(columns))
+
+
+def with_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with its H3 cell columns (computed from latitude and longitude)."""
+    out = frame.copy()
+    found = cells.cells_for(
+        out["latitude"].to_numpy(dtype="float64"), out["longitude"].to_numpy(dtype="float64")
+    )
+    for resolution, values in found.items():
+        out[cells.column(resolution)] = values
+    return out
+
+
+def to_frame(table: pa.Table, columns: Sequence[str]) -> pd.DataFrame:
+    """Rows read from the store as the bundle shapes them: dates as ``date`` objects (None
+    when unknown), ``region`` as plain objects, indexed by ``row_no``."""
+    frame = table.to_pandas(date_as_object=True)
+    index = pd.Index(frame.pop("row_no").to_numpy(dtype="int64")) if "row_no" in frame else None
+    if "region" in frame:
+        frame["region"] = frame["region"].astype(object)
+    for column in _DATES & set(frame.columns):
+        frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
+    if index is not None:
+        frame.index = index
+    return frame[[c for c in columns if c in frame]]
+
+
+@dataclass(frozen=True)
+class ImportCounts:
+    """What an import batch changed in the store."""
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+
+
+class ImportBatch(Protocol):
+    """Rows staged for one import; merged into the store when the batch closes cleanly."""
+
+    def add(self, rows: pd.DataFrame) -> None: ...
+
+    def delete(self, event_ids: Sequence[str]) -> None: ...
+
+    @property
+    def counts(self) -> ImportCounts: ...
+
+
+class Store(Protocol):
+    """What the atlas asks of a store. Every filter value is a bound parameter."""
+
+    @property
+    def version(self) -> str:
+        """Changes whenever the store's rows change (a cache key)."""
+        ...
+
+    def events(self, state: ViewState, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """Events in view, in data order, indexed by row number."""
+        ...
+
+    def sites(self, state: ViewState) -> pd.DataFrame: ...
+
+    def count_events(self, state: ViewState) -> int: ...
+
+    def monthly_counts(self, state: ViewState) -> tuple[pd.DataFrame, int]:
+        """Events per month (rows) and country (columns), and the undated ones in view."""
+        ...
+
+    def region_counts(self, state: ViewState) -> dict[str, int]: ...
+
+    def cell_counts(
+        self,
+        state: ViewState,
+        resolution: int,
+        bbox: tuple[float, float, float, float] | None = None,
+    ) -> pd.DataFrame:
+        """Events in view per H3 cell (``cell``, ``events``), optionally inside a box."""
+        ...
+
+    def events_in_cell(
+        self, state: ViewState, resolution: int, cell: int, limit: int = 50, offset: int = 0
+    ) -> pd.DataFrame: ...
+
+    def event(self, event_id: str) -> pd.Series | None: ...
+
+    def size(self) -> int: ...
+
+    def month_span(self) -> tuple[str, str] | None: ...
+
+    def importing(self) -> AbstractContextManager[ImportBatch]: ...
+
+    def close(self) -> None: ...
+
+
+def chunks(frame: pd.DataFrame, size: int) -> Iterator[pd.DataFrame]:
+    for start in range(0, len(frame), size):
+        yield frame.iloc[start : start + size]
+
+
+def as_int64(values: object) -> np.ndarray:
+    return np.asarray(values, dtype=np.int64)

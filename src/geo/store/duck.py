@@ -1,0 +1,376 @@
+"""The embedded store: DuckDB in process, in memory or in one file.
+
+Reads run on a cursor of their own (DuckDB connections are not shared between threads, and
+Streamlit serves each session on its own thread); writes hold a lock and run in one
+transaction. H3 cells are plain integer columns filled at load and import time, so the map's
+aggregation is a GROUP BY (DuckDB's own h3 and spatial extensions need the network to
+install, and are not used).
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from geo.model import AREAS
+from geo.store import cells, sql
+from geo.store.base import (
+    BUNDLE_ORIGIN,
+    EVENT_EXTRA_COLUMNS,
+    EVENT_FRAME_COLUMNS,
+    IMPORT_ROW_BASE,
+    SITE_FRAME_COLUMNS,
+    ImportCounts,
+    sql_type,
+    to_arrow,
+    to_frame,
+    with_cells,
+)
+from geo.view import ViewState, months_between
+
+if TYPE_CHECKING:
+    from geo.bundle import Bundle
+
+EVENT_TABLE_COLUMNS = [*EVENT_FRAME_COLUMNS, *EVENT_EXTRA_COLUMNS]
+SITE_TABLE_COLUMNS = [*SITE_FRAME_COLUMNS, "row_no"]
+
+
+class StoreError(RuntimeError):
+    """The store file cannot be opened or written."""
+
+
+def _create(name: str, columns: Sequence[str], *, temporary: bool = False) -> str:
+    body = ", ".join(f'"{c}" {sql_type(c)}' for c in columns)
+    kind = "TEMP TABLE" if temporary else "TABLE"
+    return f"CREATE {kind} IF NOT EXISTS {name} ({body})"
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> None:
+    """Append an Arrow table's rows (columns by name) to ``table``."""
+    con.register("_incoming", rows)
+    try:
+        con.execute(f"INSERT INTO {table} ({_names(rows.column_names)}) FROM _incoming")
+    finally:
+        con.unregister("_incoming")
+
+
+def _names(columns: Sequence[str], prefix: str = "") -> str:
+    return ", ".join(f'{prefix}"{c}"' for c in columns)
+
+
+class DuckStore:
+    """A :class:`~geo.store.base.Store` on DuckDB. ``path`` None: in memory."""
+
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = False) -> None:
+        self.path = str(path) if path else None
+        try:
+            self._con = duckdb.connect(self.path or ":memory:", read_only=read_only)
+        except duckdb.Error as exc:
+            raise StoreError(f"cannot open the store {self.path}: {exc}") from exc
+        self._lock = threading.RLock()
+        self._closed = False
+        if not read_only:
+            with self._lock:
+                self._con.execute(_create("events", EVENT_TABLE_COLUMNS))
+                self._con.execute(_create("sites", SITE_TABLE_COLUMNS))
+                self._con.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR, value VARCHAR)")
+        self._version = self._meta("version") or "empty"
+
+    # ---- plumbing ----
+
+    @contextmanager
+    def _cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        if self._closed:
+            raise StoreError("the store is closed")
+        cursor = self._con.cursor()
+        try:
+            yield cursor
+        finally:
+            cursor.close()
+
+    def _rows(self, query: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        with self._cursor() as cur:
+            return cur.execute(query, list(params)).fetchall()
+
+    def _arrow(self, query: str, params: Sequence[object] = ()) -> pa.Table:
+        with self._cursor() as cur:
+            return cur.sql(query, params=list(params)).to_arrow_table()
+
+    def _meta(self, key: str) -> str | None:
+        rows = self._rows("SELECT value FROM meta WHERE key = ?", [key])
+        return str(rows[0][0]) if rows else None
+
+    def _set_meta(self, con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
+        con.execute("DELETE FROM meta WHERE key = ?", [key])
+        con.execute("INSERT INTO meta VALUES (?, ?)", [key, value])
+
+    def _bump(self, con: duckdb.DuckDBPyConnection) -> str:
+        version = uuid.uuid4().hex[:12]
+        self._set_meta(con, "version", version)
+        return version
+
+    @property
+    def version(self) -> str:
+        return self._version
+
+    def close(self) -> None:
+        with self._lock:
+            if not self._closed:
+                self._closed = True
+                self._con.close()
+
+    # ---- loading the bundle ----
+
+    def load_bundle(self, bundle: Bundle) -> None:
+        """Replace the curated rows (events from the bundle, and every site) with the
+        bundle's; imported events stay."""
+        events = with_cells(bundle.events) if len(bundle.events) else bundle.events.copy()
+        events["origin"] = BUNDLE_ORIGIN
+        events["row_no"] = bundle.events.index.to_numpy()
+        sites = bundle.sites.copy()
+        sites["row_no"] = bundle.sites.index.to_numpy()
+        with self._lock, self._transaction() as con:
+            con.execute("DELETE FROM events WHERE origin = ?", [BUNDLE_ORIGIN])
+            con.execute("DELETE FROM sites")
+            _insert(con, "events", to_arrow(events, EVENT_TABLE_COLUMNS))
+            _insert(con, "sites", to_arrow(sites, SITE_TABLE_COLUMNS))
+            self._set_meta(con, "bundle_version", bundle.version)
+            self._version = self._bump(con)
+
+    def sync_bundle(self, bundle: Bundle) -> None:
+        """Load the bundle unless this version of it is already in the store."""
+        if self._meta("bundle_version") != bundle.version or not bundle.version:
+            self.load_bundle(bundle)
+
+    @classmethod
+    def from_bundle(cls, bundle: Bundle) -> DuckStore:
+        store = cls()
+        store.load_bundle(bundle)
+        return store
+
+    @contextmanager
+    def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        con = self._con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            yield con
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
+
+    # ---- reads ----
+
+    def events(self, state: ViewState, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        wanted = list(columns or EVENT_FRAME_COLUMNS)
+        where, params = sql.event_filter(state)
+        table = self._arrow(
+            f"SELECT {_names([*wanted, 'row_no'])} FROM events WHERE {where} ORDER BY row_no",
+            params,
+        )
+        return to_frame(table, wanted)
+
+    def sites(self, state: ViewState) -> pd.DataFrame:
+        where, params = sql.site_filter(state)
+        table = self._arrow(
+            f"SELECT {_names(SITE_TABLE_COLUMNS)} FROM sites WHERE {where} ORDER BY row_no",
+            params,
+        )
+        return to_frame(table, SITE_FRAME_COLUMNS)
+
+    def count_events(self, state: ViewState) -> int:
+        where, params = sql.event_filter(state)
+        return int(self._rows(f"SELECT count(*) FROM events WHERE {where}", params)[0][0])
+
+    def size(self) -> int:
+        return int(self._rows("SELECT count(*) FROM events")[0][0])
+
+    def monthly_counts(self, state: ViewState) -> tuple[pd.DataFrame, int]:
+        where, params = sql.event_filter(state)
+        rows = self._rows(
+            "SELECT CASE WHEN start IS NULL THEN NULL "
+            "ELSE greatest(strftime(start, '%Y-%m'), ?) END AS month, iso, count(*) "
+            f"FROM events WHERE {where} GROUP BY ALL",
+            [state.start, *params],
+        )
+        months = months_between(state.start, state.end)
+        table = pd.DataFrame(0, index=pd.Index(months, name="month"), columns=list(AREAS))
+        undated = 0
+        for month, iso, n in rows:
+            if month is None:
+                undated += int(n)
+            elif month in table.index and iso in table.columns:
+                table.loc[month, iso] += int(n)
+        return table.astype("int64"), undated
+
+    def region_counts(self, state: ViewState) -> dict[str, int]:
+        where, params = sql.event_filter(state)
+        rows = self._rows(
+            f"SELECT region, count(*) FROM events WHERE {where} AND region <> '' GROUP BY 1",
+            params,
+        )
+        return {str(region): int(n) for region, n in rows}
+
+    def cell_counts(
+        self,
+        state: ViewState,
+        resolution: int,
+        bbox: tuple[float, float, float, float] | None = None,
+    ) -> pd.DataFrame:
+        column = cells.column(resolution)  # one of a fixed set of names, never user text
+        where, params = sql.event_filter(state)
+        box, box_params = sql.bbox_filter(bbox)
+        rows = self._rows(
+            f'SELECT "{column}" AS cell, count(*) AS events FROM events '
+            f"WHERE {where} AND {box} GROUP BY 1 ORDER BY 1",
+            [*params, *box_params],
+        )
+        return pd.DataFrame(rows, columns=["cell", "events"]).astype("int64")
+
+    def events_in_cell(
+        self, state: ViewState, resolution: int, cell: int, limit: int = 50, offset: int = 0
+    ) -> pd.DataFrame:
+        column = cells.column(resolution)
+        where, params = sql.event_filter(state)
+        table = self._arrow(
+            f"SELECT {_names([*EVENT_FRAME_COLUMNS, 'row_no'])} FROM events "
+            f'WHERE {where} AND "{column}" = ? ORDER BY start NULLS LAST, event_id '
+            "LIMIT ? OFFSET ?",
+            [*params, int(cell), int(limit), int(offset)],
+        )
+        return to_frame(table, EVENT_FRAME_COLUMNS)
+
+    def count_in_cell(self, state: ViewState, resolution: int, cell: int) -> int:
+        column = cells.column(resolution)
+        where, params = sql.event_filter(state)
+        query = f'SELECT count(*) FROM events WHERE {where} AND "{column}" = ?'
+        return int(self._rows(query, [*params, int(cell)])[0][0])
+
+    def event(self, event_id: str) -> pd.Series | None:
+        table = self._arrow(
+            f"SELECT {_names([*EVENT_FRAME_COLUMNS, 'row_no'])} FROM events "
+            "WHERE event_id = ? LIMIT 1",
+            [event_id],
+        )
+        frame = to_frame(table, EVENT_FRAME_COLUMNS)
+        return frame.iloc[0] if len(frame) else None
+
+    def has_event(self, event_id: str) -> bool:
+        return bool(self._rows("SELECT 1 FROM events WHERE event_id = ? LIMIT 1", [event_id]))
+
+    def bundle_ids(self) -> set[str]:
+        rows = self._rows("SELECT event_id FROM events WHERE origin = ?", [BUNDLE_ORIGIN])
+        return {str(r[0]) for r in rows}
+
+    def month_span(self) -> tuple[str, str] | None:
+        first, last = self._rows("SELECT min(start), max(stop) FROM events")[0]
+        if first is None:
+            return None
+        return f"{first:%Y-%m}", f"{last:%Y-%m}"
+
+    def table(self, name: str = "events", columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """A whole table, in data order (for exports and tests)."""
+        if name not in ("events", "sites"):
+            raise ValueError(name)
+        known = EVENT_TABLE_COLUMNS if name == "events" else SITE_TABLE_COLUMNS
+        wanted = [c for c in columns or known if c != "row_no"]
+        table = self._arrow(f"SELECT {_names([*wanted, 'row_no'])} FROM {name} ORDER BY row_no")
+        return to_frame(table, wanted)
+
+    # ---- writes ----
+
+    @contextmanager
+    def importing(self) -> Iterator[_DuckBatch]:
+        """One import: stage rows and deletions, then merge them in a single transaction
+        (nothing changes if anything fails before the end)."""
+        with self._lock, self._transaction() as con:
+            batch = _DuckBatch(con)
+            yield batch
+            batch.merge()
+            self._version = self._bump(con)
+
+
+class _DuckBatch:
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self._con = con
+        con.execute("DROP TABLE IF EXISTS staging")
+        con.execute("DROP TABLE IF EXISTS deletions")
+        con.execute(_create("staging", EVENT_TABLE_COLUMNS, temporary=True))
+        con.execute("CREATE TEMP TABLE deletions (event_id VARCHAR)")
+        self._counts = ImportCounts()
+
+    def add(self, rows: pd.DataFrame) -> None:
+        if not len(rows):
+            return
+        prepared = rows if "h3_3" in rows else with_cells(rows)
+        _insert(self._con, "staging", to_arrow(prepared, EVENT_TABLE_COLUMNS))
+
+    def delete(self, event_ids: Sequence[str]) -> None:
+        if event_ids:
+            ids = pa.table({"event_id": pa.array([str(i) for i in event_ids], pa.string())})
+            _insert(self._con, "deletions", ids)
+
+    @property
+    def counts(self) -> ImportCounts:
+        return self._counts
+
+    def merge(self) -> None:
+        con = self._con
+        # One row per id: the newest timestamp, and of equal ones the last line.
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE fresh AS SELECT * FROM staging "
+            "QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY updated DESC NULLS LAST, "
+            "line DESC) = 1"
+        )
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE matched AS SELECT f.event_id, e.row_no, "
+            "coalesce(f.updated, 0) > coalesce(e.updated, 0) AS newer, e.origin "
+            "FROM fresh f JOIN events e USING (event_id)"
+        )
+        (new,) = con.execute(
+            "SELECT count(*) FROM fresh WHERE event_id NOT IN (SELECT event_id FROM matched)"
+        ).fetchone() or (0,)
+        (updated,) = con.execute(
+            "SELECT count(*) FROM matched WHERE newer AND origin <> ?", [BUNDLE_ORIGIN]
+        ).fetchone() or (0,)
+        (matched,) = con.execute("SELECT count(*) FROM matched").fetchone() or (0,)
+        con.execute(
+            "DELETE FROM events WHERE event_id IN "
+            "(SELECT event_id FROM matched WHERE newer AND origin <> ?)",
+            [BUNDLE_ORIGIN],
+        )
+        (top,) = con.execute("SELECT max(row_no) FROM events").fetchone() or (None,)
+        base = max(int(top) + 1 if top is not None else 0, IMPORT_ROW_BASE)
+        columns = [c for c in EVENT_TABLE_COLUMNS if c != "row_no"]
+        con.execute(
+            f"INSERT INTO events ({_names(columns)}, row_no) "
+            f"SELECT {_names(columns, 'f.')}, coalesce(m.row_no, ? + row_number() OVER "
+            "(ORDER BY f.line, f.event_id)) FROM fresh f LEFT JOIN matched m USING (event_id) "
+            "WHERE m.event_id IS NULL OR (m.newer AND m.origin <> ?)",
+            [base, BUNDLE_ORIGIN],
+        )
+        (deleted,) = con.execute(
+            "SELECT count(*) FROM events WHERE origin <> ? AND event_id IN "
+            "(SELECT event_id FROM deletions)",
+            [BUNDLE_ORIGIN],
+        ).fetchone() or (0,)
+        con.execute(
+            "DELETE FROM events WHERE origin <> ? AND event_id IN (SELECT event_id FROM deletions)",
+            [BUNDLE_ORIGIN],
+        )
+        for name in ("staging", "deletions", "fresh", "matched"):
+            con.execute(f"DROP TABLE IF EXISTS {name}")
+        self._counts = ImportCounts(
+            new=int(new),
+            updated=int(updated),
+            unchanged=int(matched) - int(updated),
+            deleted=int(deleted),
+        )

@@ -1,0 +1,70 @@
+"""A small run of `geo bench` (10k events, atlas only, no browser), so the benchmark cannot
+rot: the dataset is deterministic and clustered on real towns, the records are complete
+where measured, the JSON has the agreed fields, and the table prints."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from geo import bench, cli
+
+
+def test_the_synthetic_export_is_deterministic_and_on_towns(tmp_path: Path) -> None:
+    one = bench.synthetic_acled(500, tmp_path / "a.csv")
+    two = bench.synthetic_acled(500, tmp_path / "b.csv")
+    assert one.read_bytes() == two.read_bytes()
+    frame = pd.read_csv(one, dtype=str, keep_default_na=False)
+    assert list(frame.columns) == bench.COLUMNS
+    assert set(frame["iso"]) <= {"398", "417", "156"}
+    assert frame["event_id_cnty"].is_unique
+    towns = set(bench.towns()["name"])
+    assert set(frame["location"]) <= towns
+
+
+def test_a_small_run_measures_the_atlas(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    code = cli.main(
+        [
+            "bench",
+            "--sizes",
+            "10000",
+            "--no-naive",
+            "--no-browser",
+            "--work-dir",
+            str(tmp_path),
+            "--json",
+            str(out),
+        ]
+    )
+    assert code == 0
+    (record,) = json.loads(out.read_text())
+    assert set(record) == {
+        "approach",
+        "size",
+        "import_s",
+        "query_p50_s",
+        "query_p95_s",
+        "payload_bytes",
+        "rerun_s",
+        "map_ready_s",
+        "peak_rss_mb",
+    }
+    assert (record["approach"], record["size"]) == ("atlas", 10000)
+    for name in ("import_s", "query_p50_s", "query_p95_s", "rerun_s"):
+        assert record[name] > 0
+    assert record["query_p95_s"] >= record["query_p50_s"]
+    # Hexagons, not 10,000 markers: well under the naive map's ~10 MB.
+    assert 1000 < record["payload_bytes"] < 1_500_000
+    assert record["map_ready_s"] is None and record["peak_rss_mb"] is None
+
+
+def test_the_table_shows_ratios() -> None:
+    records = [
+        bench.Record("atlas", 10, payload_bytes=100, rerun_s=0.5),
+        bench.Record("naive", 10, payload_bytes=1000, rerun_s=5.0),
+    ]
+    text = bench.table(records)
+    assert "| atlas | 10 |" in text and "payload_bytes 10.0×" in text

@@ -1,0 +1,327 @@
+"""`geo import`: an ACLED export written here with good rows, broken rows and an update;
+every broken row is reported with its line, every good row is in the store once, the
+update is applied; generic CSV and GeoJSON with a column mapping; atomic and idempotent."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from geo import cli
+from geo.importers import acled, import_acled, import_csv, import_geojson, parse_mapping
+from geo.importers.base import UnreadableFile
+from geo.store import DuckStore
+from geo.view import ViewState
+
+COLUMNS = acled.COLUMNS
+EVERYTHING = ViewState("1990-01", "2030-12")
+
+
+def acled_row(event_id: str, **values: str) -> dict[str, str]:
+    row = {c: "" for c in COLUMNS}
+    row.update(
+        event_id_cnty=event_id,
+        event_date="27 March 2021",
+        year="2021",
+        time_precision="1",
+        disorder_type="Demonstrations",
+        event_type="Protests",
+        sub_event_type="Peaceful protest",
+        actor1="Protesters (Kazakhstan)",
+        inter1="6",
+        interaction="60",
+        civilian_targeting="",
+        iso="398",
+        region="Central Asia",
+        country="Kazakhstan",
+        admin1="Almaty",
+        location="Almaty",
+        latitude="43.2567",
+        longitude="76.9286",
+        geo_precision="1",
+        source="Radio Azattyq",
+        source_scale="National",
+        notes="On 27 March 2021, protesters rallied against Chinese expansion.",
+        fatalities="0",
+        tags="crowd size=dozens",
+        timestamp="1618000000",
+    )
+    row.update(values)
+    return row
+
+
+def line_of(row: dict[str, str], delimiter: str = ",") -> str:
+    buffer = io.StringIO()
+    csv.DictWriter(buffer, COLUMNS, lineterminator="\n", delimiter=delimiter).writerow(row)
+    return buffer.getvalue()
+
+
+HEADER = ",".join(COLUMNS) + "\n"
+
+
+def write(path: Path, lines: list[str], bom: bool = False) -> Path:
+    path.write_text(("\ufeff" if bom else "") + HEADER + "".join(lines), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def store() -> DuckStore:
+    return DuckStore()
+
+
+@pytest.fixture
+def export(tmp_path: Path) -> tuple[Path, dict[int, str], set[str]]:
+    """An export with its broken lines (line -> words of the reason) and good ids."""
+    # fmt: off
+    lines = [
+        line_of(acled_row("KAZ1")),  # 2
+        line_of(acled_row("KAZ2", event_date="2021-03-28", notes='He said "no more", twice')),  # 3
+        line_of(acled_row("KAZ3", event_date="March 27th, 2021")),  # 4: bad date
+        line_of(acled_row("KAZ4", latitude="76.9286", longitude="43.2567")),  # 5: swapped
+        line_of(acled_row("KAZ5", latitude="north")),  # 6: not a number
+        "KAZ6,27 March 2021,2021,1\n",  # 7: missing columns
+        line_of(acled_row("KAZ7"), delimiter=";"),  # 8: wrong delimiter
+        line_of(acled_row("KGZ1", iso="417", country="Kyrgyzstan", latitude="42.87",
+                          longitude="74.59", location="Bishkek", event_date="2020-10-06",
+                          sub_event_type="Arrests", time_precision="3")),  # 9
+        line_of(acled_row("CHN1", iso="156", country="China", latitude="43.8256",
+                          longitude="87.6168", location="Urumqi",
+                          notes="Quotes: 'single', \"double\", `back`; -- and ;")),  # 10
+        line_of(acled_row("UZB1", iso="860", country="Uzbekistan")),  # 11: not in the atlas
+        line_of(acled_row("CHN2", iso="156", latitude="39.9", longitude="116.4")),  # 12: Beijing
+        line_of(acled_row("KAZ1", timestamp="1619000000", fatalities="2",
+                          notes="Updated: two died")),  # 13: newer version of KAZ1
+        line_of(acled_row("KAZ8", timestamp="soon")),  # 14: bad timestamp
+        line_of(acled_row("KAZ9", geo_precision="7")),  # 15: bad precision code
+        line_of(acled_row("", location="nowhere")),  # 16: no id
+        line_of(acled_row("KAZ2", event_date="2021-03-28")),  # 17: same id, same timestamp
+        line_of(acled_row("KAZ10", event_date="2021-02-30")),  # 18: impossible date
+    ]
+    # fmt: on
+    path = write(tmp_path / "acled.csv", lines, bom=True)
+    broken = {
+        4: "unparseable date",
+        5: "swapped",
+        6: "not a number",
+        7: "has 4 field(s)",
+        8: "wrong delimiter",
+        11: "outside the atlas",
+        12: "outside",
+        14: "not a whole number",
+        15: "not 1, 2 or 3",
+        16: "missing",
+        17: "same timestamp as line 3",
+        18: "impossible date",
+    }
+    return path, broken, {"KAZ1", "KAZ2", "KGZ1", "CHN1"}
+
+
+def test_every_broken_row_is_reported_and_every_good_row_loads_once(
+    store: DuckStore, export: tuple[Path, dict[int, str], set[str]]
+) -> None:
+    path, broken, good = export
+    result = import_acled(path, store)
+    got = {r.line: r.reason for r in result.rejects}
+    assert sorted(got) == sorted(broken)
+    for line, words in broken.items():
+        assert words in got[line], (line, got[line])
+    table = store.table()
+    assert sorted(table["event_id"]) == sorted(good)
+    assert result.loaded == len(good)
+    assert result.counts.new == len(good)
+    assert result.superseded == 1
+    kaz1 = store.event("KAZ1")
+    assert kaz1["fatalities"] == "2" and kaz1["notes"].startswith("Updated: two died")
+    assert store.event("KAZ2")["notes"].startswith('He said "no more", twice')
+    assert "`back`; -- and ;" in store.event("CHN1")["notes"]
+
+
+def test_acled_fields_map_onto_the_atlas_model(
+    store: DuckStore, export: tuple[Path, dict[int, str], set[str]]
+) -> None:
+    import_acled(export[0], store)
+    table = store.table().set_index("event_id")
+    kaz1 = table.loc["KAZ1"]
+    assert (kaz1["iso"], kaz1["category"], kaz1["event_date"]) == ("KAZ", "protest", "2021-03-27")
+    assert (kaz1["geo_precision"], kaz1["geo_precision_code"]) == ("city", 1)
+    assert kaz1["title"] == "Peaceful protest in Almaty"
+    assert kaz1["region"] and kaz1["search_text"].startswith("peaceful protest in almaty")
+    assert kaz1["updated"] == 1619000000
+    kgz1 = table.loc["KGZ1"]
+    assert (kgz1["iso"], kgz1["category"], kgz1["time_precision"]) == ("KGZ", "detention", "month")
+    assert kgz1["time_precision_code"] == 3
+    assert str(kgz1["start"]) == "2020-10-01" and str(kgz1["stop"]) == "2020-10-31"
+    assert table.loc["CHN1", "iso"] == "CHN"
+    assert store.count_events(ViewState("2021-03", "2021-03", countries=("KAZ",))) == 2
+
+
+def test_importing_again_changes_nothing_and_a_newer_timestamp_replaces(
+    store: DuckStore, export: tuple[Path, dict[int, str], set[str]], tmp_path: Path
+) -> None:
+    path, _, good = export
+    import_acled(path, store)
+    before = store.table().to_json()
+    again = import_acled(path, store)
+    assert (again.counts.new, again.counts.updated, again.counts.unchanged) == (0, 0, len(good))
+    assert store.table().to_json() == before
+    newer = write(
+        tmp_path / "newer.csv",
+        [
+            line_of(acled_row("KAZ2", timestamp="1700000000", location="Astana",
+                              latitude="51.1694", longitude="71.4491")),
+            line_of(acled_row("KGZ1", timestamp="1500000000", location="Older")),
+        ],
+    )  # fmt: skip
+    result = import_acled(newer, store)
+    assert (result.counts.updated, result.counts.unchanged) == (1, 1)
+    assert store.event("KAZ2")["location"] == "Astana"
+    assert store.event("KGZ1")["location"] == "Bishkek"
+    assert store.size() == len(good)
+
+
+def test_a_deletions_list_removes_rows(
+    store: DuckStore, export: tuple[Path, dict[int, str], set[str]], tmp_path: Path
+) -> None:
+    path, _, good = export
+    deletions = tmp_path / "deleted.csv"
+    deletions.write_text("event_id_cnty,deleted_timestamp\nKGZ1,1700000000\nNOPE,1\n")
+    result = import_acled(path, store, deletions=deletions)
+    assert result.counts.deleted == 1
+    assert sorted(store.table()["event_id"]) == sorted(good - {"KGZ1"})
+
+
+def test_an_unclosed_quote_costs_only_its_own_row(store: DuckStore, tmp_path: Path) -> None:
+    good = line_of(acled_row("KAZ20"))
+    inside = good.replace(",Radio Azattyq,", ',"Radio Azattyq,').replace("KAZ20", "KAZ21")
+    at_end = good.replace(",1618000000", ',"1618000000').replace("KAZ20", "KAZ23")
+    lines = [good, inside, line_of(acled_row("KAZ22")), at_end, line_of(acled_row("KAZ24"))]
+    result = import_acled(write(tmp_path / "quote.csv", lines), store)
+    assert [r.line for r in result.rejects] == [3, 5]
+    assert "unclosed quote" in result.rejects[1].reason
+    assert sorted(store.table()["event_id"]) == ["KAZ20", "KAZ22", "KAZ24"]
+
+
+def test_a_semicolon_delimited_export_is_read(store: DuckStore, tmp_path: Path) -> None:
+    path = tmp_path / "semi.csv"
+    path.write_text(";".join(COLUMNS) + "\n" + line_of(acled_row("KAZ30"), delimiter=";"))
+    assert import_acled(path, store).loaded == 1
+
+
+def test_a_file_that_cannot_be_read_raises(store: DuckStore, tmp_path: Path) -> None:
+    with pytest.raises(UnreadableFile):
+        import_acled(tmp_path / "missing.csv", store)
+    (tmp_path / "empty.csv").write_text("")
+    with pytest.raises(UnreadableFile):
+        import_acled(tmp_path / "empty.csv", store)
+    (tmp_path / "other.csv").write_text("a,b,c\n1,2,3\n")
+    with pytest.raises(UnreadableFile, match="lacks column"):
+        import_acled(tmp_path / "other.csv", store)
+    (tmp_path / "binary.csv").write_bytes(b"\xff\xfe\x00\x01garbage\n")
+    with pytest.raises(UnreadableFile):
+        import_acled(tmp_path / "binary.csv", store)
+    assert store.size() == 0
+
+
+def test_a_failure_half_way_leaves_the_store_as_it_was(
+    store: DuckStore, export: tuple[Path, dict[int, str], set[str]]
+) -> None:
+    import_acled(export[0], store)
+    before = store.table().to_json()
+
+    def explode(done: int, total: int) -> None:
+        if done > 0:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        import_acled(export[0], store, progress=explode)
+    assert store.table().to_json() == before
+
+
+def test_the_cli_writes_rejects_and_prints_the_counts(
+    export: tuple[Path, dict[int, str], set[str]],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path, broken, good = export
+    store_file, rejects = tmp_path / "s.duckdb", tmp_path / "rejects.csv"
+    args = ["import", "acled", str(path), "--store", str(store_file), "--rejects", str(rejects)]
+    assert cli.main([*args, "--quiet"]) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    assert out[-1] == f"loaded {len(good)}, rejected {len(broken)}"
+    with rejects.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [int(r["line"]) for r in rows] == sorted(broken)
+    # The store keeps the curated data beside the import.
+    store = DuckStore(store_file)
+    assert store.size() > len(good)
+    store.close()
+    assert (
+        cli.main(["import", "acled", str(tmp_path / "nope.csv"), "--store", str(store_file)]) == 2
+    )
+
+
+def test_the_cli_draws_a_progress_bar_on_stderr(
+    export: tuple[Path, dict[int, str], set[str]],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert cli.main(["import", "acled", str(export[0]), "--store", str(tmp_path / "p.db")]) == 0
+    assert "100%" in capsys.readouterr().err
+
+
+def test_a_generic_csv_with_a_column_mapping(store: DuckStore, tmp_path: Path) -> None:
+    path = tmp_path / "mine.csv"
+    path.write_text(
+        "uid,Y,X,when,what,cc\n"
+        "m1,43.2567,76.9286,2021-03-27,Rally in Almaty,KZ\n"
+        "m2,42.87,74.59,2020-10,Sit-in,\n"
+        "m3,north,74.59,2020-10,Bad,\n"
+        "m4,48.85,2.35,2020-10,Paris,\n",
+        encoding="utf-8",
+    )
+    mapping = parse_mapping("id=uid,lat=Y,lon=X,date=when,title=what,country=cc")
+    result = import_csv(path, store, mapping)
+    assert [r.line for r in result.rejects] == [4, 5]
+    m2 = store.event("m2")
+    assert (m2["iso"], m2["time_precision"], m2["title"]) == ("KGZ", "month", "Sit-in")
+    assert store.event("m1")["iso"] == "KAZ"
+    with pytest.raises(ValueError, match="unknown field"):
+        parse_mapping("colour=c")
+
+
+def test_a_geojson_with_a_column_mapping(store: DuckStore, tmp_path: Path) -> None:
+    features = [
+        {
+            "type": "Feature",
+            "id": "g1",
+            "geometry": {"type": "Point", "coordinates": [76.9286, 43.2567]},
+            "properties": {"day": "27 March 2021", "label": "Rally", "kind": "protest"},
+        },
+        {
+            "type": "Feature",
+            "geometry": {"type": "LineString", "coordinates": [[76, 43], [77, 44]]},
+            "properties": {},
+        },
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [87.6168, 43.8256]},
+            "properties": {"day": "2019", "label": "Urumqi", "kind": "detention"},
+        },
+    ]
+    path = tmp_path / "points.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    result = import_geojson(path, store, parse_mapping("date=day,title=label,category=kind"))
+    assert [(r.line, r.reason.split(":")[0]) for r in result.rejects] == [(2, "geometry")]
+    assert store.event("g1")["event_date"] == "2021-03-27"
+    third = store.table().set_index("title").loc["Urumqi"]
+    assert (third["iso"], third["category"], third["time_precision"]) == (
+        "CHN",
+        "detention",
+        "year",
+    )
+    again = import_geojson(path, store, parse_mapping("date=day,title=label,category=kind"))
+    assert again.counts.unchanged == 2 and store.size() == 2
