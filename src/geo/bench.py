@@ -23,10 +23,7 @@ import csv
 import json
 import os
 import shutil
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -39,6 +36,7 @@ import pandas as pd
 
 from geo.bundle import DEFAULT_DATA_DIR, load_bundle
 from geo.importers.acled import COLUMNS, import_acled
+from geo.localserver import CHROMIUM_ARGS, LocalServer, chromium_path
 from geo.model import AREAS
 from geo.store import DuckStore
 from geo.validate import in_bbox
@@ -275,20 +273,6 @@ def time_rerun(store_path: Path, log: Log) -> tuple[float, int]:
 
 # ---- the browser ----
 
-CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
-# As the end-to-end tests run it: headless, and no host resolves but loopback.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
-]
-
 # The map is drawn when Leaflet holds its data: hexagons (or markers) for the atlas, marker
 # clusters for the naive map.
 MAP_READY = """(selector) => {
@@ -351,29 +335,12 @@ def time_browser(
     """Seconds from navigation to the map drawn, and the server's peak RSS (MB)."""
     from playwright.sync_api import sync_playwright
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
     log_file = tempfile.NamedTemporaryFile("w", suffix=".log", delete=False)  # noqa: SIM115
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--browser.gatherUsageStats", "false"],
-        cwd=cwd, env={**os.environ, **env}, stdout=log_file, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    server = LocalServer(env=env, log=log_file, script=script, cwd=cwd)
     try:
-        url = f"http://127.0.0.1:{port}"
-        import urllib.request
-
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                    break
-            except OSError:
-                time.sleep(0.3)
+        url = server.url
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            browser = pw.chromium.launch(executable_path=chromium_path(), args=list(CHROMIUM_ARGS))
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             ready: float | None = None
             # A first visit warms the server's caches (data loaded, store opened): the
@@ -392,11 +359,7 @@ def time_browser(
             browser.close()
         return ready, _peak_rss_mb(server.pid)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        server.close()
         log_file.close()
 
 

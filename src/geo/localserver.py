@@ -46,9 +46,9 @@ def free_port() -> int:
 
 
 class LocalServer:
-    """``streamlit run app.py`` on a free loopback port, healthy on return; ``close()`` stops
-    it. ``extra_args`` go to streamlit (``--server.baseUrlPath=atlas`` sets :attr:`url`'s
-    path)."""
+    """``streamlit run app.py`` (or ``script``) on a free loopback port, healthy on return;
+    ``close()`` stops it. ``extra_args`` go to streamlit; ``--server.baseUrlPath=atlas`` sets
+    the path of :attr:`url`."""
 
     def __init__(
         self,
@@ -56,6 +56,8 @@ class LocalServer:
         extra_args: list[str] | None = None,
         log: IO[str] | None = None,
         timeout: float = 60.0,
+        script: Path = REPO / "app.py",
+        cwd: Path = REPO,
     ) -> None:
         self.port = free_port()
         args = list(extra_args or [])
@@ -71,7 +73,7 @@ class LocalServer:
                 "-m",
                 "streamlit",
                 "run",
-                str(REPO / "app.py"),
+                str(script),
                 "--server.port",
                 str(self.port),
                 "--server.address",
@@ -82,7 +84,7 @@ class LocalServer:
                 "false",
                 *args,
             ],
-            cwd=REPO,
+            cwd=cwd,
             env={**os.environ, **(env or {})},
             stdout=log if log is not None else subprocess.DEVNULL,
             stderr=subprocess.STDOUT,
