@@ -402,3 +402,25 @@ def test_the_repository_data_is_never_touched(data_dir: Path) -> None:
     assert not (data_dir / "review").exists()
     assert not (data_dir / "articles").exists()
     assert "ingested" not in (data_dir / "events.csv").read_text(encoding="utf-8")
+
+
+def test_a_data_folder_that_cannot_be_written_refuses_the_accept(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """Root ignores read-only permissions, so the data folder's events.csv is replaced by a
+    folder: writing it fails as on a read-only disk, and the accept says so."""
+    pipeline.ingest_paths([write(tmp_path / "in", "kg.txt", KYRGYZ)], settings)
+    before = {n: (settings.data_dir / n).read_bytes() for n in ("excerpts.csv", "sources.csv")}
+    events = settings.data_dir / "events.csv"
+    saved = events.read_bytes()
+    events.unlink()
+    events.mkdir()
+    (events / "keep").write_text("x", encoding="utf-8")
+    decision = accept_first(settings, "At-Bashi rallied")
+    assert not decision.ok
+    assert "cannot" in decision.message or "events.csv" in decision.message, decision.message
+    for name, content in before.items():
+        assert (settings.data_dir / name).read_bytes() == content, f"{name} changed"
+    (events / "keep").unlink()
+    events.rmdir()
+    events.write_bytes(saved)

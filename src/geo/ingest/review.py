@@ -169,6 +169,23 @@ def accept(
     store: Path,
     edits: dict[str, str] | None = None,
 ) -> Decision:
+    """Validate a candidate (with edits) and append it to the data files; a data folder that
+    cannot be written (read-only, full, gone) is a refusal with its reason, never an error.
+    See :func:`_accept` for the parameters."""
+    try:
+        return _accept(queue, candidate_id, data_dir, store, edits)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        return Decision(False, f"the data folder {data_dir} cannot be written: {reason}")
+
+
+def _accept(
+    queue: ReviewQueue,
+    candidate_id: str,
+    data_dir: Path,
+    store: Path,
+    edits: dict[str, str] | None = None,
+) -> Decision:
     """Validate a candidate (with edits) and append it to the data files.
 
     Parameters

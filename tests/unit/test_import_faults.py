@@ -1,0 +1,75 @@
+"""An import killed halfway leaves the store as it was; a store in a read-only folder is
+reported clearly, not with a traceback."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from geo.bench import synthetic_acled
+from geo.store import DuckStore
+
+GEO = Path(sys.executable).with_name("geo")
+
+
+def _size(path: Path) -> int:
+    store = DuckStore(path)
+    try:
+        return store.size()
+    finally:
+        store.close()
+
+
+def test_an_import_killed_halfway_leaves_the_store_as_it_was(tmp_path: Path) -> None:
+    store = tmp_path / "atlas.duckdb"
+    small = synthetic_acled(500, tmp_path / "small.csv", seed=1)
+    done = subprocess.run(
+        [str(GEO), "import", "acled", str(small), "--store", str(store), "--quiet"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    before = _size(store)
+    assert before >= 400
+
+    big = synthetic_acled(60_000, tmp_path / "big.csv", seed=2)
+    process = subprocess.Popen(
+        [str(GEO), "import", "acled", str(big), "--store", str(store)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    # Kill it once it has started reading rows (its progress line), well before it ends.
+    deadline = time.monotonic() + 60
+    assert process.stderr is not None
+    while time.monotonic() < deadline:
+        line = process.stderr.readline()
+        if not line or "%" in line or "rows" in line:
+            break
+    time.sleep(0.5)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=30)
+    assert process.returncode == -signal.SIGKILL, "the import ended before it could be killed"
+    assert _size(store) == before
+
+
+def test_a_store_that_cannot_be_written_is_reported(tmp_path: Path) -> None:
+    """The tests run as root, whom permissions do not stop; a store path under a plain file
+    fails the same way a read-only folder does: the store cannot be opened for writing."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x", encoding="utf-8")
+    small = synthetic_acled(50, tmp_path / "small.csv", seed=3)
+    done = subprocess.run(
+        [str(GEO), "import", "acled", str(small), "--store", str(blocker / "atlas.duckdb")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert "cannot open the store" in done.stderr and "atlas.duckdb" in done.stderr
