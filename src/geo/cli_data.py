@@ -50,8 +50,15 @@ def _store_arg(value: str | None) -> str:
 def _import(args: argparse.Namespace) -> int:
     from geo import importers
     from geo.bundle import load_bundle
+    from geo.model import Category
     from geo.store import DuckStore, StoreError
 
+    try:
+        category = Category(args.category) if args.category else None
+    except ValueError:
+        known = ", ".join(c.value for c in Category)
+        print(f"geo import: unknown category {args.category!r} (known: {known})", file=sys.stderr)
+        return 2
     path = _store_arg(args.store)
     try:
         store = DuckStore(path)
@@ -67,10 +74,17 @@ def _import(args: argparse.Namespace) -> int:
             result = importers.import_acled(
                 args.file, store, deletions=args.deletions, progress=bar
             )
+        elif args.format == "aiddata":
+            result = importers.import_aiddata(args.file, store)
+        elif args.format == "csv" and args.as_ == "sites":
+            mapping = importers.parse_mapping(args.map or "", sites=True)
+            result = importers.import_csv_sites(
+                args.file, store, mapping, category=category or Category.OTHER, progress=bar
+            )
         elif args.format == "csv":
             mapping = importers.parse_mapping(args.map or "")
             result = importers.import_csv(
-                args.file, store, mapping, deletions=args.deletions, progress=bar
+                args.file, store, mapping, deletions=args.deletions, progress=bar, category=category
             )
         else:
             mapping = importers.parse_mapping(args.map or "")
@@ -86,6 +100,8 @@ def _import(args: argparse.Namespace) -> int:
         store.close()
     if bar is not None:
         sys.stderr.write("\n")
+    for warning in getattr(result, "warnings", []):
+        print(f"{args.file}: warning: {warning}", file=sys.stderr)
     if args.rejects:
         write_rejects(args.rejects, result.rejects)
     elif result.rejects:
@@ -123,9 +139,9 @@ def register(commands: Any) -> None:
     """Add ``import`` and ``bench`` to the ``geo`` command's subparsers."""
     imp = commands.add_parser(
         "import",
-        help="import ACLED, CSV or GeoJSON events into a store (rejects listed by line)",
+        help="import ACLED, CSV or GeoJSON events, CSV sites or AidData GCDF projects into a store",
     )
-    imp.add_argument("format", choices=["acled", "csv", "geojson"])
+    imp.add_argument("format", choices=["acled", "csv", "geojson", "aiddata"])
     imp.add_argument("file", help="the file to import")
     imp.add_argument(
         "--store", help=f"store file (default: $GEO_STORE, else {DEFAULT_STORE}); created"
@@ -135,6 +151,17 @@ def register(commands: Any) -> None:
     imp.add_argument(
         "--map",
         help="csv/geojson: field=column pairs, e.g. lat=Y,lon=X,id=uid,date=day,country=cc",
+    )
+    imp.add_argument(
+        "--category",
+        help="csv: the layer of rows whose own category column is empty (e.g. detention)",
+    )
+    imp.add_argument(
+        "--as",
+        dest="as_",
+        choices=["events", "sites"],
+        default="events",
+        help="csv: rows are events (default) or sites (a facility list; --map id=,name=,...)",
     )
     imp.add_argument("--quiet", action="store_true", help="no progress bar")
     imp.set_defaults(func=_import)

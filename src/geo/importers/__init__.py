@@ -1,4 +1,5 @@
-"""Importers: ACLED exports, and any CSV or GeoJSON with a column mapping, into the store.
+"""Importers: ACLED exports, any CSV or GeoJSON with a column mapping, CSV facility lists
+and AidData GCDF projects (as sites), into the store.
 
 Each reads its file record by record, rejects bad rows with their line and reason (the rest
 load), and merges the good rows into the store in one transaction: idempotent by event id,
@@ -6,15 +7,25 @@ a newer ``timestamp`` replacing a stored row, a deletions list removing rows.
 """
 
 from geo.importers.acled import import_acled
+from geo.importers.aiddata import import_aiddata
 from geo.importers.base import ImportResult, Reject, UnreadableFile, write_rejects
-from geo.importers.generic import import_csv, import_geojson, parse_mapping
+from geo.importers.generic import (
+    SiteImportResult,
+    import_csv,
+    import_csv_sites,
+    import_geojson,
+    parse_mapping,
+)
 
 __all__ = [
     "ImportResult",
     "Reject",
+    "SiteImportResult",
     "UnreadableFile",
     "import_acled",
+    "import_aiddata",
     "import_csv",
+    "import_csv_sites",
     "import_geojson",
     "parse_mapping",
     "write_rejects",

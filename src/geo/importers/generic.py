@@ -1,9 +1,14 @@
-"""Any CSV or GeoJSON of events, with a column mapping onto the atlas's fields.
+"""Any CSV or GeoJSON of events (or a CSV of sites), with a column mapping onto the atlas's
+fields.
 
 ``--map lat=Y,lon=X,id=uid,date=when,country=cc`` names, for each field of the atlas, the
 column (or GeoJSON property) that holds it; a field left out is read from a column of its
 own name when the file has one. Without an id, a row's id is a digest of its values (so
 importing the same rows again changes nothing); without a country, the point's area decides.
+
+A facility list (``--as sites --category detention``) becomes sites on that category's layer:
+its ids are the file's name and the row's id (so importing it again changes nothing), and the
+columns the mapping does not name that hold text are kept in the site's notes.
 """
 
 from __future__ import annotations
@@ -11,9 +16,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
 import shapely
 
 from geo.bundle import area_shapes, load_admin1
@@ -30,6 +37,8 @@ from geo.importers.base import (
     run_import,
 )
 from geo.model import AREAS, Category, Confidence, GeoPrecision, TimePrecision
+from geo.regions import assign_regions
+from geo.store.base import ImportCounts
 from geo.store.duck import DuckStore
 from geo.validate import (
     MAX_FIELD,
@@ -73,6 +82,26 @@ ALIASES = {
     "country": "iso",
     "timestamp": "updated",
 }
+# The site fields a mapping can name (``--as sites``), and their short names.
+SITE_FIELDS = (
+    "site_id",
+    "name",
+    "latitude",
+    "longitude",
+    "iso",
+    "category",
+    "site_type",
+    "admin1",
+    "location",
+    "geo_precision",
+    "date_open",
+    "date_close",
+    "actor1",
+    "notes",
+)
+SITE_ALIASES = {**ALIASES, "id": "site_id", "title": "name", "date": "date_open"}
+SITE_SEARCH_COLUMNS = ("name", "location", "admin1", "region", "country", "actor1", "site_type")
+NOT_TEXT = {"", "N/A", "#N/A", "NA", "NAN", "NONE", "NULL", "-"}
 COUNTRY_CODES = {
     **{iso: iso for iso in AREAS},
     "KZ": "KAZ",
@@ -85,29 +114,34 @@ COUNTRY_CODES = {
     "KYRGYZSTAN": "KGZ",
     "CHINA": "CHN",
     "XINJIANG": "CHN",
+    "KYRGYZ REPUBLIC": "KGZ",
 }
 
 
-def parse_mapping(text: str) -> dict[str, str]:
-    """``field=column`` pairs separated by commas, as a dict keyed by the atlas's field."""
+def parse_mapping(text: str, *, sites: bool = False) -> dict[str, str]:
+    """``field=column`` pairs separated by commas, as a dict keyed by the atlas's field (a
+    site's fields with ``sites``)."""
+    known, aliases = (SITE_FIELDS, SITE_ALIASES) if sites else (FIELDS, ALIASES)
     mapping: dict[str, str] = {}
     for part in (text or "").split(","):
         if not part.strip():
             continue
         name, equals, column = part.partition("=")
-        target = ALIASES.get(name.strip().lower(), name.strip().lower())
+        target = aliases.get(name.strip().lower(), name.strip().lower())
         if not equals or not column.strip():
             raise ValueError(f"mapping part {part.strip()!r} is not field=column")
-        if target not in FIELDS:
-            raise ValueError(f"unknown field {name.strip()!r} (known: {', '.join(FIELDS)})")
+        if target not in known:
+            raise ValueError(f"unknown field {name.strip()!r} (known: {', '.join(known)})")
         mapping[target] = column.strip()
     return mapping
 
 
-def resolve(mapping: Mapping[str, str], columns: list[str]) -> dict[str, str]:
+def resolve(
+    mapping: Mapping[str, str], columns: list[str], known: Iterable[str] = FIELDS
+) -> dict[str, str]:
     """The column read for each field: the mapped one, else one named like the field."""
     resolved = {f: c for f, c in mapping.items()}
-    for name in FIELDS:
+    for name in known:
         if name not in resolved and name in columns:
             resolved[name] = name
     return resolved
@@ -132,8 +166,11 @@ class _Areas:
         )
 
 
-def row_parser(fields: Mapping[str, str], origin: str) -> RowParser:
-    """A parser of one record into a store row, reading each field from its column."""
+def row_parser(
+    fields: Mapping[str, str], origin: str, default_category: Category | None = None
+) -> RowParser:
+    """A parser of one record into a store row, reading each field from its column (the
+    ``category`` given for rows whose own column does not name one)."""
     areas: _Areas | None = None
 
     def get(values: dict[str, str], name: str) -> str:
@@ -182,7 +219,7 @@ def row_parser(fields: Mapping[str, str], origin: str) -> RowParser:
         category = (
             parse_enum(get(values, "category"), "category", Category)
             if get(values, "category")
-            else category_of(event_type, get(values, "sub_event_type"))
+            else default_category or category_of(event_type, get(values, "sub_event_type"))
         )
         geo = parse_enum(
             get(values, "geo_precision"), "geo_precision", GeoPrecision, GeoPrecision.CITY
@@ -228,13 +265,14 @@ def import_csv(
     deletions: str | Path | None = None,
     progress: Progress | None = None,
     origin: str = "csv",
+    category: Category | None = None,
 ) -> ImportResult:
     """Import a CSV of events; ``mapping`` must give (or the header hold) latitude and
     longitude."""
     rejects: list[Reject] = []
     required = [mapping.get(f, f) for f in ("latitude", "longitude")]
     header, records = read_records(path, required, rejects, progress)
-    parse = row_parser(resolve(mapping, header), origin)
+    parse = row_parser(resolve(mapping, header), origin, category)
     deleted = read_deletions(deletions) if deletions else ()
     return run_import(store, records, parse, rejects, origin=origin, deletions=deleted)
 
@@ -296,4 +334,205 @@ def import_geojson(
     parse = row_parser(fields, origin)
     return run_import(
         store, geojson_records(features, rejects), parse, rejects, origin=origin, deletions=deleted
+    )
+
+
+# ---- sites ----
+
+
+@dataclass
+class SiteImportResult(ImportResult):
+    """An import of sites: also the warnings (kept rows worth a look, e.g. flagged ones)."""
+
+    warnings: list[str] = field(default_factory=list)
+
+
+def finish_sites(rows: list[dict[str, object]]) -> pd.DataFrame:
+    """Parsed site rows as store rows: admin-1 region (point in polygon) and search text."""
+    frame = pd.DataFrame.from_records(rows)
+    frame["region"] = assign_regions(frame, load_admin1()).astype(str)
+    columns = [frame[c].fillna("").astype(str).tolist() for c in SITE_SEARCH_COLUMNS]
+    frame["search_text"] = [
+        " ".join(" ".join(parts).split()).casefold() for parts in zip(*columns, strict=True)
+    ]
+    return frame
+
+
+SiteParser = Callable[[dict[str, object]], dict[str, object]]
+
+
+def run_site_import(
+    store: DuckStore,
+    items: Iterable[tuple[int, dict[str, object]]],
+    parse: SiteParser,
+    rejects: list[Reject],
+    *,
+    file: str,
+    kind: str,
+    provenance: str,
+    licence: str,
+) -> SiteImportResult:
+    """Parse each item (its position, its values) into a site row, a
+    :class:`~geo.validate.RowError` rejecting it, and merge the good rows into the store in
+    one transaction, by site id. A row whose ``flags`` are set is kept and warned about."""
+    result = SiteImportResult(rejects=rejects)
+    curated = store.bundle_site_ids()
+    seen: dict[str, int] = {}
+    rows: list[dict[str, object]] = []
+    for position, values in items:
+        try:
+            row = parse(values)
+        except RowError as err:
+            rejects.append(Reject(position, f"{err.field}: {err.reason}"))
+            continue
+        site_id = str(row["site_id"])
+        if site_id in curated:
+            rejects.append(Reject(position, f"site_id: {site_id!r} belongs to the curated data"))
+            continue
+        if site_id in seen:
+            rejects.append(Reject(position, f"site_id: duplicate {site_id!r} (of {seen[site_id]})"))
+            continue
+        seen[site_id] = position
+        row["line"] = position
+        row["origin"] = kind.split(" ")[0]  # anything but the bundle's origin
+        row.setdefault("provenance", provenance)
+        row.setdefault("licence", licence)
+        if row.get("flags"):
+            result.warnings.append(f"{position}: {site_id}: {row['flags']}")
+        rows.append(row)
+    frame = finish_sites(rows) if rows else pd.DataFrame()
+    result.loaded = len(frame)
+    result.counts = (
+        store.merge_sites(frame, file=file, kind=kind, provenance=provenance, licence=licence)
+        if rows
+        else ImportCounts()
+    )
+    return result
+
+
+def _slug(text: str) -> str:
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-.") or "file"
+    return slug[:40]
+
+
+def site_parser(
+    fields: Mapping[str, str], header: list[str], prefix: str, category: Category
+) -> SiteParser:
+    """A parser of one CSV record into a site row. The site's id is ``prefix-<id>`` (the row's
+    own id, else a digest of its values); unmapped columns holding text go to its notes."""
+    areas: _Areas | None = None
+    mapped = set(fields.values())
+    extra = [h for h in header if h and h not in mapped]
+
+    def get(values: dict[str, object], name: str) -> str:
+        column = fields.get(name)
+        return str(values.get(column, "") or "").strip() if column else ""
+
+    def parse(values: dict[str, object]) -> dict[str, object]:
+        nonlocal areas
+        for name, value in values.items():
+            if len(str(value)) > MAX_FIELD:
+                raise RowError(name, f"value of {len(str(value))} characters exceeds {MAX_FIELD}")
+        raw_id = get(values, "site_id")
+        if not raw_id:
+            raw_id = hashlib.sha1(
+                json.dumps([get(values, f) for f in SITE_FIELDS], ensure_ascii=False).encode()
+            ).hexdigest()[:16]
+        site_id = parse_id(f"{prefix}-{raw_id}", "site_id")
+        point = {"latitude": get(values, "latitude"), "longitude": get(values, "longitude")}
+        country = get(values, "iso")
+        if country:
+            iso = COUNTRY_CODES.get(country.upper())
+            if iso is None:
+                raise RowError("iso", f"unknown country {country[:30]!r} (KAZ, KGZ or CHN)")
+        else:
+            # The range checks first (a latitude of 200 is out of range, not "elsewhere").
+            lat = parse_float(point["latitude"], "latitude")
+            lon = parse_float(point["longitude"], "longitude")
+            if not (-90 <= lat <= 90):
+                raise RowError("latitude", f"latitude {lat} out of range -90..90")
+            if not (-180 <= lon <= 180):
+                raise RowError("longitude", f"longitude {lon} out of range -180..180")
+            if areas is None:
+                areas = _Areas()
+            iso = areas.of(lat, lon)
+        latitude, longitude = parse_point(point, iso)
+        kind = (
+            parse_enum(get(values, "category"), "category", Category)
+            if get(values, "category")
+            else category
+        )
+        dates: dict[str, object] = {}
+        for name, edge in (("date_open", 0), ("date_close", 1)):
+            raw = get(values, name)
+            precision = TimePrecision.UNKNOWN
+            bound = None
+            if raw:
+                if not _ISO_PARTIAL.match(raw):
+                    raise RowError(name, f"not a date (YYYY, YYYY-MM or YYYY-MM-DD): {raw[:30]!r}")
+                precision = infer_precision(raw)
+                bound = parse_partial_date(raw, precision, name)[edge]
+            dates[name] = raw
+            dates["open_precision" if edge == 0 else "close_precision"] = (
+                precision.value if raw else ""
+            )
+            dates["start" if edge == 0 else "stop"] = bound
+        notes = [get(values, "notes")] if get(values, "notes") else []
+        for column in extra:
+            text = str(values.get(column, "") or "").strip()
+            if text.upper() not in NOT_TEXT and any(ch.isalpha() for ch in text):
+                notes.append(f"{column}: {text}")
+        return {
+            "site_id": site_id,
+            "category": kind.value,
+            "site_type": get(values, "site_type"),
+            "name": get(values, "name") or f"{kind.label} site {raw_id}",
+            "country": AREAS[iso].name,
+            "iso": iso,
+            "admin1": get(values, "admin1"),
+            "location": get(values, "location"),
+            "latitude": latitude,
+            "longitude": longitude,
+            "geo_precision": parse_enum(
+                get(values, "geo_precision"), "geo_precision", GeoPrecision, GeoPrecision.EXACT
+            ).value,
+            **dates,
+            "dates_basis": "from the imported file" if dates["date_open"] else "",
+            "actor1": get(values, "actor1"),
+            "confidence": Confidence.MEDIUM.value,
+            "notes": "\n".join(notes),
+        }
+
+    return parse
+
+
+def import_csv_sites(
+    path: str | Path,
+    store: DuckStore,
+    mapping: Mapping[str, str],
+    *,
+    category: Category = Category.OTHER,
+    progress: Progress | None = None,
+    provenance: str = "",
+    licence: str = "",
+) -> SiteImportResult:
+    """Import a CSV of sites (a facility list) onto ``category``'s layer; ``mapping`` names
+    the site fields' columns (see :data:`SITE_FIELDS`), and must give (or the header hold)
+    latitude and longitude."""
+    rejects: list[Reject] = []
+    required = [mapping.get(f, f) for f in ("latitude", "longitude")]
+    header, records = read_records(path, required, rejects, progress)
+    fields = resolve(mapping, header, SITE_FIELDS)
+    name = Path(path).name
+    parse = site_parser(fields, header, _slug(Path(path).stem), category)
+    items = ((r.line, dict[str, object](r.values)) for r in records)
+    return run_site_import(
+        store,
+        items,
+        parse,
+        rejects,
+        file=name,
+        kind=f"csv sites ({category.value})",
+        provenance=provenance or f"{name} (CSV import)",
+        licence=licence or "not recorded",
     )

@@ -39,11 +39,25 @@ EVENT_EXTRA_COLUMNS: list[str] = [
     *(cells.column(r) for r in cells.RESOLUTIONS),
     "row_no",
 ]
+# Kept beside a site: what imported sites (AidData projects, facility lists) carry besides the
+# bundle's columns, where the row came from, and its place in the data.
+SITE_EXTRA_COLUMNS: list[str] = [
+    "geometry_wkt",
+    "amount",
+    "currency_year",
+    "sector",
+    "status",
+    "funder",
+    "flags",
+    "provenance",
+    "licence",
+    "origin",
+]
 BUNDLE_ORIGIN = "bundle"
 # Imported rows are numbered after every possible bundle row.
 IMPORT_ROW_BASE = 1 << 32
 
-_FLOATS = {"latitude", "longitude"}
+_FLOATS = {"latitude", "longitude", "amount"}
 _DATES = {"start", "stop"}
 _INTS = {
     "line",

@@ -27,6 +27,7 @@ from geo.store.base import (
     EVENT_EXTRA_COLUMNS,
     EVENT_FRAME_COLUMNS,
     IMPORT_ROW_BASE,
+    SITE_EXTRA_COLUMNS,
     SITE_FRAME_COLUMNS,
     ImportCounts,
     sql_type,
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
     from geo.bundle import Bundle
 
 EVENT_TABLE_COLUMNS = [*EVENT_FRAME_COLUMNS, *EVENT_EXTRA_COLUMNS]
-SITE_TABLE_COLUMNS = [*SITE_FRAME_COLUMNS, "row_no"]
+SITE_TABLE_COLUMNS = [*SITE_FRAME_COLUMNS, *SITE_EXTRA_COLUMNS, "row_no"]
 
 
 class StoreError(RuntimeError):
@@ -81,6 +82,14 @@ class DuckStore:
             with self._lock:
                 self._con.execute(_create("events", EVENT_TABLE_COLUMNS))
                 self._con.execute(_create("sites", SITE_TABLE_COLUMNS))
+                for column in SITE_EXTRA_COLUMNS:  # a store made before sites were imported
+                    self._con.execute(
+                        f'ALTER TABLE sites ADD COLUMN IF NOT EXISTS "{column}" {sql_type(column)}'
+                    )
+                self._con.execute(
+                    "CREATE TABLE IF NOT EXISTS imports (file VARCHAR, kind VARCHAR, "
+                    "provenance VARCHAR, licence VARCHAR, rows BIGINT, imported VARCHAR)"
+                )
                 self._con.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR, value VARCHAR)")
         self._version = self._meta("version") or "empty"
 
@@ -130,16 +139,19 @@ class DuckStore:
     # ---- loading the bundle ----
 
     def load_bundle(self, bundle: Bundle) -> None:
-        """Replace the curated rows (events from the bundle, and every site) with the
-        bundle's; imported events stay."""
+        """Replace the curated rows (events and sites from the bundle) with the bundle's;
+        imported events and sites stay."""
         events = with_cells(bundle.events) if len(bundle.events) else bundle.events.copy()
         events["origin"] = BUNDLE_ORIGIN
         events["row_no"] = bundle.events.index.to_numpy()
         sites = bundle.sites.copy()
         sites["row_no"] = bundle.sites.index.to_numpy()
+        sites["origin"] = BUNDLE_ORIGIN
         with self._lock, self._transaction() as con:
             con.execute("DELETE FROM events WHERE origin = ?", [BUNDLE_ORIGIN])
-            con.execute("DELETE FROM sites")
+            con.execute(
+                "DELETE FROM sites WHERE origin IS NULL OR origin IN ('', ?)", [BUNDLE_ORIGIN]
+            )
             _insert(con, "events", to_arrow(events, EVENT_TABLE_COLUMNS))
             _insert(con, "sites", to_arrow(sites, SITE_TABLE_COLUMNS))
             self._set_meta(con, "bundle_version", bundle.version)
@@ -185,6 +197,96 @@ class DuckStore:
             params,
         )
         return to_frame(table, SITE_FRAME_COLUMNS)
+
+    def site(self, site_id: str) -> pd.Series | None:
+        """One site by id, with the columns imported sites carry besides the bundle's."""
+        wanted = [c for c in SITE_TABLE_COLUMNS if c != "row_no"]
+        table = self._arrow(
+            f"SELECT {_names(SITE_TABLE_COLUMNS)} FROM sites WHERE site_id = ? LIMIT 1",
+            [site_id],
+        )
+        frame = to_frame(table, wanted)
+        return frame.iloc[0] if len(frame) else None
+
+    def bundle_site_ids(self) -> set[str]:
+        rows = self._rows(
+            "SELECT site_id FROM sites WHERE origin IS NULL OR origin IN ('', ?)",
+            [BUNDLE_ORIGIN],
+        )
+        return {str(r[0]) for r in rows}
+
+    def imports(self) -> pd.DataFrame:
+        """The files imported as sites: file, kind, provenance, licence, rows, when."""
+        rows = self._rows(
+            "SELECT file, kind, provenance, licence, rows, imported FROM imports ORDER BY file"
+        )
+        return pd.DataFrame(
+            rows, columns=["file", "kind", "provenance", "licence", "rows", "imported"]
+        )
+
+    def merge_sites(
+        self,
+        rows: pd.DataFrame,
+        *,
+        file: str = "",
+        kind: str = "",
+        provenance: str = "",
+        licence: str = "",
+    ) -> ImportCounts:
+        """Merge imported sites in one transaction, by ``site_id``: a new id is appended, a
+        known one replaced in place (same row number) when any value changed; the curated
+        sites are never touched. The file's provenance and licence are recorded."""
+        columns = [c for c in SITE_TABLE_COLUMNS if c != "row_no"]
+        with self._lock, self._transaction() as con:
+            con.execute("DROP TABLE IF EXISTS site_staging")
+            con.execute(_create("site_staging", columns, temporary=True))
+            if len(rows):
+                _insert(con, "site_staging", to_arrow(rows, columns))
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE site_fresh AS SELECT * FROM site_staging "
+                "QUALIFY row_number() OVER (PARTITION BY site_id ORDER BY line DESC) = 1"
+            )
+            same = " AND ".join(f'f."{c}" IS NOT DISTINCT FROM s."{c}"' for c in columns)
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE site_matched AS SELECT f.site_id, s.row_no, "
+                f"NOT ({same}) AS changed FROM site_fresh f JOIN sites s USING (site_id) "
+                "WHERE s.origin IS NOT NULL AND s.origin NOT IN ('', ?)",
+                [BUNDLE_ORIGIN],
+            )
+            (matched,) = con.execute("SELECT count(*) FROM site_matched").fetchone() or (0,)
+            (updated,) = con.execute(
+                "SELECT count(*) FROM site_matched WHERE changed"
+            ).fetchone() or (0,)
+            (total,) = con.execute("SELECT count(*) FROM site_fresh").fetchone() or (0,)
+            con.execute(
+                "DELETE FROM sites WHERE site_id IN "
+                "(SELECT site_id FROM site_matched WHERE changed)"
+            )
+            (top,) = con.execute("SELECT max(row_no) FROM sites").fetchone() or (None,)
+            base = max(int(top) + 1 if top is not None else 0, IMPORT_ROW_BASE)
+            con.execute(
+                f"INSERT INTO sites ({_names(columns)}, row_no) "
+                f"SELECT {_names(columns, 'f.')}, coalesce(m.row_no, ? + row_number() OVER "
+                "(ORDER BY f.line, f.site_id)) FROM site_fresh f "
+                "LEFT JOIN site_matched m USING (site_id) "
+                "WHERE m.site_id IS NULL OR m.changed",
+                [base],
+            )
+            for name in ("site_staging", "site_fresh", "site_matched"):
+                con.execute(f"DROP TABLE IF EXISTS {name}")
+            if file:
+                con.execute("DELETE FROM imports WHERE file = ?", [file])
+                con.execute(
+                    "INSERT INTO imports VALUES (?, ?, ?, ?, ?, current_date::VARCHAR)",
+                    [file, kind, provenance, licence, int(total)],
+                )
+            if int(total) - int(matched) or int(updated):
+                self._version = self._bump(con)
+        return ImportCounts(
+            new=int(total) - int(matched),
+            updated=int(updated),
+            unchanged=int(matched) - int(updated),
+        )
 
     def count_events(self, state: ViewState) -> int:
         where, params = sql.event_filter(state)
