@@ -117,9 +117,17 @@ def selection(bundle: Bundle, selected: str | None) -> Selection | None:
     ]
     hits = [(kind, match.iloc[0]) for kind, match in found if len(match)]
     if not hits:
-        # An imported event lives in the store only.
-        record = store_for(bundle).event(selected)
-        hits = [("event", record)] if record is not None else []
+        # An imported event or site lives in the store only.
+        store = store_for(bundle)
+        event = store.event(selected)
+        site = store.site(selected) if event is None else None
+        hits = (
+            [("event", event)]
+            if event is not None
+            else [("site", site)]
+            if site is not None
+            else []
+        )
     if not hits:
         return None
     kind, record = hits[0]

@@ -135,7 +135,10 @@ class KnownIds(Container[str]):
     def __contains__(self, item: object) -> bool:
         if not isinstance(item, str):
             return False
-        return item in self._bundled or store_for(self._data).has_event(item)
+        if item in self._bundled:
+            return True
+        store = store_for(self._data)
+        return store.has_event(item) or store.site(item) is not None
 
 
 def bounds_of(data: Bundle) -> Bounds:
