@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from geo import charts, query, ui, ui_export
+from geo import query, ui, ui_export
 
 ui.entry_guard()
 
@@ -28,14 +28,7 @@ ui.show_notices()
 ui.picks_bar(view, bounds)
 ui_export.share_and_download(data, filtered, view, bounds)
 
-chart_events = filtered.unpicked if filtered.unpicked is not None else filtered.events
-ui.linked_chart(charts.events_per_month(chart_events, view), "month")
-left, right = st.columns(2)
-with left:
-    ui.linked_chart(charts.events_by_category(chart_events, view), "category")
-with right:
-    ui.linked_chart(charts.top_actors(chart_events, view), "actor")
-ui.linked_chart(charts.participants_and_arrests(chart_events, view), "figures")
+ui.linked_charts(filtered, view, CHARTS)
 
 if view.picks:
     ui.picked_events_panel(data, filtered.events)

@@ -4,7 +4,7 @@ import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import charts, query, scale, ui, ui_export
+from geo import query, scale, ui, ui_export
 from geo.maps import base_map
 from geo.regions import choropleth_geojson, region_counts
 
@@ -72,11 +72,5 @@ with panel_column:
         )
     ui_export.share_and_download(data, filtered, view, bounds)
 
-chart_events = filtered.unpicked if filtered.unpicked is not None else filtered.events
-ui.linked_chart(charts.events_per_month(chart_events, view), "month")
-left, right = st.columns(2)
-with left:
-    ui.linked_chart(charts.events_by_category(chart_events, view), "category")
-with right:
-    ui.linked_chart(charts.top_actors(chart_events, view), "actor")
+ui.linked_charts(filtered, view, CHARTS)
 ui.playback_ticker(view, bounds)

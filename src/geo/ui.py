@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from geo import assets, safe_html, scale
+from geo import assets, charts, safe_html, scale
 from geo.bundle import DEFAULT_DATA_DIR, Bundle, borders_geojson, load_admin1, load_bundle
 from geo.figures import parse_figures
 from geo.maps import (
@@ -30,7 +30,7 @@ from geo.maps import (
 from geo.model import AREAS, CATEGORY_LABELS, Category, GeoPrecision
 from geo.picks import describe_pick, pick_keys_from_selection
 from geo.playback import at_end, first_frame, next_frame
-from geo.query import Selection
+from geo.query import Filtered, Selection
 from geo.regions import clicked_region, region_names
 from geo.store import store_for
 from geo.validate import Problem
@@ -605,6 +605,21 @@ def linked_chart(figure: go.Figure, name: str) -> None:
         selection_mode=("points", "box", "lasso"),
         config={"displaylogo": False},
     )
+
+
+def linked_charts(filtered: Filtered, view: ViewState, names: tuple[str, ...]) -> None:
+    """The linked charts named (month, category, actor, figures), drawn over the events
+    before any chart selection so a selection stays in its context."""
+    events = filtered.unpicked if filtered.unpicked is not None else filtered.events
+    if "month" in names:
+        linked_chart(charts.events_per_month(events, view), "month")
+    pair = [n for n in ("category", "actor") if n in names]
+    builders = {"category": charts.events_by_category, "actor": charts.top_actors}
+    for column, name in zip(st.columns(len(pair)) if pair else [], pair, strict=True):
+        with column:
+            linked_chart(builders[name](events, view), name)
+    if "figures" in names:
+        linked_chart(charts.participants_and_arrests(events, view), "figures")
 
 
 def picks_bar(view: ViewState, bounds: Bounds) -> None:

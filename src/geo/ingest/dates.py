@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from geo.ingest.counts import UNITS
 from geo.model import TimePrecision
 
 MONTHS = {
@@ -36,20 +37,8 @@ MONTHS = {
     "dec": 12,
 }
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-SMALL_NUMBERS = {
-    "a": 1,
-    "an": 1,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-}
+# "a year ago", "two months later": counts up to ten, spelled as the counts module spells them.
+SMALL_NUMBERS = {"a": 1, "an": 1} | {w: n for w, n in UNITS.items() if n <= 10}
 
 _M = (
     r"(?:(?:January|February|March|April|May|June|July|August|September|October|November|"
