@@ -29,6 +29,8 @@ COPY .streamlit/config.toml ./.streamlit/
 FROM python:3.11-slim
 RUN useradd --create-home --uid 10001 atlas
 ENV PATH=/opt/venv/bin:$PATH PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1
+# A shared dashboard does not offer the pages that write to the data (Ingest, Import).
+ENV GEO_READ_ONLY=1
 # Same paths as in the build stage: the venv's editable install points at /app/src.
 COPY --from=build /opt/venv /opt/venv
 COPY --from=build /app /app

@@ -678,12 +678,23 @@ def run_app() -> None:
         st.Page("pages/charts.py", title="Charts", icon=":material/bar_chart:", url_path="charts"),
         st.Page("pages/sources.py", title="Sources", icon=":material/article:", url_path="sources"),
         st.Page("pages/about.py", title="About the data", icon=":material/info:", url_path="about"),
-        st.Page(
-            "pages/ingest.py", title="Ingest", icon=":material/upload_file:", url_path="ingest"
-        ),
-        st.Page("pages/import.py", title="Import", icon=":material/database:", url_path="import"),
     ]
+    if editing_enabled():
+        pages += [
+            st.Page(
+                "pages/ingest.py", title="Ingest", icon=":material/upload_file:", url_path="ingest"
+            ),
+            st.Page(
+                "pages/import.py", title="Import", icon=":material/database:", url_path="import"
+            ),
+        ]
     st.navigation(pages).run()
+
+
+def editing_enabled() -> bool:
+    """Whether the pages that write (Ingest, Import) are offered. A dashboard shared with a
+    team sets GEO_READ_ONLY=1 (the container does), so a visitor cannot change the data."""
+    return os.environ.get("GEO_READ_ONLY", "").strip().lower() not in ("1", "true", "yes")
 
 
 def entry_guard() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from .helpers import ABOUT_PAGE, MAP_PAGE, errors, open_app, page_text, read_csv, summary
 
 
@@ -60,3 +62,17 @@ def test_navigating_between_pages() -> None:
     at.switch_page(MAP_PAGE).run()
     assert not at.exception, errors(at)
     assert summary(at) == (69, 20)
+
+
+def test_a_read_only_dashboard_offers_no_page_that_writes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("GEO_READ_ONLY", "1")
+    at = open_app()
+    assert not at.exception
+    for page in ("pages/ingest.py", "pages/import.py"):
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page(page)
+    monkeypatch.setenv("GEO_READ_ONLY", "0")
+    at = open_app(page="pages/ingest.py")
+    assert not at.exception
