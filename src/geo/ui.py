@@ -205,9 +205,25 @@ def view_from_widgets(previous: ViewState) -> ViewState:
     )
 
 
+_SEEN = "_seen_inputs"
+_PENDING = "_pending_inputs"
+
+
+def seen(name: str) -> object:
+    """The last map click or chart selection that a committed view took in."""
+    return st.session_state.get(_SEEN, {}).get(name)
+
+
+def mark_seen(name: str, value: object) -> None:
+    """Note an input as taken in once this run's view is committed. A run that Streamlit
+    stops half-way (a newer event arrived) never commits, so its inputs are read again."""
+    st.session_state.setdefault(_PENDING, {})[name] = value
+
+
 def commit_view(state: ViewState, bounds: Bounds) -> None:
     """Remember the view and write it to the URL (only when it changed)."""
     st.session_state[VIEW_KEY] = state
+    st.session_state.setdefault(_SEEN, {}).update(st.session_state.pop(_PENDING, {}))
     wanted = encode(state, bounds)
     if (
         wanted != st.query_params.to_dict()
@@ -473,8 +489,8 @@ def apply_map_events(view: ViewState, bounds: Bounds) -> ViewState:
     if not isinstance(reported, dict):
         return view
     tooltip = reported.get("last_object_clicked_tooltip")
-    if tooltip != st.session_state.get(_LAST_TOOLTIP):
-        st.session_state[_LAST_TOOLTIP] = tooltip
+    if tooltip != seen(_LAST_TOOLTIP):
+        mark_seen(_LAST_TOOLTIP, tooltip)
         region = clicked_region(tooltip, bounds.regions)
         item = clicked_id(tooltip)
         cell = scale.clicked_cell(tooltip)
@@ -581,18 +597,18 @@ def chart_key(name: str) -> str:
 def apply_chart_selections(view: ViewState, names: tuple[str, ...]) -> ViewState:
     """A chart whose selection changed since the last run sets the view's picks to it (an
     emptied selection clears them)."""
-    last: dict[str, tuple[str, ...]] = st.session_state.setdefault(_LAST_PICKS, {})
     for name in names:
         keys = pick_keys_from_selection(st.session_state.get(chart_key(name)))
-        if keys != last.get(name, ()):
-            last[name] = keys
+        if keys != (seen(f"{_LAST_PICKS}:{name}") or ()):
+            mark_seen(f"{_LAST_PICKS}:{name}", keys)
             view = view.with_picks(keys)
     return view
 
 
 def clear_picks(view: ViewState) -> ViewState:
     st.session_state[_CHART_GENERATION] = st.session_state.get(_CHART_GENERATION, 0) + 1
-    st.session_state[_LAST_PICKS] = {}
+    for name in [k for k in st.session_state.get(_SEEN, {}) if k.startswith(_LAST_PICKS)]:
+        st.session_state[_SEEN].pop(name)
     return view.with_picks(())
 
 
