@@ -54,13 +54,12 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 import folium
 import pandas as pd
 
-from geo import assets, charts, safe_html
-from geo.bundle import Bundle, load_admin1
+from geo import assets, charts, query, safe_html
+from geo.bundle import Bundle
 from geo.maps import base_map, data_layers, event_when, place_words, site_when
 from geo.model import AREAS, CATEGORY_LABELS, Category, GeoPrecision
 from geo.picks import describe_pick
 from geo.query import Filtered
-from geo.regions import region_names
 from geo.validate import infer_precision, split_ids
 from geo.view import Bounds, Decoded, ViewState, decode, encode
 
@@ -123,10 +122,8 @@ _NUMERIC = frozenset({"latitude", "longitude", "year", "time_precision", "geo_pr
 
 
 def view_bounds(bundle: Bundle) -> Bounds:
-    """What a link to ``bundle`` may ask for (the app's own bounds: months, ids, regions)."""
-    first, last = bundle.month_span()
-    ids = frozenset(bundle.events["event_id"]) | frozenset(bundle.sites["site_id"])
-    return Bounds(first, last, ids, region_names(load_admin1()))
+    """What a link to ``bundle`` may ask for: the app's own bounds (months, ids, regions)."""
+    return query.bounds_for(bundle)
 
 
 def link_params(link: str) -> dict[str, list[str]]:

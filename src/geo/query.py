@@ -9,18 +9,19 @@ come back as the bundle shapes them, in data order with their original index.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass
 from datetime import date
 
 import duckdb
 import pandas as pd
 
-from geo.bundle import Bundle
+from geo.bundle import Bundle, load_admin1
 from geo.picks import events_matching
+from geo.regions import region_names
 from geo.store import sql, store_for
 from geo.validate import split_ids
-from geo.view import ViewState
+from geo.view import Bounds, ViewState
 
 
 @dataclass(frozen=True)
@@ -142,3 +143,31 @@ def selection(bundle: Bundle, selected: str | None) -> Selection | None:
     sources = bundle.sources[bundle.sources["source_id"] == record["source_id"]]
     source = sources.iloc[0] if len(sources) else None
     return Selection(kind, record, source, excerpts.reset_index())
+
+
+class KnownIds(Container[str]):
+    """The ids a view can select: the bundle's events and sites, and whatever the store
+    holds (imported events are looked up, not listed: there may be a million)."""
+
+    def __init__(self, data: Bundle) -> None:
+        self._bundled = frozenset(data.events["event_id"]) | frozenset(data.sites["site_id"])
+        self._data = data
+
+    def __contains__(self, item: object) -> bool:
+        if not isinstance(item, str):
+            return False
+        if item in self._bundled:
+            return True
+        store = store_for(self._data)
+        return store.has_event(item) or store.site(item) is not None
+
+
+def bounds_for(data: Bundle) -> Bounds:
+    """What a view of this data may hold: months from the first event to the last (imported
+    ones included), the selectable ids and the regions. The app and ``geo export --url``
+    decode links against the same bounds."""
+    first, last = data.month_span()
+    span = store_for(data).month_span()
+    if span is not None:
+        first, last = min(first, span[0]), max(last, span[1])
+    return Bounds(first, last, KnownIds(data), region_names(load_admin1()))

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Container
 from dataclasses import replace
 from pathlib import Path
 
@@ -30,8 +29,8 @@ from geo.maps import (
 from geo.model import AREAS, CATEGORY_LABELS, Category, GeoPrecision
 from geo.picks import describe_pick, pick_keys_from_selection
 from geo.playback import at_end, first_frame, next_frame
-from geo.query import Filtered, Selection
-from geo.regions import clicked_region, region_names
+from geo.query import Filtered, Selection, bounds_for
+from geo.regions import clicked_region
 from geo.store import store_for
 from geo.validate import Problem
 from geo.view import Bounds, ViewState, clean_query, decode, encode, months_between
@@ -124,31 +123,9 @@ def admin1() -> gpd.GeoDataFrame:
     return load_admin1()
 
 
-class KnownIds(Container[str]):
-    """The ids a view can select: the bundle's events and sites, and whatever the store
-    holds (imported events are looked up, not listed: there may be a million)."""
-
-    def __init__(self, data: Bundle) -> None:
-        self._bundled = frozenset(data.events["event_id"]) | frozenset(data.sites["site_id"])
-        self._data = data
-
-    def __contains__(self, item: object) -> bool:
-        if not isinstance(item, str):
-            return False
-        if item in self._bundled:
-            return True
-        store = store_for(self._data)
-        return store.has_event(item) or store.site(item) is not None
-
-
 def bounds_of(data: Bundle) -> Bounds:
-    """What a view of this data may hold: months from the first event to the last (imported
-    ones included), the selectable ids and the regions."""
-    first, last = data.month_span()
-    span = store_for(data).month_span()
-    if span is not None:
-        first, last = min(first, span[0]), max(last, span[1])
-    return Bounds(first, last, KnownIds(data), region_names(admin1()))
+    """What a view of this data may hold (see :func:`geo.query.bounds_for`)."""
+    return bounds_for(data)
 
 
 def _query_params() -> dict[str, list[str]]:
