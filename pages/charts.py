@@ -18,7 +18,7 @@ filtered = query.apply(data, view)
 ui.commit_view(view, bounds)
 
 st.title("Charts")
-st.markdown(ui.summary_line(view, len(filtered.events), len(filtered.sites)))
+st.markdown(ui.summary_line(view, filtered.event_count, len(filtered.sites)))
 st.caption(
     "Click a bar or point, or draw a box or lasso (toolbar), to select events: the map and "
     "the list below follow. Participants and arrests show every figure the sources give; a "
@@ -31,4 +31,4 @@ ui_export.share_and_download(data, filtered, view, bounds)
 ui.linked_charts(filtered, view, CHARTS)
 
 if view.picks:
-    ui.picked_events_panel(data, filtered.events)
+    ui.picked_events_panel(data, filtered)

@@ -6,7 +6,7 @@ from streamlit_folium import st_folium
 
 from geo import query, scale, ui, ui_export
 from geo.maps import base_map
-from geo.regions import choropleth_geojson, region_counts
+from geo.regions import choropleth_geojson
 
 ui.entry_guard()
 
@@ -25,7 +25,7 @@ view = ui.playback_controls(view, bounds)
 filtered = query.apply(data, view)
 ui.commit_view(view, bounds)
 
-st.markdown(ui.summary_line(view, len(filtered.events), len(filtered.sites)))
+st.markdown(ui.summary_line(view, filtered.event_count, len(filtered.sites)))
 ui.show_notices()
 ui.show_data_problems(data)
 ui.picks_bar(view, bounds)
@@ -39,7 +39,7 @@ if not links.local:
 map_column, panel_column = st.columns([0.66, 0.34], gap="medium")
 with map_column:
     center, zoom = ui.map_viewport_args(view)
-    regions = choropleth_geojson(ui.admin1(), region_counts(filtered.events, filtered.sites))
+    regions = choropleth_geojson(ui.admin1(), filtered.region_counts())
     st_folium(
         base_map(ui.borders(), links),
         key=ui.MAP_KEY,
@@ -55,14 +55,17 @@ with map_column:
 with panel_column:
     selection = query.selection(data, view.selected)
     if selection is not None:
-        key = "event_id" if selection.kind == "event" else "site_id"
-        frame = filtered.events if selection.kind == "event" else filtered.sites
-        ui.selection_panel(selection, in_view=bool((frame[key] == view.selected).any()))
+        in_view = (
+            filtered.shows_event(view.selected)
+            if selection.kind == "event"
+            else bool((filtered.sites["site_id"] == view.selected).any())
+        )
+        ui.selection_panel(selection, in_view=in_view)
         if st.button("Clear selection", icon=":material/close:"):
             ui.commit_view(view.with_selected(None), bounds)
             st.rerun()
     elif view.picks:
-        ui.picked_events_panel(data, filtered.events)
+        ui.picked_events_panel(data, filtered)
     elif not ui.cell_panel(data, view):
         st.markdown("#### Excerpts")
         st.caption(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -74,7 +75,13 @@ def monthly_counts(events: pd.DataFrame, state: ViewState) -> pd.DataFrame:
 def events_per_month(events: pd.DataFrame, state: ViewState) -> go.Figure:
     """Stacked bars: events per month by country; each segment's pick key is
     ``month:YYYY-MM+iso:XXX``."""
-    table = monthly_counts(events, state)
+    undated = int(events["start"].isna().sum())
+    return month_figure(monthly_counts(events, state), undated)
+
+
+def month_figure(table: pd.DataFrame, undated: int) -> go.Figure:
+    """:func:`events_per_month` from its counts: events per month (rows) and country
+    (columns), and how many are undated."""
     figure = go.Figure()
     for iso in table.columns:
         name = safe_html.text(AREAS[iso].name)
@@ -86,7 +93,6 @@ def events_per_month(events: pd.DataFrame, state: ViewState) -> go.Figure:
             marker_color=COUNTRY_COLOURS[iso],
             hovertemplate=f"{name}<br>%{{x|%B %Y}}: %{{y}} event(s)<extra></extra>",
         )
-    undated = int(events["start"].isna().sum())
     title = "Events per month, by country"
     if undated:
         title += f" ({undated} undated not shown)"
@@ -120,7 +126,12 @@ def events_by_category(events: pd.DataFrame, state: ViewState) -> go.Figure:
     """Horizontal bars: events per category (undated ones included); pick key
     ``category:<value>``. Shows the view's categories, or those with events when the view
     names none."""
-    counts = Counter(safe_html.plain(c) for c in events["category"])
+    return category_figure(Counter(safe_html.plain(c) for c in events["category"]), state)
+
+
+def category_figure(counts: Mapping[str, int], state: ViewState) -> go.Figure:
+    """:func:`events_by_category` from its counts: events per category value."""
+    counts = Counter({safe_html.plain(k): int(v) for k, v in counts.items()})
     known = [c.value for c in Category]
     # The view's categories when it names some, else every category with events.
     shown = [c for c in known if c in state.categories or (not state.categories and counts[c])]
@@ -174,6 +185,12 @@ def top_actors(events: pd.DataFrame, state: ViewState, n: int = 12) -> go.Figure
     pick key ``actor:<name>``."""
     counts = actor_counts(events)
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].casefold(), kv[0]))[:n]
+    return actor_figure(ranked, len(counts))
+
+
+def actor_figure(ranked: Sequence[tuple[str, int]], distinct: int) -> go.Figure:
+    """:func:`top_actors` from its counts: the ranked ``(name, events)`` pairs shown, and
+    how many distinct actors there are."""
     figure = go.Figure()
     figure.add_bar(
         x=[c for _, c in ranked],
@@ -188,12 +205,12 @@ def top_actors(events: pd.DataFrame, state: ViewState, n: int = 12) -> go.Figure
         showlegend=False,
     )
     title = "Top actors and organisers"
-    if len(counts) > len(ranked):
-        title += f" ({len(ranked)} of {len(counts)})"
+    if distinct > len(ranked):
+        title += f" ({len(ranked)} of {distinct})"
     _layout(
         figure,
         title,
-        xaxis={**_count_axis(max(counts.values(), default=0)), "title": "events"},
+        xaxis={**_count_axis(max((c for _, c in ranked), default=0)), "title": "events"},
         yaxis={
             # Positions, not names: two long names cut to the same label stay two bars.
             "tickvals": list(range(len(ranked))),

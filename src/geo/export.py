@@ -191,8 +191,8 @@ def describe_view(state: ViewState, filtered: Filtered) -> str:
     head = f"{what} in {where}, {period_words(state.start, state.end)}"
     if extras:
         head += f" ({'; '.join(extras)})"
-    events = _plural(len(filtered.events), "event")
-    undated = int(filtered.events["start"].isna().sum()) if len(filtered.events) else 0
+    events = _plural(filtered.event_count, "event")
+    undated = filtered.undated_count()
     if undated:
         events += f" ({undated} undated)"
     return f"{head}: {events}, {_plural(len(filtered.sites), 'site')}"

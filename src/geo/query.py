@@ -9,33 +9,165 @@ come back as the bundle shapes them, in data order with their original index.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Container
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar, cast
 
 import duckdb
 import pandas as pd
 
 from geo.bundle import Bundle, load_admin1
 from geo.picks import events_matching
-from geo.regions import region_names
-from geo.store import sql, store_for
+from geo.regions import region_counts, region_names
+from geo.store import Store, sql, store_for
 from geo.validate import split_ids
 from geo.view import Bounds, ViewState
 
+T = TypeVar("T")
 
-@dataclass(frozen=True)
+# At or under this many events and sites in view, the page reads them (one marker each, charts
+# counted from the rows); past it, everything is counted in the store and nothing reads every
+# event (the map draws H3 hexagons, the charts draw SQL aggregates).
+THRESHOLD = 2_000
+
+
 class Filtered:
     """What the view shows: ``events`` and ``sites`` on the map, and ``unpicked`` (the events
-    before any chart selection), which the charts draw so the selection stays in context."""
+    before any chart selection), which the charts draw so the selection stays in context.
 
-    events: pd.DataFrame
-    sites: pd.DataFrame
-    unpicked: pd.DataFrame | None = None
+    Made from frames (small views, tests), or by :func:`apply` from a store: then the events
+    are read only when asked for, and a view past :data:`THRESHOLD` answers its counts and
+    aggregates in SQL without reading them.
+    """
+
+    def __init__(
+        self,
+        events: pd.DataFrame | None,
+        sites: pd.DataFrame,
+        unpicked: pd.DataFrame | None = None,
+        *,
+        store: Store | None = None,
+        state: ViewState | None = None,
+        event_count: int | None = None,
+        unpicked_count: int | None = None,
+    ) -> None:
+        if events is None and (store is None or state is None or event_count is None):
+            raise ValueError("lazy events need a store, a state and their count")
+        self._events = events
+        self.sites = sites
+        self._unpicked = unpicked
+        self.store = store
+        self.state = state
+        self.event_count = len(events) if events is not None else int(event_count or 0)
+        if unpicked_count is not None:
+            self.unpicked_count = int(unpicked_count)
+        else:
+            self.unpicked_count = len(unpicked) if unpicked is not None else self.event_count
+
+    @property
+    def events(self) -> pd.DataFrame:
+        if self._events is None:
+            assert self.store is not None and self.state is not None
+            self._events = self.store.events(self.state)
+        return self._events
+
+    @property
+    def unpicked(self) -> pd.DataFrame | None:
+        if self._unpicked is None and self.store is not None and self.state is not None:
+            if not self.state.picks:
+                return self.events
+            self._unpicked = self.store.events(unpicked(self.state))
+        return self._unpicked
 
     @property
     def count(self) -> int:
-        return len(self.events) + len(self.sites)
+        return self.event_count + len(self.sites)
+
+    @property
+    def at_scale(self) -> bool:
+        """Past :data:`THRESHOLD`: hexagons and SQL aggregates, not rows."""
+        return self.count > THRESHOLD
+
+    @property
+    def charts_in_store(self) -> bool:
+        """The charts' events (before any chart selection) are past :data:`THRESHOLD`: the
+        charts draw the store's aggregates."""
+        return self.unpicked_count > THRESHOLD and self.store is not None
+
+    @property
+    def lazy(self) -> bool:
+        """The events have not been read (and need not be for counts and charts)."""
+        return self._events is None
+
+    def undated_count(self) -> int:
+        if self.lazy and self.store is not None and self.state is not None:
+            return aggregate(self.store, self.state, "month", self.store.monthly_counts)[1]
+        return int(self.events["start"].isna().sum()) if len(self.events) else 0
+
+    def region_counts(self) -> dict[str, tuple[int, int]]:
+        """(events, sites) in view per region name (events counted in the store when they
+        have not been read)."""
+        if not self.lazy or self.store is None or self.state is None:
+            return region_counts(self.events, self.sites)
+        events = aggregate(self.store, self.state, "regions", self.store.region_counts)
+        sites = self.sites["region"].value_counts() if len(self.sites) else pd.Series()
+        names = set(events) | {str(n) for n in sites.index if n}
+        return {n: (int(events.get(n, 0)), int(sites.get(n, 0))) for n in names}
+
+    def first_events(self, limit: int) -> tuple[pd.DataFrame, int]:
+        """Up to ``limit`` events in view by date (undated last), and how many there are."""
+        if self.lazy and self.store is not None and self.state is not None:
+            return self.store.events_page(self.state, limit), self.event_count
+        ordered = self.events.sort_values(["start", "event_id"], na_position="last")
+        return ordered.head(limit), len(self.events)
+
+    def shows_event(self, event_id: str) -> bool:
+        """Whether the event is among those in view."""
+        if self.lazy and self.store is not None and self.state is not None:
+            return self.store.in_view(self.state, event_id)
+        return bool((self.events["event_id"] == event_id).any())
+
+
+_AGGREGATES: OrderedDict[tuple[object, ...], object] = OrderedDict()
+_AGGREGATES_LOCK = threading.Lock()
+_AGGREGATES_KEPT = 128
+
+
+def _filters(view: ViewState) -> tuple[object, ...]:
+    """What of a view decides its counts (not the selection, centre or zoom)."""
+    return (
+        view.start,
+        view.end,
+        view.countries,
+        view.categories,
+        view.regions,
+        view.query,
+        view.undated,
+        view.picks,
+    )
+
+
+def aggregate(store: Store, view: ViewState, name: str, count: Callable[[ViewState], T]) -> T:
+    """``count(view)``, remembered per store version and the view's filters: a rerun that
+    changes no filter (a marker click, a pan, a zoom) asks the store nothing again."""
+    key = (id(store), store.version, name, _filters(view))
+    with _AGGREGATES_LOCK:
+        if key in _AGGREGATES:
+            _AGGREGATES.move_to_end(key)
+            return cast(T, _AGGREGATES[key])
+    value = count(view)
+    with _AGGREGATES_LOCK:
+        _AGGREGATES[key] = value
+        while len(_AGGREGATES) > _AGGREGATES_KEPT:
+            _AGGREGATES.popitem(last=False)
+    return value
+
+
+def unpicked(state: ViewState) -> ViewState:
+    """The view without its chart selection (what the charts draw)."""
+    return state.with_picks(()) if state.picks else state
 
 
 def month_range(state: ViewState) -> tuple[date, date]:
@@ -87,13 +219,23 @@ def filter_sites(sites: pd.DataFrame, state: ViewState) -> pd.DataFrame:
 def apply(bundle: Bundle, state: ViewState) -> Filtered:
     """The filters (run in the bundle's store), then the chart selection: selected bars or
     points keep their events only, and sites (which no chart counts) step aside while a
-    selection is active."""
+    selection is active. Past :data:`THRESHOLD` the events are counted, not read."""
     store = store_for(bundle)
-    events = store.events(state)
     sites = store.sites(state)
+    before = unpicked(state)
+    total = aggregate(store, before, "count", store.count_events)
+    if total + len(sites) > THRESHOLD:
+        shown = aggregate(store, state, "count", store.count_events) if state.picks else total
+        if state.picks:
+            sites = sites.iloc[0:0]
+        return Filtered(
+            None, sites, store=store, state=state, event_count=shown, unpicked_count=total
+        )
+    events = store.events(before)
     if not state.picks:
-        return Filtered(events, sites, events)
-    return Filtered(events_matching(events, state.picks, state.start), sites.iloc[0:0], events)
+        return Filtered(events, sites, events, store=store, state=state)
+    picked = events_matching(events, state.picks, state.start)
+    return Filtered(picked, sites.iloc[0:0], events, store=store, state=state)
 
 
 @dataclass(frozen=True)

@@ -14,22 +14,24 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import folium
 import pandas as pd
 import plotly.graph_objects as go
 
-from geo import charts, safe_html
+from geo import charts, query, safe_html
 from geo.assets import AssetLinks
 from geo.bundle import Bundle
 from geo.maps import data_layers
 from geo.query import Filtered
 from geo.regions import SHADES
-from geo.store import DuckStore, cells, store_for
+from geo.store import EVENT_FRAME_COLUMNS, Store, cells, store_for
 from geo.view import DEFAULT_CENTER, DEFAULT_ZOOM, ViewState
 
-THRESHOLD = 2_000  # at or under: one marker per event (the browser tests count them)
+# At or under: one marker per event (the browser tests count them).
+THRESHOLD = query.THRESHOLD
 MAX_CELLS = 3_000  # past this many cells in view, a coarser resolution
 CELL_LAYER = "Events per hexagon (click to zoom in)"
 # The map's size in pixels, roughly (the page gives it 600 px height and ~2/3 of the width).
@@ -100,36 +102,22 @@ class Cells:
         return int(self.counts["events"].sum()) if len(self.counts) else 0
 
 
-def cell_counts(store: DuckStore, view: ViewState, filtered: Filtered | None = None) -> Cells:
+def cell_counts(store: Store, view: ViewState) -> Cells:
     """The view's events per H3 cell near its extent, at the zoom's resolution (coarser
-    while there would be more than MAX_CELLS). A chart selection (picks) is counted from
-    the selected events, which the store cannot filter."""
+    while there would be more than MAX_CELLS), counted in the store (a chart selection
+    too: the store reads the view's picks)."""
     bbox = view_bbox(view.center, view.zoom)
     resolution = resolution_for(view.zoom)
     while True:
-        if view.picks and filtered is not None:
-            counts = _counts_of(filtered.events, resolution, bbox)
-        else:
-            counts = store.cell_counts(view, resolution, bbox)
+        counts = aggregate(
+            store,
+            view,
+            f"cells {resolution} {bbox}",
+            lambda v, r=resolution: store.cell_counts(v, r, bbox),
+        )
         if len(counts) <= MAX_CELLS or resolution == min(cells.RESOLUTIONS):
             return Cells(resolution, counts)
         resolution -= 1
-
-
-def _counts_of(
-    events: pd.DataFrame, resolution: int, bbox: tuple[float, float, float, float]
-) -> pd.DataFrame:
-    south, west, north, east = bbox
-    inside = events[
-        events["latitude"].between(south, north) & events["longitude"].between(west, east)
-    ]
-    if inside.empty:
-        return pd.DataFrame({"cell": [], "events": []}, dtype="int64")
-    found = cells.cells_for(
-        inside["latitude"].to_numpy(dtype="float64"), inside["longitude"].to_numpy(dtype="float64")
-    )[resolution]
-    counted = pd.Series(found).value_counts().sort_index()
-    return pd.DataFrame({"cell": counted.index, "events": counted.to_numpy()}).astype("int64")
 
 
 def cell_tooltip(events: int, cell: int) -> str:
@@ -206,10 +194,11 @@ def layers(
 ) -> list[folium.FeatureGroup]:
     """The map's data layers: exactly :func:`geo.maps.data_layers` at or under THRESHOLD;
     past it, the hexagons of the events, with the sites (few) still as markers."""
-    if not at_scale(len(filtered.events) + len(filtered.sites)):
+    if not at_scale(filtered.count):
         return data_layers(filtered, data.sources, assets, view.selected, choropleth_geojson)
-    found = cell_counts(store_for(data), view, filtered)
-    sites_only = Filtered(filtered.events.iloc[0:0], filtered.sites, filtered.unpicked)
+    found = cell_counts(filtered.store or store_for(data), view)
+    no_events = pd.DataFrame({c: [] for c in EVENT_FRAME_COLUMNS})
+    sites_only = Filtered(no_events, filtered.sites)
     groups = data_layers(sites_only, data.sources, assets, view.selected, choropleth_geojson)
     groups.insert(1 if choropleth_geojson is not None else 0, cell_layer(found))
     return groups
@@ -227,7 +216,7 @@ class CellPage:
 
 
 def cell_events(
-    store: DuckStore, view: ViewState, cell: int, page: int = 0, page_size: int = 25
+    store: Store, view: ViewState, cell: int, page: int = 0, page_size: int = 25
 ) -> CellPage:
     """A page (from 0) of the events of ``cell`` that the view's filters keep, by date."""
     resolution = cells.resolution_of(cell)
@@ -238,22 +227,52 @@ def cell_events(
     return CellPage(cell, frame, total, page, pages)
 
 
-def monthly_counts(store: DuckStore, view: ViewState) -> tuple[pd.DataFrame, int]:
+def monthly_counts(store: Store, view: ViewState) -> tuple[pd.DataFrame, int]:
     """The timeline aggregated in SQL: events per month and country, and the undated ones
     (the table :func:`geo.charts.monthly_counts` builds from a frame)."""
     return store.monthly_counts(view)
 
 
-def events_per_month(store: DuckStore, view: ViewState, events: pd.DataFrame) -> go.Figure:
-    """The timeline chart of :func:`geo.charts.events_per_month`, its counts aggregated in
-    SQL: the same figure, without reading every event in view into pandas. ``events`` is
-    any frame with the events' columns (an empty one will do): it gives the chart its shape.
-    """
-    table, undated = store.monthly_counts(view)
-    figure = charts.events_per_month(events.iloc[0:0], view)
-    for trace, iso in zip(figure.data, table.columns, strict=True):
-        trace.y = table[iso].tolist()
-    if undated:
-        figure.layout.title.text = f"Events per month, by country ({undated} undated not shown)"
-    figure.layout.yaxis.dtick = 1 if table.to_numpy().max(initial=0) < 6 else None
-    return figure
+# ---- the linked charts ----
+
+TOP_ACTORS = 12
+# Past the threshold, the participants and arrests chart draws at most this many events (only
+# events with a reported figure are read; imported event files seldom carry any).
+FIGURE_EVENTS = 5_000
+aggregate = query.aggregate
+
+
+def chart(
+    name: str, filtered: Filtered, view: ViewState, *, in_store: bool | None = None
+) -> go.Figure:
+    """The linked chart ``name`` (month, category, actor, figures) over the view's events
+    before any chart selection: counted from the rows while they are few, from the store's
+    aggregates past the threshold (``in_store`` forces either way). Both give the same
+    figure for the same events."""
+    in_store = filtered.charts_in_store if in_store is None else in_store
+    if not in_store or filtered.store is None:
+        events = filtered.unpicked if filtered.unpicked is not None else filtered.events
+        builders: dict[str, Callable[[pd.DataFrame, ViewState], go.Figure]] = {
+            "month": charts.events_per_month,
+            "category": charts.events_by_category,
+            "actor": charts.top_actors,
+            "figures": charts.participants_and_arrests,
+        }
+        return builders[name](events, view)
+    store, before = filtered.store, query.unpicked(view)
+    if name == "month":
+        table, undated = aggregate(store, before, "month", store.monthly_counts)
+        return charts.month_figure(table, undated)
+    if name == "category":
+        return charts.category_figure(aggregate(store, before, name, store.category_counts), view)
+    if name == "actor":
+        ranked, distinct = aggregate(
+            store, before, name, lambda v: store.actor_counts(v, TOP_ACTORS)
+        )
+        return charts.actor_figure(ranked, distinct)
+    if name == "figures":
+        events = aggregate(
+            store, before, name, lambda v: store.events_page(v, FIGURE_EVENTS, with_figures=True)
+        )
+        return charts.participants_and_arrests(events, view)
+    raise ValueError(f"no chart named {name!r}")

@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from geo import assets, charts, safe_html, scale
+from geo import assets, safe_html, scale
 from geo.bundle import DEFAULT_DATA_DIR, Bundle, borders_geojson, load_admin1, load_bundle
 from geo.figures import parse_figures
 from geo.maps import (
@@ -602,17 +602,16 @@ def linked_chart(figure: go.Figure, name: str) -> None:
 
 def linked_charts(filtered: Filtered, view: ViewState, names: tuple[str, ...]) -> None:
     """The linked charts named (month, category, actor, figures), drawn over the events
-    before any chart selection so a selection stays in its context."""
-    events = filtered.unpicked if filtered.unpicked is not None else filtered.events
+    before any chart selection so a selection stays in its context (counted in the store
+    past the threshold)."""
     if "month" in names:
-        linked_chart(charts.events_per_month(events, view), "month")
+        linked_chart(scale.chart("month", filtered, view), "month")
     pair = [n for n in ("category", "actor") if n in names]
-    builders = {"category": charts.events_by_category, "actor": charts.top_actors}
     for column, name in zip(st.columns(len(pair)) if pair else [], pair, strict=True):
         with column:
-            linked_chart(builders[name](events, view), name)
+            linked_chart(scale.chart(name, filtered, view), name)
     if "figures" in names:
-        linked_chart(charts.participants_and_arrests(events, view), "figures")
+        linked_chart(scale.chart("figures", filtered, view), "figures")
 
 
 def picks_bar(view: ViewState, bounds: Bounds) -> None:
@@ -631,14 +630,13 @@ def picks_bar(view: ViewState, bounds: Bounds) -> None:
         st.rerun()
 
 
-def picked_events_panel(data: Bundle, events: pd.DataFrame, limit: int = 40) -> None:
+def picked_events_panel(data: Bundle, filtered: Filtered, limit: int = 40) -> None:
     """The selected events, each with the excerpts (or the source) behind it."""
-    st.markdown(f"#### Selected events ({len(events)})")
+    events, total = filtered.first_events(limit)
+    st.markdown(f"#### Selected events ({total:,})")
     excerpts = data.excerpts.set_index("excerpt_id")
     sources = data.sources.set_index("source_id")
-    for _, event in (
-        events.sort_values(["start", "event_id"], na_position="last").head(limit).iterrows()
-    ):
+    for _, event in events.iterrows():
         with st.container(border=True):
             when, where = event_when(event), place_words(event)
             st.markdown(
@@ -653,8 +651,8 @@ def picked_events_panel(data: Bundle, events: pd.DataFrame, limit: int = 40) -> 
                     st.caption(citation(sources.loc[excerpt["source_id"]]))
             if not ids and event["source_id"] in sources.index:
                 st.caption(f"No excerpt held; source: {citation(sources.loc[event['source_id']])}")
-    if len(events) > limit:
-        st.caption(f"… and {len(events) - limit} more; narrow the selection to see them.")
+    if total > limit:
+        st.caption(f"… and {total - limit:,} more; narrow the selection to see them.")
 
 
 def run_app() -> None:

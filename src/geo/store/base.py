@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from geo.model import EVENT_COLUMNS, SITE_COLUMNS
+from geo.model import AREAS, EVENT_COLUMNS, SITE_COLUMNS
 from geo.store import cells
-from geo.view import ViewState
+from geo.view import ViewState, months_between
 
 # Columns of the bundle's frames, in their order: what reads return.
 EVENT_FRAME_COLUMNS: list[str] = [*EVENT_COLUMNS, "start", "stop", "line", "region", "search_text"]
@@ -177,6 +177,20 @@ class Store(Protocol):
 
     def region_counts(self, state: ViewState) -> dict[str, int]: ...
 
+    def category_counts(self, state: ViewState) -> dict[str, int]: ...
+
+    def actor_counts(self, state: ViewState, limit: int) -> tuple[list[tuple[str, int]], int]:
+        """The ``limit`` actors in the most events (ties by name), and how many there are."""
+        ...
+
+    def events_page(
+        self, state: ViewState, limit: int, offset: int = 0, *, with_figures: bool = False
+    ) -> pd.DataFrame:
+        """A page of the events in view by date; ``with_figures``: those with figures."""
+        ...
+
+    def in_view(self, state: ViewState, event_id: str) -> bool: ...
+
     def cell_counts(
         self,
         state: ViewState,
@@ -199,6 +213,26 @@ class Store(Protocol):
     def importing(self) -> AbstractContextManager[ImportBatch]: ...
 
     def close(self) -> None: ...
+
+
+def monthly_table(
+    state: ViewState, rows: Sequence[tuple[object, object, object]]
+) -> tuple[pd.DataFrame, int]:
+    """Events per month (rows, "YYYY-MM") and country (columns) over the view's months, and
+    the undated ones, from ``(first day of month or None, iso, count)`` rows."""
+    months = months_between(state.start, state.end)
+    counts: dict[str, dict[str, int]] = {iso: dict.fromkeys(months, 0) for iso in AREAS}
+    undated = 0
+    for month, iso, n in rows:
+        if month is None:
+            undated += int(str(n))
+            continue
+        label = f"{month:%Y-%m}" if isinstance(month, date) else str(month)[:7]
+        column = counts.get(str(iso))
+        if column is not None and label in column:
+            column[label] += int(str(n))
+    table = pd.DataFrame(counts, index=pd.Index(months, name="month"), columns=list(AREAS))
+    return table.astype("int64"), undated
 
 
 def chunks(frame: pd.DataFrame, size: int) -> Iterator[pd.DataFrame]:

@@ -20,7 +20,6 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from geo.model import AREAS
 from geo.store import cells, sql
 from geo.store.base import (
     BUNDLE_ORIGIN,
@@ -30,12 +29,13 @@ from geo.store.base import (
     SITE_EXTRA_COLUMNS,
     SITE_FRAME_COLUMNS,
     ImportCounts,
+    monthly_table,
     sql_type,
     to_arrow,
     to_frame,
     with_cells,
 )
-from geo.view import ViewState, months_between
+from geo.view import ViewState
 
 if TYPE_CHECKING:
     from geo.bundle import Bundle
@@ -297,21 +297,56 @@ class DuckStore:
 
     def monthly_counts(self, state: ViewState) -> tuple[pd.DataFrame, int]:
         where, params = sql.event_filter(state)
+        first = sql.month_range(state)[0]
         rows = self._rows(
+            # An event that started before the view counts in its first month.
+            # (greatest() skips NULLs: an undated event stays NULL only through the CASE.)
             "SELECT CASE WHEN start IS NULL THEN NULL "
-            "ELSE greatest(strftime(start, '%Y-%m'), ?) END AS month, iso, count(*) "
-            f"FROM events WHERE {where} GROUP BY ALL",
-            [state.start, *params],
+            "ELSE greatest(date_trunc('month', start), ?::DATE) END AS month, iso, count(*) "
+            f"FROM events WHERE {where} GROUP BY 1, 2",
+            [first, *params],
         )
-        months = months_between(state.start, state.end)
-        table = pd.DataFrame(0, index=pd.Index(months, name="month"), columns=list(AREAS))
-        undated = 0
-        for month, iso, n in rows:
-            if month is None:
-                undated += int(n)
-            elif month in table.index and iso in table.columns:
-                table.loc[month, iso] += int(n)
-        return table.astype("int64"), undated
+        return monthly_table(state, rows)
+
+    def category_counts(self, state: ViewState) -> dict[str, int]:
+        where, params = sql.event_filter(state)
+        rows = self._rows(f"SELECT category, count(*) FROM events WHERE {where} GROUP BY 1", params)
+        return {str(category): int(n) for category, n in rows}
+
+    def actor_counts(self, state: ViewState, limit: int) -> tuple[list[tuple[str, int]], int]:
+        """The ``limit`` actors in the most events in view (ties by name, as the chart
+        ranks them), and how many distinct actors there are."""
+        where, params = sql.event_filter(state)
+        rows = self._rows(
+            "WITH names AS (SELECT unnest(list_distinct(string_split("
+            f"{sql.ACTOR_LIST}, ';'))) AS name FROM events WHERE {where}), "
+            "counted AS (SELECT name, count(*) AS n FROM names WHERE name <> '' GROUP BY 1) "
+            "SELECT name, n, count(*) OVER () FROM counted "
+            "ORDER BY n DESC, lower(name), name LIMIT ?",
+            [*params, int(limit)],
+        )
+        ranked = [(str(name), int(n)) for name, n, _ in rows]
+        return ranked, int(rows[0][2]) if rows else 0
+
+    def events_page(
+        self, state: ViewState, limit: int, offset: int = 0, *, with_figures: bool = False
+    ) -> pd.DataFrame:
+        """Events in view by date (undated last), a page of them; ``with_figures``: only
+        those with a reported participants or arrests figure."""
+        where, params = sql.event_filter(state)
+        if with_figures:
+            where += " AND (participants <> '' OR arrests <> '')"
+        table = self._arrow(
+            f"SELECT {_names([*EVENT_FRAME_COLUMNS, 'row_no'])} FROM events WHERE {where} "
+            "ORDER BY start NULLS LAST, event_id LIMIT ? OFFSET ?",
+            [*params, int(limit), int(offset)],
+        )
+        return to_frame(table, EVENT_FRAME_COLUMNS)
+
+    def in_view(self, state: ViewState, event_id: str) -> bool:
+        where, params = sql.event_filter(state)
+        query = f"SELECT 1 FROM events WHERE {where} AND event_id = ? LIMIT 1"
+        return bool(self._rows(query, [*params, event_id]))
 
     def region_counts(self, state: ViewState) -> dict[str, int]:
         where, params = sql.event_filter(state)

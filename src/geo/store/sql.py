@@ -8,9 +8,11 @@ what the pandas filters of :mod:`geo.query` meant: the bundled data's tests pin 
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from datetime import date
 
+from geo.picks import parse_pick_key
 from geo.view import ViewState, month_index, month_of
 
 Params = list[object]
@@ -51,12 +53,83 @@ def common_filter(state: ViewState, *, has_region: bool = True) -> tuple[list[st
 
 def event_filter(state: ViewState, *, has_region: bool = True) -> tuple[str, Params]:
     """Events matching the filters whose dates overlap the month range, and undated events
-    when the view includes them."""
+    when the view includes them; with a chart selection (``state.picks``), only the events
+    it picks (see :func:`pick_filter`)."""
     first, last = month_range(state)
     clauses = ["((start IS NOT NULL AND start <= ? AND stop >= ?) OR (start IS NULL AND ?))"]
     params: Params = [last, first, bool(state.undated)]
     more, more_params = common_filter(state, has_region=has_region)
-    return " AND ".join(clauses + more), params + more_params
+    clauses += more
+    params += more_params
+    if state.picks:
+        picked, picked_params = pick_filter(state.picks, state.start, has_region=has_region)
+        clauses.append(picked)
+        params += picked_params
+    return " AND ".join(clauses), params
+
+
+# An event's actor names as one ";name;name;" string: ``actor1`` and ``assoc_actor_1`` split
+# on ";", each name trimmed, so ";" + name + ";" is a literal substring test. (Python's
+# geo.picks.split_actors also folds runs of spaces inside a name; the store keeps names as
+# imported, where ACLED writes them with single spaces.)
+ACTOR_LIST = (
+    "(';' || regexp_replace(trim(coalesce(actor1, '') || ';' || coalesce(assoc_actor_1, '')), "
+    "'\\s*;\\s*', ';', 'g') || ';')"
+)
+
+
+def _month_clause(month: str, first_month: str) -> tuple[str, Params]:
+    """Events counted in ``month`` by the charts: started in it, or, for the view's first
+    month, started before it (they run into the view)."""
+    index = month_index(month)
+    first = date.fromisoformat(f"{month}-01")
+    after = date.fromisoformat(f"{month_of(index + 1)}-01")
+    if month < first_month:  # the charts count nothing before the view's first month
+        return "FALSE", []
+    if month == first_month:
+        return "(start IS NOT NULL AND start < ?)", [after]
+    return "(start >= ? AND start < ?)", [first, after]
+
+
+def _facet_clause(
+    facet: str, value: str, first_month: str, *, has_region: bool
+) -> tuple[str, Params]:
+    plain = html.unescape(value)
+    if facet == "month":
+        try:
+            return _month_clause(plain, first_month)
+        except ValueError:
+            return "FALSE", []
+    if facet == "event":
+        return "event_id = ?", [plain]
+    if facet in ("iso", "category") or (facet == "region" and has_region):
+        return f"{facet} = ?", [plain]  # facet is one of these fixed names, never user text
+    if facet == "actor":
+        return f"strpos({ACTOR_LIST}, ?) > 0", [f";{plain};"]
+    return "FALSE", []  # an unknown facet matches nothing
+
+
+def pick_filter(
+    picks: Sequence[str], first_month: str, *, has_region: bool = True
+) -> tuple[str, Params]:
+    """The events a chart selection picks, as SQL: those matching ANY key, where a key
+    matches when ALL its facets do (as :func:`geo.picks.events_matching` reads them).
+    Key values are unescaped and bound as parameters; malformed keys match nothing."""
+    alternatives: list[str] = []
+    params: Params = []
+    for key in picks:
+        parsed = parse_pick_key(key)
+        if not parsed:
+            continue
+        parts = []
+        for facet, value in parsed:
+            clause, clause_params = _facet_clause(facet, value, first_month, has_region=has_region)
+            parts.append(clause)
+            params += clause_params
+        alternatives.append("(" + " AND ".join(parts) + ")")
+    if not alternatives:
+        return "FALSE", []
+    return "(" + " OR ".join(alternatives) + ")", params
 
 
 def site_filter(state: ViewState, *, has_region: bool = True) -> tuple[str, Params]:
