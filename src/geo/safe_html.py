@@ -2,8 +2,10 @@
 
 folium places popup and tooltip HTML inside JavaScript template literals, so HTML escaping
 alone is not enough: a backtick ends the literal, ``${...}`` interpolates, and a backslash
-starts an escape (``\\2019``). Every string from data or from the URL goes through
-:func:`text` (or :func:`link`) before it is put in markup.
+starts an escape (``\\2019``). Braces are escaped too: folium lays each rendered part of a
+map back into a Jinja template when it writes a whole page (the HTML brief), so ``{{ ... }}``
+or ``{% ... %}`` in data would run as template code on the server. Every string from data or
+from the URL goes through :func:`text` (or :func:`link`) before it is put in markup.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ import html
 import re
 from urllib.parse import urlsplit
 
-_JS_SPECIALS = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;"})
+_JS_SPECIALS = str.maketrans(
+    {"`": "&#96;", "$": "&#36;", "\\": "&#92;", "{": "&#123;", "}": "&#125;"}
+)
 # C0 controls (but tab and newline) and DEL, lone surrogates: never meaningful in our text.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 SAFE_SCHEMES = frozenset({"http", "https"})

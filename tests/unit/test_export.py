@@ -4,8 +4,10 @@ and link; ``geo export``; what the Docker build context holds."""
 
 from __future__ import annotations
 
+import html
 import io
 import json
+import os
 import re
 import subprocess
 import sys
@@ -413,12 +415,47 @@ def test_hostile_data_stays_inert_in_the_brief(hostile: Bundle, borders: str) ->
         assert payload not in page, payload
     assert "javascript:" not in without_libraries(page).lower()
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
-    assert "&#36;{alert(1)}" in page and "a&#96;b" in page
+    assert "&#36;&#123;alert(1)&#125;" in page and "a&#96;b" in page
     assert_self_contained(page)
     hrefs = [a.get("href") or "" for _, a in elements(page) if "href" in a]
     assert hrefs and all(h.startswith(("http://", "https://")) for h in hrefs), hrefs
     assert 'href="https://example.org/safe?a=1&amp;b=2"' in page
     assert page.count("L.marker(") == 4
+
+
+# Jinja syntax: folium re-reads rendered map parts as templates when it writes a whole page.
+TEMPLATES = {
+    "{{ 'pw' ~ 'ned' }}": "pwned",
+    "{% for i in range(3) %}LOOP{% endfor %}": "LOOPLOOPLOOP",
+    "{{ cycler.__init__.__globals__.os.getpid() }}": str(os.getpid()),
+    "{# hidden #}shown": "shown",
+}
+
+
+def test_template_syntax_in_data_is_shown_not_run_in_the_brief(
+    write_folder, rows, borders: str
+) -> None:
+    payloads = list(TEMPLATES)
+    bundle = write_folder(
+        events=[
+            rows.event(
+                "T1", title=payloads[0], notes=payloads[1], actor1=payloads[2], excerpt_ids=""
+            )
+        ],
+        sites=[rows.site("S-T", name=payloads[3], notes=payloads[0])],
+        sources=[rows.source("SRC1", title=payloads[1], publisher=payloads[2])],
+        excerpts=[],
+        name="templates",
+    ).load(corpus=False)
+    bounds = Bounds(*bundle.month_span())
+    state = ViewState.default(bounds)
+    page = export.brief_html(bundle, query.apply(bundle, state), state, link=None, borders=borders)
+    text = html.unescape(without_libraries(page))
+    for payload, evaluated in TEMPLATES.items():
+        assert payload in text, payload  # shown as written, in the popups and the lists
+        if evaluated != "shown":
+            assert evaluated not in text, payload
+    assert page.count("L.marker(") == 2
 
 
 def test_hostile_search_text_in_the_view_stays_inert(hostile: Bundle, borders: str) -> None:

@@ -31,7 +31,7 @@ RAW = [IMG, INTERP, "a`b", "`; alert(1); `", "\\2019", "\\u0060", SCRIPT, "\x00"
 RAW += ["javascript:", "data:text/html", '"><script>', "alert(2)</script>"]
 ESCAPED = [
     "&lt;img src=x onerror=alert(1)&gt;",
-    "&#36;{alert(1)}",
+    "&#36;&#123;alert(1)&#125;",
     "a&#96;b &#96;; alert(1); &#96;",
     "&#92;2019 &#92;u0060",
     "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;",

@@ -23,12 +23,14 @@ PAYLOADS = [
     '" onmouseover="alert(1)',
     "' onmouseover='alert(1)",
     "&lt;already escaped&gt;",
+    "{{ cycler.__init__.__globals__.os.popen('id').read() }}",
+    "{% for i in range(9) %}x{% endfor %}{# c #}",
 ]
 RTL_AND_EMOJI = "مظاهرة في ألماتي · הפגנה · Қазақстан 🇰🇿 抗议 🙂\u200f"
 
 
 def _inert(out: str) -> None:
-    for forbidden in ("<", ">", "`", "${", "\\", "\x00", "\x07", "\x1b", "\x7f", "\r"):
+    for forbidden in ("<", ">", "`", "${", "\\", "\x00", "\x07", "\x1b", "\x7f", "\r", "{", "}"):
         assert forbidden not in out, (forbidden, out)
     assert "$" not in out
     assert '"' not in out and "'" not in out
@@ -75,7 +77,7 @@ def test_truncation_happens_before_escaping_so_entities_stay_whole() -> None:
     out = safe_html.text("<" * 50, max_len=5)
     assert out == "&lt;" * 4 + "…"
     assert safe_html.text("short", max_len=5) == "short"
-    assert safe_html.text("${x}${y}", max_len=3) == "&#36;{…"
+    assert safe_html.text("${x}${y}", max_len=3) == "&#36;&#123;…"
 
 
 # ---- links ----
