@@ -6,7 +6,9 @@ Both schemas are read, recognised from each feature's properties: 2.0 (``Title``
 ``Sector.Name``, ``osm_links``, dates "YYYY-MM-DD"). A file may hold one FeatureCollection,
 several concatenated, or one Feature per line. Each project becomes a ``bri_site`` at a
 representative point inside its footprint (the footprint is kept as WKT), in the recipient's
-country: a footprint lying in another area is flagged, never moved. Rejects name the feature
+country: a footprint lying in another area is flagged, never moved. A project is on the map
+from its commitment on; its completion is kept (``completed``) and shown, but a finished
+build is still a site, so it does not close it. Rejects name the feature
 by its number in the file (1 for the first).
 """
 
@@ -251,19 +253,25 @@ class _Parser:
             ).value,
             "date_open": opened[0],
             "open_precision": opened[1],
-            "date_close": closed[0],
-            "close_precision": closed[1],
-            "dates_basis": "opened: commitment; closed: completion (AidData)",
+            # A completed build is not a closed site: completion is shown (``completed``),
+            # and the site stays on the map after it.
+            "date_close": "",
+            "close_precision": "",
+            "completed": closed[0],
+            "dates_basis": "from the commitment (AidData); completion shown, not a closing",
             "actor1": funder,
             "confidence": Confidence.MEDIUM.value,
             "notes": "\n".join(notes),
             "start": opened[2],
-            "stop": closed[2],
+            "stop": None,
             "geometry_wkt": footprint.wkt,
             "amount": amount,
             "currency_year": currency_year,
             "sector": _text(props.get("aiddatasectorname") or props.get("sectorname")),
             "status": _text(props.get("status")),
+            # AidData marks records that would double count (umbrella projects, cancelled
+            # or superseded commitments) "No": totals leave them out.
+            "for_aggregates": _text(props.get("recommendedforaggregates")),
             "funder": funder,
             "flags": "; ".join(flags),
             "provenance": f"AidData GCDF {schema} ({self.file}), project {project}",
