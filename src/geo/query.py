@@ -16,6 +16,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
+from geo import funding
 from geo.bundle import Bundle, load_admin1
 from geo.picks import events_matching
 from geo.regions import region_names
@@ -86,14 +87,18 @@ def filter_sites(sites: pd.DataFrame, state: ViewState) -> pd.DataFrame:
 
 def apply(bundle: Bundle, state: ViewState) -> Filtered:
     """The filters (run in the bundle's store), then the chart selection: selected bars or
-    points keep their events only, and sites (which no chart counts) step aside while a
-    selection is active."""
+    points keep their events only, and sites step aside while a selection is active, but
+    for the projects a site chart's bars select (:mod:`geo.funding`)."""
     store = store_for(bundle)
     events = store.events(state)
     sites = store.sites(state)
     if not state.picks:
         return Filtered(events, sites, events)
-    return Filtered(events_matching(events, state.picks, state.start), sites.iloc[0:0], events)
+    picked_sites = sites.iloc[0:0]
+    if any(funding.is_site_pick(k) for k in state.picks):  # a site chart's bars: projects
+        details = store.site_details(state, funding.DETAIL_COLUMNS)
+        picked_sites = funding.sites_matching(sites, details, state.picks)
+    return Filtered(events_matching(events, state.picks, state.start), picked_sites, events)
 
 
 @dataclass(frozen=True)
