@@ -157,3 +157,13 @@ def test_a_completed_project_stays_on_the_map_with_its_completion_shown() -> Non
     assert "Construction completed: 2019-05-30" in text
     assert "Committed amount: 1,151,326,506 (USD, constant 2017)" in text
     assert "ODbL" in text and "ODC-By" in text
+
+
+@pytest.mark.usefixtures("aiddata_store")
+def test_about_page_lists_the_imported_file_with_its_licences() -> None:
+    at = open_app(page="pages/about.py")
+    assert not at.exception, errors(at)
+    text = page_text(at).replace("**", "")
+    assert f"{V2.name}: AidData GCDF geospatial ({V2.name}): 54 site(s)" in text
+    assert "ODC-By 1.0" in text and "ODbL 1.0" in text and "OpenStreetMap contributors" in text
+    assert "does not remove it" in text  # how completion is treated, in words

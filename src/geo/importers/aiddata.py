@@ -23,7 +23,7 @@ from pathlib import Path
 import shapely
 from shapely.geometry import shape
 
-from geo.importers.base import Reject, UnreadableFile
+from geo.importers.base import Progress, Reject, UnreadableFile
 from geo.importers.generic import COUNTRY_CODES, SiteImportResult, _Areas, run_site_import
 from geo.model import AREAS, Category, Confidence, GeoPrecision, TimePrecision
 from geo.store.duck import DuckStore
@@ -279,9 +279,25 @@ class _Parser:
         }
 
 
-def import_aiddata(path: str | Path, store: DuckStore) -> SiteImportResult:
+def _reporting(
+    features: list[tuple[int, dict[str, object]]], size: int, progress: Progress | None
+) -> Iterator[tuple[int, dict[str, object]]]:
+    """The features, telling ``progress`` how far through the file they are."""
+    step = max(len(features) // 100, 1)
+    for done, feature in enumerate(features):
+        if progress is not None and done % step == 0:
+            progress(size * done // max(len(features), 1), size)
+        yield feature
+    if progress is not None:
+        progress(size, size)
+
+
+def import_aiddata(
+    path: str | Path, store: DuckStore, progress: Progress | None = None
+) -> SiteImportResult:
     """Import an AidData GCDF geospatial GeoJSON file as ``bri_site`` sites, idempotent by
-    the publisher's project id."""
+    the publisher's project id. ``progress`` hears (bytes, file size) as the features are
+    read, in proportion to the features done."""
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
@@ -296,7 +312,7 @@ def import_aiddata(path: str | Path, store: DuckStore) -> SiteImportResult:
         raise UnreadableFile(f"{path}: no GeoJSON feature could be read ({rejects[0].reason})")
     result = run_site_import(
         store,
-        features,
+        _reporting(features, len(text.encode("utf-8")), progress),
         parse,
         rejects,
         file=name,
