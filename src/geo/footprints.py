@@ -115,9 +115,8 @@ def footprints_geojson(
             "properties": {
                 "id": safe_html.text(site_id),
                 "colour": colour,
-                "tip": safe_html.text(
-                    tooltip_text(str(record["name"]), site_when(pd.Series(record)), site_id)
-                ),
+                # Escaped by tooltip_text, as a marker's is (and read back the same way).
+                "tip": tooltip_text(str(record["name"]), site_when(pd.Series(record)), site_id),
                 "popup": popup_html(record),
             },
         }
