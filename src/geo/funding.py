@@ -219,7 +219,7 @@ def matching_ids(found: pd.DataFrame, picks: Iterable[str]) -> set[str]:
         for facet, value in parsed:
             # Compared as pick keys write them (escaped), so nothing is ever unescaped.
             if facet == "committed":
-                keep &= found["year"].map(lambda y, v=value: y is not None and _key(int(y)) == v)
+                keep &= found["year"].map(lambda y, v=value: pd.notna(y) and _key(int(y)) == v)
             elif facet in ("sector", "currency"):
                 column = "sector" if facet == "sector" else "currency_year"
                 keep &= found[column].map(_key) == value
