@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from geo import export, ui
+from geo import export, ui, ui_sites
 from geo.model import GEO_PRECISION_WORDS
+from geo.store import store_for
 
 ui.entry_guard()
 
@@ -54,6 +55,29 @@ st.markdown(
   Policy Center, 8 April 2021.
 """
 )
+st.subheader("Imported files")
+st.markdown(
+    """
+Files imported into the store (`geo import`, or the Import page) add sites with their own
+provenance and licence, listed here and carried by every export (CSV and GeoJSON columns
+`provenance` and `licence`, the GeoJSON's `atlas.imports`, the brief's credits section).
+AidData's Global Chinese Development Finance data (credit: **AidData**, a research lab at
+William & Mary) is licensed under the Open Data Commons Attribution License (ODC-By 1.0); its
+project footprints are derived from OpenStreetMap, © OpenStreetMap contributors, under the
+Open Database License (ODbL 1.0).
+
+**Dates of imported projects.** An AidData project is on the map from its commitment (the
+day, or the year when only the year is known). Its completion is shown in its panel and
+popup as the end of construction, but does not remove it: a finished railway or refinery is
+still there, so it stays on the map in later months. Committed amounts are in constant US
+dollars of the year AidData states (2017 in GCDF 2.0, 2021 in 3.0); charts never add
+amounts of different years together, and leave out the records AidData marks as not to be
+aggregated (they would count one loan twice).
+"""
+)
+ui_sites.import_credits(data)
+if not len(store_for(data).imports()):
+    st.caption("No file has been imported into this atlas's store.")
 st.subheader("Sources")
 sources = data.sources[["title", "publisher", "author", "published", "url"]]
 st.dataframe(

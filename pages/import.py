@@ -1,4 +1,5 @@
-"""Import: upload an ACLED export, a CSV or a GeoJSON into the app's store; see the rejects."""
+"""Import: upload an ACLED export, a CSV, a GeoJSON or AidData's GCDF projects into the app's
+store; see the rejects."""
 
 import tempfile
 from pathlib import Path
@@ -6,12 +7,17 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from geo import importers, ui
+from geo import importers, safe_html, ui
 from geo.store import store_for, store_path
 
 ui.entry_guard()
 
-FORMATS = {"ACLED export (CSV)": "acled", "CSV with a column mapping": "csv", "GeoJSON": "geojson"}
+FORMATS = {
+    "ACLED export (CSV)": "acled",
+    "CSV with a column mapping": "csv",
+    "GeoJSON": "geojson",
+    "AidData GCDF projects (GeoJSON)": "aiddata",
+}
 
 data = ui.bundle()
 store = store_for(data)
@@ -19,7 +25,8 @@ store = store_for(data)
 st.title("Import events")
 where = store_path()
 st.markdown(
-    f"The store holds **{store.size():,} events**. "
+    f"The store holds **{store.size():,} events** and "
+    f"**{int(store.imports()['rows'].sum()):,} imported sites**. "
     + (
         f"Imports go into the store file `{where}` and are kept across restarts."
         if where
@@ -32,21 +39,32 @@ st.caption(
     "`timestamp` replaces a row. Every rejected row is listed below with its line and reason; "
     "the rest load. An import is all or nothing: a failure half way leaves the store as it was."
 )
+st.caption(
+    "AidData GCDF: the geospatial GeoJSON of the 2.0 or 3.0 release (one FeatureCollection, "
+    "several, or one Feature per line). Each project becomes a Belt and Road site with its "
+    "footprint, amount, sector and dates, matched by AidData's project id; a rejected feature "
+    "is listed by its number in the file. Credit AidData (ODC-By 1.0) and OpenStreetMap "
+    "contributors (ODbL 1.0) when you use them."
+)
 
 kind = FORMATS[st.radio("Format", list(FORMATS), horizontal=True, key="import_format")]
 upload = st.file_uploader(
-    "File", type=["geojson", "json"] if kind == "geojson" else ["csv", "txt"], key="import_file"
+    "File",
+    type=["geojson", "json"] if kind in ("geojson", "aiddata") else ["csv", "txt"],
+    key="import_file",
 )
 mapping_text = ""
-if kind != "acled":
+if kind in ("csv", "geojson"):
     mapping_text = st.text_input(
         "Column mapping",
         key="import_map",
         placeholder="lat=Y,lon=X,id=uid,date=day,country=cc,title=label",
         help="field=column pairs; fields left out are read from a column of the same name.",
     )
-deletions = st.file_uploader(
-    "Deletions list (optional)", type=["csv", "txt"], key="import_deletions"
+deletions = (
+    None
+    if kind == "aiddata"
+    else st.file_uploader("Deletions list (optional)", type=["csv", "txt"], key="import_deletions")
 )
 
 if st.button("Import", icon=":material/database:", disabled=upload is None, type="primary"):
@@ -56,14 +74,18 @@ if st.button("Import", icon=":material/database:", disabled=upload is None, type
         bar.progress(min(done / total, 1.0) if total else 1.0, text=f"{done:,} of {total:,} bytes")
 
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "upload"
+        # An AidData file keeps its name: it identifies the file among the store's imports.
+        name = Path(upload.name).name if kind == "aiddata" else ""
+        path = Path(folder) / (name or "upload")
         path.write_bytes(upload.getvalue())
         deleted = None
         if deletions is not None:
             deleted = Path(folder) / "deletions.csv"
             deleted.write_bytes(deletions.getvalue())
         try:
-            if kind == "acled":
+            if kind == "aiddata":
+                result = importers.import_aiddata(path, store, progress=progress)
+            elif kind == "acled":
                 result = importers.import_acled(path, store, deletions=deleted, progress=progress)
             else:
                 mapping = importers.parse_mapping(mapping_text)
@@ -79,19 +101,25 @@ if st.button("Import", icon=":material/database:", disabled=upload is None, type
             st.stop()
     bar.progress(1.0, text="Done")
     st.session_state["import_result"] = result
+    st.session_state["import_kind"] = kind
 
 result = st.session_state.get("import_result")
 if result is not None:
+    position = "feature" if st.session_state.get("import_kind") == "aiddata" else "line"
     message = f"Loaded {result.loaded:,} row(s), rejected {result.rejected:,}: " + (
         f"{result.counts.new:,} new, {result.counts.updated:,} updated, "
         f"{result.counts.unchanged:,} unchanged, {result.counts.deleted:,} deleted."
     )
     (st.success if result.loaded else st.warning)(message)
+    notes = getattr(result, "warnings", [])
+    if notes:
+        with st.expander(f"Notes on the loaded rows ({len(notes)})", expanded=True):
+            st.markdown("\n".join(f"- {safe_html.markdown(n, max_len=400)}" for n in notes[:200]))
     if result.rejects:
-        st.subheader(f"Rejected rows ({result.rejected:,})")
+        st.subheader(f"Rejected {position}s ({result.rejected:,})")
         rejects = pd.DataFrame(
-            [{"line": r.line, "reason": r.reason} for r in result.rejects]
-        ).sort_values("line")
+            [{position: r.line, "reason": r.reason} for r in result.rejects]
+        ).sort_values(position)
         st.dataframe(rejects, hide_index=True, width="stretch")
         st.download_button(
             "Download the rejects (CSV)",

@@ -4,9 +4,10 @@ import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import query, scale, ui, ui_export
+from geo import footprints, query, scale, ui, ui_export, ui_sites
 from geo.maps import base_map
 from geo.regions import choropleth_geojson
+from geo.store import store_for
 
 ui.entry_guard()
 
@@ -16,7 +17,7 @@ data = ui.bundle()
 bounds = ui.bounds_of(data)
 view = ui.current_view(bounds)
 view = ui.apply_map_events(view, bounds)  # before the widgets: a region click sets one
-view = ui.apply_chart_selections(view, CHARTS)
+view = ui.apply_chart_selections(view, CHARTS + ui_sites.SITE_CHARTS)
 ui.sidebar_filters(view, bounds)
 view = ui.view_from_widgets(view)
 
@@ -46,7 +47,9 @@ with map_column:
         height=600,
         use_container_width=True,
         # Markers up to scale.THRESHOLD (exactly maps.data_layers), H3 hexagons past it.
-        feature_group_to_add=scale.layers(data, filtered, view, links, regions),
+        # Zoomed in (footprints.MIN_ZOOM), the projects' footprints as polygons too.
+        feature_group_to_add=scale.layers(data, filtered, view, links, regions)
+        + footprints.layers(store_for(data), filtered.sites, view),
         layer_control=folium.LayerControl(collapsed=True, position="topright"),
         center=center,
         zoom=zoom,
@@ -64,6 +67,8 @@ with panel_column:
         if st.button("Clear selection", icon=":material/close:"):
             ui.commit_view(view.with_selected(None), bounds)
             st.rerun()
+    elif ui_sites.only_site_picks(view):
+        ui_sites.picked_sites_panel(data, view, filtered.sites)
     elif view.picks:
         ui.picked_events_panel(data, filtered)
     elif not ui.cell_panel(data, view):
@@ -76,4 +81,5 @@ with panel_column:
     ui_export.share_and_download(data, filtered, view, bounds)
 
 ui.linked_charts(filtered, view, CHARTS)
+ui_sites.site_charts(data, view)  # committed amounts, when projects with one are in view
 ui.playback_ticker(view, bounds)

@@ -75,11 +75,17 @@ def _import(args: argparse.Namespace) -> int:
                 args.file, store, deletions=args.deletions, progress=bar
             )
         elif args.format == "aiddata":
-            result = importers.import_aiddata(args.file, store)
+            result = importers.import_aiddata(args.file, store, progress=bar)
         elif args.format == "csv" and args.as_ == "sites":
             mapping = importers.parse_mapping(args.map or "", sites=True)
             result = importers.import_csv_sites(
-                args.file, store, mapping, category=category or Category.OTHER, progress=bar
+                args.file,
+                store,
+                mapping,
+                category=category or Category.OTHER,
+                progress=bar,
+                provenance=args.provenance or "",
+                licence=args.licence or "",
             )
         elif args.format == "csv":
             mapping = importers.parse_mapping(args.map or "")
@@ -162,6 +168,14 @@ def register(commands: Any) -> None:
         choices=["events", "sites"],
         default="events",
         help="csv: rows are events (default) or sites (a facility list; --map id=,name=,...)",
+    )
+    imp.add_argument(
+        "--provenance",
+        help="csv --as sites: where the file comes from (shown on the About page and in exports)",
+    )
+    imp.add_argument(
+        "--licence",
+        help="csv --as sites: the file's licence or terms, as its publisher states them",
     )
     imp.add_argument("--quiet", action="store_true", help="no progress bar")
     imp.set_defaults(func=_import)

@@ -18,19 +18,24 @@ where ACLED has the concept, then the atlas's own columns:
   3 only a larger area (``region`` and ``country``: the point stands in for it);
   ``geo_precision_atlas`` keeps the word;
 - ``source`` names the publisher of the item's source; ``notes``, ``fatalities`` and ``tags``
-  are the atlas's own.
+  are the atlas's own;
+- an imported site adds what its file gave: ``amount`` with its ``currency_year`` (AidData's
+  constant dollars of that year), ``sector``, ``status``, ``completed``, and for every site
+  ``provenance`` (the imported file, or the curated data) and ``licence``.
 
 A text cell that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``,
 ``@``, tab or carriage return) gets a leading apostrophe.
 
 **GeoJSON** (RFC 7946, so EPSG:4326 longitude/latitude): one Point Feature per event and per
 site, with the CSV row's values as properties (``kind`` is ``event`` or ``site``); the
-collection carries the data version, the as-of date, the view and its link.
+collection carries the data version, the as-of date, the view, its link, and the credits:
+the curated data and each imported file with its provenance and licence (``imports``).
 
 **Brief**: one self-contained HTML file (Leaflet, markercluster and plotly.js inline; a
 Content-Security-Policy that allows no network at all) with the title, the data version and
 as-of date, the filters in words, the link back to the view, the map, the monthly chart and
-every item with its excerpts and full citations. Every string from data or from the link
+every item with its excerpts and full citations, and the data credits and licences of the
+imported files. Every string from data or from the link
 goes through :mod:`geo.safe_html`.
 
 **As of** (:func:`data_as_of`): the latest date any event or site in the data mentions (an
@@ -59,7 +64,9 @@ from geo.bundle import Bundle
 from geo.maps import base_map, data_layers, event_when, place_words, site_when
 from geo.model import AREAS, CATEGORY_LABELS, Category, GeoPrecision
 from geo.picks import describe_pick
+from geo.provenance import CURATED, ImportCredit, credits
 from geo.query import Filtered
+from geo.store import store_for
 from geo.validate import infer_precision, split_ids
 from geo.view import Bounds, Decoded, ViewState, decode, encode
 
@@ -105,6 +112,23 @@ ATLAS_COLUMNS: tuple[str, ...] = (
     "excerpt_ids",
     "excerpt_text",
     "excerpt_citation",
+    "amount",
+    "currency_year",
+    "sector",
+    "status",
+    "completed",
+    "provenance",
+    "licence",
+)
+# What an imported site adds (AidData's amount and sector, a file's provenance and licence).
+SITE_EXTRA: tuple[str, ...] = (
+    "amount",
+    "currency_year",
+    "sector",
+    "status",
+    "completed",
+    "provenance",
+    "licence",
 )
 COLUMNS: tuple[str, ...] = ACLED_COLUMNS + ATLAS_COLUMNS
 
@@ -276,6 +300,26 @@ class _Lookup:
         return f"{citation_text(source)}, {where}" if source else where
 
 
+def import_credits(bundle: Bundle) -> list[ImportCredit]:
+    """The files imported into the bundle's store, with their provenance and licence."""
+    return credits(store_for(bundle).imports())
+
+
+def credit_lines(bundle: Bundle) -> list[str]:
+    """Where the export's data comes from, one plain line per origin: the curated data,
+    then each imported file with its licence."""
+    return [CURATED, *(f"{c.file}: {c.words()}" for c in import_credits(bundle))]
+
+
+def _site_extras(bundle: Bundle, sites: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """SITE_EXTRA of the imported sites among ``sites``, by site id."""
+    if sites.empty:
+        return {}
+    table = store_for(bundle).table("sites", ["site_id", *SITE_EXTRA])
+    table = table[table["site_id"].isin(set(sites["site_id"]))]
+    return {str(r["site_id"]): r for r in table.to_dict("records")}
+
+
 def _row(record: Mapping[str, Any], kind: str, lookup: _Lookup) -> dict[str, Any]:
     event = kind == "event"
     start, stop = record.get("start"), record.get("stop")
@@ -324,14 +368,27 @@ def _row(record: Mapping[str, Any], kind: str, lookup: _Lookup) -> dict[str, Any
         "excerpt_ids": ";".join(str(x["excerpt_id"]) for x in excerpts),
         "excerpt_text": JOIN.join(_text(x["text"]) for x in excerpts),
         "excerpt_citation": JOIN.join(lookup.excerpt_citation(x) for x in excerpts),
+        **{c: _text(record.get(c)) for c in SITE_EXTRA if c != "amount"},
+        "amount": _amount(record.get("amount")),
+        "provenance": "" if event else _text(record.get("provenance")) or CURATED,
     }
+
+
+def _amount(value: object) -> float | None:
+    if value is None or (isinstance(value, float) and value != value) or value == "":
+        return None
+    return float(value)  # type: ignore[arg-type]
 
 
 def rows(bundle: Bundle, filtered: Filtered) -> list[dict[str, Any]]:
     """One export row per event, then per site, of the filtered view (columns: COLUMNS)."""
     lookup = _Lookup(bundle)
     out = [_row(r, "event", lookup) for r in filtered.events.to_dict("records")]
-    out += [_row(r, "site", lookup) for r in filtered.sites.to_dict("records")]
+    extras = _site_extras(bundle, filtered.sites)
+    out += [
+        _row({**r, **extras.get(str(r["site_id"]), {})}, "site", lookup)
+        for r in filtered.sites.to_dict("records")
+    ]
     return out
 
 
@@ -373,6 +430,8 @@ def to_geojson(
             "as_of": as_of.isoformat() if as_of else None,
             "view": describe_view(state, filtered),
             "link": link,
+            "credits": credit_lines(bundle),
+            "imports": [c.as_dict() for c in import_credits(bundle)],
         },
         "features": features,
     }
@@ -686,6 +745,10 @@ placed only approximately. Clusters open when clicked; the layer button toggles 
 <section id="brief-sites">
 <h2>Sites ({len(filtered.sites)})</h2>
 {sites or '<p class="muted">No sites in this view.</p>'}
+</section>
+<section id="brief-credits">
+<h2>Data credits and licences</h2>
+<ul>{"".join(f"<li>{inert(line)}</li>" for line in credit_lines(bundle))}</ul>
 </section>
 </body>
 </html>

@@ -176,3 +176,11 @@ EXCERPT_COLUMNS: list[str] = [
     "char_end",
     "text",
 ]
+
+
+def currency_words(code: str) -> str:
+    """A currency-year code as a reader says it: "USD2017" is "USD, constant 2017"; any
+    other code is shown as it is."""
+    if len(code) == 7 and code[:3].isalpha() and code[3:].isdigit():
+        return f"{code[:3].upper()}, constant {code[3:]}"
+    return code or "currency not stated"

@@ -5,7 +5,9 @@ Every bar or point of every figure in :mod:`geo.charts` carries a *pick key* in
 for example ``month:2019-09+iso:KAZ``, ``category:protest``,
 ``actor:Democratic Choice of Kazakhstan (DVK)`` or ``event:EV025``. Facets are ``month``
 (YYYY-MM of the event's start), ``iso``, ``category``, ``actor``, ``event`` (an event id) and
-``region`` (the events' ``region`` column, where the frame has one).
+``region`` (the events' ``region`` column, where the frame has one); the site charts of
+:mod:`geo.funding` add ``committed`` (a project's commitment year), ``sector`` and
+``currency`` (an amount's currency-year, e.g. ``USD2017``), which no event matches.
 
 A value is written as :func:`geo.safe_html.text` escapes it, with ``+``, ``:`` and ``|``
 also written as ``&#43;``, ``&#58;`` and ``&#124;``, so a key is inert wherever it is shown,
@@ -27,9 +29,9 @@ from datetime import date
 import pandas as pd
 
 from geo import safe_html
-from geo.model import AREAS, CATEGORY_LABELS, Category
+from geo.model import AREAS, CATEGORY_LABELS, Category, currency_words
 
-FACETS = ("month", "iso", "category", "actor", "event", "region")
+FACETS = ("month", "iso", "category", "actor", "event", "region", "committed", "sector", "currency")
 MAX_PICK_KEY = 2000  # longer strings in a selection are not ours
 MAX_PICKS = 5000
 
@@ -197,5 +199,11 @@ def describe_pick(key: str) -> str:
             plain = AREAS[plain].name
         elif facet == "category" and plain in {c.value for c in Category}:
             plain = CATEGORY_LABELS[Category(plain)]
+        elif facet == "committed":
+            plain = f"committed in {plain}"
+        elif facet == "currency":
+            plain = currency_words(plain)
+        elif facet == "sector":
+            plain = plain.capitalize()
         words.append(plain)
     return " · ".join(words)

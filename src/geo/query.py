@@ -18,6 +18,7 @@ from typing import TypeVar, cast
 import duckdb
 import pandas as pd
 
+from geo import funding
 from geo.bundle import Bundle, load_admin1
 from geo.picks import events_matching
 from geo.regions import region_counts, region_names
@@ -218,16 +219,21 @@ def filter_sites(sites: pd.DataFrame, state: ViewState) -> pd.DataFrame:
 
 def apply(bundle: Bundle, state: ViewState) -> Filtered:
     """The filters (run in the bundle's store), then the chart selection: selected bars or
-    points keep their events only, and sites (which no chart counts) step aside while a
-    selection is active. Past :data:`THRESHOLD` the events are counted, not read."""
+    points keep their events only, and sites step aside while a selection is active, but
+    for the projects a site chart's bars select (:mod:`geo.funding`). Past
+    :data:`THRESHOLD` the events are counted, not read."""
     store = store_for(bundle)
     sites = store.sites(state)
+    picked_sites = sites.iloc[0:0]
+    if any(funding.is_site_pick(k) for k in state.picks):  # a site chart's bars: projects
+        details = store.site_details(state, funding.DETAIL_COLUMNS)
+        picked_sites = funding.sites_matching(sites, details, state.picks)
     before = unpicked(state)
     total = aggregate(store, before, "count", store.count_events)
     if total + len(sites) > THRESHOLD:
         shown = aggregate(store, state, "count", store.count_events) if state.picks else total
         if state.picks:
-            sites = sites.iloc[0:0]
+            sites = picked_sites
         return Filtered(
             None, sites, store=store, state=state, event_count=shown, unpicked_count=total
         )
@@ -235,7 +241,7 @@ def apply(bundle: Bundle, state: ViewState) -> Filtered:
     if not state.picks:
         return Filtered(events, sites, events, store=store, state=state)
     picked = events_matching(events, state.picks, state.start)
-    return Filtered(picked, sites.iloc[0:0], events, store=store, state=state)
+    return Filtered(picked, picked_sites, events, store=store, state=state)
 
 
 @dataclass(frozen=True)

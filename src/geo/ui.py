@@ -17,6 +17,7 @@ import streamlit as st
 from geo import assets, safe_html, scale
 from geo.bundle import DEFAULT_DATA_DIR, Bundle, borders_geojson, load_admin1, load_bundle
 from geo.figures import parse_figures
+from geo.funding import is_site_pick
 from geo.maps import (
     MAP_CENTER,
     MAP_ZOOM,
@@ -29,6 +30,7 @@ from geo.maps import (
 from geo.model import AREAS, CATEGORY_LABELS, Category, GeoPrecision
 from geo.picks import describe_pick, pick_keys_from_selection
 from geo.playback import at_end, first_frame, next_frame
+from geo.provenance import site_facts
 from geo.query import Filtered, Selection, bounds_for
 from geo.regions import clicked_region
 from geo.store import store_for
@@ -352,6 +354,8 @@ def selection_panel(sel: Selection, in_view: bool) -> None:
     if sel.kind == "event":
         for label, column in (("Participants", "participants"), ("Arrests", "arrests")):
             lines.append(figures_markdown(label, record.get(column, "")))
+    else:  # an imported site's amount, sector, completion, flags, provenance and licence
+        lines += [f"**{k}:** {safe_html.markdown(v)}" for k, v in site_facts(record.to_dict())]
     st.markdown("  \n".join(line for line in lines if line))
     if not in_view:
         st.info("This item is outside the current filters, so it is not drawn on the map.")
@@ -621,10 +625,12 @@ def picks_bar(view: ViewState, bounds: Bounds) -> None:
     words = "; ".join(describe_pick(k) for k in view.picks[:8])
     more = f" and {len(view.picks) - 8} more" if len(view.picks) > 8 else ""
     cols = st.columns([0.8, 0.2], vertical_alignment="center")
-    cols[0].info(
-        f"Chart selection: {safe_html.markdown(words)}{more}. Sites are hidden while a "
-        "chart selection is active."
+    hidden = (
+        "Events are hidden while projects are selected."
+        if all(is_site_pick(k) for k in view.picks)
+        else "Sites are hidden while a chart selection is active."
     )
+    cols[0].info(f"Chart selection: {safe_html.markdown(words)}{more}. {hidden}")
     if cols[1].button("Clear chart selection", icon=":material/deselect:"):
         commit_view(clear_picks(view), bounds)
         st.rerun()

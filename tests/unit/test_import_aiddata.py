@@ -60,10 +60,13 @@ def test_v2_one_site_per_project_with_amounts_years_and_points(store: DuckStore)
         assert site["open_precision"] == "year"
         completion = props["Actual Completion Date (MM/DD/YYYY)"]
         if completion:
-            assert site["date_close"] == completion[:10]
-            assert site["close_precision"] == "day"
+            assert site["completed"] == completion[:10]
         elif props["Completion Year"]:
-            assert site["date_close"] == str(int(props["Completion Year"]))
+            assert site["completed"] == str(int(props["Completion Year"]))
+        else:
+            assert site["completed"] == ""
+        # A completed build stays a site: completion does not close it.
+        assert site["date_close"] == "" and site["stop"] is None
         footprint = wkt.loads(site["geometry_wkt"])
         assert footprint.geom_type == "MultiPolygon"
         assert footprint.contains(shapely.Point(site["longitude"], site["latitude"]))

@@ -6,7 +6,9 @@ Both schemas are read, recognised from each feature's properties: 2.0 (``Title``
 ``Sector.Name``, ``osm_links``, dates "YYYY-MM-DD"). A file may hold one FeatureCollection,
 several concatenated, or one Feature per line. Each project becomes a ``bri_site`` at a
 representative point inside its footprint (the footprint is kept as WKT), in the recipient's
-country: a footprint lying in another area is flagged, never moved. Rejects name the feature
+country: a footprint lying in another area is flagged, never moved. A project is on the map
+from its commitment on; its completion is kept (``completed``) and shown, but a finished
+build is still a site, so it does not close it. Rejects name the feature
 by its number in the file (1 for the first).
 """
 
@@ -21,7 +23,7 @@ from pathlib import Path
 import shapely
 from shapely.geometry import shape
 
-from geo.importers.base import Reject, UnreadableFile
+from geo.importers.base import Progress, Reject, UnreadableFile
 from geo.importers.generic import COUNTRY_CODES, SiteImportResult, _Areas, run_site_import
 from geo.model import AREAS, Category, Confidence, GeoPrecision, TimePrecision
 from geo.store.duck import DuckStore
@@ -251,19 +253,25 @@ class _Parser:
             ).value,
             "date_open": opened[0],
             "open_precision": opened[1],
-            "date_close": closed[0],
-            "close_precision": closed[1],
-            "dates_basis": "opened: commitment; closed: completion (AidData)",
+            # A completed build is not a closed site: completion is shown (``completed``),
+            # and the site stays on the map after it.
+            "date_close": "",
+            "close_precision": "",
+            "completed": closed[0],
+            "dates_basis": "from the commitment (AidData); completion shown, not a closing",
             "actor1": funder,
             "confidence": Confidence.MEDIUM.value,
             "notes": "\n".join(notes),
             "start": opened[2],
-            "stop": closed[2],
+            "stop": None,
             "geometry_wkt": footprint.wkt,
             "amount": amount,
             "currency_year": currency_year,
             "sector": _text(props.get("aiddatasectorname") or props.get("sectorname")),
             "status": _text(props.get("status")),
+            # AidData marks records that would double count (umbrella projects, cancelled
+            # or superseded commitments) "No": totals leave them out.
+            "for_aggregates": _text(props.get("recommendedforaggregates")),
             "funder": funder,
             "flags": "; ".join(flags),
             "provenance": f"AidData GCDF {schema} ({self.file}), project {project}",
@@ -271,9 +279,25 @@ class _Parser:
         }
 
 
-def import_aiddata(path: str | Path, store: DuckStore) -> SiteImportResult:
+def _reporting(
+    features: list[tuple[int, dict[str, object]]], size: int, progress: Progress | None
+) -> Iterator[tuple[int, dict[str, object]]]:
+    """The features, telling ``progress`` how far through the file they are."""
+    step = max(len(features) // 100, 1)
+    for done, feature in enumerate(features):
+        if progress is not None and done % step == 0:
+            progress(size * done // max(len(features), 1), size)
+        yield feature
+    if progress is not None:
+        progress(size, size)
+
+
+def import_aiddata(
+    path: str | Path, store: DuckStore, progress: Progress | None = None
+) -> SiteImportResult:
     """Import an AidData GCDF geospatial GeoJSON file as ``bri_site`` sites, idempotent by
-    the publisher's project id."""
+    the publisher's project id. ``progress`` hears (bytes, file size) as the features are
+    read, in proportion to the features done."""
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
@@ -288,7 +312,7 @@ def import_aiddata(path: str | Path, store: DuckStore) -> SiteImportResult:
         raise UnreadableFile(f"{path}: no GeoJSON feature could be read ({rejects[0].reason})")
     result = run_site_import(
         store,
-        features,
+        _reporting(features, len(text.encode("utf-8")), progress),
         parse,
         rejects,
         file=name,

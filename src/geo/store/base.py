@@ -43,7 +43,9 @@ EVENT_EXTRA_COLUMNS: list[str] = [
 # bundle's columns, where the row came from, and its place in the data.
 SITE_EXTRA_COLUMNS: list[str] = [
     "geometry_wkt",
+    "completed",
     "amount",
+    "for_aggregates",
     "currency_year",
     "sector",
     "status",

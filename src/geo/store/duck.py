@@ -208,6 +208,21 @@ class DuckStore:
         frame = to_frame(table, wanted)
         return frame.iloc[0] if len(frame) else None
 
+    def site_details(self, state: ViewState, columns: Sequence[str]) -> pd.DataFrame:
+        """``site_id`` and the named columns (any the store keeps, such as an imported
+        site's ``amount`` or ``geometry_wkt``) of the sites the view's filters keep, in data
+        order; the chart selection is not applied (callers match on ``site_id``)."""
+        unknown = [c for c in columns if c not in SITE_TABLE_COLUMNS]
+        if unknown:
+            raise ValueError(f"unknown site column(s): {', '.join(unknown)}")
+        wanted = ["site_id", *(c for c in columns if c not in ("site_id", "row_no"))]
+        where, params = sql.site_filter(state)
+        table = self._arrow(
+            f"SELECT {_names([*wanted, 'row_no'])} FROM sites WHERE {where} ORDER BY row_no",
+            params,
+        )
+        return to_frame(table, wanted)
+
     def bundle_site_ids(self) -> set[str]:
         rows = self._rows(
             "SELECT site_id FROM sites WHERE origin IS NULL OR origin IN ('', ?)",
