@@ -9,10 +9,13 @@ All text from data passes through :mod:`geo.safe_html`.
 from __future__ import annotations
 
 import base64
+import json
 import re
 import struct
 import zlib
+from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 import folium
 import pandas as pd
@@ -134,6 +137,13 @@ class Legend(folium.MacroElement):
         self.html = legend_html()
 
 
+# Written once in the map's page rather than on every popup (plain CSS: no data in it).
+MAP_CSS = (
+    ".atlas-popup{font:12px/1.4 system-ui,sans-serif;max-width:300px}"
+    ".atlas-popup th{text-align:left;padding-right:6px;vertical-align:top}"
+)
+
+
 def _use_assets(element: folium.Element, assets: AssetLinks) -> None:
     element.default_js = list(assets.js)
     element.default_css = list(assets.css)
@@ -164,6 +174,7 @@ def base_map(borders_geojson: str, assets: AssetLinks) -> folium.Map:
         interactive=False,
     ).add_to(m)
     Legend().add_to(m)
+    m.get_root().header.add_child(folium.Element(f"<style>{MAP_CSS}</style>"), name="atlas_css")
     return m
 
 
@@ -191,7 +202,7 @@ def date_words(value: object, precision: str) -> str:
     return f"{value.year} (year known only)"
 
 
-def event_when(record: pd.Series) -> str:
+def event_when(record: Mapping[str, Any]) -> str:
     text = date_words(record["start"], str(record["time_precision"]))
     end = str(record.get("date_end", "") or "")
     if end and end != "nan" and record["stop"] != record["start"]:
@@ -199,7 +210,7 @@ def event_when(record: pd.Series) -> str:
     return text
 
 
-def site_when(record: pd.Series) -> str:
+def site_when(record: Mapping[str, Any]) -> str:
     opened = (
         date_words(record["start"], str(record["open_precision"] or "day"))
         if isinstance(record["start"], date)
@@ -211,7 +222,7 @@ def site_when(record: pd.Series) -> str:
     return f"from {opened}" if isinstance(record["start"], date) else opened
 
 
-def place_words(record: pd.Series) -> str:
+def place_words(record: Mapping[str, Any]) -> str:
     parts = [str(record["location"]), str(record["admin1"]), AREAS[str(record["iso"])].name]
     return ", ".join(p for p in parts if p and p != "nan")
 
@@ -230,11 +241,10 @@ def clicked_id(tooltip: object) -> str | None:
 
 
 def _row(label: str, value: str) -> str:
-    head = f"<th style='text-align:left;padding-right:6px;vertical-align:top'>{label}</th>"
-    return f"<tr>{head}<td>{value}</td></tr>"
+    return f"<tr><th>{label}</th><td>{value}</td></tr>"
 
 
-def popup_html(record: pd.Series, kind: str, source: pd.Series | None) -> str:
+def popup_html(record: Mapping[str, Any], kind: str, source: pd.Series | None) -> str:
     """Popup markup for an event or a site; every data string escaped."""
     precision = GeoPrecision(str(record["geo_precision"]))
     title = record["title"] if kind == "event" else record["name"]
@@ -268,7 +278,7 @@ def popup_html(record: pd.Series, kind: str, source: pd.Series | None) -> str:
     if source is not None:
         rows.append(_row("Source", safe_html.link(source["url"], source["title"])))
     return (
-        f"<div class='atlas-popup' style='font:12px/1.4 system-ui,sans-serif;max-width:300px'>"
+        f"<div class='atlas-popup'>"
         f"<b>{safe_html.text(title, 200)}</b><table>{''.join(rows)}</table>"
         f"<i>Click the marker to read the excerpts beside the map.</i></div>"
     )
@@ -289,6 +299,73 @@ function (cluster) {
     });
 }
 """
+
+
+# Markers travel as one GeoJSON layer per category: each point's glyph key (under this
+# property), tooltip and popup, with the glyphs written once per layer. A thousand markers
+# are then a thousand small features, not a thousand folium elements each rendered through
+# its own templates.
+MARKER_PROPERTY = "mk"
+GLYPHS = {("event", False): "e", ("event", True): "ea", ("site", False): "s", ("site", True): "sa"}
+
+
+def _glyph_key(kind: str, approximate: bool) -> str:
+    return GLYPHS[(kind, approximate)]
+
+
+def glyphs(category: Category) -> dict[str, str]:
+    """The marker glyph of each glyph key, for one category."""
+    return {
+        key: marker_html(category, approximate, kind == "site")
+        for (kind, approximate), key in GLYPHS.items()
+    }
+
+
+def script_json(value: object) -> str:
+    """``value`` as JSON to place in a script: compact, non-ASCII kept as is (folium's own
+    filter writes every ``<`` as six characters), and ``</`` written ``<\\/`` so no string
+    can close the script element."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("</", "<\\/").replace("<!--", "<\\!--")
+
+
+class MarkerLayer(folium.MacroElement):
+    """Point features drawn as markers by ``on_each`` (a ``L.geoJson`` layer), added to the
+    parent (a marker cluster, which takes the layer's markers in)."""
+
+    _template = folium.template.Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.geoJson({{ this.data }}, {
+            onEachFeature: {{ this.on_each }}
+        });
+        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, features: list[dict[str, object]], on_each: folium.JsCode) -> None:
+        super().__init__()
+        self._name = "MarkerLayer"
+        self.data = script_json({"type": "FeatureCollection", "features": features})
+        self.on_each = on_each.js_code
+
+
+def _marker_script(category: Category) -> folium.JsCode:
+    """Gives each point of a category's layer its glyph, tooltip (what st_folium reports on
+    a click) and popup; the texts arrive escaped (:mod:`geo.safe_html`)."""
+    return folium.JsCode(
+        """
+function (feature, layer) {
+    var glyphs = GLYPHS;
+    var p = feature.properties;
+    layer.setIcon(L.divIcon({html: glyphs[p.mk], iconSize: [14, 14], iconAnchor: [7, 7],
+                             className: "atlas-marker"}));
+    layer.bindTooltip("<div>" + p.tip + "</div>", {sticky: false});
+    layer.bindPopup(p.popup, {maxWidth: 320});
+}
+""".replace("GLYPHS", json.dumps(glyphs(category)))
+    )
 
 
 REGION_LAYER = "Events per region (click to filter)"
@@ -360,8 +437,9 @@ def data_layers(
         )
         _use_assets(cluster, assets)
         cluster.add_to(group)
+        features: list[dict[str, object]] = []
         for kind, frame, key in (("event", events, "event_id"), ("site", sites, "site_id")):
-            for _, record in frame.sort_values(key).iterrows():
+            for record in frame.sort_values(key).to_dict("records"):
                 item_id = str(record[key])
                 approximate = GeoPrecision(str(record["geo_precision"])).approximate
                 title = record["title"] if kind == "event" else record["name"]
@@ -369,21 +447,20 @@ def data_layers(
                 point = (float(record["latitude"]), float(record["longitude"]))
                 if item_id == selected:
                     selected_point = point
-                folium.Marker(
-                    point,
-                    icon=folium.DivIcon(
-                        html=marker_html(category, approximate, kind == "site"),
-                        icon_size=(14, 14),
-                        icon_anchor=(7, 7),
-                        class_name="atlas-marker",
-                    ),
-                    tooltip=folium.Tooltip(tooltip_text(str(title), when, item_id), sticky=False),
-                    popup=folium.Popup(
-                        popup_html(record, kind, source_by_id.get(str(record["source_id"]))),
-                        max_width=320,
-                        lazy=True,
-                    ),
-                ).add_to(cluster)
+                source = source_by_id.get(str(record["source_id"]))
+                features.append(
+                    {
+                        "type": "Feature",
+                        "geometry": {"type": "Point", "coordinates": [point[1], point[0]]},
+                        "properties": {
+                            MARKER_PROPERTY: _glyph_key(kind, approximate),
+                            "tip": tooltip_text(str(title), when, item_id),
+                            "popup": popup_html(record, kind, source),
+                        },
+                    }
+                )
+        if features:
+            MarkerLayer(features, _marker_script(category)).add_to(cluster)
         groups.append(group)
     highlight = folium.FeatureGroup(name=SELECTED_LAYER, show=True, control=False)
     if selected_point is not None:

@@ -26,7 +26,7 @@ MAP_KEY = "atlas_map"
 
 SUMMARY = re.compile(r"^(\d+) events? and (\d+) sites?\b")
 LINK_NOTICE = "This link had problems"
-TOOLTIP = re.compile(r"\.bindTooltip\(\s*`(.*?)`", re.S)
+GEOJSON_CALL = "L.geoJson("
 TOOLTIP_ID = re.compile(r"\[((?:EV|PL)[0-9]+)\]\s*$")
 
 
@@ -149,11 +149,26 @@ def folium_args(at: AppTest) -> dict[str, Any]:
     return json.loads(found[0].proto.json_args)
 
 
+def marker_features(script: str) -> list[dict[str, Any]]:
+    """The point features the script draws as markers (those carrying a glyph key, ``mk``),
+    read from the JSON of every ``L.geoJson(...)`` call in it."""
+    decoder = json.JSONDecoder()
+    found: list[dict[str, Any]] = []
+    start = script.find(GEOJSON_CALL)
+    while start >= 0:
+        body = script[start + len(GEOJSON_CALL) :].lstrip()
+        if body.startswith("{"):
+            data, _ = decoder.raw_decode(body)
+            found += [f for f in data.get("features", []) if "mk" in f.get("properties", {})]
+        start = script.find(GEOJSON_CALL, start + 1)
+    return found
+
+
 def tooltips(args: Mapping[str, Any]) -> list[str]:
     """Tooltip texts of the markers in the map's feature groups, as the browser shows them."""
     return [
-        " ".join(html.unescape(t).replace("<div>", " ").replace("</div>", " ").split())
-        for t in TOOLTIP.findall(args["feature_group"])
+        " ".join(html.unescape(f["properties"]["tip"]).split())
+        for f in marker_features(args["feature_group"])
     ]
 
 

@@ -4,6 +4,7 @@ approximate places look and read approximate, clicks give back the item's id."""
 from __future__ import annotations
 
 import html
+import json
 import re
 import shutil
 import subprocess
@@ -205,26 +206,28 @@ def walk(element):
 
 
 def markers(groups) -> list[MarkerView]:
+    """Every marker the layers draw, as the browser gets it: its glyph (by the layer's glyph
+    table), popup, tooltip text (what st_folium returns on a click) and place."""
     found = []
     for group in groups:
         for element in walk(group):
-            if type(element) is not folium.Marker:
+            if not isinstance(element, maps.MarkerLayer):
                 continue
-            children = list(element._children.values())
-            icon = next(c for c in children if isinstance(c, folium.DivIcon))
-            tooltip = next(c for c in children if isinstance(c, folium.Tooltip))
-            popup = next(c for c in children if isinstance(c, folium.Popup))
-            popup_html = "".join(c.data for c in popup.html._children.values())
-            shown = html.unescape(tooltip.text)  # what the browser shows, and st_folium returns
-            found.append(
-                MarkerView(
-                    maps.clicked_id(shown),
-                    icon.options["html"],
-                    popup_html,
-                    shown,
-                    element.location,
+            script = element.on_each.split("var glyphs = ", 1)[1]
+            table, _ = json.JSONDecoder().raw_decode(script)
+            for feature in json.loads(element.data)["features"]:
+                props = feature["properties"]
+                shown = html.unescape(props["tip"])
+                lon, lat = feature["geometry"]["coordinates"]
+                found.append(
+                    MarkerView(
+                        maps.clicked_id(shown),
+                        table[props["mk"]],
+                        props["popup"],
+                        shown,
+                        [lat, lon],
+                    )
                 )
-            )
     return found
 
 

@@ -16,6 +16,7 @@ from geo import assets, charts, maps, query, scale
 from geo.bundle import Bundle
 from geo.store import DuckStore, cells, store_for
 from geo.view import ViewState
+from tests.app.helpers import marker_features
 
 LINKS = assets.links()
 
@@ -76,8 +77,8 @@ def test_past_the_threshold_the_events_become_hexagons(
     assert any(n.startswith(scale.CELL_LAYER + " (40)") for n in _names(groups))
     script = _script(groups)
     assert "atlas-cell" in script
-    assert script.count("atlas-mk-event") == 0  # no event markers
-    assert "atlas-mk-site" in script  # sites stay markers
+    drawn = [f["properties"]["tip"] for f in marker_features(script)]
+    assert len(drawn) == 1 and drawn[0].endswith("[S1]")  # the site stays a marker, no event
     found = scale.cell_counts(store_for(many), view)
     assert found.resolution == scale.resolution_for(7.0) == 5
     assert found.total == 40
