@@ -92,8 +92,22 @@ class DuckStore:
                 )
                 self._con.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR, value VARCHAR)")
         self._version = self._meta("version") or "empty"
+        found = self._rows(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'sites'"
+        )
+        self._site_columns = {str(r[0]) for r in found}
 
     # ---- plumbing ----
+
+    def _site_names(self, columns: Sequence[str]) -> str:
+        """A select list of site columns; one a store file opened read-only does not have yet
+        (it was made before the column existed) reads as empty."""
+        return ", ".join(
+            f'"{c}"'
+            if c in self._site_columns or not self._site_columns
+            else f'CAST(NULL AS {sql_type(c)}) AS "{c}"'
+            for c in columns
+        )
 
     @contextmanager
     def _cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -193,7 +207,8 @@ class DuckStore:
     def sites(self, state: ViewState) -> pd.DataFrame:
         where, params = sql.site_filter(state)
         table = self._arrow(
-            f"SELECT {_names(SITE_TABLE_COLUMNS)} FROM sites WHERE {where} ORDER BY row_no",
+            f"SELECT {self._site_names(SITE_TABLE_COLUMNS)} FROM sites WHERE {where} "
+            "ORDER BY row_no",
             params,
         )
         return to_frame(table, SITE_FRAME_COLUMNS)
@@ -202,7 +217,7 @@ class DuckStore:
         """One site by id, with the columns imported sites carry besides the bundle's."""
         wanted = [c for c in SITE_TABLE_COLUMNS if c != "row_no"]
         table = self._arrow(
-            f"SELECT {_names(SITE_TABLE_COLUMNS)} FROM sites WHERE site_id = ? LIMIT 1",
+            f"SELECT {self._site_names(SITE_TABLE_COLUMNS)} FROM sites WHERE site_id = ? LIMIT 1",
             [site_id],
         )
         frame = to_frame(table, wanted)
@@ -218,7 +233,8 @@ class DuckStore:
         wanted = ["site_id", *(c for c in columns if c not in ("site_id", "row_no"))]
         where, params = sql.site_filter(state)
         table = self._arrow(
-            f"SELECT {_names([*wanted, 'row_no'])} FROM sites WHERE {where} ORDER BY row_no",
+            f"SELECT {self._site_names([*wanted, 'row_no'])} FROM sites WHERE {where} "
+            "ORDER BY row_no",
             params,
         )
         return to_frame(table, wanted)
