@@ -31,6 +31,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+import folium
 import numpy as np
 import pandas as pd
 
@@ -217,25 +218,31 @@ def time_naive_queries(events: pd.DataFrame) -> tuple[float, float]:
     return _percentiles(times)
 
 
-def naive_map_html(events: pd.DataFrame) -> str:
-    """The naive map: one folium Marker with a popup per event, in one MarkerCluster."""
-    import folium
+def naive_map(events: pd.DataFrame) -> folium.Map:
+    """The naive map: one folium Marker with a popup per event, in one MarkerCluster, on the
+    atlas's own offline base tile (a cluster needs the map to know its maximum zoom)."""
     from folium.plugins import MarkerCluster
 
     from geo import assets
-    from geo.maps import popup_html
+    from geo.maps import PLAIN_TILE, popup_html
 
     links = assets.links()
-    m = folium.Map(location=(43.5, 71.5), zoom_start=4, tiles=None)
+    m = folium.Map(location=(43.5, 71.5), zoom_start=4, tiles=None, max_zoom=18)
     m.default_js, m.default_css = list(links.js), list(links.css)
+    folium.TileLayer(PLAIN_TILE, name="Plain", attr="Natural Earth", max_zoom=18).add_to(m)
     cluster = MarkerCluster().add_to(m)
     cluster.default_js, cluster.default_css = list(links.js), list(links.css)
-    for _, record in events.iterrows():
+    for record in events.to_dict("records"):
         folium.Marker(
             (float(record["latitude"]), float(record["longitude"])),
             popup=folium.Popup(popup_html(record, "event", None), max_width=320),
         ).add_to(cluster)
-    return m.get_root().render()
+    return m
+
+
+def naive_map_html(events: pd.DataFrame) -> str:
+    """The naive map's whole page, as the browser receives it."""
+    return naive_map(events).get_root().render()
 
 
 def time_rerun(store_path: Path, log: Log) -> tuple[float, int]:
@@ -286,11 +293,10 @@ NAIVE_DRAWN = ".leaflet-marker-icon"
 
 NAIVE_APP = """
 import os
-import folium
 import streamlit as st
 from streamlit_folium import st_folium
+from geo.bench import naive_map
 from geo.store import DuckStore
-from geo.validate import in_bbox
 from geo.view import ViewState
 
 st.set_page_config(layout="wide")
@@ -302,20 +308,9 @@ def events():
     store.close()
     return frame
 
-from folium.plugins import MarkerCluster
-from geo import assets
-from geo.maps import popup_html
-links = assets.links()
-m = folium.Map(location=(43.5, 71.5), zoom_start=4, tiles=None)
-m.default_js, m.default_css = list(links.js), list(links.css)
-cluster = MarkerCluster().add_to(m)
-cluster.default_js, cluster.default_css = list(links.js), list(links.css)
-for _, record in events().iterrows():
-    folium.Marker(
-        (float(record["latitude"]), float(record["longitude"])),
-        popup=folium.Popup(popup_html(record, "event", None), max_width=320),
-    ).add_to(cluster)
-st_folium(m, key="naive", height=600, use_container_width=True, returned_objects=[])
+st_folium(
+    naive_map(events()), key="naive", height=600, use_container_width=True, returned_objects=[]
+)
 """
 
 

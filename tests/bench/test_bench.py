@@ -61,6 +61,18 @@ def test_a_small_run_measures_the_atlas(tmp_path: Path) -> None:
     assert record["map_ready_s"] is None and record["peak_rss_mb"] is None
 
 
+def test_both_maps_draw_in_chromium(tmp_path: Path) -> None:
+    """The naive map is a fair opponent only if it draws: at a small size both maps must
+    reach the browser's "drawn" state, or the comparison is measuring a broken page."""
+    records = bench.run([400], work_dir=tmp_path, rerun=False, log=lambda _: None)
+    assert [r.approach for r in records] == ["atlas", "naive"]
+    for record in records:
+        assert record.map_ready_s is not None and 0 < record.map_ready_s < 60, record
+        assert record.peak_rss_mb is not None and record.peak_rss_mb > 50
+    naive = records[1]
+    assert naive.payload_bytes is not None and naive.payload_bytes > 400 * 1000
+
+
 def test_the_table_shows_ratios() -> None:
     records = [
         bench.Record("atlas", 10, payload_bytes=100, rerun_s=0.5),
