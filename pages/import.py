@@ -37,7 +37,7 @@ st.markdown(
     )
 )
 st.caption(
-    "Rows are matched by event id: importing a file again changes nothing, and a newer ACLED "
+    "Rows are matched by their id: importing a file again changes nothing, and a newer ACLED "
     "`timestamp` replaces a row. Every rejected row is listed below with its line and reason; "
     "the rest load. An import is all or nothing: a failure half way leaves the store as it was."
 )

@@ -42,9 +42,9 @@ class CsvChoice:
     ready: bool = False
 
 
-def _column_label(column: str | None) -> str:
+def _column_label(column: str) -> str:
     # Selectbox options are drawn as plain text: the name is shown as the file spells it.
-    return NONE if column is None else safe_html.plain(column)
+    return safe_html.plain(column)
 
 
 def _preview_table(preview: CsvPreview) -> pd.DataFrame:
@@ -55,7 +55,7 @@ def _preview_table(preview: CsvPreview) -> pd.DataFrame:
 def _pickers(preview: CsvPreview, sites: bool) -> dict[str, str | None]:
     fields = mapping_fields(sites)
     guesses = guess_columns(preview, fields)
-    options: list[str | None] = [None, *preview.columns]
+    options = preview.columns
     # A new file (another header) gets fresh pickers with its own guesses.
     digest = hashlib.sha1("\x1f".join(preview.header).encode()).hexdigest()[:10]
     rows = "sites" if sites else "events"
@@ -66,8 +66,9 @@ def _pickers(preview: CsvPreview, sites: bool) -> dict[str, str | None]:
         picks[name] = st.selectbox(
             FIELD_LABELS.get(name, name),
             options,
-            index=options.index(guess) if guess in options else 0,
+            index=options.index(guess) if guess in options else None,
             format_func=_column_label,
+            placeholder=NONE,
             key=f"import_pick_{rows}_{name}_{digest}",
         )
 
@@ -85,58 +86,70 @@ def _pickers(preview: CsvPreview, sites: bool) -> dict[str, str | None]:
     return picks
 
 
-def csv_form(upload: UploadedFile | None) -> CsvChoice:
-    """The CSV part of the import page: rows are events or sites, the file's columns picked
-    for the atlas's fields (pre-selected where a name obviously matches), the layer, and
-    for sites the provenance and licence."""
-    sites = ROWS[st.radio("Rows are", list(ROWS), horizontal=True, key="import_rows")]
-    if sites:
-        left, right = st.columns(2)
-        with left:
-            provenance = st.text_input(
-                "Provenance (optional)",
-                key="import_provenance",
-                placeholder="where the file comes from, e.g. its publisher and release",
-                help="Shown on the About page and in every export that holds these sites.",
+def _layer_and_credits(sites: bool) -> tuple[Category | None, str, str]:
+    """The layer of rows that name none, and (sites) the file's provenance and licence."""
+    layer, provenance_column, licence_column = st.columns([1, 1.4, 1.4])
+    help_text = "The map layer of rows whose own category column (if any) is empty."
+    with layer:
+        if not sites:
+            category: Category | None = st.selectbox(
+                "Layer",
+                [None, *Category],
+                format_func=lambda c: "From each row's event type" if c is None else c.label,
+                key="import_category_events",
+                help=help_text,
             )
-        with right:
-            licence = st.text_input(
-                "Licence or terms (optional)",
-                key="import_licence",
-                placeholder="as the publisher states them",
-            )
-        category: Category | None = st.selectbox(
+            return category, "", ""
+        category = st.selectbox(
             "Layer",
             list(Category),
             index=list(Category).index(Category.OTHER),
             format_func=lambda c: c.label,
             key="import_category_sites",
-            help="The map layer of rows whose own category column (if any) is empty.",
+            help=help_text,
         )
-    else:
-        provenance = licence = ""
-        category = st.selectbox(
-            "Layer",
-            [None, *Category],
-            format_func=lambda c: "From each row's event type" if c is None else c.label,
-            key="import_category_events",
-            help="The map layer of rows whose own category column (if any) is empty.",
+    with provenance_column:
+        provenance = st.text_input(
+            "Provenance (optional)",
+            key="import_provenance",
+            placeholder="where the file comes from: publisher, release",
+            help="Shown on the About page and in every export that holds these sites.",
         )
+    with licence_column:
+        licence = st.text_input(
+            "Licence or terms (optional)",
+            key="import_licence",
+            placeholder="as the publisher states them",
+        )
+    return category, provenance, licence
+
+
+def _typed_mapping(sites: bool) -> dict[str, str] | None:
+    """The advanced text mapping (None, with the reason shown, when it cannot be read)."""
     with st.expander("Column mapping as text (advanced)"):
         text = st.text_input(
             "Column mapping",
             key="import_map",
             placeholder="lat=Y,lon=X,id=uid,name=label" if sites else "lat=Y,lon=X,date=day",
-            help="field=column pairs; they override the pickers above.",
+            help="field=column pairs; they override the pickers.",
         )
     try:
-        typed = importers.parse_mapping(text, sites=sites)
+        return importers.parse_mapping(text, sites=sites)
     except ValueError as exc:
         st.error(f"Column mapping: {safe_html.markdown(exc, max_len=300)}")
-        return CsvChoice(sites)
+        return None
+
+
+def csv_form(upload: UploadedFile | None) -> CsvChoice:
+    """The CSV part of the import page: rows are events or sites, the layer, for sites the
+    provenance and licence, then a preview of the file and its columns picked for the
+    atlas's fields (pre-selected where a name obviously matches)."""
+    sites = ROWS[st.radio("Rows are", list(ROWS), horizontal=True, key="import_rows")]
+    category, provenance, licence = _layer_and_credits(sites)
     if upload is None:
+        typed = _typed_mapping(sites)
         st.caption("Upload a file to pick its columns.")
-        return CsvChoice(sites, typed, category, provenance, licence)
+        return CsvChoice(sites, typed or {}, category, provenance, licence)
     try:
         preview = preview_csv(upload.getvalue())
     except importers.UnreadableFile as exc:
@@ -158,7 +171,11 @@ def csv_form(upload: UploadedFile | None) -> CsvChoice:
             "the point's area decides."
         )
     )
-    mapping = {**picked_mapping(_pickers(preview, sites)), **typed}
+    picks = picked_mapping(_pickers(preview, sites))
+    typed = _typed_mapping(sites)
+    if typed is None:
+        return CsvChoice(sites)
+    mapping = {**picks, **typed}
     missing = [FIELD_LABELS[f] for f in ("latitude", "longitude") if not mapping.get(f)]
     if missing:
         st.warning(f"Pick the column that holds the {' and the '.join(missing).lower()}.")
