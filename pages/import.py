@@ -1,5 +1,5 @@
-"""Import: upload an ACLED export, a CSV, a GeoJSON or AidData's GCDF projects into the app's
-store; see the rejects."""
+"""Import: upload an ACLED export, a CSV of events or sites (its columns picked for the
+atlas's fields), a GeoJSON or AidData's GCDF projects into the app's store; see the rejects."""
 
 import tempfile
 from pathlib import Path
@@ -7,7 +7,9 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from geo import importers, safe_html, ui
+from geo import importers, safe_html, ui, ui_import
+from geo.importers.columns import upload_name
+from geo.model import Category
 from geo.store import store_for, store_path
 
 ui.entry_guard()
@@ -22,7 +24,7 @@ FORMATS = {
 data = ui.bundle()
 store = store_for(data)
 
-st.title("Import events")
+st.title("Import events and sites")
 where = store_path()
 st.markdown(
     f"The store holds **{store.size():,} events** and "
@@ -35,7 +37,7 @@ st.markdown(
     )
 )
 st.caption(
-    "Rows are matched by event id: importing a file again changes nothing, and a newer ACLED "
+    "Rows are matched by their id: importing a file again changes nothing, and a newer ACLED "
     "`timestamp` replaces a row. Every rejected row is listed below with its line and reason; "
     "the rest load. An import is all or nothing: a failure half way leaves the store as it was."
 )
@@ -54,7 +56,8 @@ upload = st.file_uploader(
     key="import_file",
 )
 mapping_text = ""
-if kind in ("csv", "geojson"):
+choice = ui_import.csv_form(upload) if kind == "csv" else None
+if kind == "geojson":
     mapping_text = st.text_input(
         "Column mapping",
         key="import_map",
@@ -63,20 +66,22 @@ if kind in ("csv", "geojson"):
     )
 deletions = (
     None
-    if kind == "aiddata"
+    if kind == "aiddata" or (choice is not None and choice.sites)
     else st.file_uploader("Deletions list (optional)", type=["csv", "txt"], key="import_deletions")
 )
 
-if st.button("Import", icon=":material/database:", disabled=upload is None, type="primary"):
+ready = upload is not None and (choice is None or choice.ready)
+if st.button("Import", icon=":material/database:", disabled=not ready, type="primary"):
     bar = st.progress(0.0, text="Reading the file…")
 
     def progress(done: int, total: int) -> None:
         bar.progress(min(done / total, 1.0) if total else 1.0, text=f"{done:,} of {total:,} bytes")
 
     with tempfile.TemporaryDirectory() as folder:
-        # An AidData file keeps its name: it identifies the file among the store's imports.
-        name = Path(upload.name).name if kind == "aiddata" else ""
-        path = Path(folder) / (name or "upload")
+        # AidData files and site lists keep their name: it identifies the file among the
+        # store's imports (and prefixes a site list's ids).
+        keep_name = kind == "aiddata" or (choice is not None and choice.sites)
+        path = Path(folder) / (upload_name(upload.name) if keep_name else "upload")
         path.write_bytes(upload.getvalue())
         deleted = None
         if deletions is not None:
@@ -87,21 +92,36 @@ if st.button("Import", icon=":material/database:", disabled=upload is None, type
                 result = importers.import_aiddata(path, store, progress=progress)
             elif kind == "acled":
                 result = importers.import_acled(path, store, deletions=deleted, progress=progress)
+            elif choice is not None and choice.sites:
+                result = importers.import_csv_sites(
+                    path,
+                    store,
+                    choice.mapping,
+                    category=choice.category or Category.OTHER,
+                    progress=progress,
+                    provenance=choice.provenance,
+                    licence=choice.licence,
+                )
+            elif choice is not None:
+                result = importers.import_csv(
+                    path,
+                    store,
+                    choice.mapping,
+                    deletions=deleted,
+                    progress=progress,
+                    category=choice.category,
+                )
             else:
                 mapping = importers.parse_mapping(mapping_text)
-                if kind == "csv":
-                    result = importers.import_csv(
-                        path, store, mapping, deletions=deleted, progress=progress
-                    )
-                else:
-                    result = importers.import_geojson(path, store, mapping, deletions=deleted)
+                result = importers.import_geojson(path, store, mapping, deletions=deleted)
         except (importers.UnreadableFile, ValueError) as exc:
             bar.empty()
-            st.error(f"Nothing imported: {exc}")
+            st.error(f"Nothing imported: {safe_html.markdown(exc, max_len=400)}")
             st.stop()
     bar.progress(1.0, text="Done")
     st.session_state["import_result"] = result
     st.session_state["import_kind"] = kind
+    st.rerun()  # the counts at the top include the rows just imported
 
 result = st.session_state.get("import_result")
 if result is not None:

@@ -4,13 +4,26 @@ the last import with their lines."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from geo.importers import ImportResult, Reject
+from geo.model import Category
 from geo.store import DuckStore, ImportCounts, close_all
-from tests.app.helpers import errors, open_app, page_text
+from tests.app.helpers import (
+    MAP_PAGE,
+    errors,
+    folium_args,
+    open_app,
+    page_text,
+    summary,
+    texts,
+    unescape_md,
+)
 
 PAGE = "pages/import.py"
 V2 = (
@@ -97,3 +110,183 @@ def test_an_aiddata_upload_loads_its_projects_and_lists_each_reject(
         assert "ODC-By" in files["licence"][0] and "ODbL" in files["licence"][0]
     finally:
         store.close()
+
+
+# ---- a CSV with its columns picked on the page ----
+
+ASPI = V2.parent / "aspi-xjdp-detention-facilities-v1.csv"
+ASPI_PREFIX = "aspi-xjdp-detention-facilities-v1"
+SITES = "sites (facilities, projects)"
+
+
+@pytest.fixture
+def store_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    path = tmp_path / "atlas.duckdb"
+    monkeypatch.setenv("GEO_STORE", str(path))
+    yield path
+    close_all()
+
+
+def picker(at: AppTest, label: str) -> Any:
+    found = [s for s in at.selectbox if s.label == label]
+    assert len(found) == 1, f"expected one picker labelled {label!r}, found {len(found)}"
+    return found[0]
+
+
+def upload_csv(at: AppTest, name: str, content: bytes, *, sites: bool) -> None:
+    """Choose "CSV with a column mapping", say what the rows are, and upload the file."""
+    at.radio(key="import_format").set_value("CSV with a column mapping").run()
+    at.radio(key="import_rows").set_value(SITES if sites else "events").run()
+    (uploader,) = [u for u in at.get("file_uploader") if u.label == "File"]
+    uploader.set_value((name, content, "text/csv"))
+    at.run()
+    assert not at.exception, errors(at)
+
+
+def import_button(at: AppTest) -> Any:
+    return next(b for b in at.button if b.label == "Import")
+
+
+def test_the_aspi_facility_list_loads_as_detention_sites_from_picked_columns(
+    store_file: Path,
+) -> None:
+    """The facility list as ASPI published it: its columns are offered in the pickers (the
+    obvious ones already picked), the user picks the id and the detention layer, and the
+    380 facilities load, then show on the map and open by their id."""
+    if not ASPI.exists():
+        pytest.fail(f"the facility list is missing: {ASPI}")
+    at = open_app()
+    assert not at.exception, errors(at)
+    events_before, sites_before = summary(at)
+    at.switch_page(PAGE).run()
+    upload_csv(at, ASPI.name, ASPI.read_bytes(), sites=True)
+    header = ASPI.read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert picker(at, "Latitude").options == header
+    assert (picker(at, "Latitude").value, picker(at, "Longitude").value) == ("Lat", "Long")
+    assert picker(at, "Name").value == "Name_Code"  # not the nearly empty "Name"
+    assert picker(at, "Layer").value == Category.OTHER
+    (preview,) = at.dataframe
+    assert list(preview.value.columns) == header
+    assert list(preview.value["Name_Code"][:2]) == ["Tiemenguan Facility #1", "Shawan Facility #1"]
+    assert "44 column(s)" in page_text(at)
+    assert [u.label for u in at.get("file_uploader")] == ["File"]  # no deletions for sites
+
+    picker(at, "Id").set_value("Number")
+    picker(at, "Layer").set_value(Category.DETENTION)
+    at.text_input(key="import_provenance").input("ASPI Xinjiang Data Project, 2020")
+    at.text_input(key="import_licence").input("as the publisher states")
+    at.run()
+    import_button(at).click().run()
+    assert not at.exception, errors(at)
+    assert any("Loaded 380 row(s), rejected 0: 380 new" in s.value for s in at.success), page_text(
+        at
+    )
+    assert "380 imported sites" in page_text(at)
+
+    at.switch_page(MAP_PAGE).run()
+    assert not at.exception, errors(at)
+    assert summary(at) == (events_before, sites_before + 380)
+    first = f"{ASPI_PREFIX}-1"
+    at = open_app({"sel": first})
+    assert not at.exception, errors(at)
+    text = page_text(at)
+    assert "This link had problems" not in text
+    assert "Tiemenguan Facility #1" in text and "Detention-related" in text
+    assert f"[{first}]" in folium_args(at)["feature_group"]
+    close_all()
+    store = DuckStore(store_file, read_only=True)
+    try:
+        files = store.imports()
+        assert list(files["file"]) == [ASPI.name]
+        assert list(files["provenance"]) == ["ASPI Xinjiang Data Project, 2020"]
+        assert list(files["licence"]) == ["as the publisher states"]
+    finally:
+        store.close()
+
+
+def test_bad_rows_of_a_picked_csv_are_listed_by_line_and_reason(store_file: Path) -> None:
+    """Five facilities, one with a latitude of 200 (line 3) and one with no name (line 5):
+    the other three load, the two are listed with their line and reason and can be
+    downloaded."""
+    content = (
+        b"Facility,Lat,Long,Ref\n"
+        b"Urumqi site,43.80,87.60,u1\n"
+        b"Bad latitude,200,87.50,u2\n"
+        b"Kashgar site,39.47,75.99,u3\n"
+        b",41.12,80.26,u4\n"
+        b"Hotan site,37.11,79.92,u5\n"
+    )
+    at = open_app(page=PAGE)
+    upload_csv(at, "few.csv", content, sites=True)
+    assert picker(at, "Name").value is None  # "Facility" is not obviously a name
+    picker(at, "Name").set_value("Facility")
+    picker(at, "Id").set_value("Ref").run()
+    import_button(at).click().run()
+    assert not at.exception, errors(at)
+    assert any("Loaded 3 row(s), rejected 2" in s.value for s in at.success), page_text(at)
+    assert "Rejected lines (2)" in page_text(at)
+    (table,) = [d for d in at.dataframe if list(d.value.columns) == ["line", "reason"]]
+    assert list(table.value["line"]) == [3, 5]
+    reasons = list(table.value["reason"])
+    assert reasons[0].startswith("latitude") and "200" in reasons[0]
+    assert reasons[1] == "name: no name in column 'Facility'"
+    (download,) = at.get("download_button")
+    assert download.proto.label == "Download the rejects (CSV)"
+
+
+PAYLOADS = ["<img src=x onerror=alert(1)>", "{{7*7}}", "<script>alert(2)</script>"]
+
+
+def test_hostile_column_names_are_shown_as_text(store_file: Path) -> None:
+    """Column names and cells that are HTML, script or template syntax are offered and
+    previewed exactly as the file spells them, as text, and never run."""
+    header = ",".join(f'"{p}"' if "," in p else p for p in ["Lat", "Long", *PAYLOADS])
+    content = f"{header}\n43.8,87.6,{PAYLOADS[0]},{PAYLOADS[1]},x\n".encode()
+    at = open_app(page=PAGE)
+    upload_csv(at, "hostile.csv", content, sites=True)
+    options = picker(at, "Name").options
+    assert options[-3:] == PAYLOADS
+    (preview,) = at.dataframe
+    assert list(preview.value.columns) == ["Lat", "Long", *PAYLOADS]
+    assert list(preview.value.iloc[0])[2:4] == PAYLOADS[:2]
+    for text in texts(at):  # nothing of the file reaches Markdown unescaped
+        assert not any(p in text for p in PAYLOADS) and "<img" not in text
+    picker(at, "Name").set_value(PAYLOADS[0]).run()
+    import_button(at).click().run()
+    assert not at.exception, errors(at)
+    assert any("Loaded 1 row(s), rejected 0" in s.value for s in at.success), page_text(at)
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "not a text file"),
+        (b"", "empty"),
+        (b",,\n1,2,3\n", "names no column"),
+        (b"Lat,Long,<b>x</b>,<b>x</b>\n1,2,3,4\n", "more than once"),
+        ("Lat,Long,Nom\n43,87,Ürümqi\n".encode("latin-1"), "not UTF-8"),
+    ],
+)
+def test_a_bad_header_gets_a_reason_not_a_traceback(content: bytes, reason: str) -> None:
+    at = open_app(page=PAGE)
+    upload_csv(at, "bad.csv", content, sites=False)
+    (error,) = at.error
+    assert reason in unescape_md(error.value)
+    assert "<b>" not in error.value  # the duplicate's name is escaped
+    assert not at.selectbox or [s.label for s in at.selectbox] == ["Layer"]
+    assert import_button(at).disabled
+
+
+def test_the_import_waits_for_latitude_and_longitude(store_file: Path) -> None:
+    at = open_app(page=PAGE)
+    upload_csv(at, "places.csv", b"where,north,east\nUrumqi,43.8,87.6\n", sites=False)
+    assert picker(at, "Latitude").value is None
+    assert import_button(at).disabled
+    assert "Pick the column that holds the latitude and the longitude" in page_text(at)
+    picker(at, "Latitude").set_value("north")
+    picker(at, "Longitude").set_value("east").run()
+    picker(at, "Title").set_value("where").run()
+    assert not import_button(at).disabled
+    import_button(at).click().run()
+    assert not at.exception, errors(at)
+    assert any("Loaded 1 row(s), rejected 0: 1 new" in s.value for s in at.success)

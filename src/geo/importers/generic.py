@@ -8,7 +8,8 @@ importing the same rows again changes nothing); without a country, the point's a
 
 A facility list (``--as sites --category detention``) becomes sites on that category's layer:
 its ids are the file's name and the row's id (so importing it again changes nothing), and the
-columns the mapping does not name that hold text are kept in the site's notes.
+columns the mapping does not name that hold text are kept in the site's notes. When a column
+holds the names, a row without one is rejected.
 """
 
 from __future__ import annotations
@@ -477,6 +478,10 @@ def site_parser(
                 precision.value if raw else ""
             )
             dates["start" if edge == 0 else "stop"] = bound
+        name = get(values, "name")
+        if fields.get("name") and name.upper() in NOT_TEXT:
+            # A list that names its sites names every one: a nameless row is a broken row.
+            raise RowError("name", f"no name in column {fields['name'][:60]!r}")
         notes = [get(values, "notes")] if get(values, "notes") else []
         for column in extra:
             text = str(values.get(column, "") or "").strip()
@@ -486,7 +491,7 @@ def site_parser(
             "site_id": site_id,
             "category": kind.value,
             "site_type": get(values, "site_type"),
-            "name": get(values, "name") or f"{kind.label} site {raw_id}",
+            "name": name or f"{kind.label} site {raw_id}",
             "country": AREAS[iso].name,
             "iso": iso,
             "admin1": get(values, "admin1"),

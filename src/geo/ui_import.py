@@ -1,0 +1,182 @@
+"""Streamlit pieces of the import page: for a CSV, whether its rows are events or sites, a
+preview of the uploaded file and one picker per field listing the file's columns (see
+:mod:`geo.importers.columns`), the layer, and a site list's provenance and licence."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import pandas as pd
+import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
+
+from geo import importers, safe_html
+from geo.importers.columns import (
+    FIELD_LABELS,
+    MAIN_FIELDS,
+    CsvPreview,
+    guess_columns,
+    mapping_fields,
+    picked_mapping,
+    preview_csv,
+)
+from geo.model import Category
+
+ROWS = {"events": False, "sites (facilities, projects)": True}
+DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "vertical bars"}
+NONE = "— none —"
+
+
+@dataclass(frozen=True)
+class CsvChoice:
+    """What the form decided: rows as sites or events, the importer's mapping, the layer of
+    rows that name none, and (sites) the file's provenance and licence. ``ready`` when a
+    file was read and latitude and longitude each have a column."""
+
+    sites: bool
+    mapping: dict[str, str] = field(default_factory=dict)
+    category: Category | None = None
+    provenance: str = ""
+    licence: str = ""
+    ready: bool = False
+
+
+def _column_label(column: str) -> str:
+    # Selectbox options are drawn as plain text: the name is shown as the file spells it.
+    return safe_html.plain(column)
+
+
+def _preview_table(preview: CsvPreview) -> pd.DataFrame:
+    names = [name or f"(column {i + 1}, unnamed)" for i, name in enumerate(preview.header)]
+    return pd.DataFrame(preview.rows, columns=names, dtype=str)
+
+
+def _pickers(preview: CsvPreview, sites: bool) -> dict[str, str | None]:
+    fields = mapping_fields(sites)
+    guesses = guess_columns(preview, fields)
+    options = preview.columns
+    # A new file (another header) gets fresh pickers with its own guesses.
+    digest = hashlib.sha1("\x1f".join(preview.header).encode()).hexdigest()[:10]
+    rows = "sites" if sites else "events"
+    picks: dict[str, str | None] = {}
+
+    def picker(name: str) -> None:
+        guess = guesses.get(name)
+        picks[name] = st.selectbox(
+            FIELD_LABELS.get(name, name),
+            options,
+            index=options.index(guess) if guess in options else None,
+            format_func=_column_label,
+            placeholder=NONE,
+            key=f"import_pick_{rows}_{name}_{digest}",
+        )
+
+    main = [f for f in fields if f in MAIN_FIELDS]
+    for start in range(0, len(main), 4):
+        for column, name in zip(st.columns(4), main[start : start + 4], strict=False):
+            with column:
+                picker(name)
+    with st.expander("More fields"):
+        more = [f for f in fields if f not in MAIN_FIELDS]
+        for start in range(0, len(more), 4):
+            for column, name in zip(st.columns(4), more[start : start + 4], strict=False):
+                with column:
+                    picker(name)
+    return picks
+
+
+def _layer_and_credits(sites: bool) -> tuple[Category | None, str, str]:
+    """The layer of rows that name none, and (sites) the file's provenance and licence."""
+    layer, provenance_column, licence_column = st.columns([1, 1.4, 1.4])
+    help_text = "The map layer of rows whose own category column (if any) is empty."
+    with layer:
+        if not sites:
+            category: Category | None = st.selectbox(
+                "Layer",
+                [None, *Category],
+                format_func=lambda c: "From each row's event type" if c is None else c.label,
+                key="import_category_events",
+                help=help_text,
+            )
+            return category, "", ""
+        category = st.selectbox(
+            "Layer",
+            list(Category),
+            index=list(Category).index(Category.OTHER),
+            format_func=lambda c: c.label,
+            key="import_category_sites",
+            help=help_text,
+        )
+    with provenance_column:
+        provenance = st.text_input(
+            "Provenance (optional)",
+            key="import_provenance",
+            placeholder="where the file comes from: publisher, release",
+            help="Shown on the About page and in every export that holds these sites.",
+        )
+    with licence_column:
+        licence = st.text_input(
+            "Licence or terms (optional)",
+            key="import_licence",
+            placeholder="as the publisher states them",
+        )
+    return category, provenance, licence
+
+
+def _typed_mapping(sites: bool) -> dict[str, str] | None:
+    """The advanced text mapping (None, with the reason shown, when it cannot be read)."""
+    with st.expander("Column mapping as text (advanced)"):
+        text = st.text_input(
+            "Column mapping",
+            key="import_map",
+            placeholder="lat=Y,lon=X,id=uid,name=label" if sites else "lat=Y,lon=X,date=day",
+            help="field=column pairs; they override the pickers.",
+        )
+    try:
+        return importers.parse_mapping(text, sites=sites)
+    except ValueError as exc:
+        st.error(f"Column mapping: {safe_html.markdown(exc, max_len=300)}")
+        return None
+
+
+def csv_form(upload: UploadedFile | None) -> CsvChoice:
+    """The CSV part of the import page: rows are events or sites, the layer, for sites the
+    provenance and licence, then a preview of the file and its columns picked for the
+    atlas's fields (pre-selected where a name obviously matches)."""
+    sites = ROWS[st.radio("Rows are", list(ROWS), horizontal=True, key="import_rows")]
+    category, provenance, licence = _layer_and_credits(sites)
+    if upload is None:
+        typed = _typed_mapping(sites)
+        st.caption("Upload a file to pick its columns.")
+        return CsvChoice(sites, typed or {}, category, provenance, licence)
+    try:
+        preview = preview_csv(upload.getvalue())
+    except importers.UnreadableFile as exc:
+        st.error(f"This file cannot be imported: {safe_html.markdown(exc, max_len=400)}")
+        return CsvChoice(sites)
+    st.markdown(
+        f"**{len(preview.header)} column(s)**, split on "
+        f"{DELIMITER_NAMES.get(preview.delimiter, 'commas')}; "
+        f"the first {len(preview.rows)} row(s):"
+    )
+    st.dataframe(_preview_table(preview), hide_index=True, width="stretch")
+    st.markdown("**Which column holds each field**")
+    st.caption(
+        "Guessed from the columns' names where they obviously match; check them. "
+        + (
+            "Columns not picked that hold text are kept in each site's notes."
+            if sites
+            else "Without an id, a row's id is a digest of its values; without a country, "
+            "the point's area decides."
+        )
+    )
+    picks = picked_mapping(_pickers(preview, sites))
+    typed = _typed_mapping(sites)
+    if typed is None:
+        return CsvChoice(sites)
+    mapping = {**picks, **typed}
+    missing = [FIELD_LABELS[f] for f in ("latitude", "longitude") if not mapping.get(f)]
+    if missing:
+        st.warning(f"Pick the column that holds the {' and the '.join(missing).lower()}.")
+    return CsvChoice(sites, mapping, category, provenance, licence, ready=not missing)
