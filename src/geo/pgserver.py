@@ -120,12 +120,14 @@ class LocalPostgres:
                 f"({done.returncode}): {done.stderr.strip() or done.stdout.strip()}"
             )
 
-    def create_database(self, name: str) -> str:
-        """A new empty database on this server; its URL."""
+    def create_database(self, name: str, template: str | None = None) -> str:
+        """A new database on this server (empty, or a copy of ``template``); its URL."""
         import psycopg
 
+        # Names the caller chose, never user text.
+        copy = f' TEMPLATE "{template}"' if template else ""
         with psycopg.connect(self.server_url, autocommit=True) as con:
-            con.execute(f'CREATE DATABASE "{name}"')  # a name the caller chose, not user text
+            con.execute(f'CREATE DATABASE "{name}"{copy}')
         return f"postgresql://{USER}@127.0.0.1:{self.port}/{name}"
 
     def log(self) -> str:
