@@ -47,11 +47,22 @@ def _store_arg(value: str | None) -> str:
     return value or os.environ.get("GEO_STORE") or DEFAULT_STORE
 
 
+def _target(args: argparse.Namespace) -> tuple[str | None, str]:
+    """Where ``geo import`` writes: (database URL or None, store file). ``--database`` wins,
+    then ``--store``, then ``GEO_DATABASE_URL``, then ``GEO_STORE``."""
+    if getattr(args, "database", None):
+        return args.database, ""
+    if args.store:
+        return None, args.store
+    return os.environ.get("GEO_DATABASE_URL") or None, _store_arg(None)
+
+
 def _import(args: argparse.Namespace) -> int:
     from geo import importers
     from geo.bundle import load_bundle
     from geo.model import Category
-    from geo.store import DuckStore, StoreError
+    from geo.store import DuckStore, StoreError, open_database
+    from geo.store.base import Store
 
     try:
         category = Category(args.category) if args.category else None
@@ -59,9 +70,15 @@ def _import(args: argparse.Namespace) -> int:
         known = ", ".join(c.value for c in Category)
         print(f"geo import: unknown category {args.category!r} (known: {known})", file=sys.stderr)
         return 2
-    path = _store_arg(args.store)
+    url, path = _target(args)
+    store: Store
     try:
-        store = DuckStore(path)
+        if url:
+            from geo.store.pg import describe_url
+
+            store, path = open_database(url), describe_url(url)
+        else:
+            store = DuckStore(path)
     except StoreError as exc:
         print(f"geo import: {exc}", file=sys.stderr)
         return 2
@@ -99,7 +116,7 @@ def _import(args: argparse.Namespace) -> int:
         print(f"geo import: {exc}", file=sys.stderr)
         print("loaded 0, rejected 0")
         return 2
-    except ValueError as exc:
+    except (ValueError, StoreError) as exc:
         print(f"geo import: {exc}", file=sys.stderr)
         return 2
     finally:
@@ -151,6 +168,11 @@ def register(commands: Any) -> None:
     imp.add_argument("file", help="the file to import")
     imp.add_argument(
         "--store", help=f"store file (default: $GEO_STORE, else {DEFAULT_STORE}); created"
+    )
+    imp.add_argument(
+        "--database",
+        metavar="URL",
+        help="import into this PostgreSQL/PostGIS database (default: $GEO_DATABASE_URL)",
     )
     imp.add_argument("--rejects", help="write every rejected row here as CSV: line,reason")
     imp.add_argument("--deletions", help="CSV of event ids to delete (ACLED's deletions list)")
