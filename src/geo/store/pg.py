@@ -29,7 +29,7 @@ import psycopg
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
-from psycopg.conninfo import conninfo_to_dict
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from geo.model import AREAS
 from geo.store import cells, sql
@@ -75,6 +75,37 @@ def describe_url(url: str) -> str:
     host = parts.get("host") or parts.get("hostaddr") or "localhost"
     where = f"{host}:{parts.get('port') or 5432}/{parts.get('dbname') or ''}"
     return f"{parts['user']}@{where}" if parts.get("user") else where
+
+
+# Streamlit's SQL connection settings, as psycopg names them.
+_SETTING_NAMES = {
+    "host": "host",
+    "port": "port",
+    "database": "dbname",
+    "dbname": "dbname",
+    "username": "user",
+    "user": "user",
+    "password": "password",
+    "sslmode": "sslmode",
+}
+
+
+def url_from_settings(settings: dict[str, Any]) -> str:
+    """A connection string from a ``[connections.events]`` section: its ``url``, or the
+    ``host``, ``port``, ``database``, ``username``, ``password`` (and ``sslmode``) fields
+    Streamlit's SQL connections use. Raises ValueError when it names no database."""
+    if settings.get("url"):
+        return str(settings["url"])
+    fields = {
+        name: str(settings[key])
+        for key, name in _SETTING_NAMES.items()
+        if settings.get(key) not in (None, "")
+    }
+    if "host" not in fields and "dbname" not in fields:
+        raise ValueError(
+            "the connection settings name no database (give url, or host and database)"
+        )
+    return make_conninfo(**fields)
 
 
 def _reason(exc: BaseException, url: str) -> str:
