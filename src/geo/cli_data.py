@@ -143,6 +143,8 @@ def _bench(args: argparse.Namespace) -> int:
     from geo import bench
 
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    if args.engines:
+        return _bench_engines(args, sizes)
     records = bench.run(
         sizes,
         work_dir=Path(args.work_dir) if args.work_dir else None,
@@ -155,6 +157,26 @@ def _bench(args: argparse.Namespace) -> int:
     if args.json:
         bench.write_json(records, Path(args.json))
     print(bench.table(records))
+    return 0
+
+
+def _bench_engines(args: argparse.Namespace, sizes: list[int]) -> int:
+    from geo import bench_engines
+
+    engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    try:
+        records = bench_engines.run(
+            sizes,
+            engines,
+            work_dir=Path(args.work_dir) if args.work_dir else None,
+            log=lambda text: print(text, file=sys.stderr, flush=True),
+        )
+    except ValueError as exc:
+        print(f"geo bench: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        bench_engines.write_json(records, Path(args.json))
+    print(bench_engines.table(records))
     return 0
 
 
@@ -212,4 +234,9 @@ def register(commands: Any) -> None:
     bench.add_argument("--no-naive", action="store_true", help="measure the atlas only")
     bench.add_argument("--no-browser", action="store_true", help="skip the Chromium timing")
     bench.add_argument("--no-rerun", action="store_true", help="skip the AppTest page rerun")
+    bench.add_argument(
+        "--engines",
+        help="compare store engines instead (e.g. duckdb,postgis): the same import and queries "
+        "on each, side by side",
+    )
     bench.set_defaults(func=_bench)

@@ -56,6 +56,7 @@ SITE_TABLE_COLUMNS = [*SITE_FRAME_COLUMNS, *SITE_EXTRA_COLUMNS, "row_no"]
 # Every write to the atlas's tables holds this transaction-level advisory lock.
 WRITE_LOCK = 0x6765_6F01
 MIGRATIONS = "migrations"
+ANALYZE_AFTER = 10_000
 M = sql.PG
 
 _PG_TYPES = {
@@ -509,6 +510,8 @@ class PgStore:
             yield batch
             con.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
             batch.merge()
+            if batch.counts.new + batch.counts.updated >= ANALYZE_AFTER:
+                con.execute("ANALYZE events")  # the planner's statistics, before the next read
             self._bump(con)
 
     def merge_sites(
