@@ -28,7 +28,7 @@ def _url(args: argparse.Namespace) -> str | None:
     if not url:
         print(
             "geo db: no database: pass --database URL or set GEO_DATABASE_URL "
-            "(postgresql://user:password@host:5432/dbname)",
+            "(postgresql://user@host:5432/dbname; the password from PGPASSWORD or ~/.pgpass)",
             file=sys.stderr,
         )
     return url or None
@@ -107,7 +107,10 @@ def register(commands: Any) -> None:
     """Add ``db init`` and ``db load`` to the ``geo`` command's subparsers."""
     db = commands.add_parser("db", help="set up and load a shared PostgreSQL/PostGIS database")
     actions = db.add_subparsers(dest="action", required=True)
-    help_url = "postgresql://user:password@host:5432/dbname (default: $GEO_DATABASE_URL)"
+    help_url = (
+        "postgresql://user@host:5432/dbname, the password from PGPASSWORD or ~/.pgpass "
+        "(default: $GEO_DATABASE_URL)"
+    )
 
     init = actions.add_parser("init", help="create or upgrade the database's schema")
     init.add_argument("--database", metavar="URL", help=help_url)

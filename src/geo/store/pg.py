@@ -92,11 +92,13 @@ _SETTING_NAMES = {
 
 
 def url_from_settings(settings: dict[str, Any]) -> str:
-    """A connection string from a ``[connections.events]`` section: its ``url``, or the
-    ``host``, ``port``, ``database``, ``username``, ``password`` (and ``sslmode``) fields
-    Streamlit's SQL connections use. Raises ValueError when it names no database."""
+    """A connection string from a ``[connections.events]`` section: its ``url`` (with the
+    section's ``password`` added, so the URL itself need not hold it), or the ``host``,
+    ``port``, ``database``, ``username``, ``password`` (and ``sslmode``) fields Streamlit's
+    SQL connections use. Raises ValueError when it names no database."""
     if settings.get("url"):
-        return str(settings["url"])
+        extra = {k: str(settings[k]) for k in ("password", "sslmode") if settings.get(k)}
+        return make_conninfo(str(settings["url"]), **extra) if extra else str(settings["url"])
     fields = {
         name: str(settings[key])
         for key, name in _SETTING_NAMES.items()
