@@ -56,7 +56,7 @@ SITE_TABLE_COLUMNS = [*SITE_FRAME_COLUMNS, *SITE_EXTRA_COLUMNS, "row_no"]
 # Every write to the atlas's tables holds this transaction-level advisory lock.
 WRITE_LOCK = 0x6765_6F01
 MIGRATIONS = "migrations"
-ANALYZE_AFTER = 10_000
+VACUUM_AFTER = 10_000
 M = sql.PG
 
 _PG_TYPES = {
@@ -507,14 +507,17 @@ class PgStore:
         """One import: rows are staged as they come (COPY into a temporary table), then
         merged in the same transaction under the write lock; nothing is visible to anyone
         before the commit, and nothing is left if anything fails or the process dies."""
-        with self._pool.connection() as con, con.transaction():
-            batch = _PgBatch(con)
-            yield batch
-            con.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
-            batch.merge()
-            if batch.counts.new + batch.counts.updated >= ANALYZE_AFTER:
-                con.execute("ANALYZE events")  # the planner's statistics, before the next read
-            self._bump(con)
+        with self._pool.connection() as con:
+            with con.transaction():
+                batch = _PgBatch(con)
+                yield batch
+                con.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
+                batch.merge()
+                self._bump(con)
+            if batch.counts.new + batch.counts.updated >= VACUUM_AFTER:
+                # After a big import, before the next read: the planner's statistics, and the
+                # visibility map that lets the covering index answer counts on its own.
+                con.execute("VACUUM (ANALYZE) events")
 
     def merge_sites(
         self,
