@@ -31,7 +31,6 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from geo.model import AREAS
 from geo.store import cells, sql
 from geo.store.base import (
     BUNDLE_ORIGIN,
@@ -41,12 +40,13 @@ from geo.store.base import (
     SITE_FRAME_COLUMNS,
     ImportCounts,
     arrow_type,
+    monthly_table,
     to_arrow,
     to_frame,
     with_cells,
 )
 from geo.store.duck import StoreError
-from geo.view import ViewState, months_between
+from geo.view import ViewState
 
 if TYPE_CHECKING:
     from geo.bundle import Bundle
@@ -386,6 +386,20 @@ class PgStore:
         frame = to_frame(table, wanted)
         return frame.iloc[0] if len(frame) else None
 
+    def site_details(self, state: ViewState, columns: Sequence[str]) -> pd.DataFrame:
+        """``site_id`` and the named columns of the sites the view's filters keep, in data
+        order; the chart selection is not applied (callers match on ``site_id``)."""
+        unknown = [c for c in columns if c not in SITE_TABLE_COLUMNS]
+        if unknown:
+            raise ValueError(f"unknown site column(s): {', '.join(unknown)}")
+        wanted = ["site_id", *(c for c in columns if c not in ("site_id", "row_no"))]
+        where, params = sql.site_filter(state, mark=M)
+        table = self._arrow(
+            f"SELECT {_names([*wanted, 'row_no'])} FROM sites WHERE {where} ORDER BY row_no",
+            params,
+        )
+        return to_frame(table, wanted)
+
     def bundle_site_ids(self) -> set[str]:
         rows = self._rows(
             "SELECT site_id FROM sites WHERE origin IS NULL OR origin IN ('', %s)",
@@ -410,21 +424,55 @@ class PgStore:
 
     def monthly_counts(self, state: ViewState) -> tuple[pd.DataFrame, int]:
         where, params = sql.event_filter(state, mark=M)
+        first = sql.month_range(state)[0]
         rows = self._rows(
+            # An event that started before the view counts in its first month.
             "SELECT CASE WHEN start IS NULL THEN NULL "
-            "ELSE greatest(to_char(start, 'YYYY-MM'), %s) END AS month, iso, count(*) "
-            f"FROM events WHERE {where} GROUP BY 1, 2",
-            [state.start, *params],
+            "ELSE greatest(date_trunc('month', start)::date, %s::date) END AS month, iso, "
+            f"count(*) FROM events WHERE {where} GROUP BY 1, 2",
+            [first, *params],
         )
-        months = months_between(state.start, state.end)
-        table = pd.DataFrame(0, index=pd.Index(months, name="month"), columns=list(AREAS))
-        undated = 0
-        for month, iso, n in rows:
-            if month is None:
-                undated += int(n)
-            elif month in table.index and iso in table.columns:
-                table.loc[month, iso] += int(n)
-        return table.astype("int64"), undated
+        return monthly_table(state, rows)
+
+    def category_counts(self, state: ViewState) -> dict[str, int]:
+        where, params = sql.event_filter(state, mark=M)
+        rows = self._rows(f"SELECT category, count(*) FROM events WHERE {where} GROUP BY 1", params)
+        return {str(category): int(n) for category, n in rows}
+
+    def actor_counts(self, state: ViewState, limit: int) -> tuple[list[tuple[str, int]], int]:
+        """The ``limit`` actors in the most events in view (ties by name, in code-point
+        order as the embedded store sorts), and how many distinct actors there are."""
+        where, params = sql.event_filter(state, mark=M)
+        rows = self._rows(
+            "WITH names AS (SELECT DISTINCT row_no, name FROM events CROSS JOIN LATERAL "
+            f"unnest(string_to_array({sql.ACTOR_LIST}, ';')) AS listed(name) WHERE {where}), "
+            "counted AS (SELECT name, count(*) AS n FROM names WHERE name <> '' GROUP BY 1) "
+            "SELECT name, n, count(*) OVER () FROM counted "
+            'ORDER BY n DESC, lower(name) COLLATE "C", name COLLATE "C" LIMIT %s',
+            [*params, int(limit)],
+        )
+        ranked = [(str(name), int(n)) for name, n, _ in rows]
+        return ranked, int(rows[0][2]) if rows else 0
+
+    def events_page(
+        self, state: ViewState, limit: int, offset: int = 0, *, with_figures: bool = False
+    ) -> pd.DataFrame:
+        """Events in view by date (undated last), a page of them; ``with_figures``: only
+        those with a reported participants or arrests figure."""
+        where, params = sql.event_filter(state, mark=M)
+        if with_figures:
+            where += " AND (participants <> '' OR arrests <> '')"
+        table = self._arrow(
+            f"SELECT {_names([*EVENT_FRAME_COLUMNS, 'row_no'])} FROM events WHERE {where} "
+            'ORDER BY start NULLS LAST, event_id COLLATE "C" LIMIT %s OFFSET %s',
+            [*params, int(limit), int(offset)],
+        )
+        return to_frame(table, EVENT_FRAME_COLUMNS)
+
+    def in_view(self, state: ViewState, event_id: str) -> bool:
+        where, params = sql.event_filter(state, mark=M)
+        query = f"SELECT 1 FROM events WHERE {where} AND event_id = %s LIMIT 1"
+        return bool(self._rows(query, [*params, event_id]))
 
     def region_counts(self, state: ViewState) -> dict[str, int]:
         where, params = sql.event_filter(state, mark=M)
@@ -457,7 +505,7 @@ class PgStore:
         where, params = sql.event_filter(state, mark=M)
         table = self._arrow(
             f"SELECT {_names([*EVENT_FRAME_COLUMNS, 'row_no'])} FROM events "
-            f'WHERE {where} AND "{column}" = %s ORDER BY start NULLS LAST, event_id '
+            f'WHERE {where} AND "{column}" = %s ORDER BY start NULLS LAST, event_id COLLATE "C" '
             "LIMIT %s OFFSET %s",
             [*params, int(cell), int(limit), int(offset)],
         )
