@@ -9,7 +9,7 @@ PORT   ?= 8501
 CORPUS ?= $(wildcard ../shared/corpus)
 export GEO_CORPUS_DIR ?= $(CORPUS)
 
-.PHONY: run test setup setup-dev assets browser lint format bench
+.PHONY: run test setup setup-dev assets browser postgres lint format bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,16 @@ browser:
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+# PostgreSQL with PostGIS for the shared-database tests: each test run starts its own server
+# on loopback in a temporary folder (src/geo/pgserver.py) and stops it afterwards.
+postgres:
+	@{ [ -x /usr/lib/postgresql/15/bin/initdb ] && \
+	   [ -f /usr/share/postgresql/15/extension/postgis.control ]; } || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	    postgresql-15 postgresql-15-postgis-3 >/dev/null; }
+
 lint:
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
@@ -44,7 +54,7 @@ format:
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: setup-dev browser lint
+test: setup-dev browser postgres lint
 	$(BIN)/python -m pytest
 
 bench: setup

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from geo import importers, safe_html, ui, ui_import
+from geo import importers, safe_html, ui, ui_db, ui_import
 from geo.importers.columns import upload_name
 from geo.model import Category
 from geo.store import store_for, store_path
@@ -26,11 +26,14 @@ store = store_for(data)
 
 st.title("Import events and sites")
 where = store_path()
+database = ui_db.where()
 st.markdown(
     f"The store holds **{store.size():,} events** and "
     f"**{int(store.imports()['rows'].sum()):,} imported sites**. "
     + (
-        f"Imports go into the store file `{where}` and are kept across restarts."
+        f"Imports go into the shared database `{database}`: every dashboard on it shows them."
+        if database
+        else f"Imports go into the store file `{where}` and are kept across restarts."
         if where
         else "Imports go into the app's in-memory store and last until the server restarts "
         "(set `GEO_STORE` to a file to keep them)."

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+from geo.pgserver import LocalPostgres, PostgresMissing
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -42,3 +46,59 @@ def corpus_dir() -> Path:
         + ". Set GEO_CORPUS_DIR to the folder holding the seed article text.",
         pytrace=False,
     )
+
+
+# ---- the shared-database engine: one PostgreSQL server per test session ----
+
+ENGINES = ("duckdb", "postgis")
+_databases = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[LocalPostgres]:
+    """A PostgreSQL server with PostGIS on loopback, in a temporary folder, for the session."""
+    try:
+        server = LocalPostgres()
+    except PostgresMissing as exc:
+        pytest.fail(str(exc), pytrace=False)
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def pg_template(postgres: LocalPostgres) -> str:
+    """A database with the atlas's schema, copied for each test (cheaper than migrating)."""
+    from geo.store.pg import migrate
+
+    migrate(postgres.create_database("atlas_template"))
+    return "atlas_template"
+
+
+@pytest.fixture
+def database_url(postgres: LocalPostgres, pg_template: str) -> str:
+    """The URL of a fresh database with the atlas's schema and no rows."""
+    return postgres.create_database(f"test_{os.getpid()}_{next(_databases)}", pg_template)
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def new_store(engine: str, request: pytest.FixtureRequest) -> Iterator[Callable[[], object]]:
+    """Makes empty stores of the test's engine (all on one fresh database for PostGIS)."""
+    from geo.store import DuckStore
+    from geo.store.pg import PgStore
+
+    made: list[DuckStore | PgStore] = []
+    url = request.getfixturevalue("database_url") if engine == "postgis" else ""
+
+    def make() -> DuckStore | PgStore:
+        store: DuckStore | PgStore = PgStore(url) if url else DuckStore()
+        made.append(store)
+        return store
+
+    yield make
+    for store in made:
+        store.close()

@@ -55,6 +55,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "geo.loadtest",
     "geo.cli_export",
     "geo.cli_data",
+    "geo.cli_db",
     "geo.cli_ingest",
 )
 

@@ -47,11 +47,22 @@ def _store_arg(value: str | None) -> str:
     return value or os.environ.get("GEO_STORE") or DEFAULT_STORE
 
 
+def _target(args: argparse.Namespace) -> tuple[str | None, str]:
+    """Where ``geo import`` writes: (database URL or None, store file). ``--database`` wins,
+    then ``--store``, then ``GEO_DATABASE_URL``, then ``GEO_STORE``."""
+    if getattr(args, "database", None):
+        return args.database, ""
+    if args.store:
+        return None, args.store
+    return os.environ.get("GEO_DATABASE_URL") or None, _store_arg(None)
+
+
 def _import(args: argparse.Namespace) -> int:
     from geo import importers
     from geo.bundle import load_bundle
     from geo.model import Category
-    from geo.store import DuckStore, StoreError
+    from geo.store import DuckStore, StoreError, open_database
+    from geo.store.base import Store
 
     try:
         category = Category(args.category) if args.category else None
@@ -59,9 +70,15 @@ def _import(args: argparse.Namespace) -> int:
         known = ", ".join(c.value for c in Category)
         print(f"geo import: unknown category {args.category!r} (known: {known})", file=sys.stderr)
         return 2
-    path = _store_arg(args.store)
+    url, path = _target(args)
+    store: Store
     try:
-        store = DuckStore(path)
+        if url:
+            from geo.store.pg import describe_url
+
+            store, path = open_database(url), describe_url(url)
+        else:
+            store = DuckStore(path)
     except StoreError as exc:
         print(f"geo import: {exc}", file=sys.stderr)
         return 2
@@ -99,7 +116,7 @@ def _import(args: argparse.Namespace) -> int:
         print(f"geo import: {exc}", file=sys.stderr)
         print("loaded 0, rejected 0")
         return 2
-    except ValueError as exc:
+    except (ValueError, StoreError) as exc:
         print(f"geo import: {exc}", file=sys.stderr)
         return 2
     finally:
@@ -126,6 +143,8 @@ def _bench(args: argparse.Namespace) -> int:
     from geo import bench
 
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    if args.engines:
+        return _bench_engines(args, sizes)
     records = bench.run(
         sizes,
         work_dir=Path(args.work_dir) if args.work_dir else None,
@@ -141,6 +160,26 @@ def _bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bench_engines(args: argparse.Namespace, sizes: list[int]) -> int:
+    from geo import bench_engines
+
+    engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    try:
+        records = bench_engines.run(
+            sizes,
+            engines,
+            work_dir=Path(args.work_dir) if args.work_dir else None,
+            log=lambda text: print(text, file=sys.stderr, flush=True),
+        )
+    except ValueError as exc:
+        print(f"geo bench: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        bench_engines.write_json(records, Path(args.json))
+    print(bench_engines.table(records))
+    return 0
+
+
 def register(commands: Any) -> None:
     """Add ``import`` and ``bench`` to the ``geo`` command's subparsers."""
     imp = commands.add_parser(
@@ -151,6 +190,11 @@ def register(commands: Any) -> None:
     imp.add_argument("file", help="the file to import")
     imp.add_argument(
         "--store", help=f"store file (default: $GEO_STORE, else {DEFAULT_STORE}); created"
+    )
+    imp.add_argument(
+        "--database",
+        metavar="URL",
+        help="import into this PostgreSQL/PostGIS database (default: $GEO_DATABASE_URL)",
     )
     imp.add_argument("--rejects", help="write every rejected row here as CSV: line,reason")
     imp.add_argument("--deletions", help="CSV of event ids to delete (ACLED's deletions list)")
@@ -190,4 +234,9 @@ def register(commands: Any) -> None:
     bench.add_argument("--no-naive", action="store_true", help="measure the atlas only")
     bench.add_argument("--no-browser", action="store_true", help="skip the Chromium timing")
     bench.add_argument("--no-rerun", action="store_true", help="skip the AppTest page rerun")
+    bench.add_argument(
+        "--engines",
+        help="compare store engines instead (e.g. duckdb,postgis): the same import and queries "
+        "on each, side by side",
+    )
     bench.set_defaults(func=_bench)

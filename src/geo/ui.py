@@ -670,6 +670,10 @@ def run_app() -> None:
 
     if not sign_in_gate():  # sign-in required (secrets have [auth]) and not signed in yet
         st.stop()
+    from geo import ui_db
+
+    if not ui_db.connect():  # a shared database is configured and cannot be reached
+        st.stop()
     pages = [
         st.Page("pages/map.py", title="Map", icon=":material/map:", default=True),
         st.Page("pages/charts.py", title="Charts", icon=":material/bar_chart:", url_path="charts"),

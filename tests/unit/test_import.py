@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from geo import cli
 from geo.importers import acled, import_acled, import_csv, import_geojson, parse_mapping
 from geo.importers.base import UnreadableFile
 from geo.store import DuckStore
+from geo.store.base import Store
 from geo.view import ViewState
 
 COLUMNS = acled.COLUMNS
@@ -69,8 +71,9 @@ def write(path: Path, lines: list[str], bom: bool = False) -> Path:
 
 
 @pytest.fixture
-def store() -> DuckStore:
-    return DuckStore()
+def store(new_store: Callable[[], Store]) -> Store:
+    """An empty store of each engine (embedded and shared): imports mean the same on both."""
+    return new_store()
 
 
 @pytest.fixture
@@ -121,7 +124,7 @@ def export(tmp_path: Path) -> tuple[Path, dict[int, str], set[str]]:
 
 
 def test_every_broken_row_is_reported_and_every_good_row_loads_once(
-    store: DuckStore, export: tuple[Path, dict[int, str], set[str]]
+    store: Store, export: tuple[Path, dict[int, str], set[str]]
 ) -> None:
     path, broken, good = export
     result = import_acled(path, store)
@@ -141,7 +144,7 @@ def test_every_broken_row_is_reported_and_every_good_row_loads_once(
 
 
 def test_acled_fields_map_onto_the_atlas_model(
-    store: DuckStore, export: tuple[Path, dict[int, str], set[str]]
+    store: Store, export: tuple[Path, dict[int, str], set[str]]
 ) -> None:
     import_acled(export[0], store)
     table = store.table().set_index("event_id")
@@ -160,7 +163,7 @@ def test_acled_fields_map_onto_the_atlas_model(
 
 
 def test_importing_again_changes_nothing_and_a_newer_timestamp_replaces(
-    store: DuckStore, export: tuple[Path, dict[int, str], set[str]], tmp_path: Path
+    store: Store, export: tuple[Path, dict[int, str], set[str]], tmp_path: Path
 ) -> None:
     path, _, good = export
     import_acled(path, store)
@@ -184,7 +187,7 @@ def test_importing_again_changes_nothing_and_a_newer_timestamp_replaces(
 
 
 def test_a_deletions_list_removes_rows(
-    store: DuckStore, export: tuple[Path, dict[int, str], set[str]], tmp_path: Path
+    store: Store, export: tuple[Path, dict[int, str], set[str]], tmp_path: Path
 ) -> None:
     path, _, good = export
     deletions = tmp_path / "deleted.csv"
@@ -194,7 +197,7 @@ def test_a_deletions_list_removes_rows(
     assert sorted(store.table()["event_id"]) == sorted(good - {"KGZ1"})
 
 
-def test_an_unclosed_quote_costs_only_its_own_row(store: DuckStore, tmp_path: Path) -> None:
+def test_an_unclosed_quote_costs_only_its_own_row(store: Store, tmp_path: Path) -> None:
     good = line_of(acled_row("KAZ20"))
     inside = good.replace(",Radio Azattyq,", ',"Radio Azattyq,').replace("KAZ20", "KAZ21")
     at_end = good.replace(",1618000000", ',"1618000000').replace("KAZ20", "KAZ23")
@@ -205,13 +208,13 @@ def test_an_unclosed_quote_costs_only_its_own_row(store: DuckStore, tmp_path: Pa
     assert sorted(store.table()["event_id"]) == ["KAZ20", "KAZ22", "KAZ24"]
 
 
-def test_a_semicolon_delimited_export_is_read(store: DuckStore, tmp_path: Path) -> None:
+def test_a_semicolon_delimited_export_is_read(store: Store, tmp_path: Path) -> None:
     path = tmp_path / "semi.csv"
     path.write_text(";".join(COLUMNS) + "\n" + line_of(acled_row("KAZ30"), delimiter=";"))
     assert import_acled(path, store).loaded == 1
 
 
-def test_a_file_that_cannot_be_read_raises(store: DuckStore, tmp_path: Path) -> None:
+def test_a_file_that_cannot_be_read_raises(store: Store, tmp_path: Path) -> None:
     with pytest.raises(UnreadableFile):
         import_acled(tmp_path / "missing.csv", store)
     (tmp_path / "empty.csv").write_text("")
@@ -227,7 +230,7 @@ def test_a_file_that_cannot_be_read_raises(store: DuckStore, tmp_path: Path) -> 
 
 
 def test_a_failure_half_way_leaves_the_store_as_it_was(
-    store: DuckStore, export: tuple[Path, dict[int, str], set[str]]
+    store: Store, export: tuple[Path, dict[int, str], set[str]]
 ) -> None:
     import_acled(export[0], store)
     before = store.table().to_json()
@@ -273,7 +276,7 @@ def test_the_cli_draws_a_progress_bar_on_stderr(
     assert "100%" in capsys.readouterr().err
 
 
-def test_a_generic_csv_with_a_column_mapping(store: DuckStore, tmp_path: Path) -> None:
+def test_a_generic_csv_with_a_column_mapping(store: Store, tmp_path: Path) -> None:
     path = tmp_path / "mine.csv"
     path.write_text(
         "uid,Y,X,when,what,cc\n"
@@ -293,7 +296,7 @@ def test_a_generic_csv_with_a_column_mapping(store: DuckStore, tmp_path: Path) -
         parse_mapping("colour=c")
 
 
-def test_a_geojson_with_a_column_mapping(store: DuckStore, tmp_path: Path) -> None:
+def test_a_geojson_with_a_column_mapping(store: Store, tmp_path: Path) -> None:
     features = [
         {
             "type": "Feature",

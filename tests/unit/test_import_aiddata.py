@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from shapely import wkt
 from geo.bundle import load_bundle
 from geo.importers import import_aiddata, import_csv_sites, parse_mapping
 from geo.model import Category
-from geo.store import DuckStore
+from geo.store.base import Store
 
 EXTERNAL = Path(__file__).resolve().parents[2].parent / "shared" / "external"
 V2 = EXTERNAL / "aiddata-gcdf-kaz-kgz.small.geojson"
@@ -30,18 +31,19 @@ def _external() -> None:
 
 
 @pytest.fixture
-def store() -> DuckStore:
-    s = DuckStore()
+def store(new_store: Callable[[], Store]) -> Store:
+    """A store of each engine (embedded and shared) holding the bundled data."""
+    s = new_store()
     s.load_bundle(load_bundle())
     return s
 
 
-def imported(store: DuckStore, category: str = "bri_site"):
+def imported(store: Store, category: str = "bri_site"):
     sites = store.table("sites")
     return sites[(sites["category"] == category) & (sites["origin"] != "bundle")]
 
 
-def test_v2_one_site_per_project_with_amounts_years_and_points(store: DuckStore) -> None:
+def test_v2_one_site_per_project_with_amounts_years_and_points(store: Store) -> None:
     features = json.loads(V2.read_text(encoding="utf-8"))["features"]
     result = import_aiddata(V2, store)
     assert (result.loaded, result.rejected) == (len(features), 0)
@@ -80,7 +82,7 @@ def test_v2_one_site_per_project_with_amounts_years_and_points(store: DuckStore)
     assert list(files["file"]) == [V2.name] and "AidData" in files.iloc[0]["licence"]
 
 
-def test_v3_sample_two_projects_none_flagged_wrongly(store: DuckStore) -> None:
+def test_v3_sample_two_projects_none_flagged_wrongly(store: Store) -> None:
     result = import_aiddata(V3, store)
     assert (result.loaded, result.rejected) == (2, 0)
     sites = imported(store).set_index("site_id")
@@ -93,7 +95,7 @@ def test_v3_sample_two_projects_none_flagged_wrongly(store: DuckStore) -> None:
     assert list(sites["flags"]) == ["", ""]
 
 
-def test_footprint_in_another_area_is_flagged_not_moved(store: DuckStore, tmp_path: Path) -> None:
+def test_footprint_in_another_area_is_flagged_not_moved(store: Store, tmp_path: Path) -> None:
     data = json.loads(V3.read_text(encoding="utf-8"))
     kashgar = data["features"][1]
     kashgar["properties"]["id"] = 99999
@@ -110,7 +112,7 @@ def test_footprint_in_another_area_is_flagged_not_moved(store: DuckStore, tmp_pa
     assert any("aiddata-99999" in w for w in result.warnings)
 
 
-def test_broken_features_are_reported_and_the_rest_loads(store: DuckStore, tmp_path: Path) -> None:
+def test_broken_features_are_reported_and_the_rest_loads(store: Store, tmp_path: Path) -> None:
     features = json.loads(V2.read_text(encoding="utf-8"))["features"][:5]
     features[1] = {**features[1], "geometry": None}
     features[3] = {
@@ -131,7 +133,7 @@ def test_broken_features_are_reported_and_the_rest_loads(store: DuckStore, tmp_p
     assert reasons[5].startswith("amount") and "'n/a'" in reasons[5]
 
 
-def test_concatenated_collections_are_read(store: DuckStore, tmp_path: Path) -> None:
+def test_concatenated_collections_are_read(store: Store, tmp_path: Path) -> None:
     path = tmp_path / "two.geojson"
     path.write_text(V2.read_text(encoding="utf-8") + "\n" + V3.read_text(encoding="utf-8"))
     result = import_aiddata(path, store)
@@ -140,7 +142,7 @@ def test_concatenated_collections_are_read(store: DuckStore, tmp_path: Path) -> 
     assert len(imported(store)) == 55
 
 
-def test_reimport_changes_nothing(store: DuckStore) -> None:
+def test_reimport_changes_nothing(store: Store) -> None:
     import_aiddata(V2, store)
     before = imported(store)
     version = store.version
@@ -150,7 +152,7 @@ def test_reimport_changes_nothing(store: DuckStore) -> None:
     assert imported(store).equals(before)
 
 
-def test_facility_list_gives_380_sites_in_xinjiang(store: DuckStore) -> None:
+def test_facility_list_gives_380_sites_in_xinjiang(store: Store) -> None:
     mapping = parse_mapping(ASPI_MAP, sites=True)
     result = import_csv_sites(ASPI, store, mapping, category=Category.DETENTION)
     assert (result.loaded, result.rejected) == (380, 0)
@@ -162,7 +164,7 @@ def test_facility_list_gives_380_sites_in_xinjiang(store: DuckStore) -> None:
     assert again.counts.new == 0 and len(imported(store, "detention")) == 380
 
 
-def test_facility_row_out_of_range_is_rejected(store: DuckStore, tmp_path: Path) -> None:
+def test_facility_row_out_of_range_is_rejected(store: Store, tmp_path: Path) -> None:
     lines = ASPI.read_text(encoding="utf-8").splitlines()[:6]
     fields = lines[3].split(",")
     fields[2] = "200"

@@ -1,9 +1,10 @@
-"""The DuckDB store: the app's queries in SQL give the answers worked out by hand on a small
-dataset, and exactly what the pandas filters gave on the bundled data; filter values are
-bound parameters, never SQL."""
+"""The stores, embedded (DuckDB) and shared (PostGIS), run the same tests: the app's queries
+in SQL give the answers worked out by hand on a small dataset, and exactly what the pandas
+filters gave on the bundled data; filter values are bound parameters, never SQL."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
@@ -19,7 +20,7 @@ from geo import query
 from geo.bundle import Bundle
 from geo.charts import monthly_counts
 from geo.store import DuckStore, cells, close_all, open_store, store_for
-from geo.store.base import EVENT_FRAME_COLUMNS
+from geo.store.base import EVENT_FRAME_COLUMNS, Store
 from geo.view import ViewState
 
 ALMATY = ("43.222", "76.8512")
@@ -130,12 +131,22 @@ def small(write_folder, rows: SimpleNamespace) -> Bundle:
     return write_folder(events, [], sources, []).load(corpus=False)
 
 
+MakeStore = Callable[[], Store]
+
+
+def loaded(new_store: MakeStore, bundle: Bundle) -> Store:
+    """A store of the test's engine holding ``bundle``."""
+    store = new_store()
+    store.load_bundle(bundle)
+    return store
+
+
 def ids(frame: pd.DataFrame) -> list[str]:
     return list(frame["event_id"])
 
 
-def test_filters_give_the_hand_computed_rows(small: Bundle) -> None:
-    store = DuckStore.from_bundle(small)
+def test_filters_give_the_hand_computed_rows(small: Bundle, new_store: MakeStore) -> None:
+    store = loaded(new_store, small)
     everything = ViewState("2019-01", "2021-12")
     assert ids(store.events(everything)) == ["A1", "A2", "A3", "B1", "C1", "U1"]
     assert store.count_events(everything) == 6
@@ -160,8 +171,8 @@ def test_filters_give_the_hand_computed_rows(small: Bundle) -> None:
     ]
 
 
-def test_aggregates_give_the_hand_computed_counts(small: Bundle) -> None:
-    store = DuckStore.from_bundle(small)
+def test_aggregates_give_the_hand_computed_counts(small: Bundle, new_store: MakeStore) -> None:
+    store = loaded(new_store, small)
     state = ViewState("2020-01", "2020-03")
     table, undated = store.monthly_counts(state)
     # B1 started before the view: it counts in the view's first month.
@@ -181,8 +192,8 @@ def test_aggregates_give_the_hand_computed_counts(small: Bundle) -> None:
     assert boxed["events"].tolist() == [1]
 
 
-def test_events_in_a_cell_page_in_date_order(small: Bundle) -> None:
-    store = DuckStore.from_bundle(small)
+def test_events_in_a_cell_page_in_date_order(small: Bundle, new_store: MakeStore) -> None:
+    store = loaded(new_store, small)
     state = ViewState("2019-01", "2021-12")
     almaty = h3.str_to_int(h3.latlng_to_cell(float(ALMATY[0]), float(ALMATY[1]), 6))
     assert store.count_in_cell(state, 6, almaty) == 4
@@ -190,8 +201,8 @@ def test_events_in_a_cell_page_in_date_order(small: Bundle) -> None:
     assert ids(store.events_in_cell(state, 6, almaty, limit=3, offset=3)) == ["U1"]
 
 
-def test_a_read_returns_the_bundle_frame_shape(small: Bundle) -> None:
-    store = DuckStore.from_bundle(small)
+def test_a_read_returns_the_bundle_frame_shape(small: Bundle, new_store: MakeStore) -> None:
+    store = loaded(new_store, small)
     frame = store.events(ViewState("2019-01", "2021-12"))
     assert list(frame.columns) == EVENT_FRAME_COLUMNS
     assert frame.loc[frame["event_id"] == "A3", "start"].iloc[0] == date(2020, 3, 1)
@@ -220,9 +231,9 @@ HOSTILE = [
 
 @pytest.mark.parametrize("value", HOSTILE)
 def test_hostile_filter_values_match_literally_and_change_nothing(
-    small: Bundle, value: str
+    small: Bundle, new_store: MakeStore, value: str
 ) -> None:
-    store = DuckStore.from_bundle(small)
+    store = loaded(new_store, small)
     before = (store.size(), store.version, store.table().to_json())
     everything = ViewState("2019-01", "2021-12")
     literal = [
@@ -247,8 +258,10 @@ def test_hostile_filter_values_match_literally_and_change_nothing(
     assert (store.size(), store.version, store.table().to_json()) == before
 
 
-def test_the_semicolon_actor_is_found_by_its_literal_text(small: Bundle) -> None:
-    store = DuckStore.from_bundle(small)
+def test_the_semicolon_actor_is_found_by_its_literal_text(
+    small: Bundle, new_store: MakeStore
+) -> None:
+    store = loaded(new_store, small)
     found = store.events(ViewState("2019-01", "2021-12", query="; drop table events"))
     assert ids(found) == ["B1"]
 
@@ -283,8 +296,8 @@ def test_a_store_file_keeps_imports_across_restarts(small: Bundle, tmp_path: Pat
     again.close()
 
 
-def test_a_failed_import_changes_nothing(small: Bundle) -> None:
-    store = DuckStore.from_bundle(small)
+def test_a_failed_import_changes_nothing(small: Bundle, new_store: MakeStore) -> None:
+    store = loaded(new_store, small)
     before = store.table().to_json()
     extra = small.events.copy()
     extra["event_id"] = extra["event_id"] + "-new"
@@ -314,3 +327,71 @@ def test_the_app_uses_the_store_file_named_by_geo_store(
 def test_the_in_memory_store_is_one_per_bundle(small: Bundle, bundled: Bundle) -> None:
     assert store_for(small) is store_for(small)
     assert store_for(small) is not store_for(bundled)
+
+
+# ---- the shared database: the bundled data, another process's writes ----
+
+
+@pytest.fixture(scope="module")
+def bundled_db(postgres, pg_template: str, bundled: Bundle):
+    from geo.store.pg import PgStore
+
+    store = PgStore(postgres.create_database("bundled_module", pg_template))
+    store.load_bundle(bundled)
+    yield store
+    store.close()
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_the_database_gives_the_pandas_filters_answers_on_the_bundled_data(
+    bundled: Bundle, bundled_db: Store, data: st.DataObject
+) -> None:
+    regions = tuple(sorted({r for r in bundled.events["region"] if r}))[:6]
+    state = data.draw(views(regions))
+    pd.testing.assert_frame_equal(bundled_db.events(state), reference_events(bundled.events, state))
+    pd.testing.assert_frame_equal(bundled_db.sites(state), reference_sites(bundled.sites, state))
+    table, undated = bundled_db.monthly_counts(state)
+    events = reference_events(bundled.events, state)
+    pd.testing.assert_frame_equal(table, monthly_counts(events, state), check_names=False)
+    assert undated == int(events["start"].isna().sum())
+
+
+def test_every_dashboard_sees_what_one_imported(small: Bundle, database_url: str) -> None:
+    from geo.store.pg import PgStore
+
+    analyst, dashboard = PgStore(database_url), PgStore(database_url)
+    try:
+        analyst.load_bundle(small)
+        seen = dashboard.version
+        extra = small.events[small.events["event_id"] == "A1"].copy()
+        extra["event_id"] = "IMPORTED-1"
+        extra["origin"] = "test"
+        with analyst.importing() as batch:
+            batch.add(extra)
+        assert batch.counts.new == 1
+        assert dashboard.version != seen  # the cache key moves for every reader
+        assert dashboard.size() == 7
+        assert dashboard.event("IMPORTED-1")["title"] == "Rally at the consulate"
+        assert ids(dashboard.events(ViewState("2019-01", "2021-12")))[-1] == "IMPORTED-1"
+    finally:
+        analyst.close()
+        dashboard.close()
+
+
+def test_the_app_uses_the_database_named_by_geo_database_url(
+    small: Bundle, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from geo.store.pg import PgStore
+
+    monkeypatch.setenv("GEO_DATABASE_URL", database_url)
+    monkeypatch.setenv("GEO_STORE", "ignored.duckdb")
+    try:
+        store = store_for(small)
+        assert isinstance(store, PgStore)
+        assert store_for(small) is store  # one per process
+        assert store.size() == 6
+        shown = query.apply(small, ViewState("2019-01", "2021-12", countries=("KGZ",)))
+        assert ids(shown.events) == ["B1"]
+    finally:
+        close_all()

@@ -7,12 +7,14 @@ are compared with the row-by-row path on the same view, which the chart tests pi
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pandas as pd
 import pytest
 
 from geo import charts, picks, query, scale
 from geo.bundle import Bundle
-from geo.store import store_for
+from geo.store import close_all, store_for
 from geo.view import ViewState
 
 VIEWS = [
@@ -23,6 +25,18 @@ VIEWS = [
     ViewState("2013-09", "2024-07", query="china"),
 ]
 CHARTS = ("month", "category", "actor", "figures")
+
+
+@pytest.fixture(autouse=True)
+def on_each_engine(
+    engine: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """Every test runs on the embedded store and on the shared database (PostGIS)."""
+    if engine == "postgis":
+        monkeypatch.setenv("GEO_DATABASE_URL", request.getfixturevalue("database_url"))
+    yield
+    if engine == "postgis":
+        close_all()
 
 
 def bar_keys(filtered: query.Filtered, view: ViewState) -> list[str]:

@@ -39,8 +39,7 @@ from geo.importers.base import (
 )
 from geo.model import AREAS, Category, Confidence, GeoPrecision, TimePrecision
 from geo.regions import assign_regions
-from geo.store.base import ImportCounts
-from geo.store.duck import DuckStore
+from geo.store.base import ImportCounts, Store
 from geo.validate import (
     MAX_FIELD,
     RowError,
@@ -260,7 +259,7 @@ def row_parser(
 
 def import_csv(
     path: str | Path,
-    store: DuckStore,
+    store: Store,
     mapping: Mapping[str, str],
     *,
     deletions: str | Path | None = None,
@@ -313,7 +312,7 @@ def geojson_records(features: list[object], rejects: list[Reject]) -> Iterator[R
 
 def import_geojson(
     path: str | Path,
-    store: DuckStore,
+    store: Store,
     mapping: Mapping[str, str],
     *,
     deletions: str | Path | None = None,
@@ -363,7 +362,7 @@ SiteParser = Callable[[dict[str, object]], dict[str, object]]
 
 
 def run_site_import(
-    store: DuckStore,
+    store: Store,
     items: Iterable[tuple[int, dict[str, object]]],
     parse: SiteParser,
     rejects: list[Reject],
@@ -513,7 +512,7 @@ def site_parser(
 
 def import_csv_sites(
     path: str | Path,
-    store: DuckStore,
+    store: Store,
     mapping: Mapping[str, str],
     *,
     category: Category = Category.OTHER,

@@ -1,9 +1,12 @@
-"""The atlas's store: one interface (:class:`Store`), the embedded DuckDB engine
-(:class:`DuckStore`) as the default, and the store the app uses for a bundle.
+"""The atlas's store: one interface (:class:`Store`), two engines: the embedded DuckDB
+(:class:`DuckStore`, the default) and a shared PostgreSQL/PostGIS database
+(:class:`~geo.store.pg.PgStore`), and the store the app uses for a bundle.
 
-The app queries an in-memory DuckDB built from the bundle's frames, unless ``GEO_STORE``
-names a store file: then that file (created when missing, with the bundle loaded into it and
-refreshed when the bundle changes), so imports persist across restarts.
+The app queries, in this order of choice: the database named by ``GEO_DATABASE_URL`` or
+configured by the UI from the secrets' ``[connections.events]`` (:func:`use_database`); the
+DuckDB file named by ``GEO_STORE``; else an in-memory DuckDB built from the bundle's frames.
+A file or a database is created when missing, with the bundle loaded into it and refreshed
+when the bundle changes, so imports persist across restarts.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from geo.store.duck import DuckStore, StoreError
 
 if TYPE_CHECKING:
     from geo.bundle import Bundle
+    from geo.store.pg import PgStore
 
 __all__ = [
     "EVENT_FRAME_COLUMNS",
@@ -34,16 +38,57 @@ __all__ = [
     "Store",
     "StoreError",
     "close_all",
+    "database_url",
+    "open_database",
     "open_store",
     "store_for",
     "store_path",
+    "use_database",
 ]
 
 STORE_ENV = "GEO_STORE"
+DATABASE_ENV = "GEO_DATABASE_URL"
 
 _lock = threading.Lock()
 _by_bundle: dict[int, tuple[weakref.ref[Bundle], tuple[int, int, str], DuckStore]] = {}
 _files: dict[str, DuckStore] = {}
+_databases: dict[str, PgStore] = {}
+_configured: dict[str, str] = {}
+
+
+def use_database(url: str | None) -> None:
+    """The database the app uses when ``GEO_DATABASE_URL`` is not set (the UI passes the
+    secrets' ``[connections.events]`` here); None: none."""
+    with _lock:
+        if url:
+            _configured["url"] = url
+        else:
+            _configured.pop("url", None)
+
+
+def database_url() -> str | None:
+    """The shared database the app uses (``GEO_DATABASE_URL``, else the secrets'), or None
+    for the embedded engine."""
+    return os.environ.get(DATABASE_ENV) or _configured.get("url") or None
+
+
+def open_database(url: str, bundle: Bundle | None = None) -> PgStore:
+    """The PostGIS store at ``url`` (one per process; schema migrated on first open); the
+    bundle's rows are loaded into it when given and not already there. Raises
+    :class:`StoreError` (naming host and port, never the password) when it cannot be reached."""
+    from geo.store.pg import PgStore
+
+    with _lock:
+        store = _databases.get(url)
+    if store is None:
+        fresh = PgStore(url)
+        with _lock:
+            store = _databases.setdefault(url, fresh)
+        if store is not fresh:
+            fresh.close()
+    if bundle is not None:
+        store.sync_bundle(bundle)
+    return store
 
 
 def store_path() -> str | None:
@@ -64,9 +109,13 @@ def open_store(path: str | None, bundle: Bundle | None = None) -> DuckStore:
     return store
 
 
-def store_for(bundle: Bundle) -> DuckStore:
-    """The store behind ``bundle``: the ``GEO_STORE`` file, else an in-memory store built
-    from the bundle's frames (one per bundle, dropped with it)."""
+def store_for(bundle: Bundle) -> DuckStore | PgStore:
+    """The store behind ``bundle``: the shared database (:func:`database_url`), else the
+    ``GEO_STORE`` file, else an in-memory store built from the bundle's frames (one per
+    bundle, dropped with it)."""
+    url = database_url()
+    if url:
+        return open_database(url, bundle)
     path = store_path()
     if path:
         return open_store(path, bundle)
@@ -98,8 +147,10 @@ def _drop(key: int, store: DuckStore) -> None:
 def close_all() -> None:
     """Close every store this process opened (tests, the benchmark between phases)."""
     with _lock:
-        stores = [entry[2] for entry in _by_bundle.values()] + list(_files.values())
+        stores: list[DuckStore | PgStore] = [entry[2] for entry in _by_bundle.values()]
+        stores += [*_files.values(), *_databases.values()]
         _by_bundle.clear()
         _files.clear()
+        _databases.clear()
     for store in stores:
         store.close()

@@ -1,7 +1,8 @@
 """The store's interface, the columns it keeps, and turning frames into its rows.
 
 One interface, :class:`Store`, so the app runs the same on the embedded engine (DuckDB in
-process, :mod:`geo.store.duck`) and on a server engine (PostGIS) that can follow. Reads take a
+process, :mod:`geo.store.duck`) and on the server engine (PostgreSQL with PostGIS,
+:mod:`geo.store.pg`). Reads take a
 :class:`~geo.view.ViewState` and return pandas frames shaped like the bundle's (same columns,
 dtypes and index: each row's ``row_no``), or small aggregates; writes go through an import
 batch that commits whole or not at all.
@@ -13,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,9 @@ import pyarrow as pa
 from geo.model import AREAS, EVENT_COLUMNS, SITE_COLUMNS
 from geo.store import cells
 from geo.view import ViewState, months_between
+
+if TYPE_CHECKING:
+    from geo.bundle import Bundle
 
 # Columns of the bundle's frames, in their order: what reads return.
 EVENT_FRAME_COLUMNS: list[str] = [*EVENT_COLUMNS, "start", "stop", "line", "region", "search_text"]
@@ -215,6 +219,42 @@ class Store(Protocol):
     def importing(self) -> AbstractContextManager[ImportBatch]: ...
 
     def close(self) -> None: ...
+
+    # What the importers, the import page and the selection panel use besides.
+
+    def site(self, site_id: str) -> pd.Series | None: ...
+
+    def site_details(self, state: ViewState, columns: Sequence[str]) -> pd.DataFrame:
+        """``site_id`` and the named store columns of the sites the filters keep."""
+        ...
+
+    def has_event(self, event_id: str) -> bool: ...
+
+    def bundle_ids(self) -> set[str]: ...
+
+    def bundle_site_ids(self) -> set[str]: ...
+
+    def count_in_cell(self, state: ViewState, resolution: int, cell: int) -> int: ...
+
+    def imports(self) -> pd.DataFrame: ...
+
+    def merge_sites(
+        self,
+        rows: pd.DataFrame,
+        *,
+        file: str = "",
+        kind: str = "",
+        provenance: str = "",
+        licence: str = "",
+    ) -> ImportCounts: ...
+
+    def table(self, name: str = "events", columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """A whole table, in data order."""
+        ...
+
+    def load_bundle(self, bundle: Bundle) -> None: ...
+
+    def sync_bundle(self, bundle: Bundle) -> None: ...
 
 
 def monthly_table(

@@ -1,4 +1,7 @@
-"""A ViewState as SQL: WHERE clauses with ``?`` placeholders and their bound parameters.
+"""A ViewState as SQL: WHERE clauses with placeholders and their bound parameters.
+
+One builder for both engines: DuckDB takes ``?`` placeholders (the default), psycopg ``%s``
+(``mark=PG``); the clauses themselves are plain SQL both understand.
 
 Every value a user or a link controls (countries, categories, regions, search text, dates)
 travels as a bound parameter, never inside the SQL text, so quotes, ``--``, ``;`` or any
@@ -16,6 +19,8 @@ from geo.picks import parse_pick_key
 from geo.view import ViewState, month_index, month_of
 
 Params = list[object]
+DUCK = "?"
+PG = "%s"
 
 
 def month_range(state: ViewState) -> tuple[date, date]:
@@ -25,12 +30,14 @@ def month_range(state: ViewState) -> tuple[date, date]:
     return first, date.fromordinal(after.toordinal() - 1)
 
 
-def _in(column: str, values: Sequence[str]) -> tuple[str, Params]:
-    marks = ", ".join("?" for _ in values)
+def _in(column: str, values: Sequence[str], mark: str) -> tuple[str, Params]:
+    marks = ", ".join(mark for _ in values)
     return f"{column} IN ({marks})", list(values)
 
 
-def common_filter(state: ViewState, *, has_region: bool = True) -> tuple[list[str], Params]:
+def common_filter(
+    state: ViewState, *, has_region: bool = True, mark: str = DUCK
+) -> tuple[list[str], Params]:
     """Countries, categories, regions and search text, as clauses joined by the caller."""
     clauses: list[str] = []
     params: Params = []
@@ -40,29 +47,36 @@ def common_filter(state: ViewState, *, has_region: bool = True) -> tuple[list[st
         ("region", state.regions, has_region),
     ):
         if values and applies:
-            clause, values_params = _in(column, values)
+            clause, values_params = _in(column, values, mark)
             clauses.append(clause)
             params += values_params
     if state.query:
         # strpos is a literal substring test (LIKE would give % and _ a meaning); both sides
         # are casefolded by Python, as the search text was when it was built.
-        clauses.append("strpos(search_text, ?) > 0")
+        clauses.append(f"strpos(search_text, {mark}) > 0")
         params.append(state.query.casefold())
     return clauses, params
 
 
-def event_filter(state: ViewState, *, has_region: bool = True) -> tuple[str, Params]:
+def event_filter(
+    state: ViewState, *, has_region: bool = True, mark: str = DUCK
+) -> tuple[str, Params]:
     """Events matching the filters whose dates overlap the month range, and undated events
     when the view includes them; with a chart selection (``state.picks``), only the events
     it picks (see :func:`pick_filter`)."""
     first, last = month_range(state)
-    clauses = ["((start IS NOT NULL AND start <= ? AND stop >= ?) OR (start IS NULL AND ?))"]
+    clauses = [
+        f"((start IS NOT NULL AND start <= {mark} AND stop >= {mark}) "
+        f"OR (start IS NULL AND {mark}))"
+    ]
     params: Params = [last, first, bool(state.undated)]
-    more, more_params = common_filter(state, has_region=has_region)
+    more, more_params = common_filter(state, has_region=has_region, mark=mark)
     clauses += more
     params += more_params
     if state.picks:
-        picked, picked_params = pick_filter(state.picks, state.start, has_region=has_region)
+        picked, picked_params = pick_filter(
+            state.picks, state.start, has_region=has_region, mark=mark
+        )
         clauses.append(picked)
         params += picked_params
     return " AND ".join(clauses), params
@@ -78,7 +92,7 @@ ACTOR_LIST = (
 )
 
 
-def _month_clause(month: str, first_month: str) -> tuple[str, Params]:
+def _month_clause(month: str, first_month: str, mark: str = DUCK) -> tuple[str, Params]:
     """Events counted in ``month`` by the charts: started in it, or, for the view's first
     month, started before it (they run into the view)."""
     index = month_index(month)
@@ -87,30 +101,30 @@ def _month_clause(month: str, first_month: str) -> tuple[str, Params]:
     if month < first_month:  # the charts count nothing before the view's first month
         return "FALSE", []
     if month == first_month:
-        return "(start IS NOT NULL AND start < ?)", [after]
-    return "(start >= ? AND start < ?)", [first, after]
+        return f"(start IS NOT NULL AND start < {mark})", [after]
+    return f"(start >= {mark} AND start < {mark})", [first, after]
 
 
 def _facet_clause(
-    facet: str, value: str, first_month: str, *, has_region: bool
+    facet: str, value: str, first_month: str, *, has_region: bool, mark: str = DUCK
 ) -> tuple[str, Params]:
     plain = html.unescape(value)
     if facet == "month":
         try:
-            return _month_clause(plain, first_month)
+            return _month_clause(plain, first_month, mark)
         except ValueError:
             return "FALSE", []
     if facet == "event":
-        return "event_id = ?", [plain]
+        return f"event_id = {mark}", [plain]
     if facet in ("iso", "category") or (facet == "region" and has_region):
-        return f"{facet} = ?", [plain]  # facet is one of these fixed names, never user text
+        return f"{facet} = {mark}", [plain]  # facet is one of these fixed names, never user text
     if facet == "actor":
-        return f"strpos({ACTOR_LIST}, ?) > 0", [f";{plain};"]
+        return f"strpos({ACTOR_LIST}, {mark}) > 0", [f";{plain};"]
     return "FALSE", []  # an unknown facet matches nothing
 
 
 def pick_filter(
-    picks: Sequence[str], first_month: str, *, has_region: bool = True
+    picks: Sequence[str], first_month: str, *, has_region: bool = True, mark: str = DUCK
 ) -> tuple[str, Params]:
     """The events a chart selection picks, as SQL: those matching ANY key, where a key
     matches when ALL its facets do (as :func:`geo.picks.events_matching` reads them).
@@ -123,7 +137,9 @@ def pick_filter(
             continue
         parts = []
         for facet, value in parsed:
-            clause, clause_params = _facet_clause(facet, value, first_month, has_region=has_region)
+            clause, clause_params = _facet_clause(
+                facet, value, first_month, has_region=has_region, mark=mark
+            )
             parts.append(clause)
             params += clause_params
         alternatives.append("(" + " AND ".join(parts) + ")")
@@ -132,21 +148,29 @@ def pick_filter(
     return "(" + " OR ".join(alternatives) + ")", params
 
 
-def site_filter(state: ViewState, *, has_region: bool = True) -> tuple[str, Params]:
+def site_filter(
+    state: ViewState, *, has_region: bool = True, mark: str = DUCK
+) -> tuple[str, Params]:
     """Sites matching the filters that were open at some time in the month range."""
     first, last = month_range(state)
-    clauses = ["(start IS NULL OR start <= ?)", "(stop IS NULL OR stop >= ?)"]
+    clauses = [f"(start IS NULL OR start <= {mark})", f"(stop IS NULL OR stop >= {mark})"]
     params: Params = [last, first]
-    more, more_params = common_filter(state, has_region=has_region)
+    more, more_params = common_filter(state, has_region=has_region, mark=mark)
     return " AND ".join(clauses + more), params + more_params
 
 
-def bbox_filter(bbox: tuple[float, float, float, float] | None) -> tuple[str, Params]:
-    """Points inside (south, west, north, east); no clause for None."""
+def bbox_filter(
+    bbox: tuple[float, float, float, float] | None, *, mark: str = DUCK, geometry: str = ""
+) -> tuple[str, Params]:
+    """Points inside (south, west, north, east); no clause for None. With ``geometry`` (a
+    PostGIS point column) the box is an envelope test the column's GiST index answers; the
+    latitude/longitude test stays beside it so edges count exactly as on the other engine."""
     if bbox is None:
         return "TRUE", []
-    south, west, north, east = bbox
-    return (
-        "(latitude BETWEEN ? AND ?) AND (longitude BETWEEN ? AND ?)",
-        [float(south), float(north), float(west), float(east)],
-    )
+    south, west, north, east = (float(v) for v in bbox)
+    clause = f"(latitude BETWEEN {mark} AND {mark}) AND (longitude BETWEEN {mark} AND {mark})"
+    params: Params = [south, north, west, east]
+    if geometry:
+        clause = f"{geometry} && ST_MakeEnvelope({mark}, {mark}, {mark}, {mark}, 4326) AND {clause}"
+        params = [west, south, east, north, *params]
+    return clause, params

@@ -1,0 +1,682 @@
+"""The shared store: PostgreSQL with PostGIS, for a team whose analysts import into one
+database and whose deployed dashboards all read it.
+
+The same interface and answers as :class:`~geo.store.duck.DuckStore`: the filters come from
+the same builder (:mod:`geo.store.sql`, with psycopg's ``%s`` placeholders) and every value
+is a bound parameter. Events carry a ``geometry(Point, 4326)`` the database derives from
+latitude and longitude (GiST-indexed, used for the map's box), and the H3 cells as integer
+columns, so the map's aggregation is an indexed GROUP BY.
+
+Writes are transactions: an import stages its rows with COPY into a temporary table, then
+merges them under a transaction-level advisory lock with ``INSERT ... ON CONFLICT`` on the
+event id (a newer ``updated`` replaces, a bundle row never). Two imports at once queue at the
+lock and neither loses or duplicates a row; a reader sees the store before an import or after
+it, never half of it; an import whose process dies leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+import psycopg
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+from geo.store import cells, sql
+from geo.store.base import (
+    BUNDLE_ORIGIN,
+    EVENT_EXTRA_COLUMNS,
+    EVENT_FRAME_COLUMNS,
+    SITE_EXTRA_COLUMNS,
+    SITE_FRAME_COLUMNS,
+    ImportCounts,
+    arrow_type,
+    monthly_table,
+    to_arrow,
+    to_frame,
+    with_cells,
+)
+from geo.store.duck import StoreError
+from geo.view import ViewState
+
+if TYPE_CHECKING:
+    from geo.bundle import Bundle
+
+EVENT_TABLE_COLUMNS = [*EVENT_FRAME_COLUMNS, *EVENT_EXTRA_COLUMNS]
+SITE_TABLE_COLUMNS = [*SITE_FRAME_COLUMNS, *SITE_EXTRA_COLUMNS, "row_no"]
+# Every write to the atlas's tables holds this transaction-level advisory lock.
+WRITE_LOCK = 0x6765_6F01
+MIGRATIONS = "migrations"
+VACUUM_AFTER = 10_000
+M = sql.PG
+
+_PG_TYPES = {
+    pa.float64(): "double precision",
+    pa.date32(): "date",
+    pa.int64(): "bigint",
+    pa.string(): "text",
+}
+
+
+def describe_url(url: str) -> str:
+    """The database a URL names, as ``user@host:port/dbname``: never the password."""
+    try:
+        parts = conninfo_to_dict(url)
+    except psycopg.Error:
+        return "(an unreadable database URL)"
+    host = parts.get("host") or parts.get("hostaddr") or "localhost"
+    where = f"{host}:{parts.get('port') or 5432}/{parts.get('dbname') or ''}"
+    return f"{parts['user']}@{where}" if parts.get("user") else where
+
+
+# Streamlit's SQL connection settings, as psycopg names them.
+_SETTING_NAMES = {
+    "host": "host",
+    "port": "port",
+    "database": "dbname",
+    "dbname": "dbname",
+    "username": "user",
+    "user": "user",
+    "password": "password",
+    "sslmode": "sslmode",
+}
+
+
+def url_from_settings(settings: dict[str, Any]) -> str:
+    """A connection string from a ``[connections.events]`` section: its ``url`` (with the
+    section's ``password`` added, so the URL itself need not hold it), or the ``host``,
+    ``port``, ``database``, ``username``, ``password`` (and ``sslmode``) fields Streamlit's
+    SQL connections use. Raises ValueError when it names no database."""
+    if settings.get("url"):
+        extra = {k: str(settings[k]) for k in ("password", "sslmode") if settings.get(k)}
+        return make_conninfo(str(settings["url"]), **extra) if extra else str(settings["url"])
+    fields = {
+        name: str(settings[key])
+        for key, name in _SETTING_NAMES.items()
+        if settings.get(key) not in (None, "")
+    }
+    if "host" not in fields and "dbname" not in fields:
+        raise ValueError(
+            "the connection settings name no database (give url, or host and database)"
+        )
+    return make_conninfo(**fields)
+
+
+def _reason(exc: BaseException, url: str) -> str:
+    """The driver's message, first line, with the URL's password scrubbed from it."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    try:
+        password = conninfo_to_dict(url).get("password")
+    except psycopg.Error:
+        password = None
+    return text.replace(str(password), "***") if password else text
+
+
+def _names(columns: Sequence[str], prefix: str = "") -> str:
+    return ", ".join(f'{prefix}"{c}"' for c in columns)
+
+
+def _create_temp(name: str, columns: Sequence[str]) -> str:
+    body = ", ".join(f'"{c}" {_PG_TYPES[arrow_type(c)]}' for c in columns)
+    return f"CREATE TEMP TABLE {name} ({body}) ON COMMIT DROP"
+
+
+def _csv(rows: pa.Table) -> bytes:
+    """Rows as CSV for COPY: strings always quoted (so "" stays an empty string and an
+    unquoted empty field is NULL), NUL characters dropped (PostgreSQL text cannot hold them)."""
+    columns = []
+    for column in rows.columns:
+        if pa.types.is_string(column.type):
+            column = pc.replace_substring(column, "\x00", "")
+        columns.append(column)
+    buffer = io.BytesIO()
+    pa_csv.write_csv(
+        pa.Table.from_arrays(columns, names=rows.column_names),
+        buffer,
+        pa_csv.WriteOptions(include_header=False),
+    )
+    return buffer.getvalue()
+
+
+def _copy(con: psycopg.Connection[Any], table: str, rows: pa.Table) -> None:
+    if not rows.num_rows:
+        return
+    with (
+        con.cursor() as cur,
+        cur.copy(f"COPY {table} ({_names(rows.column_names)}) FROM STDIN (FORMAT csv)") as copy,
+    ):
+        copy.write(_csv(rows))
+
+
+class _Pool:
+    """A few open connections shared by threads (Streamlit runs each session on its own)."""
+
+    def __init__(self, url: str, keep: int = 4) -> None:
+        self.url = url
+        self._keep = keep
+        self._idle: list[psycopg.Connection[Any]] = []
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        try:
+            return psycopg.connect(
+                self.url, autocommit=True, connect_timeout=5, application_name="geo"
+            )
+        except psycopg.Error as exc:
+            raise StoreError(
+                f"cannot reach the database at {describe_url(self.url)}: {_reason(exc, self.url)}"
+            ) from None
+
+    @contextmanager
+    def connection(self) -> Iterator[psycopg.Connection[Any]]:
+        if self._closed:
+            raise StoreError("the store is closed")
+        with self._lock:
+            con = self._idle.pop() if self._idle else None
+        if con is None or con.closed:
+            con = self._connect()
+        try:
+            yield con
+        except psycopg.OperationalError as exc:
+            con.close()
+            raise StoreError(
+                f"lost the database at {describe_url(self.url)}: {_reason(exc, self.url)}"
+            ) from None
+        except BaseException:
+            if con.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                con.close()
+            raise
+        with self._lock:
+            if not self._closed and len(self._idle) < self._keep and not con.closed:
+                self._idle.append(con)
+                con = None
+        if con is not None:
+            con.close()
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for con in idle:
+            con.close()
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """The numbered schema migrations (number, file name, SQL), in order."""
+    found = []
+    for entry in resources.files("geo.store").joinpath(MIGRATIONS).iterdir():
+        name = entry.name
+        if name.endswith(".sql") and name[:3].isdigit():
+            found.append((int(name[:3]), name, entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+def migrate(url: str) -> list[str]:
+    """Bring the database's schema up to date; the names of the migrations applied (none
+    when it already was). Safe to run from several processes at once."""
+    pool = _Pool(url, keep=0)
+    applied: list[str] = []
+    with pool.connection() as con, con.transaction():
+        con.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS schema_version (version integer PRIMARY KEY, "
+            "name text NOT NULL, applied timestamptz NOT NULL DEFAULT now())"
+        )
+        done = {r[0] for r in con.execute("SELECT version FROM schema_version").fetchall()}
+        for number, name, text in migrations():
+            if number in done:
+                continue
+            con.execute(text)  # no parameters: psycopg sends the file as one script
+            con.execute(
+                "INSERT INTO schema_version (version, name) VALUES (%s, %s)", [number, name]
+            )
+            applied.append(name)
+    pool.close()
+    return applied
+
+
+def schema_version(url: str) -> int:
+    """The newest migration applied (0: none)."""
+    pool = _Pool(url, keep=0)
+    try:
+        with pool.connection() as con:
+            exists = con.execute("SELECT to_regclass('schema_version') IS NOT NULL").fetchone()
+            if not exists or not exists[0]:
+                return 0
+            row = con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()
+            return int(row[0]) if row else 0
+    finally:
+        pool.close()
+
+
+class PgStore:
+    """A :class:`~geo.store.base.Store` on PostgreSQL with PostGIS at ``url``. The schema is
+    migrated on open unless ``migrate_schema`` is False (then it must be current)."""
+
+    def __init__(self, url: str, *, migrate_schema: bool = True) -> None:
+        self.url = url
+        self.where = describe_url(url)
+        self._pool = _Pool(url)
+        if migrate_schema:
+            migrate(url)
+        elif schema_version(url) < migrations()[-1][0]:
+            raise StoreError(f"the database at {self.where} has an old schema: run `geo db init`")
+
+    # ---- plumbing ----
+
+    def _rows(self, query: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        with self._pool.connection() as con:
+            return con.execute(query, list(params)).fetchall()
+
+    def _arrow(self, query: str, params: Sequence[object] = ()) -> pa.Table:
+        with self._pool.connection() as con, con.cursor() as cur:
+            cur.execute(query, list(params))
+            rows = cur.fetchall()
+            names = [d.name for d in cur.description or []]
+        values = list(zip(*rows, strict=True)) if rows else [() for _ in names]
+        return pa.table(
+            {n: pa.array(list(v), type=arrow_type(n)) for n, v in zip(names, values, strict=True)}
+        )
+
+    def _meta(self, key: str) -> str | None:
+        rows = self._rows("SELECT value FROM meta WHERE key = %s", [key])
+        return str(rows[0][0]) if rows else None
+
+    @staticmethod
+    def _set_meta(con: psycopg.Connection[Any], key: str, value: str) -> None:
+        con.execute(
+            "INSERT INTO meta VALUES (%s, %s) ON CONFLICT (key) DO UPDATE SET value = "
+            "EXCLUDED.value",
+            [key, value],
+        )
+
+    def _bump(self, con: psycopg.Connection[Any]) -> None:
+        self._set_meta(con, "version", uuid.uuid4().hex[:12])
+
+    @contextmanager
+    def _writing(self) -> Iterator[psycopg.Connection[Any]]:
+        """One write transaction, holding the write lock from its first statement."""
+        with self._pool.connection() as con, con.transaction():
+            con.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
+            yield con
+
+    @property
+    def version(self) -> str:
+        """Read from the database: another process's import changes it too."""
+        return self._meta("version") or "empty"
+
+    def close(self) -> None:
+        self._pool.close()
+
+    # ---- loading the bundle ----
+
+    def load_bundle(self, bundle: Bundle) -> None:
+        """Replace the curated rows with the bundle's; imported events and sites stay."""
+        self._sync(bundle, force=True)
+
+    def sync_bundle(self, bundle: Bundle) -> None:
+        """Load the bundle unless this version of it is already in the database (checked
+        again under the write lock: dashboards starting together load it once)."""
+        if self._meta("bundle_version") != bundle.version or not bundle.version:
+            self._sync(bundle, force=False)
+
+    def _sync(self, bundle: Bundle, *, force: bool) -> None:
+        events = with_cells(bundle.events) if len(bundle.events) else bundle.events.copy()
+        events["origin"] = BUNDLE_ORIGIN
+        events["row_no"] = bundle.events.index.to_numpy()
+        sites = bundle.sites.copy()
+        sites["row_no"] = bundle.sites.index.to_numpy()
+        sites["origin"] = BUNDLE_ORIGIN
+        with self._writing() as con:
+            found = con.execute("SELECT value FROM meta WHERE key = 'bundle_version'").fetchone()
+            if not force and found and found[0] == bundle.version and bundle.version:
+                return
+            con.execute("DELETE FROM events WHERE origin = %s", [BUNDLE_ORIGIN])
+            con.execute(
+                "DELETE FROM sites WHERE origin IS NULL OR origin IN ('', %s)", [BUNDLE_ORIGIN]
+            )
+            # A curated id wins over an imported row that took it.
+            con.execute(_create_temp("bundle_events", EVENT_TABLE_COLUMNS))
+            _copy(con, "bundle_events", to_arrow(events, EVENT_TABLE_COLUMNS))
+            con.execute("DELETE FROM events WHERE event_id IN (SELECT event_id FROM bundle_events)")
+            con.execute(
+                f"INSERT INTO events ({_names(EVENT_TABLE_COLUMNS)}) "
+                f"SELECT {_names(EVENT_TABLE_COLUMNS)} FROM bundle_events"
+            )
+            _copy(con, "sites", to_arrow(sites, SITE_TABLE_COLUMNS))
+            self._set_meta(con, "bundle_version", bundle.version)
+            self._bump(con)
+
+    # ---- reads ----
+
+    def events(self, state: ViewState, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        wanted = list(columns or EVENT_FRAME_COLUMNS)
+        where, params = sql.event_filter(state, mark=M)
+        table = self._arrow(
+            f"SELECT {_names([*wanted, 'row_no'])} FROM events WHERE {where} ORDER BY row_no",
+            params,
+        )
+        return to_frame(table, wanted)
+
+    def sites(self, state: ViewState) -> pd.DataFrame:
+        where, params = sql.site_filter(state, mark=M)
+        table = self._arrow(
+            f"SELECT {_names(SITE_TABLE_COLUMNS)} FROM sites WHERE {where} ORDER BY row_no",
+            params,
+        )
+        return to_frame(table, SITE_FRAME_COLUMNS)
+
+    def site(self, site_id: str) -> pd.Series | None:
+        wanted = [c for c in SITE_TABLE_COLUMNS if c != "row_no"]
+        table = self._arrow(
+            f"SELECT {_names(SITE_TABLE_COLUMNS)} FROM sites WHERE site_id = %s "
+            "ORDER BY row_no LIMIT 1",
+            [site_id],
+        )
+        frame = to_frame(table, wanted)
+        return frame.iloc[0] if len(frame) else None
+
+    def site_details(self, state: ViewState, columns: Sequence[str]) -> pd.DataFrame:
+        """``site_id`` and the named columns of the sites the view's filters keep, in data
+        order; the chart selection is not applied (callers match on ``site_id``)."""
+        unknown = [c for c in columns if c not in SITE_TABLE_COLUMNS]
+        if unknown:
+            raise ValueError(f"unknown site column(s): {', '.join(unknown)}")
+        wanted = ["site_id", *(c for c in columns if c not in ("site_id", "row_no"))]
+        where, params = sql.site_filter(state, mark=M)
+        table = self._arrow(
+            f"SELECT {_names([*wanted, 'row_no'])} FROM sites WHERE {where} ORDER BY row_no",
+            params,
+        )
+        return to_frame(table, wanted)
+
+    def bundle_site_ids(self) -> set[str]:
+        rows = self._rows(
+            "SELECT site_id FROM sites WHERE origin IS NULL OR origin IN ('', %s)",
+            [BUNDLE_ORIGIN],
+        )
+        return {str(r[0]) for r in rows}
+
+    def imports(self) -> pd.DataFrame:
+        rows = self._rows(
+            "SELECT file, kind, provenance, licence, rows, imported FROM imports ORDER BY file"
+        )
+        return pd.DataFrame(
+            rows, columns=["file", "kind", "provenance", "licence", "rows", "imported"]
+        )
+
+    def count_events(self, state: ViewState) -> int:
+        where, params = sql.event_filter(state, mark=M)
+        return int(self._rows(f"SELECT count(*) FROM events WHERE {where}", params)[0][0])
+
+    def size(self) -> int:
+        return int(self._rows("SELECT count(*) FROM events")[0][0])
+
+    def monthly_counts(self, state: ViewState) -> tuple[pd.DataFrame, int]:
+        where, params = sql.event_filter(state, mark=M)
+        first = sql.month_range(state)[0]
+        rows = self._rows(
+            # An event that started before the view counts in its first month.
+            "SELECT CASE WHEN start IS NULL THEN NULL "
+            "ELSE greatest(date_trunc('month', start)::date, %s::date) END AS month, iso, "
+            f"count(*) FROM events WHERE {where} GROUP BY 1, 2",
+            [first, *params],
+        )
+        return monthly_table(state, rows)
+
+    def category_counts(self, state: ViewState) -> dict[str, int]:
+        where, params = sql.event_filter(state, mark=M)
+        rows = self._rows(f"SELECT category, count(*) FROM events WHERE {where} GROUP BY 1", params)
+        return {str(category): int(n) for category, n in rows}
+
+    def actor_counts(self, state: ViewState, limit: int) -> tuple[list[tuple[str, int]], int]:
+        """The ``limit`` actors in the most events in view (ties by name, in code-point
+        order as the embedded store sorts), and how many distinct actors there are."""
+        where, params = sql.event_filter(state, mark=M)
+        rows = self._rows(
+            "WITH names AS (SELECT DISTINCT row_no, name FROM events CROSS JOIN LATERAL "
+            f"unnest(string_to_array({sql.ACTOR_LIST}, ';')) AS listed(name) WHERE {where}), "
+            "counted AS (SELECT name, count(*) AS n FROM names WHERE name <> '' GROUP BY 1) "
+            "SELECT name, n, count(*) OVER () FROM counted "
+            'ORDER BY n DESC, lower(name) COLLATE "C", name COLLATE "C" LIMIT %s',
+            [*params, int(limit)],
+        )
+        ranked = [(str(name), int(n)) for name, n, _ in rows]
+        return ranked, int(rows[0][2]) if rows else 0
+
+    def events_page(
+        self, state: ViewState, limit: int, offset: int = 0, *, with_figures: bool = False
+    ) -> pd.DataFrame:
+        """Events in view by date (undated last), a page of them; ``with_figures``: only
+        those with a reported participants or arrests figure."""
+        where, params = sql.event_filter(state, mark=M)
+        if with_figures:
+            where += " AND (participants <> '' OR arrests <> '')"
+        table = self._arrow(
+            f"SELECT {_names([*EVENT_FRAME_COLUMNS, 'row_no'])} FROM events WHERE {where} "
+            'ORDER BY start NULLS LAST, event_id COLLATE "C" LIMIT %s OFFSET %s',
+            [*params, int(limit), int(offset)],
+        )
+        return to_frame(table, EVENT_FRAME_COLUMNS)
+
+    def in_view(self, state: ViewState, event_id: str) -> bool:
+        where, params = sql.event_filter(state, mark=M)
+        query = f"SELECT 1 FROM events WHERE {where} AND event_id = %s LIMIT 1"
+        return bool(self._rows(query, [*params, event_id]))
+
+    def region_counts(self, state: ViewState) -> dict[str, int]:
+        where, params = sql.event_filter(state, mark=M)
+        rows = self._rows(
+            f"SELECT region, count(*) FROM events WHERE {where} AND region <> '' GROUP BY 1",
+            params,
+        )
+        return {str(region): int(n) for region, n in rows}
+
+    def cell_counts(
+        self,
+        state: ViewState,
+        resolution: int,
+        bbox: tuple[float, float, float, float] | None = None,
+    ) -> pd.DataFrame:
+        column = cells.column(resolution)  # one of a fixed set of names, never user text
+        where, params = sql.event_filter(state, mark=M)
+        box, box_params = sql.bbox_filter(bbox, mark=M, geometry="geom")
+        rows = self._rows(
+            f'SELECT "{column}" AS cell, count(*) AS events FROM events '
+            f"WHERE {where} AND {box} GROUP BY 1 ORDER BY 1",
+            [*params, *box_params],
+        )
+        return pd.DataFrame(rows, columns=["cell", "events"]).astype("int64")
+
+    def events_in_cell(
+        self, state: ViewState, resolution: int, cell: int, limit: int = 50, offset: int = 0
+    ) -> pd.DataFrame:
+        column = cells.column(resolution)
+        where, params = sql.event_filter(state, mark=M)
+        table = self._arrow(
+            f"SELECT {_names([*EVENT_FRAME_COLUMNS, 'row_no'])} FROM events "
+            f'WHERE {where} AND "{column}" = %s ORDER BY start NULLS LAST, event_id COLLATE "C" '
+            "LIMIT %s OFFSET %s",
+            [*params, int(cell), int(limit), int(offset)],
+        )
+        return to_frame(table, EVENT_FRAME_COLUMNS)
+
+    def count_in_cell(self, state: ViewState, resolution: int, cell: int) -> int:
+        column = cells.column(resolution)
+        where, params = sql.event_filter(state, mark=M)
+        query = f'SELECT count(*) FROM events WHERE {where} AND "{column}" = %s'
+        return int(self._rows(query, [*params, int(cell)])[0][0])
+
+    def event(self, event_id: str) -> pd.Series | None:
+        table = self._arrow(
+            f"SELECT {_names([*EVENT_FRAME_COLUMNS, 'row_no'])} FROM events "
+            "WHERE event_id = %s LIMIT 1",
+            [event_id],
+        )
+        frame = to_frame(table, EVENT_FRAME_COLUMNS)
+        return frame.iloc[0] if len(frame) else None
+
+    def has_event(self, event_id: str) -> bool:
+        return bool(self._rows("SELECT 1 FROM events WHERE event_id = %s LIMIT 1", [event_id]))
+
+    def bundle_ids(self) -> set[str]:
+        rows = self._rows("SELECT event_id FROM events WHERE origin = %s", [BUNDLE_ORIGIN])
+        return {str(r[0]) for r in rows}
+
+    def month_span(self) -> tuple[str, str] | None:
+        first, last = self._rows("SELECT min(start), max(stop) FROM events")[0]
+        if first is None:
+            return None
+        return f"{first:%Y-%m}", f"{last:%Y-%m}"
+
+    def table(self, name: str = "events", columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """A whole table, in data order (for exports and tests)."""
+        if name not in ("events", "sites"):
+            raise ValueError(name)
+        known = EVENT_TABLE_COLUMNS if name == "events" else SITE_TABLE_COLUMNS
+        wanted = [c for c in columns or known if c != "row_no"]
+        table = self._arrow(f"SELECT {_names([*wanted, 'row_no'])} FROM {name} ORDER BY row_no")
+        return to_frame(table, wanted)
+
+    # ---- writes ----
+
+    @contextmanager
+    def importing(self) -> Iterator[_PgBatch]:
+        """One import: rows are staged as they come (COPY into a temporary table), then
+        merged in the same transaction under the write lock; nothing is visible to anyone
+        before the commit, and nothing is left if anything fails or the process dies."""
+        with self._pool.connection() as con:
+            with con.transaction():
+                batch = _PgBatch(con)
+                yield batch
+                con.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
+                batch.merge()
+                self._bump(con)
+            if batch.counts.new + batch.counts.updated >= VACUUM_AFTER:
+                # After a big import, before the next read: the planner's statistics, and the
+                # visibility map that lets the covering index answer counts on its own.
+                con.execute("VACUUM (ANALYZE) events")
+
+    def merge_sites(
+        self,
+        rows: pd.DataFrame,
+        *,
+        file: str = "",
+        kind: str = "",
+        provenance: str = "",
+        licence: str = "",
+    ) -> ImportCounts:
+        """Merge imported sites in one transaction, by ``site_id``, as the embedded store
+        does: a new id is appended, a known one replaced in place (same row number) when any
+        value changed; the curated sites are never touched."""
+        columns = [c for c in SITE_TABLE_COLUMNS if c != "row_no"]
+        with self._writing() as con:
+            con.execute(_create_temp("site_staging", columns))
+            if len(rows):
+                _copy(con, "site_staging", to_arrow(rows, columns))
+            con.execute(
+                "CREATE TEMP TABLE site_fresh ON COMMIT DROP AS SELECT DISTINCT ON (site_id) * "
+                "FROM site_staging ORDER BY site_id, line DESC NULLS LAST"
+            )
+            same = " AND ".join(f'f."{c}" IS NOT DISTINCT FROM s."{c}"' for c in columns)
+            con.execute(
+                "CREATE TEMP TABLE site_matched ON COMMIT DROP AS SELECT f.site_id, s.row_no, "
+                f"NOT ({same}) AS changed FROM site_fresh f JOIN sites s USING (site_id) "
+                "WHERE s.origin IS NOT NULL AND s.origin NOT IN ('', %s)",
+                [BUNDLE_ORIGIN],
+            )
+            row = con.execute(
+                "SELECT (SELECT count(*) FROM site_matched), "
+                "(SELECT count(*) FROM site_matched WHERE changed), "
+                "(SELECT count(*) FROM site_fresh)"
+            ).fetchone()
+            matched, updated, total = (int(v) for v in row) if row else (0, 0, 0)
+            con.execute(
+                "DELETE FROM sites WHERE origin IS NOT NULL AND origin NOT IN ('', %s) AND "
+                "site_id IN (SELECT site_id FROM site_matched WHERE changed)",
+                [BUNDLE_ORIGIN],
+            )
+            con.execute(
+                f"INSERT INTO sites ({_names(columns)}, row_no) "
+                f"SELECT {_names(columns)}, coalesce(old_row, nextval('site_row_no')) FROM "
+                f"(SELECT {_names(columns, 'f.')}, m.row_no AS old_row FROM site_fresh f "
+                "LEFT JOIN site_matched m USING (site_id) WHERE m.site_id IS NULL OR m.changed "
+                "ORDER BY f.line, f.site_id) AS incoming"
+            )
+            if file:
+                con.execute(
+                    "INSERT INTO imports VALUES (%s, %s, %s, %s, %s, current_date::text) "
+                    "ON CONFLICT (file) DO UPDATE SET kind = EXCLUDED.kind, provenance = "
+                    "EXCLUDED.provenance, licence = EXCLUDED.licence, rows = EXCLUDED.rows, "
+                    "imported = EXCLUDED.imported",
+                    [file, kind, provenance, licence, total],
+                )
+            if total - matched or updated:
+                self._bump(con)
+        return ImportCounts(new=total - matched, updated=updated, unchanged=matched - updated)
+
+
+class _PgBatch:
+    def __init__(self, con: psycopg.Connection[Any]) -> None:
+        self._con = con
+        con.execute(_create_temp("staging", EVENT_TABLE_COLUMNS))
+        con.execute("CREATE TEMP TABLE deletions (event_id text) ON COMMIT DROP")
+        self._counts = ImportCounts()
+
+    def add(self, rows: pd.DataFrame) -> None:
+        if not len(rows):
+            return
+        prepared = rows if "h3_3" in rows else with_cells(rows)
+        _copy(self._con, "staging", to_arrow(prepared, EVENT_TABLE_COLUMNS))
+
+    def delete(self, event_ids: Sequence[str]) -> None:
+        if event_ids:
+            ids = pa.table({"event_id": pa.array([str(i) for i in event_ids], pa.string())})
+            _copy(self._con, "deletions", ids)
+
+    @property
+    def counts(self) -> ImportCounts:
+        return self._counts
+
+    def merge(self) -> None:
+        con = self._con
+        # One row per id: the newest timestamp, and of equal ones the last line.
+        con.execute(
+            "CREATE TEMP TABLE fresh ON COMMIT DROP AS SELECT DISTINCT ON (event_id) * "
+            "FROM staging ORDER BY event_id, updated DESC NULLS LAST, line DESC NULLS LAST"
+        )
+        columns = [c for c in EVENT_TABLE_COLUMNS if c != "row_no"]
+        assign = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in columns)
+        # New ids are numbered in file order; a newer row for a known id keeps its number.
+        row = con.execute(
+            "WITH merged AS ("
+            f"INSERT INTO events ({_names(columns)}, row_no) "
+            f"SELECT {_names(columns)}, nextval('event_row_no') FROM "
+            "(SELECT * FROM fresh ORDER BY line, event_id) AS incoming "
+            f"ON CONFLICT (event_id) DO UPDATE SET {assign} "
+            "WHERE coalesce(EXCLUDED.updated, 0) > coalesce(events.updated, 0) "
+            "AND events.origin IS DISTINCT FROM %s "
+            "RETURNING (xmax = 0) AS inserted) "
+            "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted), "
+            "(SELECT count(*) FROM fresh) FROM merged",
+            [BUNDLE_ORIGIN],
+        ).fetchone()
+        new, updated, total = (int(v) for v in row) if row else (0, 0, 0)
+        deleted = con.execute(
+            "DELETE FROM events WHERE origin IS DISTINCT FROM %s AND event_id IN "
+            "(SELECT event_id FROM deletions)",
+            [BUNDLE_ORIGIN],
+        ).rowcount
+        self._counts = ImportCounts(
+            new=new, updated=updated, unchanged=total - new - updated, deleted=max(deleted, 0)
+        )

