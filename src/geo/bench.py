@@ -463,8 +463,10 @@ def _fmt(value: float | int | None, unit: str = "") -> str:
     return f"{value:,.3g}{unit}" if value < 100 else f"{value:,.0f}{unit}"
 
 
-def table(records: list[Record]) -> str:
-    """A Markdown table of the records, with naive/atlas ratios where both were measured."""
+def table(records: list[Record], naive_limit_s: float | None = None) -> str:
+    """A Markdown table of the records, with naive/atlas ratios where both were measured; where
+    the naive map was tried in the browser but not drawn within ``naive_limit_s``, the least
+    its ratio can be."""
     fields = [
         "import_s",
         "query_p50_s",
@@ -492,6 +494,10 @@ def table(records: list[Record]) -> str:
             a, n = getattr(atlas, name), getattr(slow, name)
             if a and n:
                 parts.append(f"{name} {n / a:,.1f}×")
+            elif name == "map_ready_s" and a and naive_limit_s and slow.peak_rss_mb is not None:
+                parts.append(
+                    f"{name} ≥ {naive_limit_s / a:,.0f}× (naive not drawn in {naive_limit_s:g} s)"
+                )
         if parts:
             ratios.append(f"- {size:,}: naive/atlas " + ", ".join(parts))
     return "\n".join(lines + (["", *ratios] if ratios else []))

@@ -156,7 +156,7 @@ def _bench(args: argparse.Namespace) -> int:
     )
     if args.json:
         bench.write_json(records, Path(args.json))
-    print(bench.table(records))
+    print(bench.table(records, naive_limit_s=None if args.no_browser else args.naive_limit))
     return 0
 
 

@@ -80,3 +80,11 @@ def test_the_table_shows_ratios() -> None:
     ]
     text = bench.table(records)
     assert "| atlas | 10 |" in text and "payload_bytes 10.0×" in text
+    # A naive map that was tried in the browser but never drawn gives a lower bound.
+    records += [
+        bench.Record("atlas", 100, map_ready_s=1.5),
+        bench.Record("naive", 100, rerun_s=70.0, peak_rss_mb=2000.0),
+    ]
+    text = bench.table(records, naive_limit_s=120.0)
+    assert "- 100: naive/atlas rerun_s" not in text  # the atlas rerun was not measured
+    assert "map_ready_s ≥ 80× (naive not drawn in 120 s)" in text
