@@ -8,9 +8,11 @@ come back as the bundle shapes them, in data order with their original index.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Container
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from typing import TypeVar, cast
@@ -131,9 +133,13 @@ class Filtered:
         return bool((self.events["event_id"] == event_id).any())
 
 
-_AGGREGATES: OrderedDict[tuple[object, ...], object] = OrderedDict()
+_AGGREGATES: OrderedDict[tuple[object, ...], Future[object]] = OrderedDict()
 _AGGREGATES_LOCK = threading.Lock()
 _AGGREGATES_KEPT = 128
+# Runs a large view's aggregates side by side while the page goes on (a server engine answers
+# them on separate connections; DuckDB on separate cursors).
+_PREFETCH = ThreadPoolExecutor(max_workers=4, thread_name_prefix="geo-aggregate")
+TOP_ACTORS = 12
 
 
 def _filters(view: ViewState) -> tuple[object, ...]:
@@ -152,18 +158,52 @@ def _filters(view: ViewState) -> tuple[object, ...]:
 
 def aggregate(store: Store, view: ViewState, name: str, count: Callable[[ViewState], T]) -> T:
     """``count(view)``, remembered per store version and the view's filters: a rerun that
-    changes no filter (a marker click, a pan, a zoom) asks the store nothing again."""
+    changes no filter (a marker click, a pan, a zoom) asks the store nothing again, and a
+    caller asking while another computes the same answer waits for it."""
     key = (id(store), store.version, name, _filters(view))
     with _AGGREGATES_LOCK:
-        if key in _AGGREGATES:
+        existing = _AGGREGATES.get(key)
+        if existing is not None:
             _AGGREGATES.move_to_end(key)
-            return cast(T, _AGGREGATES[key])
-    value = count(view)
-    with _AGGREGATES_LOCK:
-        _AGGREGATES[key] = value
-        while len(_AGGREGATES) > _AGGREGATES_KEPT:
-            _AGGREGATES.popitem(last=False)
+        else:
+            found: Future[object] = Future()
+            _AGGREGATES[key] = found
+            while len(_AGGREGATES) > _AGGREGATES_KEPT:
+                _AGGREGATES.popitem(last=False)
+    if existing is not None:
+        return cast(T, existing.result())
+    try:
+        value = count(view)
+    except BaseException as exc:
+        with _AGGREGATES_LOCK:
+            if _AGGREGATES.get(key) is found:
+                del _AGGREGATES[key]
+        found.set_exception(exc)
+        raise
+    found.set_result(value)
     return value
+
+
+def prefetch(store: Store, view: ViewState) -> None:
+    """Start the aggregates a large view's page will ask for (its timeline, categories,
+    top actors and regions), so they run side by side rather than one after another."""
+    before = unpicked(view)
+    jobs: list[tuple[ViewState, str, Callable[[ViewState], object]]] = [
+        (before, "month", store.monthly_counts),
+        (before, "category", store.category_counts),
+        (before, "actor", lambda v: store.actor_counts(v, TOP_ACTORS)),
+        (view, "regions", store.region_counts),
+    ]
+    for state, name, count in jobs:
+        _PREFETCH.submit(_quietly, store, state, name, count)
+
+
+def _quietly(
+    store: Store, view: ViewState, name: str, count: Callable[[ViewState], object]
+) -> None:
+    # A failure is kept in the cache entry's future and raised to the page that asks.
+    with contextlib.suppress(Exception):
+        aggregate(store, view, name, count)
 
 
 def unpicked(state: ViewState) -> ViewState:
@@ -231,6 +271,7 @@ def apply(bundle: Bundle, state: ViewState) -> Filtered:
     before = unpicked(state)
     total = aggregate(store, before, "count", store.count_events)
     if total + len(sites) > THRESHOLD:
+        prefetch(store, state)
         shown = aggregate(store, state, "count", store.count_events) if state.picks else total
         if state.picks:
             sites = picked_sites

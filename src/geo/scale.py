@@ -235,7 +235,7 @@ def monthly_counts(store: Store, view: ViewState) -> tuple[pd.DataFrame, int]:
 
 # ---- the linked charts ----
 
-TOP_ACTORS = 12
+TOP_ACTORS = query.TOP_ACTORS
 # Past the threshold, the participants and arrests chart draws at most this many events (only
 # events with a reported figure are read; imported event files seldom carry any).
 FIGURE_EVENTS = 5_000

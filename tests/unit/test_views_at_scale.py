@@ -7,7 +7,9 @@ are compared with the row-by-row path on the same view, which the chart tests pi
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
 import pytest
@@ -142,3 +144,36 @@ def test_store_aggregates_are_remembered_per_filters_not_per_map_position(
     assert len(calls) == 2
     frame = pd.DataFrame(query.apply(bundled, view).events)
     assert sum(first.values()) == len(frame)
+
+
+def test_one_aggregate_asked_twice_at_once_is_computed_once(bundled: Bundle) -> None:
+    store = store_for(bundled)
+    started, release = threading.Event(), threading.Event()
+    calls: list[ViewState] = []
+
+    def slow(view: ViewState) -> dict[str, int]:
+        calls.append(view)
+        started.set()
+        release.wait(10)
+        return store.category_counts(view)
+
+    view = ViewState("2014-01", "2018-12", countries=("KGZ",))
+    with ThreadPoolExecutor(2) as pool:
+        first = pool.submit(scale.aggregate, store, view, "test-once", slow)
+        assert started.wait(10)
+        second = pool.submit(scale.aggregate, store, view, "test-once", slow)
+        release.set()
+        assert first.result(10) == second.result(10) == store.category_counts(view)
+    assert len(calls) == 1
+
+
+def test_a_failed_aggregate_is_not_remembered(bundled: Bundle) -> None:
+    store = store_for(bundled)
+    view = ViewState("2014-01", "2018-12", countries=("KAZ",))
+
+    def broken(_: ViewState) -> int:
+        raise RuntimeError("the store went away")
+
+    with pytest.raises(RuntimeError):
+        scale.aggregate(store, view, "test-fails", broken)
+    assert scale.aggregate(store, view, "test-fails", store.count_events) > 0
