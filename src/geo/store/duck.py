@@ -23,7 +23,6 @@ import pyarrow as pa
 from geo.store import cells, sql
 from geo.store.base import (
     BUNDLE_ORIGIN,
-    EVENT_EXTRA_COLUMNS,
     EVENT_FRAME_COLUMNS,
     IMPORT_ROW_BASE,
     SITE_EXTRA_COLUMNS,
@@ -35,13 +34,12 @@ from geo.store.base import (
     to_frame,
     with_cells,
 )
+from geo.store.reads import EVENT_TABLE_COLUMNS, SITE_TABLE_COLUMNS, SqlReads
+from geo.store.reads import names as _names
 from geo.view import ViewState
 
 if TYPE_CHECKING:
     from geo.bundle import Bundle
-
-EVENT_TABLE_COLUMNS = [*EVENT_FRAME_COLUMNS, *EVENT_EXTRA_COLUMNS]
-SITE_TABLE_COLUMNS = [*SITE_FRAME_COLUMNS, *SITE_EXTRA_COLUMNS, "row_no"]
 
 
 class StoreError(RuntimeError):
@@ -63,12 +61,10 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> None:
         con.unregister("_incoming")
 
 
-def _names(columns: Sequence[str], prefix: str = "") -> str:
-    return ", ".join(f'{prefix}"{c}"' for c in columns)
-
-
-class DuckStore:
+class DuckStore(SqlReads):
     """A :class:`~geo.store.base.Store` on DuckDB. ``path`` None: in memory."""
+
+    MARK = sql.DUCK
 
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False) -> None:
         self.path = str(path) if path else None
@@ -126,10 +122,6 @@ class DuckStore:
     def _arrow(self, query: str, params: Sequence[object] = ()) -> pa.Table:
         with self._cursor() as cur:
             return cur.sql(query, params=list(params)).to_arrow_table()
-
-    def _meta(self, key: str) -> str | None:
-        rows = self._rows("SELECT value FROM meta WHERE key = ?", [key])
-        return str(rows[0][0]) if rows else None
 
     def _set_meta(self, con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
         con.execute("DELETE FROM meta WHERE key = ?", [key])
@@ -195,15 +187,6 @@ class DuckStore:
 
     # ---- reads ----
 
-    def events(self, state: ViewState, columns: Sequence[str] | None = None) -> pd.DataFrame:
-        wanted = list(columns or EVENT_FRAME_COLUMNS)
-        where, params = sql.event_filter(state)
-        table = self._arrow(
-            f"SELECT {_names([*wanted, 'row_no'])} FROM events WHERE {where} ORDER BY row_no",
-            params,
-        )
-        return to_frame(table, wanted)
-
     def sites(self, state: ViewState) -> pd.DataFrame:
         where, params = sql.site_filter(state)
         table = self._arrow(
@@ -238,13 +221,6 @@ class DuckStore:
             params,
         )
         return to_frame(table, wanted)
-
-    def bundle_site_ids(self) -> set[str]:
-        rows = self._rows(
-            "SELECT site_id FROM sites WHERE origin IS NULL OR origin IN ('', ?)",
-            [BUNDLE_ORIGIN],
-        )
-        return {str(r[0]) for r in rows}
 
     def imports(self) -> pd.DataFrame:
         """The files imported as sites: file, kind, provenance, licence, rows, when."""
@@ -319,13 +295,6 @@ class DuckStore:
             unchanged=int(matched) - int(updated),
         )
 
-    def count_events(self, state: ViewState) -> int:
-        where, params = sql.event_filter(state)
-        return int(self._rows(f"SELECT count(*) FROM events WHERE {where}", params)[0][0])
-
-    def size(self) -> int:
-        return int(self._rows("SELECT count(*) FROM events")[0][0])
-
     def monthly_counts(self, state: ViewState) -> tuple[pd.DataFrame, int]:
         where, params = sql.event_filter(state)
         first = sql.month_range(state)[0]
@@ -338,11 +307,6 @@ class DuckStore:
             [first, *params],
         )
         return monthly_table(state, rows)
-
-    def category_counts(self, state: ViewState) -> dict[str, int]:
-        where, params = sql.event_filter(state)
-        rows = self._rows(f"SELECT category, count(*) FROM events WHERE {where} GROUP BY 1", params)
-        return {str(category): int(n) for category, n in rows}
 
     def actor_counts(self, state: ViewState, limit: int) -> tuple[list[tuple[str, int]], int]:
         """The ``limit`` actors in the most events in view (ties by name, as the chart
@@ -377,19 +341,6 @@ class DuckStore:
         )
         return to_frame(table, EVENT_FRAME_COLUMNS)
 
-    def in_view(self, state: ViewState, event_id: str) -> bool:
-        where, params = sql.event_filter(state)
-        query = f"SELECT 1 FROM events WHERE {where} AND event_id = ? LIMIT 1"
-        return bool(self._rows(query, [*params, event_id]))
-
-    def region_counts(self, state: ViewState) -> dict[str, int]:
-        where, params = sql.event_filter(state)
-        rows = self._rows(
-            f"SELECT region, count(*) FROM events WHERE {where} AND region <> '' GROUP BY 1",
-            params,
-        )
-        return {str(region): int(n) for region, n in rows}
-
     def cell_counts(
         self,
         state: ViewState,
@@ -418,43 +369,6 @@ class DuckStore:
             [*params, int(cell), int(limit), int(offset)],
         )
         return to_frame(table, EVENT_FRAME_COLUMNS)
-
-    def count_in_cell(self, state: ViewState, resolution: int, cell: int) -> int:
-        column = cells.column(resolution)
-        where, params = sql.event_filter(state)
-        query = f'SELECT count(*) FROM events WHERE {where} AND "{column}" = ?'
-        return int(self._rows(query, [*params, int(cell)])[0][0])
-
-    def event(self, event_id: str) -> pd.Series | None:
-        table = self._arrow(
-            f"SELECT {_names([*EVENT_FRAME_COLUMNS, 'row_no'])} FROM events "
-            "WHERE event_id = ? LIMIT 1",
-            [event_id],
-        )
-        frame = to_frame(table, EVENT_FRAME_COLUMNS)
-        return frame.iloc[0] if len(frame) else None
-
-    def has_event(self, event_id: str) -> bool:
-        return bool(self._rows("SELECT 1 FROM events WHERE event_id = ? LIMIT 1", [event_id]))
-
-    def bundle_ids(self) -> set[str]:
-        rows = self._rows("SELECT event_id FROM events WHERE origin = ?", [BUNDLE_ORIGIN])
-        return {str(r[0]) for r in rows}
-
-    def month_span(self) -> tuple[str, str] | None:
-        first, last = self._rows("SELECT min(start), max(stop) FROM events")[0]
-        if first is None:
-            return None
-        return f"{first:%Y-%m}", f"{last:%Y-%m}"
-
-    def table(self, name: str = "events", columns: Sequence[str] | None = None) -> pd.DataFrame:
-        """A whole table, in data order (for exports and tests)."""
-        if name not in ("events", "sites"):
-            raise ValueError(name)
-        known = EVENT_TABLE_COLUMNS if name == "events" else SITE_TABLE_COLUMNS
-        wanted = [c for c in columns or known if c != "row_no"]
-        table = self._arrow(f"SELECT {_names([*wanted, 'row_no'])} FROM {name} ORDER BY row_no")
-        return to_frame(table, wanted)
 
     # ---- writes ----
 

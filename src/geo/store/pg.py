@@ -34,9 +34,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from geo.store import cells, sql
 from geo.store.base import (
     BUNDLE_ORIGIN,
-    EVENT_EXTRA_COLUMNS,
     EVENT_FRAME_COLUMNS,
-    SITE_EXTRA_COLUMNS,
     SITE_FRAME_COLUMNS,
     ImportCounts,
     arrow_type,
@@ -46,13 +44,13 @@ from geo.store.base import (
     with_cells,
 )
 from geo.store.duck import StoreError
+from geo.store.reads import EVENT_TABLE_COLUMNS, SITE_TABLE_COLUMNS, SqlReads
+from geo.store.reads import names as _names
 from geo.view import ViewState
 
 if TYPE_CHECKING:
     from geo.bundle import Bundle
 
-EVENT_TABLE_COLUMNS = [*EVENT_FRAME_COLUMNS, *EVENT_EXTRA_COLUMNS]
-SITE_TABLE_COLUMNS = [*SITE_FRAME_COLUMNS, *SITE_EXTRA_COLUMNS, "row_no"]
 # Every write to the atlas's tables holds this transaction-level advisory lock.
 WRITE_LOCK = 0x6765_6F01
 MIGRATIONS = "migrations"
@@ -119,10 +117,6 @@ def _reason(exc: BaseException, url: str) -> str:
     except psycopg.Error:
         password = None
     return text.replace(str(password), "***") if password else text
-
-
-def _names(columns: Sequence[str], prefix: str = "") -> str:
-    return ", ".join(f'{prefix}"{c}"' for c in columns)
 
 
 def _create_temp(name: str, columns: Sequence[str]) -> str:
@@ -259,9 +253,11 @@ def schema_version(url: str) -> int:
         pool.close()
 
 
-class PgStore:
+class PgStore(SqlReads):
     """A :class:`~geo.store.base.Store` on PostgreSQL with PostGIS at ``url``. The schema is
     migrated on open unless ``migrate_schema`` is False (then it must be current)."""
+
+    MARK = sql.PG
 
     def __init__(self, url: str, *, migrate_schema: bool = True) -> None:
         self.url = url
@@ -287,10 +283,6 @@ class PgStore:
         return pa.table(
             {n: pa.array(list(v), type=arrow_type(n)) for n, v in zip(names, values, strict=True)}
         )
-
-    def _meta(self, key: str) -> str | None:
-        rows = self._rows("SELECT value FROM meta WHERE key = %s", [key])
-        return str(rows[0][0]) if rows else None
 
     @staticmethod
     def _set_meta(con: psycopg.Connection[Any], key: str, value: str) -> None:
@@ -359,15 +351,6 @@ class PgStore:
 
     # ---- reads ----
 
-    def events(self, state: ViewState, columns: Sequence[str] | None = None) -> pd.DataFrame:
-        wanted = list(columns or EVENT_FRAME_COLUMNS)
-        where, params = sql.event_filter(state, mark=M)
-        table = self._arrow(
-            f"SELECT {_names([*wanted, 'row_no'])} FROM events WHERE {where} ORDER BY row_no",
-            params,
-        )
-        return to_frame(table, wanted)
-
     def sites(self, state: ViewState) -> pd.DataFrame:
         where, params = sql.site_filter(state, mark=M)
         table = self._arrow(
@@ -400,13 +383,6 @@ class PgStore:
         )
         return to_frame(table, wanted)
 
-    def bundle_site_ids(self) -> set[str]:
-        rows = self._rows(
-            "SELECT site_id FROM sites WHERE origin IS NULL OR origin IN ('', %s)",
-            [BUNDLE_ORIGIN],
-        )
-        return {str(r[0]) for r in rows}
-
     def imports(self) -> pd.DataFrame:
         rows = self._rows(
             "SELECT file, kind, provenance, licence, rows, imported FROM imports ORDER BY file"
@@ -414,13 +390,6 @@ class PgStore:
         return pd.DataFrame(
             rows, columns=["file", "kind", "provenance", "licence", "rows", "imported"]
         )
-
-    def count_events(self, state: ViewState) -> int:
-        where, params = sql.event_filter(state, mark=M)
-        return int(self._rows(f"SELECT count(*) FROM events WHERE {where}", params)[0][0])
-
-    def size(self) -> int:
-        return int(self._rows("SELECT count(*) FROM events")[0][0])
 
     def monthly_counts(self, state: ViewState) -> tuple[pd.DataFrame, int]:
         where, params = sql.event_filter(state, mark=M)
@@ -433,11 +402,6 @@ class PgStore:
             [first, *params],
         )
         return monthly_table(state, rows)
-
-    def category_counts(self, state: ViewState) -> dict[str, int]:
-        where, params = sql.event_filter(state, mark=M)
-        rows = self._rows(f"SELECT category, count(*) FROM events WHERE {where} GROUP BY 1", params)
-        return {str(category): int(n) for category, n in rows}
 
     def actor_counts(self, state: ViewState, limit: int) -> tuple[list[tuple[str, int]], int]:
         """The ``limit`` actors in the most events in view (ties by name, in code-point
@@ -469,19 +433,6 @@ class PgStore:
         )
         return to_frame(table, EVENT_FRAME_COLUMNS)
 
-    def in_view(self, state: ViewState, event_id: str) -> bool:
-        where, params = sql.event_filter(state, mark=M)
-        query = f"SELECT 1 FROM events WHERE {where} AND event_id = %s LIMIT 1"
-        return bool(self._rows(query, [*params, event_id]))
-
-    def region_counts(self, state: ViewState) -> dict[str, int]:
-        where, params = sql.event_filter(state, mark=M)
-        rows = self._rows(
-            f"SELECT region, count(*) FROM events WHERE {where} AND region <> '' GROUP BY 1",
-            params,
-        )
-        return {str(region): int(n) for region, n in rows}
-
     def cell_counts(
         self,
         state: ViewState,
@@ -510,43 +461,6 @@ class PgStore:
             [*params, int(cell), int(limit), int(offset)],
         )
         return to_frame(table, EVENT_FRAME_COLUMNS)
-
-    def count_in_cell(self, state: ViewState, resolution: int, cell: int) -> int:
-        column = cells.column(resolution)
-        where, params = sql.event_filter(state, mark=M)
-        query = f'SELECT count(*) FROM events WHERE {where} AND "{column}" = %s'
-        return int(self._rows(query, [*params, int(cell)])[0][0])
-
-    def event(self, event_id: str) -> pd.Series | None:
-        table = self._arrow(
-            f"SELECT {_names([*EVENT_FRAME_COLUMNS, 'row_no'])} FROM events "
-            "WHERE event_id = %s LIMIT 1",
-            [event_id],
-        )
-        frame = to_frame(table, EVENT_FRAME_COLUMNS)
-        return frame.iloc[0] if len(frame) else None
-
-    def has_event(self, event_id: str) -> bool:
-        return bool(self._rows("SELECT 1 FROM events WHERE event_id = %s LIMIT 1", [event_id]))
-
-    def bundle_ids(self) -> set[str]:
-        rows = self._rows("SELECT event_id FROM events WHERE origin = %s", [BUNDLE_ORIGIN])
-        return {str(r[0]) for r in rows}
-
-    def month_span(self) -> tuple[str, str] | None:
-        first, last = self._rows("SELECT min(start), max(stop) FROM events")[0]
-        if first is None:
-            return None
-        return f"{first:%Y-%m}", f"{last:%Y-%m}"
-
-    def table(self, name: str = "events", columns: Sequence[str] | None = None) -> pd.DataFrame:
-        """A whole table, in data order (for exports and tests)."""
-        if name not in ("events", "sites"):
-            raise ValueError(name)
-        known = EVENT_TABLE_COLUMNS if name == "events" else SITE_TABLE_COLUMNS
-        wanted = [c for c in columns or known if c != "row_no"]
-        table = self._arrow(f"SELECT {_names([*wanted, 'row_no'])} FROM {name} ORDER BY row_no")
-        return to_frame(table, wanted)
 
     # ---- writes ----
 
