@@ -1,15 +1,9 @@
 """Import: upload an ACLED export, a CSV of events or sites (its columns picked for the
 atlas's fields), a GeoJSON or AidData's GCDF projects into the app's store; see the rejects."""
 
-import tempfile
-from pathlib import Path
-
-import pandas as pd
 import streamlit as st
 
-from geo import importers, safe_html, ui, ui_db, ui_import
-from geo.importers.columns import upload_name
-from geo.model import Category
+from geo import ui, ui_db, ui_import
 from geo.store import store_for, store_path
 
 ui.entry_guard()
@@ -75,78 +69,6 @@ deletions = (
 
 ready = upload is not None and (choice is None or choice.ready)
 if st.button("Import", icon=":material/database:", disabled=not ready, type="primary"):
-    bar = st.progress(0.0, text="Reading the file…")
+    ui_import.run_import(store, kind, upload, choice, mapping_text, deletions)
 
-    def progress(done: int, total: int) -> None:
-        bar.progress(min(done / total, 1.0) if total else 1.0, text=f"{done:,} of {total:,} bytes")
-
-    with tempfile.TemporaryDirectory() as folder:
-        # AidData files and site lists keep their name: it identifies the file among the
-        # store's imports (and prefixes a site list's ids).
-        keep_name = kind == "aiddata" or (choice is not None and choice.sites)
-        path = Path(folder) / (upload_name(upload.name) if keep_name else "upload")
-        path.write_bytes(upload.getvalue())
-        deleted = None
-        if deletions is not None:
-            deleted = Path(folder) / "deletions.csv"
-            deleted.write_bytes(deletions.getvalue())
-        try:
-            if kind == "aiddata":
-                result = importers.import_aiddata(path, store, progress=progress)
-            elif kind == "acled":
-                result = importers.import_acled(path, store, deletions=deleted, progress=progress)
-            elif choice is not None and choice.sites:
-                result = importers.import_csv_sites(
-                    path,
-                    store,
-                    choice.mapping,
-                    category=choice.category or Category.OTHER,
-                    progress=progress,
-                    provenance=choice.provenance,
-                    licence=choice.licence,
-                )
-            elif choice is not None:
-                result = importers.import_csv(
-                    path,
-                    store,
-                    choice.mapping,
-                    deletions=deleted,
-                    progress=progress,
-                    category=choice.category,
-                )
-            else:
-                mapping = importers.parse_mapping(mapping_text)
-                result = importers.import_geojson(path, store, mapping, deletions=deleted)
-        except (importers.UnreadableFile, ValueError) as exc:
-            bar.empty()
-            st.error(f"Nothing imported: {safe_html.markdown(exc, max_len=400)}")
-            st.stop()
-    bar.progress(1.0, text="Done")
-    st.session_state["import_result"] = result
-    st.session_state["import_kind"] = kind
-    st.rerun()  # the counts at the top include the rows just imported
-
-result = st.session_state.get("import_result")
-if result is not None:
-    position = "feature" if st.session_state.get("import_kind") == "aiddata" else "line"
-    message = f"Loaded {result.loaded:,} row(s), rejected {result.rejected:,}: " + (
-        f"{result.counts.new:,} new, {result.counts.updated:,} updated, "
-        f"{result.counts.unchanged:,} unchanged, {result.counts.deleted:,} deleted."
-    )
-    (st.success if result.loaded else st.warning)(message)
-    notes = getattr(result, "warnings", [])
-    if notes:
-        with st.expander(f"Notes on the loaded rows ({len(notes)})", expanded=True):
-            st.markdown("\n".join(f"- {safe_html.markdown(n, max_len=400)}" for n in notes[:200]))
-    if result.rejects:
-        st.subheader(f"Rejected {position}s ({result.rejected:,})")
-        rejects = pd.DataFrame(
-            [{position: r.line, "reason": r.reason} for r in result.rejects]
-        ).sort_values(position)
-        st.dataframe(rejects, hide_index=True, width="stretch")
-        st.download_button(
-            "Download the rejects (CSV)",
-            rejects.to_csv(index=False),
-            file_name="rejects.csv",
-            mime="text/csv",
-        )
+ui_import.show_result()

@@ -109,7 +109,7 @@ def cell_counts(store: Store, view: ViewState) -> Cells:
     bbox = view_bbox(view.center, view.zoom)
     resolution = resolution_for(view.zoom)
     while True:
-        counts = aggregate(
+        counts = query.aggregate(
             store,
             view,
             f"cells {resolution} {bbox}",
@@ -227,19 +227,11 @@ def cell_events(
     return CellPage(cell, frame, total, page, pages)
 
 
-def monthly_counts(store: Store, view: ViewState) -> tuple[pd.DataFrame, int]:
-    """The timeline aggregated in SQL: events per month and country, and the undated ones
-    (the table :func:`geo.charts.monthly_counts` builds from a frame)."""
-    return store.monthly_counts(view)
-
-
 # ---- the linked charts ----
 
-TOP_ACTORS = query.TOP_ACTORS
 # Past the threshold, the participants and arrests chart draws at most this many events (only
 # events with a reported figure are read; imported event files seldom carry any).
 FIGURE_EVENTS = 5_000
-aggregate = query.aggregate
 
 
 def chart(
@@ -261,17 +253,19 @@ def chart(
         return builders[name](events, view)
     store, before = filtered.store, query.unpicked(view)
     if name == "month":
-        table, undated = aggregate(store, before, "month", store.monthly_counts)
+        table, undated = query.aggregate(store, before, "month", store.monthly_counts)
         return charts.month_figure(table, undated)
     if name == "category":
-        return charts.category_figure(aggregate(store, before, name, store.category_counts), view)
+        return charts.category_figure(
+            query.aggregate(store, before, name, store.category_counts), view
+        )
     if name == "actor":
-        ranked, distinct = aggregate(
-            store, before, name, lambda v: store.actor_counts(v, TOP_ACTORS)
+        ranked, distinct = query.aggregate(
+            store, before, name, lambda v: store.actor_counts(v, query.TOP_ACTORS)
         )
         return charts.actor_figure(ranked, distinct)
     if name == "figures":
-        events = aggregate(
+        events = query.aggregate(
             store, before, name, lambda v: store.events_page(v, FIGURE_EVENTS, with_figures=True)
         )
         return charts.participants_and_arrests(events, view)

@@ -5,7 +5,9 @@ preview of the uploaded file and one picker per field listing the file's columns
 from __future__ import annotations
 
 import hashlib
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -20,8 +22,10 @@ from geo.importers.columns import (
     mapping_fields,
     picked_mapping,
     preview_csv,
+    upload_name,
 )
 from geo.model import Category
+from geo.store import Store
 
 ROWS = {"events": False, "sites (facilities, projects)": True}
 DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "vertical bars"}
@@ -180,3 +184,95 @@ def csv_form(upload: UploadedFile | None) -> CsvChoice:
     if missing:
         st.warning(f"Pick the column that holds the {' and the '.join(missing).lower()}.")
     return CsvChoice(sites, mapping, category, provenance, licence, ready=not missing)
+
+
+def run_import(
+    store: Store,
+    kind: str,
+    upload: UploadedFile,
+    choice: CsvChoice | None,
+    mapping_text: str,
+    deletions: UploadedFile | None,
+) -> None:
+    """Import the uploaded file as ``kind`` with a progress bar, keep the result for
+    :func:`show_result`, and rerun so the page's counts include the new rows."""
+    bar = st.progress(0.0, text="Reading the file…")
+
+    def progress(done: int, total: int) -> None:
+        bar.progress(min(done / total, 1.0) if total else 1.0, text=f"{done:,} of {total:,} bytes")
+
+    with tempfile.TemporaryDirectory() as folder:
+        # AidData files and site lists keep their name: it identifies the file among the
+        # store's imports (and prefixes a site list's ids).
+        keep_name = kind == "aiddata" or (choice is not None and choice.sites)
+        path = Path(folder) / (upload_name(upload.name) if keep_name else "upload")
+        path.write_bytes(upload.getvalue())
+        deleted = None
+        if deletions is not None:
+            deleted = Path(folder) / "deletions.csv"
+            deleted.write_bytes(deletions.getvalue())
+        try:
+            if kind == "aiddata":
+                result = importers.import_aiddata(path, store, progress=progress)
+            elif kind == "acled":
+                result = importers.import_acled(path, store, deletions=deleted, progress=progress)
+            elif choice is not None and choice.sites:
+                result = importers.import_csv_sites(
+                    path,
+                    store,
+                    choice.mapping,
+                    category=choice.category or Category.OTHER,
+                    progress=progress,
+                    provenance=choice.provenance,
+                    licence=choice.licence,
+                )
+            elif choice is not None:
+                result = importers.import_csv(
+                    path,
+                    store,
+                    choice.mapping,
+                    deletions=deleted,
+                    progress=progress,
+                    category=choice.category,
+                )
+            else:
+                mapping = importers.parse_mapping(mapping_text)
+                result = importers.import_geojson(path, store, mapping, deletions=deleted)
+        except (importers.UnreadableFile, ValueError) as exc:
+            bar.empty()
+            st.error(f"Nothing imported: {safe_html.markdown(exc, max_len=400)}")
+            st.stop()
+    bar.progress(1.0, text="Done")
+    st.session_state["import_result"] = result
+    st.session_state["import_kind"] = kind
+    st.rerun()  # the counts at the top include the rows just imported
+
+
+def show_result() -> None:
+    """The last import's counts, its notes, and every rejected row or feature with its
+    position and reason (downloadable)."""
+    result = st.session_state.get("import_result")
+    if result is None:
+        return
+    position = "feature" if st.session_state.get("import_kind") == "aiddata" else "line"
+    message = f"Loaded {result.loaded:,} row(s), rejected {result.rejected:,}: " + (
+        f"{result.counts.new:,} new, {result.counts.updated:,} updated, "
+        f"{result.counts.unchanged:,} unchanged, {result.counts.deleted:,} deleted."
+    )
+    (st.success if result.loaded else st.warning)(message)
+    notes = getattr(result, "warnings", [])
+    if notes:
+        with st.expander(f"Notes on the loaded rows ({len(notes)})", expanded=True):
+            st.markdown("\n".join(f"- {safe_html.markdown(n, max_len=400)}" for n in notes[:200]))
+    if result.rejects:
+        st.subheader(f"Rejected {position}s ({result.rejected:,})")
+        rejects = pd.DataFrame(
+            [{position: r.line, "reason": r.reason} for r in result.rejects]
+        ).sort_values(position)
+        st.dataframe(rejects, hide_index=True, width="stretch")
+        st.download_button(
+            "Download the rejects (CSV)",
+            rejects.to_csv(index=False),
+            file_name="rejects.csv",
+            mime="text/csv",
+        )

@@ -161,4 +161,4 @@ def test_scale_layers_use_the_store_not_a_frame(many: Bundle) -> None:
     assert isinstance(store, DuckStore)
     view = replace(ViewState("2021-01", "2021-12"), countries=("KGZ",))
     assert scale.cell_counts(store, view).total == 10
-    assert isinstance(scale.monthly_counts(store, view)[0], pd.DataFrame)
+    assert isinstance(store.monthly_counts(view)[0], pd.DataFrame)

@@ -136,11 +136,11 @@ def test_store_aggregates_are_remembered_per_filters_not_per_map_position(
         return store.category_counts(view)
 
     view = ViewState("2015-01", "2019-12", countries=("KAZ",))
-    first = scale.aggregate(store, view, "test-categories", counting)
+    first = query.aggregate(store, view, "test-categories", counting)
     moved = ViewState("2015-01", "2019-12", countries=("KAZ",), center=(40.0, 70.0), zoom=9)
-    assert scale.aggregate(store, moved, "test-categories", counting) == first
+    assert query.aggregate(store, moved, "test-categories", counting) == first
     assert len(calls) == 1
-    scale.aggregate(store, ViewState("2015-01", "2020-12"), "test-categories", counting)
+    query.aggregate(store, ViewState("2015-01", "2020-12"), "test-categories", counting)
     assert len(calls) == 2
     frame = pd.DataFrame(query.apply(bundled, view).events)
     assert sum(first.values()) == len(frame)
@@ -159,9 +159,9 @@ def test_one_aggregate_asked_twice_at_once_is_computed_once(bundled: Bundle) -> 
 
     view = ViewState("2014-01", "2018-12", countries=("KGZ",))
     with ThreadPoolExecutor(2) as pool:
-        first = pool.submit(scale.aggregate, store, view, "test-once", slow)
+        first = pool.submit(query.aggregate, store, view, "test-once", slow)
         assert started.wait(10)
-        second = pool.submit(scale.aggregate, store, view, "test-once", slow)
+        second = pool.submit(query.aggregate, store, view, "test-once", slow)
         release.set()
         assert first.result(10) == second.result(10) == store.category_counts(view)
     assert len(calls) == 1
@@ -175,5 +175,5 @@ def test_a_failed_aggregate_is_not_remembered(bundled: Bundle) -> None:
         raise RuntimeError("the store went away")
 
     with pytest.raises(RuntimeError):
-        scale.aggregate(store, view, "test-fails", broken)
-    assert scale.aggregate(store, view, "test-fails", store.count_events) > 0
+        query.aggregate(store, view, "test-fails", broken)
+    assert query.aggregate(store, view, "test-fails", store.count_events) > 0

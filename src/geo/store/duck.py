@@ -20,18 +20,14 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from geo.store import cells, sql
+from geo.store import sql
 from geo.store.base import (
     BUNDLE_ORIGIN,
-    EVENT_FRAME_COLUMNS,
     IMPORT_ROW_BASE,
     SITE_EXTRA_COLUMNS,
-    SITE_FRAME_COLUMNS,
     ImportCounts,
-    monthly_table,
     sql_type,
     to_arrow,
-    to_frame,
     with_cells,
 )
 from geo.store.reads import EVENT_TABLE_COLUMNS, SITE_TABLE_COLUMNS, SqlReads
@@ -187,50 +183,6 @@ class DuckStore(SqlReads):
 
     # ---- reads ----
 
-    def sites(self, state: ViewState) -> pd.DataFrame:
-        where, params = sql.site_filter(state)
-        table = self._arrow(
-            f"SELECT {self._site_names(SITE_TABLE_COLUMNS)} FROM sites WHERE {where} "
-            "ORDER BY row_no",
-            params,
-        )
-        return to_frame(table, SITE_FRAME_COLUMNS)
-
-    def site(self, site_id: str) -> pd.Series | None:
-        """One site by id, with the columns imported sites carry besides the bundle's."""
-        wanted = [c for c in SITE_TABLE_COLUMNS if c != "row_no"]
-        table = self._arrow(
-            f"SELECT {self._site_names(SITE_TABLE_COLUMNS)} FROM sites WHERE site_id = ? LIMIT 1",
-            [site_id],
-        )
-        frame = to_frame(table, wanted)
-        return frame.iloc[0] if len(frame) else None
-
-    def site_details(self, state: ViewState, columns: Sequence[str]) -> pd.DataFrame:
-        """``site_id`` and the named columns (any the store keeps, such as an imported
-        site's ``amount`` or ``geometry_wkt``) of the sites the view's filters keep, in data
-        order; the chart selection is not applied (callers match on ``site_id``)."""
-        unknown = [c for c in columns if c not in SITE_TABLE_COLUMNS]
-        if unknown:
-            raise ValueError(f"unknown site column(s): {', '.join(unknown)}")
-        wanted = ["site_id", *(c for c in columns if c not in ("site_id", "row_no"))]
-        where, params = sql.site_filter(state)
-        table = self._arrow(
-            f"SELECT {self._site_names([*wanted, 'row_no'])} FROM sites WHERE {where} "
-            "ORDER BY row_no",
-            params,
-        )
-        return to_frame(table, wanted)
-
-    def imports(self) -> pd.DataFrame:
-        """The files imported as sites: file, kind, provenance, licence, rows, when."""
-        rows = self._rows(
-            "SELECT file, kind, provenance, licence, rows, imported FROM imports ORDER BY file"
-        )
-        return pd.DataFrame(
-            rows, columns=["file", "kind", "provenance", "licence", "rows", "imported"]
-        )
-
     def merge_sites(
         self,
         rows: pd.DataFrame,
@@ -295,19 +247,6 @@ class DuckStore(SqlReads):
             unchanged=int(matched) - int(updated),
         )
 
-    def monthly_counts(self, state: ViewState) -> tuple[pd.DataFrame, int]:
-        where, params = sql.event_filter(state)
-        first = sql.month_range(state)[0]
-        rows = self._rows(
-            # An event that started before the view counts in its first month.
-            # (greatest() skips NULLs: an undated event stays NULL only through the CASE.)
-            "SELECT CASE WHEN start IS NULL THEN NULL "
-            "ELSE greatest(date_trunc('month', start), ?::DATE) END AS month, iso, count(*) "
-            f"FROM events WHERE {where} GROUP BY 1, 2",
-            [first, *params],
-        )
-        return monthly_table(state, rows)
-
     def actor_counts(self, state: ViewState, limit: int) -> tuple[list[tuple[str, int]], int]:
         """The ``limit`` actors in the most events in view (ties by name, as the chart
         ranks them), and how many distinct actors there are."""
@@ -325,50 +264,6 @@ class DuckStore(SqlReads):
         )
         ranked = [(str(name), int(n)) for name, n, _ in rows]
         return ranked, int(rows[0][2]) if rows else 0
-
-    def events_page(
-        self, state: ViewState, limit: int, offset: int = 0, *, with_figures: bool = False
-    ) -> pd.DataFrame:
-        """Events in view by date (undated last), a page of them; ``with_figures``: only
-        those with a reported participants or arrests figure."""
-        where, params = sql.event_filter(state)
-        if with_figures:
-            where += " AND (participants <> '' OR arrests <> '')"
-        table = self._arrow(
-            f"SELECT {_names([*EVENT_FRAME_COLUMNS, 'row_no'])} FROM events WHERE {where} "
-            "ORDER BY start NULLS LAST, event_id LIMIT ? OFFSET ?",
-            [*params, int(limit), int(offset)],
-        )
-        return to_frame(table, EVENT_FRAME_COLUMNS)
-
-    def cell_counts(
-        self,
-        state: ViewState,
-        resolution: int,
-        bbox: tuple[float, float, float, float] | None = None,
-    ) -> pd.DataFrame:
-        column = cells.column(resolution)  # one of a fixed set of names, never user text
-        where, params = sql.event_filter(state)
-        box, box_params = sql.bbox_filter(bbox)
-        rows = self._rows(
-            f'SELECT "{column}" AS cell, count(*) AS events FROM events '
-            f"WHERE {where} AND {box} GROUP BY 1 ORDER BY 1",
-            [*params, *box_params],
-        )
-        return pd.DataFrame(rows, columns=["cell", "events"]).astype("int64")
-
-    def events_in_cell(
-        self, state: ViewState, resolution: int, cell: int, limit: int = 50, offset: int = 0
-    ) -> pd.DataFrame:
-        column = cells.column(resolution)
-        where, params = sql.event_filter(state)
-        table = self._arrow(
-            f"SELECT {_names([*EVENT_FRAME_COLUMNS, 'row_no'])} FROM events "
-            f'WHERE {where} AND "{column}" = ? ORDER BY start NULLS LAST, event_id '
-            "LIMIT ? OFFSET ?",
-            [*params, int(cell), int(limit), int(offset)],
-        )
-        return to_frame(table, EVENT_FRAME_COLUMNS)
 
     # ---- writes ----
 

@@ -31,16 +31,12 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from geo.store import cells, sql
+from geo.store import sql
 from geo.store.base import (
     BUNDLE_ORIGIN,
-    EVENT_FRAME_COLUMNS,
-    SITE_FRAME_COLUMNS,
     ImportCounts,
     arrow_type,
-    monthly_table,
     to_arrow,
-    to_frame,
     with_cells,
 )
 from geo.store.duck import StoreError
@@ -258,6 +254,8 @@ class PgStore(SqlReads):
     migrated on open unless ``migrate_schema`` is False (then it must be current)."""
 
     MARK = sql.PG
+    ID_ORDER = 'event_id COLLATE "C"'  # byte order, as DuckDB sorts
+    GEOMETRY = "geom"  # the GiST-indexed point
 
     def __init__(self, url: str, *, migrate_schema: bool = True) -> None:
         self.url = url
@@ -351,58 +349,6 @@ class PgStore(SqlReads):
 
     # ---- reads ----
 
-    def sites(self, state: ViewState) -> pd.DataFrame:
-        where, params = sql.site_filter(state, mark=M)
-        table = self._arrow(
-            f"SELECT {_names(SITE_TABLE_COLUMNS)} FROM sites WHERE {where} ORDER BY row_no",
-            params,
-        )
-        return to_frame(table, SITE_FRAME_COLUMNS)
-
-    def site(self, site_id: str) -> pd.Series | None:
-        wanted = [c for c in SITE_TABLE_COLUMNS if c != "row_no"]
-        table = self._arrow(
-            f"SELECT {_names(SITE_TABLE_COLUMNS)} FROM sites WHERE site_id = %s "
-            "ORDER BY row_no LIMIT 1",
-            [site_id],
-        )
-        frame = to_frame(table, wanted)
-        return frame.iloc[0] if len(frame) else None
-
-    def site_details(self, state: ViewState, columns: Sequence[str]) -> pd.DataFrame:
-        """``site_id`` and the named columns of the sites the view's filters keep, in data
-        order; the chart selection is not applied (callers match on ``site_id``)."""
-        unknown = [c for c in columns if c not in SITE_TABLE_COLUMNS]
-        if unknown:
-            raise ValueError(f"unknown site column(s): {', '.join(unknown)}")
-        wanted = ["site_id", *(c for c in columns if c not in ("site_id", "row_no"))]
-        where, params = sql.site_filter(state, mark=M)
-        table = self._arrow(
-            f"SELECT {_names([*wanted, 'row_no'])} FROM sites WHERE {where} ORDER BY row_no",
-            params,
-        )
-        return to_frame(table, wanted)
-
-    def imports(self) -> pd.DataFrame:
-        rows = self._rows(
-            "SELECT file, kind, provenance, licence, rows, imported FROM imports ORDER BY file"
-        )
-        return pd.DataFrame(
-            rows, columns=["file", "kind", "provenance", "licence", "rows", "imported"]
-        )
-
-    def monthly_counts(self, state: ViewState) -> tuple[pd.DataFrame, int]:
-        where, params = sql.event_filter(state, mark=M)
-        first = sql.month_range(state)[0]
-        rows = self._rows(
-            # An event that started before the view counts in its first month.
-            "SELECT CASE WHEN start IS NULL THEN NULL "
-            "ELSE greatest(date_trunc('month', start)::date, %s::date) END AS month, iso, "
-            f"count(*) FROM events WHERE {where} GROUP BY 1, 2",
-            [first, *params],
-        )
-        return monthly_table(state, rows)
-
     def actor_counts(self, state: ViewState, limit: int) -> tuple[list[tuple[str, int]], int]:
         """The ``limit`` actors in the most events in view (ties by name, in code-point
         order as the embedded store sorts), and how many distinct actors there are."""
@@ -417,50 +363,6 @@ class PgStore(SqlReads):
         )
         ranked = [(str(name), int(n)) for name, n, _ in rows]
         return ranked, int(rows[0][2]) if rows else 0
-
-    def events_page(
-        self, state: ViewState, limit: int, offset: int = 0, *, with_figures: bool = False
-    ) -> pd.DataFrame:
-        """Events in view by date (undated last), a page of them; ``with_figures``: only
-        those with a reported participants or arrests figure."""
-        where, params = sql.event_filter(state, mark=M)
-        if with_figures:
-            where += " AND (participants <> '' OR arrests <> '')"
-        table = self._arrow(
-            f"SELECT {_names([*EVENT_FRAME_COLUMNS, 'row_no'])} FROM events WHERE {where} "
-            'ORDER BY start NULLS LAST, event_id COLLATE "C" LIMIT %s OFFSET %s',
-            [*params, int(limit), int(offset)],
-        )
-        return to_frame(table, EVENT_FRAME_COLUMNS)
-
-    def cell_counts(
-        self,
-        state: ViewState,
-        resolution: int,
-        bbox: tuple[float, float, float, float] | None = None,
-    ) -> pd.DataFrame:
-        column = cells.column(resolution)  # one of a fixed set of names, never user text
-        where, params = sql.event_filter(state, mark=M)
-        box, box_params = sql.bbox_filter(bbox, mark=M, geometry="geom")
-        rows = self._rows(
-            f'SELECT "{column}" AS cell, count(*) AS events FROM events '
-            f"WHERE {where} AND {box} GROUP BY 1 ORDER BY 1",
-            [*params, *box_params],
-        )
-        return pd.DataFrame(rows, columns=["cell", "events"]).astype("int64")
-
-    def events_in_cell(
-        self, state: ViewState, resolution: int, cell: int, limit: int = 50, offset: int = 0
-    ) -> pd.DataFrame:
-        column = cells.column(resolution)
-        where, params = sql.event_filter(state, mark=M)
-        table = self._arrow(
-            f"SELECT {_names([*EVENT_FRAME_COLUMNS, 'row_no'])} FROM events "
-            f'WHERE {where} AND "{column}" = %s ORDER BY start NULLS LAST, event_id COLLATE "C" '
-            "LIMIT %s OFFSET %s",
-            [*params, int(cell), int(limit), int(offset)],
-        )
-        return to_frame(table, EVENT_FRAME_COLUMNS)
 
     # ---- writes ----
 

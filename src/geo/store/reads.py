@@ -17,6 +17,7 @@ from geo.store.base import (
     EVENT_FRAME_COLUMNS,
     SITE_EXTRA_COLUMNS,
     SITE_FRAME_COLUMNS,
+    monthly_table,
     to_frame,
 )
 from geo.view import ViewState
@@ -32,9 +33,13 @@ def names(columns: Sequence[str], prefix: str = "") -> str:
 
 
 class SqlReads:
-    """The store reads whose SQL is the same on every engine."""
+    """The store reads whose SQL is the same on every engine. An engine sets its
+    placeholder (``MARK``), how event ids sort by byte (``ID_ORDER``), and its point column
+    for box tests (``GEOMETRY``, none: latitude and longitude only)."""
 
     MARK = sql.DUCK
+    ID_ORDER = "event_id"
+    GEOMETRY = ""
 
     def _rows(self, query: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
         raise NotImplementedError
@@ -44,6 +49,10 @@ class SqlReads:
 
     def _filter(self, state: ViewState) -> tuple[str, sql.Params]:
         return sql.event_filter(state, mark=self.MARK)
+
+    def _site_names(self, columns: Sequence[str]) -> str:
+        """The select list of site columns (an engine may read missing ones as empty)."""
+        return names(columns)
 
     def _meta(self, key: str) -> str | None:
         rows = self._rows(f"SELECT value FROM meta WHERE key = {self.MARK}", [key])
@@ -127,3 +136,106 @@ class SqlReads:
         wanted = [c for c in columns or known if c != "row_no"]
         table = self._arrow(f"SELECT {names([*wanted, 'row_no'])} FROM {name} ORDER BY row_no")
         return to_frame(table, wanted)
+
+    def imports(self) -> pd.DataFrame:
+        """The files imported as sites: file, kind, provenance, licence, rows, when."""
+        rows = self._rows(
+            "SELECT file, kind, provenance, licence, rows, imported FROM imports ORDER BY file"
+        )
+        return pd.DataFrame(
+            rows, columns=["file", "kind", "provenance", "licence", "rows", "imported"]
+        )
+
+    def sites(self, state: ViewState) -> pd.DataFrame:
+        where, params = sql.site_filter(state, mark=self.MARK)
+        table = self._arrow(
+            f"SELECT {self._site_names(SITE_TABLE_COLUMNS)} FROM sites WHERE {where} "
+            "ORDER BY row_no",
+            params,
+        )
+        return to_frame(table, SITE_FRAME_COLUMNS)
+
+    def site(self, site_id: str) -> pd.Series | None:
+        """One site by id, with the columns imported sites carry besides the bundle's."""
+        wanted = [c for c in SITE_TABLE_COLUMNS if c != "row_no"]
+        table = self._arrow(
+            f"SELECT {self._site_names(SITE_TABLE_COLUMNS)} FROM sites "
+            f"WHERE site_id = {self.MARK} ORDER BY row_no LIMIT 1",
+            [site_id],
+        )
+        frame = to_frame(table, wanted)
+        return frame.iloc[0] if len(frame) else None
+
+    def site_details(self, state: ViewState, columns: Sequence[str]) -> pd.DataFrame:
+        """``site_id`` and the named columns (any the store keeps, such as an imported
+        site's ``amount`` or ``geometry_wkt``) of the sites the view's filters keep, in data
+        order; the chart selection is not applied (callers match on ``site_id``)."""
+        unknown = [c for c in columns if c not in SITE_TABLE_COLUMNS]
+        if unknown:
+            raise ValueError(f"unknown site column(s): {', '.join(unknown)}")
+        wanted = ["site_id", *(c for c in columns if c not in ("site_id", "row_no"))]
+        where, params = sql.site_filter(state, mark=self.MARK)
+        table = self._arrow(
+            f"SELECT {self._site_names([*wanted, 'row_no'])} FROM sites WHERE {where} "
+            "ORDER BY row_no",
+            params,
+        )
+        return to_frame(table, wanted)
+
+    def monthly_counts(self, state: ViewState) -> tuple[pd.DataFrame, int]:
+        where, params = self._filter(state)
+        first = sql.month_range(state)[0]
+        rows = self._rows(
+            # An event that started before the view counts in its first month (greatest()
+            # skips NULLs: an undated event stays NULL only through the CASE).
+            "SELECT CASE WHEN start IS NULL THEN NULL "
+            f"ELSE greatest(date_trunc('month', start)::date, {self.MARK}::date) END AS month, "
+            f"iso, count(*) FROM events WHERE {where} GROUP BY 1, 2",
+            [first, *params],
+        )
+        return monthly_table(state, rows)
+
+    def events_page(
+        self, state: ViewState, limit: int, offset: int = 0, *, with_figures: bool = False
+    ) -> pd.DataFrame:
+        """Events in view by date (undated last), a page of them; ``with_figures``: only
+        those with a reported participants or arrests figure."""
+        where, params = self._filter(state)
+        if with_figures:
+            where += " AND (participants <> '' OR arrests <> '')"
+        return self._page(where, params, limit, offset)
+
+    def cell_counts(
+        self,
+        state: ViewState,
+        resolution: int,
+        bbox: tuple[float, float, float, float] | None = None,
+    ) -> pd.DataFrame:
+        """Events in view per H3 cell (``cell``, ``events``), optionally inside a box."""
+        column = cells.column(resolution)  # one of a fixed set of names, never user text
+        where, params = self._filter(state)
+        box, box_params = sql.bbox_filter(bbox, mark=self.MARK, geometry=self.GEOMETRY)
+        rows = self._rows(
+            f'SELECT "{column}" AS cell, count(*) AS events FROM events '
+            f"WHERE {where} AND {box} GROUP BY 1 ORDER BY 1",
+            [*params, *box_params],
+        )
+        return pd.DataFrame(rows, columns=["cell", "events"]).astype("int64")
+
+    def events_in_cell(
+        self, state: ViewState, resolution: int, cell: int, limit: int = 50, offset: int = 0
+    ) -> pd.DataFrame:
+        column = cells.column(resolution)
+        where, params = self._filter(state)
+        return self._page(
+            f'{where} AND "{column}" = {self.MARK}', [*params, int(cell)], limit, offset
+        )
+
+    def _page(self, where: str, params: Sequence[object], limit: int, offset: int) -> pd.DataFrame:
+        """Events matching ``where`` by date (undated last, then by id), one page."""
+        table = self._arrow(
+            f"SELECT {names([*EVENT_FRAME_COLUMNS, 'row_no'])} FROM events WHERE {where} "
+            f"ORDER BY start NULLS LAST, {self.ID_ORDER} LIMIT {self.MARK} OFFSET {self.MARK}",
+            [*params, int(limit), int(offset)],
+        )
+        return to_frame(table, EVENT_FRAME_COLUMNS)
