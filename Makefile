@@ -6,7 +6,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8501
 # Article texts for the excerpt checks and the sources page; point it at your own folder.
-CORPUS ?= $(wildcard ../shared/corpus)
+# The shared inputs (corpus/, external/) the tests read in place: GEO_SHARED_DIR, else ../shared.
+export GEO_SHARED_DIR ?= $(abspath ../shared)
+CORPUS ?= $(wildcard $(GEO_SHARED_DIR)/corpus)
 export GEO_CORPUS_DIR ?= $(CORPUS)
 
 .PHONY: run test setup setup-dev assets browser postgres lint format bench

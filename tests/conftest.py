@@ -12,6 +12,10 @@ import pytest
 from geo.pgserver import LocalPostgres, PostgresMissing
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+# The shared inputs the tests read in place and never copy: the corpus of article texts and
+# the publishers' files in external/. $GEO_SHARED_DIR, else the folder beside the clone.
+SHARED_DIR = Path(os.environ.get("GEO_SHARED_DIR") or REPO_ROOT.parent / "shared")
+EXTERNAL_DIR = SHARED_DIR / "external"
 
 
 @pytest.fixture(scope="session")
@@ -36,14 +40,15 @@ def corpus_dir() -> Path:
         tried.append(f"GEO_CORPUS_DIR={env}")
     else:
         tried.append("GEO_CORPUS_DIR (not set)")
-    fallback = REPO_ROOT.parent / "shared" / "corpus"
+    fallback = SHARED_DIR / "corpus"
     if fallback.is_dir():
         return fallback.resolve()
     tried.append(str(fallback))
     pytest.fail(
         "No corpus folder of article texts found; tried "
         + " and ".join(tried)
-        + ". Set GEO_CORPUS_DIR to the folder holding the seed article text.",
+        + ". Set GEO_CORPUS_DIR to the folder holding the seed article text (or GEO_SHARED_DIR "
+        "to the shared folder holding corpus/ and external/).",
         pytrace=False,
     )
 

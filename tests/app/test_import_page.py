@@ -24,12 +24,10 @@ from tests.app.helpers import (
     texts,
     unescape_md,
 )
+from tests.conftest import EXTERNAL_DIR
 
 PAGE = "pages/import.py"
-V2 = (
-    Path(__file__).resolve().parents[2].parent
-    / "shared/external/aiddata-gcdf-kaz-kgz.small.geojson"
-)
+V2 = EXTERNAL_DIR / "aiddata-gcdf-kaz-kgz.small.geojson"
 
 
 def test_the_page_opens_and_says_where_imports_go() -> None:

@@ -11,10 +11,10 @@ from geo.bundle import load_bundle
 from geo.importers import import_csv_sites, parse_mapping
 from geo.model import Category
 from geo.store import DuckStore, close_all
+from tests.conftest import EXTERNAL_DIR as EXTERNAL
 
 from .helpers import errors, folium_args, open_app, page_text, read_csv, summary
 
-EXTERNAL = Path(__file__).resolve().parents[2].parent / "shared" / "external"
 ASPI = EXTERNAL / "aspi-xjdp-detention-facilities-v1.csv"
 ASPI_MAP = "lat=Lat,lon=Long,name=Name_Code,id=Number"
 

@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 from geo.bundle import load_bundle
 from geo.importers import import_aiddata
 from geo.store import DuckStore, close_all
+from tests.conftest import EXTERNAL_DIR as EXTERNAL
 
 from .helpers import (
     button,
@@ -29,7 +30,6 @@ from .helpers import (
     tooltips,
 )
 
-EXTERNAL = Path(__file__).resolve().parents[2].parent / "shared" / "external"
 V2 = EXTERNAL / "aiddata-gcdf-kaz-kgz.small.geojson"
 CHARTS_PAGE = "pages/charts.py"
 ATYRAU = "aiddata-39556"  # the Atyrau refinery: committed 2012, completed 30 May 2019

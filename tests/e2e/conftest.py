@@ -18,6 +18,7 @@ from playwright.sync_api import Browser, Frame, Page, Playwright, sync_playwrigh
 
 from geo.localserver import CHROMIUM_ARGS as LOCAL_CHROMIUM_ARGS
 from geo.localserver import LocalServer, chromium_path
+from tests.conftest import SHARED_DIR
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
@@ -60,7 +61,7 @@ def rewrite_csv(path: Path, key: str, wanted: str, changes: dict[str, str]) -> N
 
 
 def corpus_dir() -> str:
-    found = os.environ.get("GEO_CORPUS_DIR") or str(REPO.parent / "shared" / "corpus")
+    found = os.environ.get("GEO_CORPUS_DIR") or str(SHARED_DIR / "corpus")
     if not Path(found).is_dir():
         pytest.fail(f"corpus folder not found: {found} (set GEO_CORPUS_DIR)")
     return found

@@ -14,12 +14,10 @@ from playwright.sync_api import Page
 from geo.bundle import load_bundle
 from geo.importers import import_aiddata
 from geo.store import DuckStore
+from tests.conftest import EXTERNAL_DIR
 from tests.e2e.conftest import ARTIFACTS, Server, corpus_dir, map_frame, wait_for_app
 
-V2 = (
-    Path(__file__).resolve().parents[2].parent
-    / "shared/external/aiddata-gcdf-kaz-kgz.small.geojson"
-)
+V2 = EXTERNAL_DIR / "aiddata-gcdf-kaz-kgz.small.geojson"
 ATYRAU = "aiddata-39556"  # the Atyrau refinery, 47.07 N 51.92 E
 FOOTPRINTS_JS = """
 () => Array.from(document.querySelectorAll('path.atlas-footprint')).map(p => {

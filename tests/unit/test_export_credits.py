@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -18,8 +17,8 @@ from geo.importers import import_aiddata, import_csv_sites, parse_mapping
 from geo.model import Category
 from geo.store import DuckStore, close_all
 from geo.view import ViewState
+from tests.conftest import EXTERNAL_DIR as EXTERNAL
 
-EXTERNAL = Path(__file__).resolve().parents[2].parent / "shared" / "external"
 V2 = EXTERNAL / "aiddata-gcdf-kaz-kgz.small.geojson"
 ASPI = EXTERNAL / "aspi-xjdp-detention-facilities-v1.csv"
 ASPI_TERMS = "publisher's terms not verified (test input only)"

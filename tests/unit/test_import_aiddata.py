@@ -15,8 +15,8 @@ from geo.bundle import load_bundle
 from geo.importers import import_aiddata, import_csv_sites, parse_mapping
 from geo.model import Category
 from geo.store.base import Store
+from tests.conftest import EXTERNAL_DIR as EXTERNAL
 
-EXTERNAL = Path(__file__).resolve().parents[2].parent / "shared" / "external"
 V2 = EXTERNAL / "aiddata-gcdf-kaz-kgz.small.geojson"
 V3 = EXTERNAL / "aiddata-gcdf-v3-sample.geojson"
 ASPI = EXTERNAL / "aspi-xjdp-detention-facilities-v1.csv"

@@ -19,11 +19,9 @@ from geo.importers.columns import (
 from geo.importers.generic import FIELDS, SITE_FIELDS
 from geo.model import Category
 from geo.store import DuckStore
+from tests.conftest import EXTERNAL_DIR
 
-ASPI = (
-    Path(__file__).resolve().parents[2].parent
-    / "shared/external/aspi-xjdp-detention-facilities-v1.csv"
-)
+ASPI = EXTERNAL_DIR / "aspi-xjdp-detention-facilities-v1.csv"
 
 
 def test_the_header_and_first_rows_are_read_as_the_importer_reads_them() -> None:
