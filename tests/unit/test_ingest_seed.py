@@ -203,8 +203,9 @@ def test_geo_ingest_json_on_the_seed(tmp_path: Path, data_dir: Path, corpus_dir:
     assert len(queue.read_text(encoding="utf-8").splitlines()) == len(printed)
 
 
-def test_geo_ingest_bench_is_fast_enough(tmp_path: Path) -> None:
-    result = run_geo("ingest", "--bench", "--seconds", "1")
+def test_geo_ingest_bench_is_fast_enough(tmp_path: Path, corpus_dir: Path) -> None:
+    seed = corpus_dir / "cpc-2021-04-anti-china-protests-kazakhstan.txt"
+    result = run_geo("ingest", "--bench", "--seconds", "1", seed)
     assert result.returncode == 0, result.stderr
     rate = float(
         result.stdout.split("on one core: ")[1].split(" articles/second")[0].replace(",", "")
