@@ -85,6 +85,24 @@ def database_url(postgres: LocalPostgres, pg_template: str) -> str:
     return postgres.create_database(f"test_{os.getpid()}_{next(_databases)}", pg_template)
 
 
+def assert_rollups_add_up(url: str) -> None:
+    """No empty rollup rows, and each rollup adds up to the events."""
+    import psycopg
+
+    from geo.store.pg import CUBE_RESOLUTIONS
+
+    with psycopg.connect(url) as con:
+        for table in ("event_cube", "actor_cube", "cell_cube"):
+            row = con.execute(f"SELECT count(*) FROM {table} WHERE events <= 0").fetchone()
+            assert row == (0,), table
+        events = con.execute("SELECT count(*) FROM events").fetchone()
+        assert con.execute("SELECT sum(events) FROM event_cube").fetchone() == events
+        per_level = con.execute(
+            "SELECT resolution, sum(events) FROM cell_cube GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+        assert per_level == [(r, events[0]) for r in CUBE_RESOLUTIONS]
+
+
 @pytest.fixture(params=ENGINES)
 def engine(request: pytest.FixtureRequest) -> str:
     return str(request.param)

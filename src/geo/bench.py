@@ -245,15 +245,16 @@ def naive_map_html(events: pd.DataFrame) -> str:
     return naive_map(events).get_root().render()
 
 
-def time_rerun(store_path: Path, log: Log) -> tuple[float, int]:
-    """Median server time of a map-page rerun after a filter change (AppTest, GEO_STORE on
-    the store), and the bytes of the map's arguments the browser receives."""
+def time_rerun(store_path: Path | str, log: Log, *, env: str = "GEO_STORE") -> tuple[float, int]:
+    """Median server time of a map-page rerun after a filter change (AppTest, with ``env``
+    naming the store: ``GEO_STORE`` a DuckDB file, ``GEO_DATABASE_URL`` a database), and the
+    bytes of the map's arguments the browser receives."""
     from streamlit.testing.v1 import AppTest
 
     from geo import store as stores
 
-    before = os.environ.get("GEO_STORE")
-    os.environ["GEO_STORE"] = str(store_path)
+    before = os.environ.get(env)
+    os.environ[env] = str(store_path)
     try:
         at = AppTest.from_file(str(REPO / "app.py"), default_timeout=600)
         started = time.perf_counter()
@@ -273,9 +274,9 @@ def time_rerun(store_path: Path, log: Log) -> tuple[float, int]:
     finally:
         stores.close_all()
         if before is None:
-            os.environ.pop("GEO_STORE", None)
+            os.environ.pop(env, None)
         else:
-            os.environ["GEO_STORE"] = before
+            os.environ[env] = before
 
 
 # ---- the browser ----

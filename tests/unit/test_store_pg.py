@@ -23,6 +23,7 @@ from geo.importers.acled import import_acled
 from geo.store import StoreError
 from geo.store.pg import PgStore, describe_url, migrate, migrations, schema_version
 from geo.view import ViewState
+from tests.conftest import assert_rollups_add_up
 
 EVERYTHING = ViewState("2010-01", "2025-12")
 
@@ -84,6 +85,7 @@ def test_two_imports_at_once_lose_nothing_and_duplicate_nothing(
     assert (by_id[[f"EV{i}" for i in range(1000, 3000)]] == "from newer").all()
     assert (by_id[[f"EV{i}" for i in range(1000)]] == "from older").all()
     assert len(shared.table().index.unique()) == len(shared.table())  # row numbers unique
+    assert_rollups_add_up(database_url)
 
 
 def test_a_reader_sees_the_store_before_an_import_or_after_it(
@@ -148,11 +150,13 @@ def test_an_import_killed_half_way_leaves_the_store_unchanged(
     assert process.returncode == -signal.SIGKILL
     assert staged, "the import had no transaction open when it was killed"
     assert (shared.size(), shared.version, shared.table().to_json()) == before
+    assert_rollups_add_up(database_url)
     # Nothing is left holding the write lock: the next import goes through.
     small = _export(tmp_path, "after", 10, 0, 1_700_000_000)
     writer = PgStore(database_url)
     assert import_acled(small, writer).counts.new == 10
     writer.close()
+    assert_rollups_add_up(database_url)
 
 
 def test_an_unreachable_database_is_named_without_its_password(

@@ -50,6 +50,12 @@ class SqlReads:
     def _filter(self, state: ViewState) -> tuple[str, sql.Params]:
         return sql.event_filter(state, mark=self.MARK)
 
+    def _counted(self, state: ViewState) -> tuple[str, str]:
+        """Where the view's events are counted, and how: the events themselves, or (an
+        engine that keeps them) a rollup whose rows carry counts. Either way the view's
+        filter (:meth:`_filter`) applies unchanged."""
+        return "events", "count(*)"
+
     def _site_names(self, columns: Sequence[str]) -> str:
         """The select list of site columns (an engine may read missing ones as empty)."""
         return names(columns)
@@ -76,14 +82,16 @@ class SqlReads:
 
     def count_events(self, state: ViewState) -> int:
         where, params = self._filter(state)
-        return int(self._rows(f"SELECT count(*) FROM events WHERE {where}", params)[0][0])
+        source, n = self._counted(state)
+        return int(self._rows(f"SELECT coalesce({n}, 0) FROM {source} WHERE {where}", params)[0][0])
 
     def size(self) -> int:
         return int(self._rows("SELECT count(*) FROM events")[0][0])
 
     def category_counts(self, state: ViewState) -> dict[str, int]:
         where, params = self._filter(state)
-        rows = self._rows(f"SELECT category, count(*) FROM events WHERE {where} GROUP BY 1", params)
+        source, n = self._counted(state)
+        rows = self._rows(f"SELECT category, {n} FROM {source} WHERE {where} GROUP BY 1", params)
         return {str(category): int(n) for category, n in rows}
 
     def in_view(self, state: ViewState, event_id: str) -> bool:
@@ -93,8 +101,9 @@ class SqlReads:
 
     def region_counts(self, state: ViewState) -> dict[str, int]:
         where, params = self._filter(state)
+        source, n = self._counted(state)
         rows = self._rows(
-            f"SELECT region, count(*) FROM events WHERE {where} AND region <> '' GROUP BY 1",
+            f"SELECT region, {n} FROM {source} WHERE {where} AND region <> '' GROUP BY 1",
             params,
         )
         return {str(region): int(n) for region, n in rows}
@@ -184,13 +193,14 @@ class SqlReads:
 
     def monthly_counts(self, state: ViewState) -> tuple[pd.DataFrame, int]:
         where, params = self._filter(state)
+        source, n = self._counted(state)
         first = sql.month_range(state)[0]
         rows = self._rows(
             # An event that started before the view counts in its first month (greatest()
             # skips NULLs: an undated event stays NULL only through the CASE).
             "SELECT CASE WHEN start IS NULL THEN NULL "
             f"ELSE greatest(date_trunc('month', start)::date, {self.MARK}::date) END AS month, "
-            f"iso, count(*) FROM events WHERE {where} GROUP BY 1, 2",
+            f"iso, {n} FROM {source} WHERE {where} GROUP BY 1, 2",
             [first, *params],
         )
         return monthly_table(state, rows)

@@ -148,6 +148,25 @@ def pick_filter(
     return "(" + " OR ".join(alternatives) + ")", params
 
 
+# The pick facets a rollup can answer: those of its own columns (see migration 004).
+ROLLUP_FACETS = frozenset({"month", "iso", "category", "region"})
+
+
+def rollup_answers(state: ViewState) -> bool:
+    """Whether counts of the view's events can be read from rollups keyed by month of start
+    and stop, country, category and region: no search text, and a chart selection (if any)
+    only of months, countries, categories or regions. The clauses of :func:`event_filter`
+    then mean the same on a rollup as on the events (their dates are compared with first
+    days of months only)."""
+    if state.query:
+        return False
+    for key in state.picks:
+        parsed = parse_pick_key(key)
+        if parsed and any(facet not in ROLLUP_FACETS for facet, _ in parsed):
+            return False
+    return True
+
+
 def site_filter(
     state: ViewState, *, has_region: bool = True, mark: str = DUCK
 ) -> tuple[str, Params]:
