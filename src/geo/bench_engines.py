@@ -4,7 +4,9 @@ engine, side by side.
 For each size the deterministic synthetic ACLED export of :mod:`geo.bench` is imported with
 ``geo import``'s own code into a fresh store of each engine (a DuckDB file; a database on a
 PostgreSQL server this run starts on loopback with :mod:`geo.pgserver`, fsync on), then the
-benchmark's filter changes are run against each, every query kind timed on its own:
+benchmark's filter changes are run against each, every query kind timed on its own.
+``postgis-events`` is the database read the naive way, every count from the events table
+and none from its rollups (it reuses the ``postgis`` database when both run):
 
 - ``count``: events in view; ``timeline``: events per month and country;
 - ``regions``: events per admin-1 region; ``cells``: the map's H3 hexagons (at the view's
@@ -12,28 +14,34 @@ benchmark's filter changes are run against each, every query kind timed on its o
 - ``cell_page``: the first 25 events of the view's busiest hexagon, by date;
 - ``markers``: the events of a narrow view (one month, one country), as the map reads them.
 
-Each query runs once untimed first (both engines start warm).
+Each query runs once untimed first (both engines start warm). ``rerun`` is a whole map-page
+rerun after a filter change (server time, :func:`geo.bench.time_rerun`) on that store.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from geo import scale
-from geo.bench import filter_changes, synthetic_acled
+from geo.bench import filter_changes, synthetic_acled, time_rerun
 from geo.bundle import load_bundle
 from geo.importers.acled import import_acled
-from geo.store import DuckStore
+from geo.store import DATABASE_ENV, ROLLUPS_ENV, DuckStore
 from geo.store.base import Store
 from geo.view import ViewState
 
-ENGINES = ("duckdb", "postgis")
+if TYPE_CHECKING:
+    from geo.pgserver import LocalPostgres
+
+ENGINES = ("duckdb", "postgis", "postgis-events")
 QUERIES = ("count", "timeline", "regions", "cells", "cell_page", "markers")
 Log = Callable[[str], None]
 
@@ -42,9 +50,10 @@ Log = Callable[[str], None]
 class EngineRecord:
     engine: str
     size: int
-    import_s: float
+    import_s: float | None  # None: the store of another engine's row was read
     # query kind -> (p50, p95) seconds
     queries: dict[str, tuple[float, float]] = field(default_factory=dict)
+    rerun_s: float | None = None
 
 
 def _narrow(view: ViewState) -> ViewState:
@@ -92,25 +101,52 @@ def time_queries(store: Store, views: Sequence[ViewState]) -> dict[str, tuple[fl
     return out
 
 
+def _import(
+    engine: str, size: int, data: Path, folder: Path, server: LocalPostgres | None, log: Log
+) -> tuple[Store, str, float]:
+    """A fresh store of ``engine`` holding the bundle and ``data``; where the app finds it
+    (a file, or a database URL); the import's seconds."""
+    store: Store
+    if engine == "duckdb":
+        path = folder / f"engines-{size}.duckdb"
+        for stale in (path, path.with_suffix(".duckdb.wal")):
+            stale.unlink(missing_ok=True)
+        store, where = DuckStore(path), str(path)
+    else:
+        from geo.store.pg import PgStore
+
+        assert server is not None
+        where = server.create_database(f"bench_{size}_{engine.replace('-', '_')}")
+        store = PgStore(where, rollups=engine != "postgis-events")
+    store.sync_bundle(load_bundle())
+    log(f"[{size}] {engine}: importing")
+    started = time.perf_counter()
+    result = import_acled(data, store)
+    seconds = round(time.perf_counter() - started, 2)
+    log(f"[{size}] {engine}: {result.summary()} in {seconds}s")
+    return store, where, seconds
+
+
 def run(
     sizes: Sequence[int],
     engines: Sequence[str] = ENGINES,
     *,
     work_dir: Path | None = None,
+    rerun: bool = True,
     log: Log = print,
 ) -> list[EngineRecord]:
-    """Import and query each size on each engine."""
+    """Import and query each size on each engine (and time a page rerun unless ``rerun`` is
+    False)."""
     unknown = [e for e in engines if e not in ENGINES]
     if unknown:
         raise ValueError(f"unknown engine(s): {', '.join(unknown)} (known: {', '.join(ENGINES)})")
     folder = Path(work_dir or tempfile.mkdtemp(prefix="geo-bench-engines-"))
     folder.mkdir(parents=True, exist_ok=True)
-    bundle = load_bundle()
     views = filter_changes()
     server = None
     records: list[EngineRecord] = []
     try:
-        if "postgis" in engines:
+        if any(e.startswith("postgis") for e in engines):
             from geo.pgserver import LocalPostgres
 
             log("starting PostgreSQL on loopback")
@@ -120,32 +156,45 @@ def run(
             if not data.exists():
                 log(f"[{size}] writing the synthetic export")
                 synthetic_acled(size, data)
+            database = ""
             for engine in engines:
-                store: Store
-                if engine == "duckdb":
-                    path = folder / f"engines-{size}.duckdb"
-                    for stale in (path, path.with_suffix(".duckdb.wal")):
-                        stale.unlink(missing_ok=True)
-                    store = DuckStore(path)
-                else:
+                import_s: float | None = None
+                if engine == "postgis-events" and database:
                     from geo.store.pg import PgStore
 
-                    assert server is not None
-                    store = PgStore(server.create_database(f"bench_{size}"))
-                store.sync_bundle(bundle)
-                log(f"[{size}] {engine}: importing")
-                started = time.perf_counter()
-                result = import_acled(data, store)
-                record = EngineRecord(engine, size, round(time.perf_counter() - started, 2))
-                log(f"[{size}] {engine}: {result.summary()} in {record.import_s}s; querying")
+                    store: Store = PgStore(database, rollups=False)
+                    where = database
+                else:
+                    store, where, import_s = _import(engine, size, data, folder, server, log)
+                    if engine == "postgis":
+                        database = where
+                record = EngineRecord(engine, size, import_s)
                 record.queries = time_queries(store, views)
                 store.close()
-                records.append(record)
                 log(f"[{size}] {engine}: {record.queries}")
+                if rerun:
+                    record.rerun_s = round(_rerun(engine, where, log), 3)
+                    log(f"[{size}] {engine}: page rerun {record.rerun_s}s")
+                records.append(record)
     finally:
         if server is not None:
             server.close()
     return records
+
+
+def _rerun(engine: str, where: str, log: Log) -> float:
+    """Median server time of a map-page rerun on the store at ``where``."""
+    if engine == "duckdb":
+        return time_rerun(Path(where), log)[0]
+    before = os.environ.get(ROLLUPS_ENV)
+    os.environ[ROLLUPS_ENV] = "off" if engine == "postgis-events" else "on"
+    try:
+        return time_rerun(where, log, env=DATABASE_ENV)[0]
+    finally:
+        if before is None:
+            os.environ.pop(ROLLUPS_ENV, None)
+        else:
+            os.environ[ROLLUPS_ENV] = before
 
 
 def write_json(records: list[EngineRecord], path: Path) -> None:
@@ -167,7 +216,7 @@ def table(records: list[EngineRecord]) -> str:
     by_key = {(r.engine, r.size): r for r in records}
     for size in sorted({r.size for r in records}):
         found = [by_key.get((e, size)) for e in engines]
-        cells = [f"{r.import_s:,.1f} s" if r else "—" for r in found]
+        cells = [_import_cell(r) for r in found]
         lines.append(f"| {size:,} | import | " + " | ".join(cells) + " |")
         for kind in QUERIES:
             cells = [
@@ -177,4 +226,13 @@ def table(records: list[EngineRecord]) -> str:
                 for r in found
             ]
             lines.append(f"| {size:,} | {kind} p50 / p95 | " + " | ".join(cells) + " |")
+        if any(r and r.rerun_s is not None for r in found):
+            cells = [f"{_ms(r.rerun_s)} ms" if r and r.rerun_s is not None else "—" for r in found]
+            lines.append(f"| {size:,} | page rerun | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def _import_cell(record: EngineRecord | None) -> str:
+    if record is None:
+        return "—"
+    return "(same database)" if record.import_s is None else f"{record.import_s:,.1f} s"

@@ -169,6 +169,7 @@ def _bench_engines(args: argparse.Namespace, sizes: list[int]) -> int:
             sizes,
             engines,
             work_dir=Path(args.work_dir) if args.work_dir else None,
+            rerun=not args.no_rerun,
             log=lambda text: print(text, file=sys.stderr, flush=True),
         )
     except ValueError as exc:

@@ -48,6 +48,8 @@ __all__ = [
 
 STORE_ENV = "GEO_STORE"
 DATABASE_ENV = "GEO_DATABASE_URL"
+# "off": the database's counts are read from its events, not its rollups (for comparing).
+ROLLUPS_ENV = "GEO_DATABASE_ROLLUPS"
 
 _lock = threading.Lock()
 _by_bundle: dict[int, tuple[weakref.ref[Bundle], tuple[int, int, str], DuckStore]] = {}
@@ -81,7 +83,7 @@ def open_database(url: str, bundle: Bundle | None = None) -> PgStore:
     with _lock:
         store = _databases.get(url)
     if store is None:
-        fresh = PgStore(url)
+        fresh = PgStore(url, rollups=os.environ.get(ROLLUPS_ENV, "on") != "off")
         with _lock:
             store = _databases.setdefault(url, fresh)
         if store is not fresh:
