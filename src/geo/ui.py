@@ -33,7 +33,7 @@ from geo.playback import at_end, first_frame, next_frame
 from geo.provenance import site_facts
 from geo.query import Filtered, Selection, bounds_for
 from geo.regions import clicked_region
-from geo.store import store_for
+from geo.store import StoreError, store_for
 from geo.validate import Problem
 from geo.view import Bounds, ViewState, clean_query, decode, encode, months_between
 
@@ -689,7 +689,10 @@ def run_app() -> None:
                 "pages/import.py", title="Import", icon=":material/database:", url_path="import"
             ),
         ]
-    st.navigation(pages).run()
+    try:
+        st.navigation(pages).run()
+    except StoreError as exc:  # the shared database stopped answering during this run
+        ui_db.lost(exc)
 
 
 def editing_enabled() -> bool:

@@ -67,6 +67,20 @@ def connect() -> bool:
     return True
 
 
+def lost(exc: StoreError) -> None:
+    """A notice, in place of the rest of the page, when the shared database stops answering
+    while a page runs; the view stays in the link, and the page asks again on the next
+    change or when the button is pressed."""
+    st.error(
+        f"The shared events database stopped answering: {exc}. Nothing you chose is lost: "
+        "the view is kept in this page's link, and the page asks the database again when "
+        "you change anything or press the button.",
+        icon=":material/cloud_off:",
+    )
+    if st.button("Try the database again", icon=":material/refresh:", key="_db_retry"):
+        st.rerun()
+
+
 def where() -> str | None:
     """The shared database the app shows, as ``user@host:port/dbname``; None: embedded."""
     url = database_url()

@@ -67,3 +67,40 @@ def test_an_unreachable_database_gives_a_notice(monkeypatch: pytest.MonkeyPatch)
     notice = " ".join(e.value for e in at.error)
     assert "cannot reach the database at analyst@127.0.0.1:1/atlas" in notice
     assert MADE_UP_PW not in page_text(at)
+
+
+def test_a_database_lost_mid_session_gives_a_notice_and_the_page_comes_back(
+    database_url: str, postgres
+) -> None:
+    import psycopg
+
+    use_database(database_url)
+    at = open_app()
+    assert not at.exception, errors(at)
+    shown = summary(at)[0]
+    name = conninfo_to_dict(database_url)["dbname"]
+
+    def allow(yes: bool) -> None:
+        with psycopg.connect(postgres.server_url, autocommit=True) as con:
+            con.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS {str(yes).lower()}')
+            if not yes:  # and drop every open session, as a server restart would
+                con.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                    [name],
+                )
+
+    allow(False)
+    try:
+        at.multiselect(key="w_country").set_value(["KGZ"])
+        at.run()
+        assert not at.exception, errors(at)
+        notice = " ".join(e.value for e in at.error)
+        assert "The shared events database stopped answering" in notice
+        assert name in notice
+    finally:
+        allow(True)
+    at.button(key="_db_retry").click()
+    at.run()
+    assert not at.exception, errors(at)
+    assert not [e.value for e in at.error]
+    assert 0 < summary(at)[0] < shown
