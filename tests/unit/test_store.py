@@ -117,7 +117,8 @@ def small(write_folder, rows: SimpleNamespace) -> Bundle:
     # fmt: off
     events = [
         e("A1", event_date="2020-01-05", title="Rally at the consulate", excerpt_ids=""),
-        e("A2", event_date="2020-01-20", category="detention", excerpt_ids=""),
+        e("A2", event_date="2020-01-20", category="detention", excerpt_ids="",
+          title="5% of staff_list held \\ two days"),
         e("A3", event_date="2020-03", time_precision="month", excerpt_ids=""),
         e("B1", event_date="2019-12-30", date_end="2020-02-02", iso="KGZ", country="Kyrgyzstan",
           latitude=BISHKEK[0], longitude=BISHKEK[1], excerpt_ids="",
@@ -245,6 +246,8 @@ def test_hostile_filter_values_match_literally_and_change_nothing(
         )
         if value.casefold() in text
     ]
+    if value in ("%", "_", "\\"):  # LIKE's own characters, held by one title
+        assert literal == ["A2"]
     assert ids(store.events(ViewState("2019-01", "2021-12", query=value))) == literal
     for state in (
         ViewState("2019-01", "2021-12", countries=(value,)),

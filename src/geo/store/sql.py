@@ -51,11 +51,17 @@ def common_filter(
             clauses.append(clause)
             params += values_params
     if state.query:
-        # strpos is a literal substring test (LIKE would give % and _ a meaning); both sides
-        # are casefolded by Python, as the search text was when it was built.
-        clauses.append(f"strpos(search_text, {mark}) > 0")
-        params.append(state.query.casefold())
+        # A literal substring test: LIKE with %, _ and the escape character escaped, which a
+        # trigram index can answer (PostgreSQL's, migration 005). Both sides are casefolded
+        # by Python, as the search text was when it was built.
+        clauses.append(f"search_text LIKE {mark} ESCAPE '\\'")
+        params.append(f"%{like_literal(state.query.casefold())}%")
     return clauses, params
+
+
+def like_literal(text: str) -> str:
+    """``text`` as a LIKE pattern matching only itself (escape character ``\\``)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def event_filter(
