@@ -22,6 +22,7 @@ from geo.importers.columns import (
     mapping_fields,
     picked_mapping,
     preview_csv,
+    shared_columns,
     upload_name,
 )
 from geo.model import Category
@@ -183,7 +184,17 @@ def csv_form(upload: UploadedFile | None) -> CsvChoice:
     missing = [FIELD_LABELS[f] for f in ("latitude", "longitude") if not mapping.get(f)]
     if missing:
         st.warning(f"Pick the column that holds the {' and the '.join(missing).lower()}.")
-    return CsvChoice(sites, mapping, category, provenance, licence, ready=not missing)
+    clash = False
+    for column, fields in shared_columns(picks).items():
+        named = " and ".join(FIELD_LABELS.get(f, f) for f in fields)
+        quoted = safe_html.markdown(_column_label(column), max_len=80)
+        if {"latitude", "longitude"} <= set(fields):
+            clash = True
+            st.error(f"{named} are both picked as {quoted}: pick the column that holds each.")
+        else:
+            st.info(f"{named} are read from the same column, {quoted}; check that is meant.")
+    ready = not missing and not clash
+    return CsvChoice(sites, mapping, category, provenance, licence, ready=ready)
 
 
 def run_import(

@@ -288,3 +288,19 @@ def test_the_import_waits_for_latitude_and_longitude(store_file: Path) -> None:
     import_button(at).click().run()
     assert not at.exception, errors(at)
     assert any("Loaded 1 row(s), rejected 0: 1 new" in s.value for s in at.success)
+
+
+def test_one_column_picked_twice_is_pointed_out(store_file: Path) -> None:
+    at = open_app(page=PAGE)
+    upload_csv(at, "places.csv", b"where,north,east\nUrumqi,43.8,87.6\n", sites=False)
+    picker(at, "Latitude").set_value("north")
+    picker(at, "Longitude").set_value("north").run()
+    assert "Latitude and Longitude are both picked as north" in " ".join(e.value for e in at.error)
+    assert import_button(at).disabled
+    picker(at, "Longitude").set_value("east")
+    picker(at, "Title").set_value("where")
+    picker(at, "Place").set_value("where").run()
+    assert not at.error
+    notes = " ".join(i.value for i in at.info)
+    assert "Title and Place are read from the same column, where" in notes
+    assert not import_button(at).disabled

@@ -204,6 +204,15 @@ def picked_mapping(picks: Mapping[str, str | None]) -> dict[str, str]:
     return {field: column or "" for field, column in picks.items()}
 
 
+def shared_columns(mapping: Mapping[str, str]) -> dict[str, list[str]]:
+    """Columns picked for more than one field, each with those fields (in mapping order)."""
+    fields_of: dict[str, list[str]] = {}
+    for field, column in mapping.items():
+        if column:
+            fields_of.setdefault(column, []).append(field)
+    return {column: fields for column, fields in fields_of.items() if len(fields) > 1}
+
+
 def upload_name(name: str, default: str = "upload.csv") -> str:
     """A file name for an upload (it names the file among the store's imports and prefixes
     its sites' ids): the base name, with anything but letters, digits, ``._-`` and spaces
