@@ -46,7 +46,7 @@ with map_column:
         key=ui.MAP_KEY,
         height=600,
         use_container_width=True,
-        # Markers up to scale.THRESHOLD (exactly maps.data_layers), H3 hexagons past it.
+        # Markers up to query.THRESHOLD (exactly maps.data_layers), H3 hexagons past it.
         # Zoomed in (footprints.MIN_ZOOM), the projects' footprints as polygons too.
         feature_group_to_add=scale.layers(data, filtered, view, links, regions)
         + footprints.layers(store_for(data), filtered.sites, view),

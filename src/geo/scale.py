@@ -1,5 +1,5 @@
 """The map at scale: markers while the filtered set is small, H3 hexagons with counts past
-:data:`THRESHOLD`, computed in the store and never shipping every point to the browser.
+:data:`geo.query.THRESHOLD`, computed in the store and never shipping every point to the browser.
 
 The hexagons are one ``folium.GeoJson`` in a ``FeatureGroup``, so they go through
 ``st_folium(feature_group_to_add=)`` like the markers and the map is not remounted. Their
@@ -30,8 +30,6 @@ from geo.regions import SHADES
 from geo.store import EVENT_FRAME_COLUMNS, Store, cells, store_for
 from geo.view import DEFAULT_CENTER, DEFAULT_ZOOM, ViewState
 
-# At or under: one marker per event (the browser tests count them).
-THRESHOLD = query.THRESHOLD
 MAX_CELLS = 3_000  # past this many cells in view, a coarser resolution
 CELL_LAYER = "Events per hexagon (click to zoom in)"
 # The map's size in pixels, roughly (the page gives it 600 px height and ~2/3 of the width).
@@ -52,8 +50,9 @@ function (feature, layer) {
 
 
 def at_scale(count: int) -> bool:
-    """Whether ``count`` items are drawn as cells rather than markers."""
-    return count > THRESHOLD
+    """Whether ``count`` items are drawn as cells rather than markers (past
+    :data:`geo.query.THRESHOLD`; at or under it, one marker per event)."""
+    return count > query.THRESHOLD
 
 
 def resolution_for(zoom: float | None) -> int:
@@ -192,7 +191,7 @@ def layers(
     assets: AssetLinks,
     choropleth_geojson: str | None = None,
 ) -> list[folium.FeatureGroup]:
-    """The map's data layers: exactly :func:`geo.maps.data_layers` at or under THRESHOLD;
+    """The map's data layers: exactly :func:`geo.maps.data_layers` at or under the threshold;
     past it, the hexagons of the events, with the sites (few) still as markers."""
     if not at_scale(filtered.count):
         return data_layers(filtered, data.sources, assets, view.selected, choropleth_geojson)

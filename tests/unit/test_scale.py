@@ -57,7 +57,7 @@ def many(write_folder, rows: SimpleNamespace) -> Bundle:
 def test_at_or_under_the_threshold_the_layers_are_the_markers(bundled: Bundle) -> None:
     view = ViewState(*bundled.month_span())
     filtered = query.apply(bundled, view)
-    assert filtered.count <= scale.THRESHOLD
+    assert filtered.count <= query.THRESHOLD
     ours = scale.layers(bundled, filtered, view, LINKS)
     theirs = maps.data_layers(filtered, bundled.sources, LINKS, None)
     assert _names(ours) == _names(theirs)
@@ -70,9 +70,9 @@ def test_past_the_threshold_the_events_become_hexagons(
     view = ViewState("2021-01", "2021-12", center=(43.0, 75.5), zoom=7.0)
     filtered = query.apply(many, view)
     assert filtered.count == 41
-    monkeypatch.setattr(scale, "THRESHOLD", 41)
+    monkeypatch.setattr(query, "THRESHOLD", 41)
     assert scale.CELL_LAYER not in " ".join(_names(scale.layers(many, filtered, view, LINKS)))
-    monkeypatch.setattr(scale, "THRESHOLD", 40)
+    monkeypatch.setattr(query, "THRESHOLD", 40)
     groups = scale.layers(many, filtered, view, LINKS)
     assert any(n.startswith(scale.CELL_LAYER + " (40)") for n in _names(groups))
     script = _script(groups)
