@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from geo import export, ui, ui_sites
+from geo import export, ui, ui_db, ui_sites
 from geo.model import GEO_PRECISION_WORDS
 from geo.store import store_for
 
@@ -30,6 +30,8 @@ article's text. Where sources disagree on a crowd or an arrest count, every figu
 its source.
 """
 )
+if differs := ui_db.curated_differs(data):
+    st.info(differs, icon=":material/sync_problem:")
 st.subheader("How precision and confidence are coded")
 st.markdown(
     "\n".join(f"- **{p.value}**: {words}" for p, words in GEO_PRECISION_WORDS.items())

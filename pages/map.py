@@ -4,7 +4,7 @@ import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import footprints, query, scale, ui, ui_export, ui_sites
+from geo import footprints, query, scale, ui, ui_db, ui_export, ui_sites
 from geo.maps import base_map
 from geo.regions import choropleth_geojson
 from geo.store import store_for
@@ -29,6 +29,8 @@ ui.commit_view(view, bounds)
 st.markdown(ui.summary_line(view, filtered.event_count, len(filtered.sites)))
 ui.show_notices()
 ui.show_data_problems(data)
+if ui.editing_enabled() and (differs := ui_db.curated_differs(data)):
+    st.info(differs, icon=":material/sync_problem:")
 ui.picks_bar(view, bounds)
 links = ui.asset_links()
 if not links.local:

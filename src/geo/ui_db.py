@@ -13,6 +13,7 @@ from typing import Any
 import streamlit as st
 from streamlit.connections import BaseConnection
 
+from geo.bundle import Bundle
 from geo.store import StoreError, database_url, open_database, use_database
 from geo.store.pg import PgStore, describe_url, url_from_settings
 
@@ -79,6 +80,32 @@ def lost(exc: StoreError) -> None:
     )
     if st.button("Try the database again", icon=":material/refresh:", key="_db_retry"):
         st.rerun()
+
+
+def publish(bundle: Bundle) -> None:
+    """The curated data changed here (an article accepted on the Ingest page): load it into
+    the shared database, if one is configured, so every dashboard on it shows the change.
+    Dashboards never do this on their own (see :meth:`geo.store.pg.PgStore.sync_bundle`)."""
+    url = database_url()
+    if url:
+        open_database(url).load_bundle(bundle)
+
+
+def curated_differs(bundle: Bundle) -> str | None:
+    """A note when the shared database holds another version of the curated events than
+    this app's data folder (the map shows the database's); None when they agree or no
+    database is configured."""
+    url = database_url()
+    if not url:
+        return None
+    held = open_database(url).curated_version()
+    if held is None or held == bundle.version:
+        return None
+    return (
+        f"The shared database holds another version of the curated events ({held}) than "
+        f"this app's data folder ({bundle.version}); the map shows the database's. "
+        "`geo db load` replaces them with this folder's."
+    )
 
 
 def where() -> str | None:

@@ -104,3 +104,21 @@ def test_a_database_lost_mid_session_gives_a_notice_and_the_page_comes_back(
     assert not at.exception, errors(at)
     assert not [e.value for e in at.error]
     assert 0 < summary(at)[0] < shown
+
+
+def test_a_database_on_other_curated_data_is_said_so_on_the_about_page(database_url: str) -> None:
+    from dataclasses import replace
+
+    data = load_bundle()
+    other = PgStore(database_url)
+    other.load_bundle(replace(data, events=data.events.iloc[:60].copy(), version="0ther0ther00"))
+    other.close()
+    use_database(database_url)
+    at = open_app(page="pages/about.py")
+    assert not at.exception, errors(at)
+    notes = " ".join(i.value for i in at.info)
+    assert "holds another version of the curated events (0ther0ther00)" in notes
+    assert f"this app's data folder ({data.version})" in notes
+    assert "geo db load" in notes
+    on_map = open_app()
+    assert "60 events" in page_text(on_map)  # the database's curated rows, as the note says

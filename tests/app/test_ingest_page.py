@@ -202,3 +202,29 @@ def test_a_hand_edited_queue_does_not_break_the_page(data: Path) -> None:
     assert not at.exception, errors(at)
     refusals = [unescape_md(str(e.value)) for e in at.error]
     assert any("missing from the store" in r for r in refusals), refusals
+
+
+def test_an_accepted_event_reaches_the_shared_database(
+    data: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from geo.bundle import load_bundle
+    from geo.store import close_all
+    from geo.store.pg import PgStore
+
+    monkeypatch.setenv("GEO_DATABASE_URL", database_url)
+    try:
+        at = paste(open_app(page=INGEST_PAGE), ARTICLE, title="Naryn Daily report")
+        card_button(at, "Accept", "On Saturday").click().run()
+        assert not at.exception, errors(at)
+        (event,) = [r for r in rows(data, "events.csv") if r["tags"] == "ingested"]
+        shared = PgStore(database_url)  # what every other dashboard on the database reads
+        try:
+            assert shared.has_event(event["event_id"])
+            assert shared.curated_version() == load_bundle(data).version
+        finally:
+            shared.close()
+        on_map = open_app(query={"sel": event["event_id"]})
+        assert not on_map.exception, errors(on_map)
+        assert RALLY in shown(on_map)
+    finally:
+        close_all()

@@ -252,3 +252,29 @@ def test_connection_settings_become_a_connection_string() -> None:
     )
     with pytest.raises(ValueError, match="no database"):
         url_from_settings({"username": "analyst"})
+
+
+def test_a_dashboard_on_other_data_leaves_the_databases_curated_rows_alone(
+    database_url: str, bundled: Bundle
+) -> None:
+    from dataclasses import replace
+
+    other = replace(bundled, events=bundled.events.iloc[:60].copy(), version="0ther0ther00")
+    first, second = PgStore(database_url), PgStore(database_url)
+    try:
+        first.sync_bundle(bundled)  # the first dashboard on an empty database loads its data
+        assert (first.size(), first.curated_version()) == (69, bundled.version)
+        before = first.version
+        second.sync_bundle(other)  # another, on other data, opens: nothing changes
+        assert (second.size(), second.curated_version(), second.version) == (
+            69,
+            bundled.version,
+            before,
+        )
+        second.load_bundle(other)  # an explicit load (geo db load) replaces them
+        assert (first.size(), first.curated_version()) == (60, "0ther0ther00")
+        first.sync_bundle(bundled)  # and the first dashboard does not take them back
+        assert (first.size(), first.curated_version()) == (60, "0ther0ther00")
+    finally:
+        first.close()
+        second.close()

@@ -13,7 +13,7 @@ from typing import Any
 
 import streamlit as st
 
-from geo import safe_html, ui
+from geo import safe_html, ui, ui_db
 from geo.ingest import pipeline, review
 from geo.ingest.extract import date_words
 from geo.ingest.pipeline import FileReport, Settings
@@ -228,6 +228,8 @@ def _decide(item: dict, values: dict[str, str], config: Settings) -> None:
     accept_col, reject_col, _ = st.columns([0.2, 0.2, 0.6])
     if accept_col.button("Accept", key=f"accept_{cid}", icon=":material/check:", type="primary"):
         decision = review.accept(config.queue, cid, config.data_dir, config.store_dir)
+        if decision.ok:
+            ui_db.publish(ui.bundle())
         _flash(decision.ok, _decision_words(decision))
         st.rerun()
     if reject_col.button("Reject", key=f"reject_{cid}", icon=":material/close:"):
@@ -242,6 +244,7 @@ def _decide(item: dict, values: dict[str, str], config: Settings) -> None:
         if st.form_submit_button("Save and accept", icon=":material/check:"):
             decision = review.accept(config.queue, cid, config.data_dir, config.store_dir, edits)
             if decision.ok:
+                ui_db.publish(ui.bundle())
                 _flash(True, _decision_words(decision))
                 st.rerun()
             st.error(md(_decision_words(decision)))

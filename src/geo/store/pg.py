@@ -325,10 +325,20 @@ class PgStore(SqlReads):
         self._sync(bundle, force=True)
 
     def sync_bundle(self, bundle: Bundle) -> None:
-        """Load the bundle unless this version of it is already in the database (checked
-        again under the write lock: dashboards starting together load it once)."""
-        if self._meta("bundle_version") != bundle.version or not bundle.version:
+        """Load the bundle's curated rows into a database that holds none yet (checked again
+        under the write lock: dashboards starting together load it once).
+
+        A database that holds curated rows keeps them: a dashboard whose data folder differs
+        does not replace them when it opens (copies of the dashboard on other versions of
+        the data would otherwise take turns overwriting each other, each turn a new store
+        version every reader recounts). Only an explicit load replaces them:
+        :meth:`load_bundle` (``geo db load``, or an article accepted on the Ingest page)."""
+        if self.curated_version() is None:
             self._sync(bundle, force=False)
+
+    def curated_version(self) -> str | None:
+        """The version of the curated data the database holds; None: none loaded yet."""
+        return self._meta("bundle_version")
 
     def _sync(self, bundle: Bundle, *, force: bool) -> None:
         events = with_cells(bundle.events) if len(bundle.events) else bundle.events.copy()
@@ -339,7 +349,7 @@ class PgStore(SqlReads):
         sites["origin"] = BUNDLE_ORIGIN
         with self._writing() as con:
             found = con.execute("SELECT value FROM meta WHERE key = 'bundle_version'").fetchone()
-            if not force and found and found[0] == bundle.version and bundle.version:
+            if not force and found:
                 return
             con.execute("DELETE FROM events WHERE origin = %s", [BUNDLE_ORIGIN])
             con.execute(
