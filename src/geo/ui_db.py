@@ -13,6 +13,7 @@ from typing import Any
 import streamlit as st
 from streamlit.connections import BaseConnection
 
+from geo import safe_html
 from geo.bundle import Bundle
 from geo.store import StoreError, database_url, open_database, use_database
 from geo.store.pg import PgStore, describe_url, url_from_settings
@@ -82,13 +83,27 @@ def lost(exc: StoreError) -> None:
         st.rerun()
 
 
-def publish(bundle: Bundle) -> None:
-    """The curated data changed here (an article accepted on the Ingest page): load it into
-    the shared database, if one is configured, so every dashboard on it shows the change.
-    Dashboards never do this on their own (see :meth:`geo.store.pg.PgStore.sync_bundle`)."""
+def publish(bundle: Bundle, replacing: str) -> str | None:
+    """The curated data changed here (an article accepted on the Ingest page, ``replacing``
+    the folder's version before): load it into the shared database, if one is configured,
+    so every dashboard on it shows the change. Dashboards never do this on their own (see
+    :meth:`geo.store.pg.PgStore.sync_bundle`). A note, and nothing sent, when the database
+    holds curated data this folder never had (another analyst's accepted events)."""
     url = database_url()
-    if url:
-        open_database(url).load_bundle(bundle)
+    if not url:
+        return None
+    store = open_database(url)
+    if store.publish_bundle(bundle, replacing=replacing):
+        return None
+    held = safe_html.markdown(store.curated_version() or "", max_len=40)
+    return (
+        "Not sent to the shared database: it holds other curated events (version "
+        f"{held}) than this data folder had ({safe_html.markdown(replacing, max_len=40)}), "
+        "perhaps another "
+        "analyst's accepted events, which loading this folder would remove. Bring their "
+        "changes into this folder, or replace the database's with this folder's by "
+        "`geo db load`."
+    )
 
 
 def curated_differs(bundle: Bundle) -> str | None:
@@ -102,7 +117,8 @@ def curated_differs(bundle: Bundle) -> str | None:
     if held is None or held == bundle.version:
         return None
     return (
-        f"The shared database holds another version of the curated events ({held}) than "
+        "The shared database holds another version of the curated events "
+        f"({safe_html.markdown(held, max_len=40)}) than "
         f"this app's data folder ({bundle.version}); the map shows the database's. "
         "`geo db load` replaces them with this folder's."
     )

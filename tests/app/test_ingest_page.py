@@ -228,3 +228,32 @@ def test_an_accepted_event_reaches_the_shared_database(
         assert RALLY in shown(on_map)
     finally:
         close_all()
+
+
+def test_an_accept_does_not_overwrite_a_database_holding_other_curated_data(
+    data: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dataclasses import replace
+
+    from geo.bundle import load_bundle
+    from geo.store import close_all
+    from geo.store.pg import PgStore
+
+    bundled = load_bundle(data)
+    other = replace(bundled, events=bundled.events.iloc[:60].copy(), version="0ther0ther00")
+    shared = PgStore(database_url)
+    shared.load_bundle(other)  # another analyst's curated data, which this folder never had
+    monkeypatch.setenv("GEO_DATABASE_URL", database_url)
+    try:
+        at = paste(open_app(page=INGEST_PAGE), ARTICLE, title="Naryn Daily report")
+        card_button(at, "Accept", "On Saturday").click().run()
+        assert not at.exception, errors(at)
+        (event,) = [r for r in rows(data, "events.csv") if r["tags"] == "ingested"]
+        assert f"Accepted: {event['event_id']}" in shown(at)  # kept in this folder
+        note = " ".join(w.value for w in at.warning)
+        assert "Not sent to the shared database" in note and "0ther0ther00" in note
+        assert shared.curated_version() == "0ther0ther00"
+        assert not shared.has_event(event["event_id"]) and shared.size() == 60
+    finally:
+        shared.close()
+        close_all()

@@ -275,6 +275,12 @@ def test_a_dashboard_on_other_data_leaves_the_databases_curated_rows_alone(
         assert (first.size(), first.curated_version()) == (60, "0ther0ther00")
         first.sync_bundle(bundled)  # and the first dashboard does not take them back
         assert (first.size(), first.curated_version()) == (60, "0ther0ther00")
+        # A folder changed from the version the database holds is sent; one changed from
+        # another version is not (it never had the database's rows).
+        assert not first.publish_bundle(bundled, replacing="f01der000000")
+        assert (first.size(), first.curated_version()) == (60, "0ther0ther00")
+        assert first.publish_bundle(bundled, replacing="0ther0ther00")
+        assert (first.size(), first.curated_version()) == (69, bundled.version)
     finally:
         first.close()
         second.close()

@@ -22,6 +22,7 @@ from geo.model import AREAS, CATEGORY_LABELS, Category, Confidence, GeoPrecision
 
 REPORTS_KEY = "ingest_reports"
 MESSAGE_KEY = "ingest_message"
+NOTE_KEY = "ingest_database_note"
 SHOW_KEY = "ingest_show"
 PAGE_SIZE = 40
 
@@ -111,11 +112,22 @@ def _flash(ok: bool, message: str) -> None:
     st.session_state[MESSAGE_KEY] = (ok, message)
 
 
+def _publish(before: str) -> None:
+    """Send the folder's new curated data to the shared database (if any); a note when it
+    was not sent, shown with the decision's message."""
+    note = ui_db.publish(ui.bundle(), replacing=before)
+    if note:
+        st.session_state[NOTE_KEY] = note
+
+
 def _show_flash() -> None:
     flashed = st.session_state.pop(MESSAGE_KEY, None)
     if flashed:
         ok, message = flashed
         (st.success if ok else st.error)(md(message))
+    note = st.session_state.pop(NOTE_KEY, None)
+    if note:
+        st.warning(note, icon=":material/sync_problem:")
 
 
 def review_queue() -> None:
@@ -227,9 +239,10 @@ def _decide(item: dict, values: dict[str, str], config: Settings) -> None:
     cid = str(item["candidate_id"])
     accept_col, reject_col, _ = st.columns([0.2, 0.2, 0.6])
     if accept_col.button("Accept", key=f"accept_{cid}", icon=":material/check:", type="primary"):
+        before = ui.bundle().version
         decision = review.accept(config.queue, cid, config.data_dir, config.store_dir)
         if decision.ok:
-            ui_db.publish(ui.bundle())
+            _publish(before)
         _flash(decision.ok, _decision_words(decision))
         st.rerun()
     if reject_col.button("Reject", key=f"reject_{cid}", icon=":material/close:"):
@@ -242,9 +255,10 @@ def _decide(item: dict, values: dict[str, str], config: Settings) -> None:
     ):
         edits = _edit_fields(cid, values)
         if st.form_submit_button("Save and accept", icon=":material/check:"):
+            before = ui.bundle().version
             decision = review.accept(config.queue, cid, config.data_dir, config.store_dir, edits)
             if decision.ok:
-                ui_db.publish(ui.bundle())
+                _publish(before)
                 _flash(True, _decision_words(decision))
                 st.rerun()
             st.error(md(_decision_words(decision)))

@@ -336,11 +336,19 @@ class PgStore(SqlReads):
         if self.curated_version() is None:
             self._sync(bundle, force=False)
 
+    def publish_bundle(self, bundle: Bundle, *, replacing: str) -> bool:
+        """Replace the curated rows with ``bundle`` (a data folder just changed here) if the
+        database holds the curated data of ``replacing`` (what the folder held before), the
+        bundle's own, or none: checked under the write lock. False, and nothing changed, when
+        it holds another version (another analyst's change came first): their rows are not
+        overwritten by a folder that never had them."""
+        return self._sync(bundle, force=True, replacing=replacing)
+
     def curated_version(self) -> str | None:
         """The version of the curated data the database holds; None: none loaded yet."""
         return self._meta("bundle_version")
 
-    def _sync(self, bundle: Bundle, *, force: bool) -> None:
+    def _sync(self, bundle: Bundle, *, force: bool, replacing: str | None = None) -> bool:
         events = with_cells(bundle.events) if len(bundle.events) else bundle.events.copy()
         events["origin"] = BUNDLE_ORIGIN
         events["row_no"] = bundle.events.index.to_numpy()
@@ -350,7 +358,9 @@ class PgStore(SqlReads):
         with self._writing() as con:
             found = con.execute("SELECT value FROM meta WHERE key = 'bundle_version'").fetchone()
             if not force and found:
-                return
+                return False
+            if replacing is not None and found and found[0] not in (replacing, bundle.version):
+                return False
             con.execute("DELETE FROM events WHERE origin = %s", [BUNDLE_ORIGIN])
             con.execute(
                 "DELETE FROM sites WHERE origin IS NULL OR origin IN ('', %s)", [BUNDLE_ORIGIN]
@@ -366,6 +376,7 @@ class PgStore(SqlReads):
             _copy(con, "sites", to_arrow(sites, SITE_TABLE_COLUMNS))
             self._set_meta(con, "bundle_version", bundle.version)
             self._bump(con)
+        return True
 
     # ---- reads ----
 
