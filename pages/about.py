@@ -30,7 +30,7 @@ article's text. Where sources disagree on a crowd or an arrest count, every figu
 its source.
 """
 )
-if differs := ui_db.curated_differs(data):
+if differs := ui_db.curated_differs(ui.folder_bundle()):
     st.info(differs, icon=":material/sync_problem:")
 st.subheader("How precision and confidence are coded")
 st.markdown(

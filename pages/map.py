@@ -29,7 +29,7 @@ ui.commit_view(view, bounds)
 st.markdown(ui.summary_line(view, filtered.event_count, len(filtered.sites)))
 ui.show_notices()
 ui.show_data_problems(data)
-if ui.editing_enabled() and (differs := ui_db.curated_differs(data)):
+if ui.editing_enabled() and (differs := ui_db.curated_differs(ui.folder_bundle())):
     st.info(differs, icon=":material/sync_problem:")
 ui.picks_bar(view, bounds)
 links = ui.asset_links()

@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from geo import assets, safe_html, scale
+from geo import assets, safe_html, scale, ui_db
 from geo.bundle import DEFAULT_DATA_DIR, Bundle, borders_geojson, load_admin1, load_bundle
 from geo.figures import parse_figures
 from geo.funding import is_site_pick
@@ -85,7 +85,16 @@ def _last_good() -> dict[str, Bundle]:
 
 
 def bundle() -> Bundle:
-    """The validated data, loaded once per version of the files (frames are read-only).
+    """The data the atlas shows: with a shared database that holds another version of the
+    curated data than this app's folder, the database's (so every dashboard on it shows the
+    same events, excerpts and citations); else the folder's (:func:`folder_bundle`)."""
+    folder = folder_bundle()
+    return ui_db.curated_bundle(folder, corpus_dir()) or folder
+
+
+def folder_bundle() -> Bundle:
+    """The validated data of the data folder, loaded once per version of the files (frames
+    are read-only).
 
     When a data file has gone missing or unreadable since the last good load, the last good
     data is served, with the file problems listed, rather than an empty atlas."""
@@ -670,8 +679,6 @@ def run_app() -> None:
 
     if not sign_in_gate():  # sign-in required (secrets have [auth]) and not signed in yet
         st.stop()
-    from geo import ui_db
-
     if not ui_db.connect():  # a shared database is configured and cannot be reached
         st.stop()
     pages = [

@@ -8,6 +8,7 @@ The only module that reads the connection secrets; :mod:`geo.store` gets the URL
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
@@ -106,10 +107,27 @@ def publish(bundle: Bundle, replacing: str) -> str | None:
     )
 
 
+def curated_bundle(folder: Bundle, corpus: Path | None) -> Bundle | None:
+    """The shared database's curated data, when one is configured and holds another version
+    than the data folder's ``folder`` (None otherwise, or when it holds no frames)."""
+    url = database_url()
+    if not url:
+        return None
+    held = open_database(url).curated_version()
+    if held is None or held == folder.version:
+        return None
+    return _curated(url, held, str(corpus) if corpus else None)
+
+
+@st.cache_resource(show_spinner="Reading the shared database's curated data…", max_entries=4)
+def _curated(url: str, version: str, corpus: str | None) -> Bundle | None:
+    return open_database(url).curated_bundle(Path(corpus) if corpus else None)
+
+
 def curated_differs(bundle: Bundle) -> str | None:
     """A note when the shared database holds another version of the curated events than
-    this app's data folder (the map shows the database's); None when they agree or no
-    database is configured."""
+    this app's data folder ``bundle`` (the atlas shows the database's); None when they agree
+    or no database is configured."""
     url = database_url()
     if not url:
         return None
@@ -119,7 +137,7 @@ def curated_differs(bundle: Bundle) -> str | None:
     return (
         "The shared database holds another version of the curated events "
         f"({safe_html.markdown(held, max_len=40)}) than "
-        f"this app's data folder ({bundle.version}); the map shows the database's. "
+        f"this app's data folder ({bundle.version}); the atlas shows the database's. "
         "`geo db load` replaces them with this folder's."
     )
 

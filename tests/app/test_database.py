@@ -106,12 +106,22 @@ def test_a_database_lost_mid_session_gives_a_notice_and_the_page_comes_back(
     assert 0 < summary(at)[0] < shown
 
 
-def test_a_database_on_other_curated_data_is_said_so_on_the_about_page(database_url: str) -> None:
+def test_a_database_on_other_curated_data_is_shown_with_its_excerpts_and_said_so(
+    database_url: str,
+) -> None:
     from dataclasses import replace
 
     data = load_bundle()
+    event = data.events.iloc[0]
+    excerpt_id = str(event["excerpt_ids"]).split(";")[0]
+    excerpts = data.excerpts.copy()
+    excerpts.loc[excerpts["excerpt_id"] == excerpt_id, "text"] = "Wording held by the database."
     other = PgStore(database_url)
-    other.load_bundle(replace(data, events=data.events.iloc[:60].copy(), version="0ther0ther00"))
+    other.load_bundle(
+        replace(
+            data, events=data.events.iloc[:60].copy(), excerpts=excerpts, version="0ther0ther00"
+        )
+    )
     other.close()
     use_database(database_url)
     at = open_app(page="pages/about.py")
@@ -120,5 +130,8 @@ def test_a_database_on_other_curated_data_is_said_so_on_the_about_page(database_
     assert "holds another version of the curated events (0ther0ther00)" in notes
     assert f"this app's data folder ({data.version})" in notes
     assert "geo db load" in notes
-    on_map = open_app()
-    assert "60 events" in page_text(on_map)  # the database's curated rows, as the note says
+    assert "60 events" in page_text(at)
+    on_map = open_app(query={"sel": str(event["event_id"])})
+    assert not on_map.exception, errors(on_map)
+    assert "60 events" in page_text(on_map)  # the database's curated data, as the note says
+    assert "Wording held by the database." in page_text(on_map)  # and its excerpts

@@ -284,3 +284,20 @@ def test_a_dashboard_on_other_data_leaves_the_databases_curated_rows_alone(
     finally:
         first.close()
         second.close()
+
+
+def test_the_database_gives_back_the_curated_data_as_it_was_loaded(
+    database_url: str, bundled: Bundle
+) -> None:
+    store = PgStore(database_url)
+    try:
+        assert store.curated_bundle() is None  # nothing loaded yet
+        store.load_bundle(bundled)
+        held = store.curated_bundle()
+        assert held is not None
+        for name in ("events", "sites", "sources", "excerpts"):
+            pd.testing.assert_frame_equal(getattr(held, name), getattr(bundled, name))
+        assert held.version == bundled.version
+        assert held.problems == bundled.problems
+    finally:
+        store.close()

@@ -115,7 +115,7 @@ def _flash(ok: bool, message: str) -> None:
 def _publish(before: str) -> None:
     """Send the folder's new curated data to the shared database (if any); a note when it
     was not sent, shown with the decision's message."""
-    note = ui_db.publish(ui.bundle(), replacing=before)
+    note = ui_db.publish(ui.folder_bundle(), replacing=before)
     if note:
         st.session_state[NOTE_KEY] = note
 
@@ -239,7 +239,7 @@ def _decide(item: dict, values: dict[str, str], config: Settings) -> None:
     cid = str(item["candidate_id"])
     accept_col, reject_col, _ = st.columns([0.2, 0.2, 0.6])
     if accept_col.button("Accept", key=f"accept_{cid}", icon=":material/check:", type="primary"):
-        before = ui.bundle().version
+        before = ui.folder_bundle().version
         decision = review.accept(config.queue, cid, config.data_dir, config.store_dir)
         if decision.ok:
             _publish(before)
@@ -255,7 +255,7 @@ def _decide(item: dict, values: dict[str, str], config: Settings) -> None:
     ):
         edits = _edit_fields(cid, values)
         if st.form_submit_button("Save and accept", icon=":material/check:"):
-            before = ui.bundle().version
+            before = ui.folder_bundle().version
             decision = review.accept(config.queue, cid, config.data_dir, config.store_dir, edits)
             if decision.ok:
                 _publish(before)

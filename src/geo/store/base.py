@@ -10,6 +10,7 @@ batch that commits whole or not at all.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -284,3 +285,30 @@ def chunks(frame: pd.DataFrame, size: int) -> Iterator[pd.DataFrame]:
 
 def as_int64(values: object) -> np.ndarray:
     return np.asarray(values, dtype=np.int64)
+
+
+# A frame's columns held as Python objects (pandas reads them back as its string type).
+_OBJECT_COLUMNS = b"geo_object_columns"
+
+
+def frame_to_ipc(frame: pd.DataFrame) -> bytes:
+    """A frame as an Arrow IPC stream: its index, columns and dtypes, read back exactly by
+    :func:`frame_from_ipc` (dates stay ``date`` objects, object columns stay objects)."""
+    table = pa.Table.from_pandas(frame, preserve_index=True)
+    objects = [str(c) for c in frame.columns if frame[c].dtype == object]
+    schema = table.schema.with_metadata(
+        {**(table.schema.metadata or {}), _OBJECT_COLUMNS: json.dumps(objects).encode()}
+    )
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, schema) as writer:
+        writer.write_table(table.cast(schema))
+    return bytes(sink.getvalue())
+
+
+def frame_from_ipc(data: bytes) -> pd.DataFrame:
+    table = pa.ipc.open_stream(pa.py_buffer(data)).read_all()
+    frame = table.to_pandas(date_as_object=True)
+    objects = json.loads((table.schema.metadata or {}).get(_OBJECT_COLUMNS, b"[]"))
+    for column in objects:
+        frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
+    return frame

@@ -17,11 +17,14 @@ it, never half of it; an import whose process dies leaves nothing behind.
 from __future__ import annotations
 
 import io
+import json
 import threading
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import asdict
 from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -36,6 +39,8 @@ from geo.store.base import (
     BUNDLE_ORIGIN,
     ImportCounts,
     arrow_type,
+    frame_from_ipc,
+    frame_to_ipc,
     to_arrow,
     with_cells,
 )
@@ -55,6 +60,8 @@ M = sql.PG
 # The H3 resolutions cell_cube keeps (migration 004): the map's zooms up to 7.5. Finer cells
 # are about as many as events, and a zoomed-in map's box narrows the events read anyway.
 CUBE_RESOLUTIONS = (3, 4, 5)
+# The curated frames a database keeps beside the curated rows (migration 006).
+CURATED_FRAMES = ("events", "sites", "sources", "excerpts")
 
 _PG_TYPES = {
     pa.float64(): "double precision",
@@ -374,9 +381,44 @@ class PgStore(SqlReads):
                 f"SELECT {_names(EVENT_TABLE_COLUMNS)} FROM bundle_events"
             )
             _copy(con, "sites", to_arrow(sites, SITE_TABLE_COLUMNS))
+            con.execute("DELETE FROM curated_frames")
+            for name in CURATED_FRAMES:
+                con.execute(
+                    "INSERT INTO curated_frames VALUES (%s, %s)",
+                    [name, frame_to_ipc(getattr(bundle, name))],
+                )
+            problems = json.dumps([asdict(p) for p in bundle.problems], ensure_ascii=False)
+            self._set_meta(con, "bundle_problems", problems)
             self._set_meta(con, "bundle_version", bundle.version)
             self._bump(con)
         return True
+
+    def curated_bundle(self, corpus_dir: Path | None = None) -> Bundle | None:
+        """The curated data the database holds, as the dashboard that loaded it had it (its
+        validation problems too), with the texts of ``corpus_dir`` read for its sources;
+        None when the database holds none (or holds rows loaded before it kept the frames)."""
+        from geo.bundle import Bundle, read_corpus
+        from geo.validate import Problem
+
+        rows = self._rows(  # one statement: the version and the frames of one commit
+            "SELECT m.version, m.problems, f.name, f.frame FROM curated_frames f, "
+            "(SELECT (SELECT value FROM meta WHERE key = 'bundle_version') AS version, "
+            "(SELECT value FROM meta WHERE key = 'bundle_problems') AS problems) AS m"
+        )
+        frames = {str(name): frame_from_ipc(bytes(frame)) for _, _, name, frame in rows}
+        if not rows or rows[0][0] is None or set(frames) != set(CURATED_FRAMES):
+            return None
+        problems = [Problem(**p) for p in json.loads(rows[0][1] or "[]")]
+        texts, corpus_problems = read_corpus(corpus_dir, frames["sources"])
+        return Bundle(
+            events=frames["events"],
+            sites=frames["sites"],
+            sources=frames["sources"],
+            excerpts=frames["excerpts"],
+            problems=[*problems, *corpus_problems],
+            corpus_texts=texts,
+            version=str(rows[0][0]),
+        )
 
     # ---- reads ----
 
