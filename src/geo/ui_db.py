@@ -61,9 +61,10 @@ def connect() -> bool:
             open_database(url)
     except (StoreError, ValueError) as exc:
         st.error(
-            f"The shared events database cannot be used: {exc}. Check that the server is "
-            "running and reachable from here, and the `[connections.events]` secrets or "
-            "`GEO_DATABASE_URL`; the page will try again when it reloads.",
+            f"The shared events database cannot be used: {safe_html.markdown(exc)}. Check "
+            "that the server is running and reachable from here, and the "
+            "`[connections.events]` secrets or `GEO_DATABASE_URL`; the page will try again "
+            "when it reloads.",
             icon=":material/cloud_off:",
         )
         return False
@@ -75,9 +76,9 @@ def lost(exc: StoreError) -> None:
     while a page runs; the view stays in the link, and the page asks again on the next
     change or when the button is pressed."""
     st.error(
-        f"The shared events database stopped answering: {exc}. Nothing you chose is lost: "
-        "the view is kept in this page's link, and the page asks the database again when "
-        "you change anything or press the button.",
+        f"The shared events database stopped answering: {safe_html.markdown(exc)}. "
+        "Nothing you chose is lost: the view is kept in this page's link, and the page asks "
+        "the database again when you change anything or press the button.",
         icon=":material/cloud_off:",
     )
     if st.button("Try the database again", icon=":material/refresh:", key="_db_retry"):
@@ -97,13 +98,12 @@ def publish(bundle: Bundle, replacing: str) -> str | None:
     if store.publish_bundle(bundle, replacing=replacing):
         return None
     held = safe_html.markdown(store.curated_version() or "", max_len=40)
+    had = safe_html.markdown(replacing, max_len=40)
     return (
-        "Not sent to the shared database: it holds other curated events (version "
-        f"{held}) than this data folder had ({safe_html.markdown(replacing, max_len=40)}), "
-        "perhaps another "
-        "analyst's accepted events, which loading this folder would remove. Bring their "
-        "changes into this folder, or replace the database's with this folder's by "
-        "`geo db load`."
+        f"Not sent to the shared database: it holds other curated events (version {held}) "
+        f"than this data folder had ({had}), perhaps another analyst's accepted events, "
+        "which loading this folder would remove. Bring their changes into this folder, or "
+        "replace the database's with this folder's by `geo db load`."
     )
 
 

@@ -15,7 +15,7 @@ from geo.importers.acled import import_acled
 from geo.store import close_all, use_database
 from geo.store.pg import PgStore
 
-from .helpers import errors, open_app, page_text, summary
+from .helpers import errors, open_app, page_text, summary, unescape_md
 
 # A made-up password that no message may show (the URLs holding it are assembled, so the
 # scan for committed credentials in test_config passes over them).
@@ -64,7 +64,7 @@ def test_an_unreachable_database_gives_a_notice(monkeypatch: pytest.MonkeyPatch)
     )
     at = open_app()
     assert not at.exception, errors(at)
-    notice = " ".join(e.value for e in at.error)
+    notice = " ".join(unescape_md(e.value) for e in at.error)
     assert "cannot reach the database at analyst@127.0.0.1:1/atlas" in notice
     assert MADE_UP_PW not in page_text(at)
 
@@ -94,7 +94,7 @@ def test_a_database_lost_mid_session_gives_a_notice_and_the_page_comes_back(
         at.multiselect(key="w_country").set_value(["KGZ"])
         at.run()
         assert not at.exception, errors(at)
-        notice = " ".join(e.value for e in at.error)
+        notice = " ".join(unescape_md(e.value) for e in at.error)
         assert "The shared events database stopped answering" in notice
         assert name in notice
     finally:
