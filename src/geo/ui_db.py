@@ -107,16 +107,21 @@ def publish(bundle: Bundle, replacing: str) -> str | None:
     )
 
 
-def curated_bundle(folder: Bundle, corpus: Path | None) -> Bundle | None:
-    """The shared database's curated data, when one is configured and holds another version
-    than the data folder's ``folder`` (None otherwise, or when it holds no frames)."""
+def _held_elsewhere(folder: Bundle) -> tuple[str, str] | None:
+    """The configured database and the version of the curated data it holds, when that is
+    another version than the data folder's ``folder``."""
     url = database_url()
     if not url:
         return None
     held = open_database(url).curated_version()
-    if held is None or held == folder.version:
-        return None
-    return _curated(url, held, str(corpus) if corpus else None)
+    return None if held is None or held == folder.version else (url, held)
+
+
+def curated_bundle(folder: Bundle, corpus: Path | None) -> Bundle | None:
+    """The shared database's curated data, when one is configured and holds another version
+    than the data folder's ``folder`` (None otherwise, or when it holds no frames)."""
+    found = _held_elsewhere(folder)
+    return _curated(*found, str(corpus) if corpus else None) if found else None
 
 
 @st.cache_resource(show_spinner="Reading the shared database's curated data…", max_entries=4)
@@ -124,21 +129,18 @@ def _curated(url: str, version: str, corpus: str | None) -> Bundle | None:
     return open_database(url).curated_bundle(Path(corpus) if corpus else None)
 
 
-def curated_differs(bundle: Bundle) -> str | None:
+def curated_differs(folder: Bundle) -> str | None:
     """A note when the shared database holds another version of the curated events than
-    this app's data folder ``bundle`` (the atlas shows the database's); None when they agree
-    or no database is configured."""
-    url = database_url()
-    if not url:
-        return None
-    held = open_database(url).curated_version()
-    if held is None or held == bundle.version:
+    this app's data folder ``folder`` (the atlas shows the database's); None when they
+    agree or no database is configured."""
+    found = _held_elsewhere(folder)
+    if not found:
         return None
     return (
         "The shared database holds another version of the curated events "
-        f"({safe_html.markdown(held, max_len=40)}) than "
-        f"this app's data folder ({bundle.version}); the atlas shows the database's. "
-        "`geo db load` replaces them with this folder's."
+        f"({safe_html.markdown(found[1], max_len=40)}) than this app's data folder "
+        f"({folder.version}); the atlas shows the database's. `geo db load` replaces them "
+        "with this folder's."
     )
 
 

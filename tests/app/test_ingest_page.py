@@ -10,11 +10,16 @@ import json
 import os
 import re
 import shutil
+from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from geo.bundle import load_bundle
+from geo.store import close_all
+from geo.store.pg import PgStore
 from tests.app.helpers import errors, open_app, page_text, texts, unescape_md
 
 INGEST_PAGE = "pages/ingest.py"
@@ -204,56 +209,45 @@ def test_a_hand_edited_queue_does_not_break_the_page(data: Path) -> None:
     assert any("missing from the store" in r for r in refusals), refusals
 
 
-def test_an_accepted_event_reaches_the_shared_database(
-    data: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from geo.bundle import load_bundle
-    from geo.store import close_all
-    from geo.store.pg import PgStore
-
+@pytest.fixture
+def shared(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[PgStore]:
+    """The app on a shared database, and that database as every other dashboard reads it."""
     monkeypatch.setenv("GEO_DATABASE_URL", database_url)
-    try:
-        at = paste(open_app(page=INGEST_PAGE), ARTICLE, title="Naryn Daily report")
-        card_button(at, "Accept", "On Saturday").click().run()
-        assert not at.exception, errors(at)
-        (event,) = [r for r in rows(data, "events.csv") if r["tags"] == "ingested"]
-        shared = PgStore(database_url)  # what every other dashboard on the database reads
-        try:
-            assert shared.has_event(event["event_id"])
-            assert shared.curated_version() == load_bundle(data).version
-        finally:
-            shared.close()
-        on_map = open_app(query={"sel": event["event_id"]})
-        assert not on_map.exception, errors(on_map)
-        assert RALLY in shown(on_map)
-    finally:
-        close_all()
+    store = PgStore(database_url)
+    yield store
+    store.close()
+    close_all()
+
+
+def accept_the_rally(data: Path) -> tuple[AppTest, dict[str, str]]:
+    """Paste the article, accept its rally; the page and the event row written."""
+    at = paste(open_app(page=INGEST_PAGE), ARTICLE, title="Naryn Daily report")
+    card_button(at, "Accept", "On Saturday").click().run()
+    assert not at.exception, errors(at)
+    (event,) = [r for r in rows(data, "events.csv") if r["tags"] == "ingested"]
+    return at, event
+
+
+def test_an_accepted_event_reaches_the_shared_database(data: Path, shared: PgStore) -> None:
+    _, event = accept_the_rally(data)
+    assert shared.has_event(event["event_id"])
+    assert shared.curated_version() == load_bundle(data).version
+    on_map = open_app(query={"sel": event["event_id"]})
+    assert not on_map.exception, errors(on_map)
+    assert RALLY in shown(on_map)
 
 
 def test_an_accept_does_not_overwrite_a_database_holding_other_curated_data(
-    data: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+    data: Path, shared: PgStore
 ) -> None:
-    from dataclasses import replace
-
-    from geo.bundle import load_bundle
-    from geo.store import close_all
-    from geo.store.pg import PgStore
-
     bundled = load_bundle(data)
-    other = replace(bundled, events=bundled.events.iloc[:60].copy(), version="0ther0ther00")
-    shared = PgStore(database_url)
-    shared.load_bundle(other)  # another analyst's curated data, which this folder never had
-    monkeypatch.setenv("GEO_DATABASE_URL", database_url)
-    try:
-        at = paste(open_app(page=INGEST_PAGE), ARTICLE, title="Naryn Daily report")
-        card_button(at, "Accept", "On Saturday").click().run()
-        assert not at.exception, errors(at)
-        (event,) = [r for r in rows(data, "events.csv") if r["tags"] == "ingested"]
-        assert f"Accepted: {event['event_id']}" in shown(at)  # kept in this folder
-        note = " ".join(w.value for w in at.warning)
-        assert "Not sent to the shared database" in note and "0ther0ther00" in note
-        assert shared.curated_version() == "0ther0ther00"
-        assert not shared.has_event(event["event_id"]) and shared.size() == 60
-    finally:
-        shared.close()
-        close_all()
+    # Another analyst's curated data, which this folder never had.
+    shared.load_bundle(
+        replace(bundled, events=bundled.events.iloc[:60].copy(), version="0ther0ther00")
+    )
+    at, event = accept_the_rally(data)
+    assert f"Accepted: {event['event_id']}" in shown(at)  # kept in this folder
+    note = " ".join(w.value for w in at.warning)
+    assert "Not sent to the shared database" in note and "0ther0ther00" in note
+    assert shared.curated_version() == "0ther0ther00"
+    assert not shared.has_event(event["event_id"]) and shared.size() == 60
