@@ -30,8 +30,7 @@ article's text. Where sources disagree on a crowd or an arrest count, every figu
 its source.
 """
 )
-if differs := ui_db.curated_differs(ui.folder_bundle()):
-    st.info(differs, icon=":material/sync_problem:")
+ui_db.show_curated_note(ui.folder_bundle())
 st.subheader("How precision and confidence are coded")
 st.markdown(
     "\n".join(f"- **{p.value}**: {words}" for p, words in GEO_PRECISION_WORDS.items())

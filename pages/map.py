@@ -29,8 +29,8 @@ ui.commit_view(view, bounds)
 st.markdown(ui.summary_line(view, filtered.event_count, len(filtered.sites)))
 ui.show_notices()
 ui.show_data_problems(data)
-if ui.editing_enabled() and (differs := ui_db.curated_differs(ui.folder_bundle())):
-    st.info(differs, icon=":material/sync_problem:")
+if ui.editing_enabled():
+    ui_db.show_curated_note(ui.folder_bundle())
 ui.picks_bar(view, bounds)
 links = ui.asset_links()
 if not links.local:

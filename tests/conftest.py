@@ -5,10 +5,13 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
+from geo.bundle import Bundle
 from geo.pgserver import LocalPostgres, PostgresMissing
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -16,6 +19,40 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 # the publishers' files in external/. $GEO_SHARED_DIR, else the folder beside the clone.
 SHARED_DIR = Path(os.environ.get("GEO_SHARED_DIR") or REPO_ROOT.parent / "shared")
 EXTERNAL_DIR = SHARED_DIR / "external"
+
+
+# The curated data of "another analyst": the bundle's first 60 events, under another version.
+OTHER_VERSION = "0ther0ther00"
+
+
+def other_curated(bundle: Bundle, **changes: object) -> Bundle:
+    """``bundle`` as another data folder holds it (:data:`OTHER_VERSION`, 60 events, and
+    ``changes`` to any other frame)."""
+    fields = {"events": bundle.events.iloc[:60].copy(), **changes}
+    return replace(bundle, version=OTHER_VERSION, **fields)
+
+
+def acled_export(
+    folder: Path,
+    name: str,
+    size: int,
+    first: int,
+    timestamp: int,
+    edit: Callable[[pd.DataFrame], None] | None = None,
+) -> Path:
+    """A synthetic ACLED export of ``size`` events numbered from ``first`` (``EV<n>``),
+    stamped ``timestamp``, its notes naming it, then ``edit``-ed."""
+    from geo.bench import synthetic_acled
+
+    frame = pd.read_csv(synthetic_acled(size, folder / f"{name}-raw.csv"), dtype=str)
+    frame["event_id_cnty"] = [f"EV{first + i}" for i in range(size)]
+    frame["timestamp"] = str(timestamp)
+    frame["notes"] = f"from {name}"
+    if edit is not None:
+        edit(frame)
+    path = folder / f"{name}.csv"
+    frame.to_csv(path, index=False)
+    return path
 
 
 @pytest.fixture(scope="session")

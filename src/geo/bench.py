@@ -26,7 +26,7 @@ import shutil
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -39,7 +39,7 @@ from geo.bundle import DEFAULT_DATA_DIR, load_bundle
 from geo.importers.acled import COLUMNS, import_acled
 from geo.localserver import CHROMIUM_ARGS, LocalServer, chromium_path
 from geo.model import AREAS
-from geo.store import DuckStore
+from geo.store import STORE_ENV, DuckStore
 from geo.validate import in_bbox
 from geo.view import ViewState
 
@@ -245,16 +245,17 @@ def naive_map_html(events: pd.DataFrame) -> str:
     return naive_map(events).get_root().render()
 
 
-def time_rerun(store_path: Path | str, log: Log, *, env: str = "GEO_STORE") -> tuple[float, int]:
-    """Median server time of a map-page rerun after a filter change (AppTest, with ``env``
-    naming the store: ``GEO_STORE`` a DuckDB file, ``GEO_DATABASE_URL`` a database), and the
-    bytes of the map's arguments the browser receives."""
+def time_rerun(settings: Mapping[str, str], log: Log) -> tuple[float, int]:
+    """Median server time of a map-page rerun after a filter change (AppTest, under the
+    environment ``settings`` naming the store: ``GEO_STORE`` a DuckDB file,
+    ``GEO_DATABASE_URL`` a database), and the bytes of the map's arguments the browser
+    receives."""
     from streamlit.testing.v1 import AppTest
 
     from geo import store as stores
 
-    before = os.environ.get(env)
-    os.environ[env] = str(store_path)
+    before = {name: os.environ.get(name) for name in settings}
+    os.environ.update(settings)
     try:
         at = AppTest.from_file(str(REPO / "app.py"), default_timeout=600)
         started = time.perf_counter()
@@ -273,10 +274,11 @@ def time_rerun(store_path: Path | str, log: Log, *, env: str = "GEO_STORE") -> t
         return statistics.median(times), payload
     finally:
         stores.close_all()
-        if before is None:
-            os.environ.pop(env, None)
-        else:
-            os.environ[env] = before
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 # ---- the browser ----
@@ -400,7 +402,7 @@ def run(
         store.close()
         if rerun:
             log(f"[{size}] page reruns (AppTest)")
-            rerun_s, payload = time_rerun(store_path, log)
+            rerun_s, payload = time_rerun({STORE_ENV: str(store_path)}, log)
             atlas.rerun_s, atlas.payload_bytes = round(rerun_s, 3), payload
         if browser:
             log(f"[{size}] map in Chromium")

@@ -21,7 +21,6 @@ rerun after a filter change (server time, :func:`geo.bench.time_rerun`) on that 
 from __future__ import annotations
 
 import json
-import os
 import statistics
 import tempfile
 import time
@@ -34,7 +33,7 @@ from geo import scale
 from geo.bench import filter_changes, synthetic_acled, time_rerun
 from geo.bundle import load_bundle
 from geo.importers.acled import import_acled
-from geo.store import DATABASE_ENV, ROLLUPS_ENV, DuckStore
+from geo.store import DATABASE_ENV, ROLLUPS_ENV, STORE_ENV, DuckStore
 from geo.store.base import Store
 from geo.view import ViewState
 
@@ -185,16 +184,9 @@ def run(
 def _rerun(engine: str, where: str, log: Log) -> float:
     """Median server time of a map-page rerun on the store at ``where``."""
     if engine == "duckdb":
-        return time_rerun(Path(where), log)[0]
-    before = os.environ.get(ROLLUPS_ENV)
-    os.environ[ROLLUPS_ENV] = "off" if engine == "postgis-events" else "on"
-    try:
-        return time_rerun(where, log, env=DATABASE_ENV)[0]
-    finally:
-        if before is None:
-            os.environ.pop(ROLLUPS_ENV, None)
-        else:
-            os.environ[ROLLUPS_ENV] = before
+        return time_rerun({STORE_ENV: where}, log)[0]
+    rollups = "off" if engine == "postgis-events" else "on"
+    return time_rerun({DATABASE_ENV: where, ROLLUPS_ENV: rollups}, log)[0]
 
 
 def write_json(records: list[EngineRecord], path: Path) -> None:

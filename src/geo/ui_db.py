@@ -129,6 +129,12 @@ def _curated(url: str, version: str, corpus: str | None) -> Bundle | None:
     return open_database(url).curated_bundle(Path(corpus) if corpus else None)
 
 
+def show_curated_note(folder: Bundle) -> None:
+    """On the page, :func:`curated_differs`' note, if there is one."""
+    if note := curated_differs(folder):
+        st.info(note, icon=":material/sync_problem:")
+
+
 def curated_differs(folder: Bundle) -> str | None:
     """A note when the shared database holds another version of the curated events than
     this app's data folder ``folder`` (the atlas shows the database's); None when they

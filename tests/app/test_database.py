@@ -14,6 +14,7 @@ from geo.bundle import load_bundle
 from geo.importers.acled import import_acled
 from geo.store import close_all, use_database
 from geo.store.pg import PgStore
+from tests.conftest import OTHER_VERSION, other_curated
 
 from .helpers import errors, open_app, page_text, summary, unescape_md
 
@@ -109,25 +110,19 @@ def test_a_database_lost_mid_session_gives_a_notice_and_the_page_comes_back(
 def test_a_database_on_other_curated_data_is_shown_with_its_excerpts_and_said_so(
     database_url: str,
 ) -> None:
-    from dataclasses import replace
-
     data = load_bundle()
     event = data.events.iloc[0]
     excerpt_id = str(event["excerpt_ids"]).split(";")[0]
     excerpts = data.excerpts.copy()
     excerpts.loc[excerpts["excerpt_id"] == excerpt_id, "text"] = "Wording held by the database."
     other = PgStore(database_url)
-    other.load_bundle(
-        replace(
-            data, events=data.events.iloc[:60].copy(), excerpts=excerpts, version="0ther0ther00"
-        )
-    )
+    other.load_bundle(other_curated(data, excerpts=excerpts))
     other.close()
     use_database(database_url)
     at = open_app(page="pages/about.py")
     assert not at.exception, errors(at)
     notes = " ".join(i.value for i in at.info)
-    assert "holds another version of the curated events (0ther0ther00)" in notes
+    assert f"holds another version of the curated events ({OTHER_VERSION})" in notes
     assert f"this app's data folder ({data.version})" in notes
     assert "geo db load" in notes
     assert "60 events" in page_text(at)

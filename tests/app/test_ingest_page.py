@@ -11,7 +11,6 @@ import os
 import re
 import shutil
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -21,6 +20,7 @@ from geo.bundle import load_bundle
 from geo.store import close_all
 from geo.store.pg import PgStore
 from tests.app.helpers import errors, open_app, page_text, texts, unescape_md
+from tests.conftest import OTHER_VERSION, other_curated
 
 INGEST_PAGE = "pages/ingest.py"
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -240,14 +240,11 @@ def test_an_accepted_event_reaches_the_shared_database(data: Path, shared: PgSto
 def test_an_accept_does_not_overwrite_a_database_holding_other_curated_data(
     data: Path, shared: PgStore
 ) -> None:
-    bundled = load_bundle(data)
     # Another analyst's curated data, which this folder never had.
-    shared.load_bundle(
-        replace(bundled, events=bundled.events.iloc[:60].copy(), version="0ther0ther00")
-    )
+    shared.load_bundle(other_curated(load_bundle(data)))
     at, event = accept_the_rally(data)
     assert f"Accepted: {event['event_id']}" in shown(at)  # kept in this folder
     note = " ".join(w.value for w in at.warning)
-    assert "Not sent to the shared database" in note and "0ther0ther00" in note
-    assert shared.curated_version() == "0ther0ther00"
+    assert "Not sent to the shared database" in note and OTHER_VERSION in note
+    assert shared.curated_version() == OTHER_VERSION
     assert not shared.has_event(event["event_id"]) and shared.size() == 60

@@ -17,26 +17,14 @@ import psycopg
 import pytest
 
 from geo import cli
-from geo.bench import synthetic_acled
 from geo.bundle import Bundle
 from geo.importers.acled import import_acled
 from geo.store import StoreError
 from geo.store.pg import PgStore, describe_url, migrate, migrations, schema_version
 from geo.view import ViewState
-from tests.conftest import assert_rollups_add_up
+from tests.conftest import OTHER_VERSION, acled_export, assert_rollups_add_up, other_curated
 
 EVERYTHING = ViewState("2010-01", "2025-12")
-
-
-def _export(folder: Path, name: str, size: int, first: int, timestamp: int) -> Path:
-    """A synthetic ACLED export of ``size`` events numbered from ``first``, stamped."""
-    frame = pd.read_csv(synthetic_acled(size, folder / f"{name}-raw.csv"), dtype=str)
-    frame["event_id_cnty"] = [f"EV{first + i}" for i in range(size)]
-    frame["timestamp"] = str(timestamp)
-    frame["notes"] = f"from {name}"
-    path = folder / f"{name}.csv"
-    frame.to_csv(path, index=False)
-    return path
 
 
 # A made-up password that no message may show (the URLs holding it are assembled, so the
@@ -56,8 +44,8 @@ def test_two_imports_at_once_lose_nothing_and_duplicate_nothing(
     shared: PgStore, database_url: str, tmp_path: Path
 ) -> None:
     # EV1000..EV2999 are in both files; the second file's rows are newer.
-    older = _export(tmp_path, "older", 2000, 0, 1_700_000_000)
-    newer = _export(tmp_path, "newer", 2000, 1000, 1_800_000_000)
+    older = acled_export(tmp_path, "older", 2000, 0, 1_700_000_000)
+    newer = acled_export(tmp_path, "newer", 2000, 1000, 1_800_000_000)
     before = shared.size()
     results = {}
     start = threading.Barrier(2)
@@ -91,7 +79,7 @@ def test_two_imports_at_once_lose_nothing_and_duplicate_nothing(
 def test_a_reader_sees_the_store_before_an_import_or_after_it(
     shared: PgStore, database_url: str, tmp_path: Path
 ) -> None:
-    export = _export(tmp_path, "big", 6000, 0, 1_700_000_000)
+    export = acled_export(tmp_path, "big", 6000, 0, 1_700_000_000)
     before = shared.count_events(EVERYTHING)
     seen: set[int] = set()
     done = threading.Event()
@@ -124,7 +112,7 @@ def test_an_import_killed_half_way_leaves_the_store_unchanged(
     shared: PgStore, database_url: str, tmp_path: Path
 ) -> None:
     # 30,000 rows: the first 25,000 are staged in the database before the file ends.
-    export = _export(tmp_path, "killed", 30_000, 0, 1_700_000_000)
+    export = acled_export(tmp_path, "killed", 30_000, 0, 1_700_000_000)
     before = (shared.size(), shared.version, shared.table().to_json())
     process = subprocess.Popen(
         [sys.executable, "-m", "geo.cli", "import", "acled", str(export)],
@@ -152,7 +140,7 @@ def test_an_import_killed_half_way_leaves_the_store_unchanged(
     assert (shared.size(), shared.version, shared.table().to_json()) == before
     assert_rollups_add_up(database_url)
     # Nothing is left holding the write lock: the next import goes through.
-    small = _export(tmp_path, "after", 10, 0, 1_700_000_000)
+    small = acled_export(tmp_path, "after", 10, 0, 1_700_000_000)
     writer = PgStore(database_url)
     assert import_acled(small, writer).counts.new == 10
     writer.close()
@@ -205,7 +193,7 @@ def test_geo_db_load_then_import_into_the_database(
 ) -> None:
     assert cli.main(["db", "init", "--database", database_url]) == 0
     assert cli.main(["db", "load", "--database", database_url]) == 0
-    export = _export(tmp_path, "cli", 50, 0, 1_700_000_000)
+    export = acled_export(tmp_path, "cli", 50, 0, 1_700_000_000)
     assert cli.main(["db", "load", "acled", str(export), "--database", database_url]) == 0
     out = capsys.readouterr().out
     assert f"schema version {migrations()[-1][0]}" in out
@@ -257,9 +245,7 @@ def test_connection_settings_become_a_connection_string() -> None:
 def test_a_dashboard_on_other_data_leaves_the_databases_curated_rows_alone(
     database_url: str, bundled: Bundle
 ) -> None:
-    from dataclasses import replace
-
-    other = replace(bundled, events=bundled.events.iloc[:60].copy(), version="0ther0ther00")
+    other = other_curated(bundled)
     first, second = PgStore(database_url), PgStore(database_url)
     try:
         first.sync_bundle(bundled)  # the first dashboard on an empty database loads its data
@@ -272,14 +258,14 @@ def test_a_dashboard_on_other_data_leaves_the_databases_curated_rows_alone(
             before,
         )
         second.load_bundle(other)  # an explicit load (geo db load) replaces them
-        assert (first.size(), first.curated_version()) == (60, "0ther0ther00")
+        assert (first.size(), first.curated_version()) == (60, OTHER_VERSION)
         first.sync_bundle(bundled)  # and the first dashboard does not take them back
-        assert (first.size(), first.curated_version()) == (60, "0ther0ther00")
+        assert (first.size(), first.curated_version()) == (60, OTHER_VERSION)
         # A folder changed from the version the database holds is sent; one changed from
         # another version is not (it never had the database's rows).
         assert not first.publish_bundle(bundled, replacing="f01der000000")
-        assert (first.size(), first.curated_version()) == (60, "0ther0ther00")
-        assert first.publish_bundle(bundled, replacing="0ther0ther00")
+        assert (first.size(), first.curated_version()) == (60, OTHER_VERSION)
+        assert first.publish_bundle(bundled, replacing=OTHER_VERSION)
         assert (first.size(), first.curated_version()) == (69, bundled.version)
     finally:
         first.close()

@@ -5,7 +5,7 @@ events before the rollups existed."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -13,26 +13,22 @@ import psycopg
 import pytest
 
 from geo import scale
-from geo.bench import synthetic_acled
 from geo.bundle import Bundle
 from geo.importers.acled import import_acled
 from geo.store import DuckStore
 from geo.store.pg import CUBE_RESOLUTIONS, PgStore, migrate
 from geo.view import ViewState
-from tests.conftest import assert_rollups_add_up
+from tests.conftest import acled_export, assert_rollups_add_up
 
 
-def _export(folder: Path, name: str, size: int, first: int, timestamp: int) -> Path:
-    """A synthetic ACLED export with associated actors (named twice, spaced oddly, so the
-    rollup's split is tested) and some multi-day events."""
-    frame = pd.read_csv(synthetic_acled(size, folder / f"{name}-raw.csv"), dtype=str)
-    frame["event_id_cnty"] = [f"EV{first + i}" for i in range(size)]
-    frame["timestamp"] = str(timestamp)
-    frame.loc[::3, "assoc_actor_1"] = "Students; Workers ;Students"
-    frame.loc[1::7, "assoc_actor_1"] = f"Pensioners ({name})"
-    path = folder / f"{name}.csv"
-    frame.to_csv(path, index=False)
-    return path
+def _with_actors(name: str) -> Callable[[pd.DataFrame], None]:
+    """Associated actors named twice and spaced oddly (so the rollup's split is tested)."""
+
+    def edit(frame: pd.DataFrame) -> None:
+        frame.loc[::3, "assoc_actor_1"] = "Students; Workers ;Students"
+        frame.loc[1::7, "assoc_actor_1"] = f"Pensioners ({name})"
+
+    return edit
 
 
 def _views(store: PgStore) -> list[ViewState]:
@@ -93,8 +89,9 @@ def test_rollups_answer_as_the_events_and_the_embedded_store_after_every_write(
     tmp_path: Path,
 ) -> None:
     rolled, raw, embedded = stores
-    first = _export(tmp_path, "first", 3000, 0, 1_700_000_000)
-    newer = _export(tmp_path, "newer", 1500, 2000, 1_800_000_000)  # EV2000..EV2999 newer
+    first = acled_export(tmp_path, "first", 3000, 0, 1_700_000_000, _with_actors("first"))
+    # EV2000..EV2999 again, newer, and EV3000..EV3499 new.
+    newer = acled_export(tmp_path, "newer", 1500, 2000, 1_800_000_000, _with_actors("newer"))
     gone = tmp_path / "deleted.csv"
     gone.write_text("event_id_cnty\n" + "\n".join(f"EV{i}" for i in range(0, 3000, 5)) + "\n")
     steps = [
@@ -120,7 +117,7 @@ def test_a_database_filled_before_the_rollups_gets_them_on_upgrade(
 ) -> None:
     store = PgStore(database_url)
     store.load_bundle(bundled)
-    import_acled(_export(tmp_path, "old", 800, 0, 1_700_000_000), store)
+    import_acled(acled_export(tmp_path, "old", 800, 0, 1_700_000_000, _with_actors("old")), store)
     with psycopg.connect(database_url, autocommit=True) as con:  # the schema as it was at 003
         con.execute("DROP TABLE event_cube, actor_cube, cell_cube")
         con.execute("DROP FUNCTION rollup_events CASCADE")

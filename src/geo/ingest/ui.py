@@ -112,12 +112,17 @@ def _flash(ok: bool, message: str) -> None:
     st.session_state[MESSAGE_KEY] = (ok, message)
 
 
-def _publish(before: str) -> None:
-    """Send the folder's new curated data to the shared database (if any); a note when it
-    was not sent, shown with the decision's message."""
-    note = ui_db.publish(ui.folder_bundle(), replacing=before)
-    if note:
-        st.session_state[NOTE_KEY] = note
+def _accept(config: Settings, cid: str, edits: dict[str, str] | None = None) -> review.Decision:
+    """Accept a candidate into the data folder, then send the folder's new curated data to
+    the shared database (if any); a note when it was not sent, shown with the decision's
+    message."""
+    before = ui.folder_bundle().version
+    decision = review.accept(config.queue, cid, config.data_dir, config.store_dir, edits)
+    if decision.ok:
+        note = ui_db.publish(ui.folder_bundle(), replacing=before)
+        if note:
+            st.session_state[NOTE_KEY] = note
+    return decision
 
 
 def _show_flash() -> None:
@@ -239,10 +244,7 @@ def _decide(item: dict, values: dict[str, str], config: Settings) -> None:
     cid = str(item["candidate_id"])
     accept_col, reject_col, _ = st.columns([0.2, 0.2, 0.6])
     if accept_col.button("Accept", key=f"accept_{cid}", icon=":material/check:", type="primary"):
-        before = ui.folder_bundle().version
-        decision = review.accept(config.queue, cid, config.data_dir, config.store_dir)
-        if decision.ok:
-            _publish(before)
+        decision = _accept(config, cid)
         _flash(decision.ok, _decision_words(decision))
         st.rerun()
     if reject_col.button("Reject", key=f"reject_{cid}", icon=":material/close:"):
@@ -255,10 +257,8 @@ def _decide(item: dict, values: dict[str, str], config: Settings) -> None:
     ):
         edits = _edit_fields(cid, values)
         if st.form_submit_button("Save and accept", icon=":material/check:"):
-            before = ui.folder_bundle().version
-            decision = review.accept(config.queue, cid, config.data_dir, config.store_dir, edits)
+            decision = _accept(config, cid, edits)
             if decision.ok:
-                _publish(before)
                 _flash(True, _decision_words(decision))
                 st.rerun()
             st.error(md(_decision_words(decision)))

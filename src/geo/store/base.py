@@ -296,12 +296,12 @@ def frame_to_ipc(frame: pd.DataFrame) -> bytes:
     :func:`frame_from_ipc` (dates stay ``date`` objects, object columns stay objects)."""
     table = pa.Table.from_pandas(frame, preserve_index=True)
     objects = [str(c) for c in frame.columns if frame[c].dtype == object]
-    schema = table.schema.with_metadata(
+    table = table.replace_schema_metadata(
         {**(table.schema.metadata or {}), _OBJECT_COLUMNS: json.dumps(objects).encode()}
     )
     sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, schema) as writer:
-        writer.write_table(table.cast(schema))
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
     return bytes(sink.getvalue())
 
 
