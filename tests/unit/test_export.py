@@ -7,7 +7,6 @@ from __future__ import annotations
 import html
 import io
 import json
-import os
 import re
 import subprocess
 import sys
@@ -427,7 +426,9 @@ def test_hostile_data_stays_inert_in_the_brief(hostile: Bundle, borders: str) ->
 TEMPLATES = {
     "{{ 'pw' ~ 'ned' }}": "pwned",
     "{% for i in range(3) %}LOOP{% endfor %}": "LOOPLOOPLOOP",
-    "{{ cycler.__init__.__globals__.os.getpid() }}": str(os.getpid()),
+    # A call through the template's globals into the os module, with a result that cannot
+    # turn up in the page by chance (a process id can, inside a random element id).
+    "{{ cycler.__init__.__globals__.os.path.join('ran', 'on', 'server') }}": "ran/on/server",
     "{# hidden #}shown": "shown",
 }
 
