@@ -1,5 +1,25 @@
-"""Entry point: page configuration and navigation over pages/ (see geo.ui.run_app)."""
+"""Entry point: page configuration, the optional sign-in and database check, and the
+navigation over the pages in pages/."""
 
-from geo.ui import run_app
+import streamlit as st
 
-run_app()
+from geo import ui
+
+ui.configure_page()
+if not ui.gate():  # sign-in required and not signed in, or the shared database unreachable
+    st.stop()
+
+pages = [
+    st.Page("pages/map.py", title="Map", icon=":material/map:", default=True),
+    st.Page("pages/charts.py", title="Charts", icon=":material/bar_chart:", url_path="charts"),
+    st.Page("pages/sources.py", title="Sources", icon=":material/article:", url_path="sources"),
+    st.Page("pages/about.py", title="About the data", icon=":material/info:", url_path="about"),
+]
+if ui.editing_enabled():  # GEO_READ_ONLY=1 offers no page that writes
+    pages += [
+        st.Page(
+            "pages/ingest.py", title="Ingest", icon=":material/upload_file:", url_path="ingest"
+        ),
+        st.Page("pages/import.py", title="Import", icon=":material/database:", url_path="import"),
+    ]
+ui.run_pages(st.navigation(pages))

@@ -186,14 +186,14 @@ def _percentiles(times: list[float]) -> tuple[float, float]:
 
 
 def time_atlas_queries(store: DuckStore) -> tuple[float, float]:
-    from geo import scale
+    from geo import query
 
     times = []
     for view in filter_changes():
         started = time.perf_counter()
         store.count_events(view)
         store.monthly_counts(view)
-        scale.cell_counts(store, view)
+        query.cell_counts(store, view)
         times.append(time.perf_counter() - started)
     return _percentiles(times)
 

@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from geo import scale
+from geo import query, viewport
 from geo.bench import filter_changes, synthetic_acled, time_rerun
 from geo.bundle import load_bundle
 from geo.importers.acled import import_acled
@@ -68,13 +68,13 @@ def _query(store: Store, kind: str, view: ViewState) -> object:
     if kind == "regions":
         return store.region_counts(view)
     if kind == "cells":
-        return scale.cell_counts(store, view)
+        return query.cell_counts(store, view)
     if kind == "cell_page":
-        found = scale.cell_counts(store, view).counts
+        found = query.cell_counts(store, view).counts
         if not len(found):
             return None
         busiest = int(found.sort_values("events").iloc[-1]["cell"])
-        return store.events_in_cell(view, scale.resolution_for(view.zoom), busiest, limit=25)
+        return store.events_in_cell(view, viewport.resolution_for(view.zoom), busiest, limit=25)
     if kind == "markers":
         return store.events(_narrow(view))
     raise ValueError(kind)

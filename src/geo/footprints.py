@@ -25,9 +25,9 @@ from geo import safe_html
 from geo.maps import site_when, tooltip_text
 from geo.model import Category
 from geo.provenance import site_facts
-from geo.scale import view_bbox
-from geo.store import Store
-from geo.view import DEFAULT_ZOOM, ViewState
+from geo.query import ViewResult
+from geo.view import DEFAULT_ZOOM
+from geo.viewport import view_bbox
 
 MIN_ZOOM = 8.0
 MAX_FOOTPRINTS = 500  # the nearest to the view's centre, past this many
@@ -152,12 +152,13 @@ def footprint_layer(geojson: str) -> folium.FeatureGroup:
     return group
 
 
-def layers(store: Store, sites: pd.DataFrame, view: ViewState) -> list[folium.FeatureGroup]:
-    """The footprint layer for the map's feature groups: the view's sites (``sites``, the
-    filtered and picked ones) near the view, when zoomed in to :data:`MIN_ZOOM`; else none."""
+def layers(result: ViewResult) -> list[folium.FeatureGroup]:
+    """The footprint layer for the map's feature groups: the view's sites (the filtered and
+    picked ones) near the view, when zoomed in to :data:`MIN_ZOOM`; else none."""
+    view, sites = result.view, result.filtered.sites
     if not shown_at(view.zoom) or sites.empty:
         return []
-    details = store.site_details(view, DETAIL_COLUMNS)
+    details = result.site_details(DETAIL_COLUMNS)
     details = details[details["geometry_wkt"].fillna("") != ""]
     if details.empty:
         return []

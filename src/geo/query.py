@@ -9,9 +9,10 @@ come back as the bundle shapes them, in data order with their original index.
 from __future__ import annotations
 
 import contextlib
+import math
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Container
+from collections.abc import Callable, Container, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
@@ -20,13 +21,14 @@ from typing import TypeVar, cast
 import duckdb
 import pandas as pd
 
-from geo import funding
+from geo import cells, funding
 from geo.bundle import Bundle, load_admin1
 from geo.picks import events_matching
 from geo.regions import region_counts, region_names
-from geo.store import Store, sql, store_for
+from geo.store import EVENT_FRAME_COLUMNS, Store, sql, store_for
 from geo.validate import split_ids
 from geo.view import Bounds, ViewState
+from geo.viewport import resolution_for, view_bbox
 
 T = TypeVar("T")
 
@@ -34,6 +36,10 @@ T = TypeVar("T")
 # counted from the rows); past it, everything is counted in the store and nothing reads every
 # event (the map draws H3 hexagons, the charts draw SQL aggregates).
 THRESHOLD = 2_000
+MAX_CELLS = 3_000  # past this many hexagons in view, a coarser resolution
+# Past the threshold, the participants and arrests chart draws at most this many events (only
+# events with a reported figure are read; imported event files seldom carry any).
+FIGURE_EVENTS = 5_000
 
 
 class Filtered:
@@ -125,6 +131,10 @@ class Filtered:
             return self.store.events_page(self.state, limit), self.event_count
         ordered = self.events.sort_values(["start", "event_id"], na_position="last")
         return ordered.head(limit), len(self.events)
+
+    def sites_only(self) -> Filtered:
+        """The same sites with no events (the map's markers past the threshold)."""
+        return Filtered(pd.DataFrame({c: [] for c in EVENT_FRAME_COLUMNS}), self.sites)
 
     def shows_event(self, event_id: str) -> bool:
         """Whether the event is among those in view."""
@@ -360,3 +370,157 @@ def bounds_for(data: Bundle) -> Bounds:
     if span is not None:
         first, last = min(first, span[0]), max(last, span[1])
     return Bounds(first, last, KnownIds(data), region_names(load_admin1()))
+
+
+# ---- hexagons ----
+
+
+@dataclass(frozen=True)
+class Cells:
+    """Events per cell at one resolution, for the view."""
+
+    resolution: int
+    counts: pd.DataFrame  # cell (int), events (int)
+
+    @property
+    def total(self) -> int:
+        return int(self.counts["events"].sum()) if len(self.counts) else 0
+
+
+def cell_counts(store: Store, view: ViewState) -> Cells:
+    """The view's events per H3 cell near its extent, at the zoom's resolution (coarser
+    while there would be more than MAX_CELLS), counted in the store (a chart selection
+    too: the store reads the view's picks)."""
+    bbox = view_bbox(view.center, view.zoom)
+    resolution = resolution_for(view.zoom)
+    while True:
+        counts = aggregate(
+            store,
+            view,
+            f"cells {resolution} {bbox}",
+            lambda v, r=resolution: store.cell_counts(v, r, bbox),
+        )
+        if len(counts) <= MAX_CELLS or resolution == min(cells.RESOLUTIONS):
+            return Cells(resolution, counts)
+        resolution -= 1
+
+
+@dataclass(frozen=True)
+class CellPage:
+    """One page of a cell's events, and how many it holds in view."""
+
+    cell: int
+    events: pd.DataFrame
+    total: int
+    page: int
+    pages: int
+
+
+def cell_events(
+    store: Store, view: ViewState, cell: int, page: int = 0, page_size: int = 25
+) -> CellPage:
+    """A page (from 0) of the events of ``cell`` that the view's filters keep, by date."""
+    resolution = cells.resolution_of(cell)
+    total = store.count_in_cell(view, resolution, cell)
+    pages = max(1, math.ceil(total / page_size))
+    page = min(max(page, 0), pages - 1)
+    frame = store.events_in_cell(view, resolution, cell, limit=page_size, offset=page * page_size)
+    return CellPage(cell, frame, total, page, pages)
+
+
+# ---- one result per view ----
+
+
+class ViewResult:
+    """Everything a page shows of one view, asked of the store through this module only:
+    the events and sites in view (:class:`Filtered`), their counts per region, hexagon and
+    chart, the selected item, the projects' details. Each answer is computed when first asked
+    for and remembered per store version and view filters (:func:`aggregate`), so a rerun
+    that changes no filter (a marker click, a pan) asks the store nothing again."""
+
+    def __init__(self, bundle: Bundle, view: ViewState) -> None:
+        self.bundle = bundle
+        self.view = view
+        self.filtered = apply(bundle, view)
+        self._store = store_for(bundle)
+
+    def region_counts(self) -> dict[str, tuple[int, int]]:
+        """(events, sites) in view per region name."""
+        return self.filtered.region_counts()
+
+    def cells(self) -> Cells:
+        """The events per hexagon near the view's extent (past :data:`THRESHOLD`)."""
+        return cell_counts(self._store, self.view)
+
+    def cell_page(self, cell: int, page: int) -> CellPage:
+        return cell_events(self._store, self.view, cell, page)
+
+    def month_counts(self) -> tuple[pd.DataFrame, int]:
+        """Events per month and country before any chart selection, and the undated ones."""
+        return aggregate(self._store, unpicked(self.view), "month", self._store.monthly_counts)
+
+    def category_counts(self) -> dict[str, int]:
+        before = unpicked(self.view)
+        return aggregate(self._store, before, "category", self._store.category_counts)
+
+    def actor_counts(self) -> tuple[list[tuple[str, int]], int]:
+        """The top actors before any chart selection, and how many there are in all."""
+        store = self._store
+        return aggregate(
+            store, unpicked(self.view), "actor", lambda v: store.actor_counts(v, TOP_ACTORS)
+        )
+
+    def figure_events(self) -> pd.DataFrame:
+        """The events before any chart selection that the participants and arrests chart
+        draws (past the threshold, those with a reported figure, up to FIGURE_EVENTS)."""
+        if not self.filtered.charts_in_store and self.filtered.unpicked is not None:
+            return self.filtered.unpicked
+        store = self._store
+        return aggregate(
+            store,
+            unpicked(self.view),
+            "figures",
+            lambda v: store.events_page(v, FIGURE_EVENTS, with_figures=True),
+        )
+
+    def site_details(self, columns: Sequence[str] = funding.DETAIL_COLUMNS) -> pd.DataFrame:
+        """The columns an import adds to sites (funding, footprint, provenance) for the
+        sites the view's filters keep, before any chart selection; by ``site_id``."""
+        store, wanted = self._store, tuple(columns)
+        return aggregate(
+            store, self.view, f"site details {wanted}", lambda v: store.site_details(v, wanted)
+        )
+
+    def projects(self) -> pd.DataFrame:
+        """The BRI projects with an amount that the view's filters keep (before any chart
+        selection, so a selection stays in its context)."""
+        return funding.projects(self.site_details())
+
+    def selection(self) -> Selection | None:
+        return selection(self.bundle, self.view.selected)
+
+    def shows(self, item_id: str) -> bool:
+        """Whether the event or site is among those in view."""
+        if (self.filtered.sites["site_id"] == item_id).any():
+            return True
+        return self.filtered.shows_event(item_id)
+
+    def imports(self) -> pd.DataFrame:
+        """The files imported into the store, with their provenance and licence."""
+        return imports(self.bundle)
+
+
+def view_result(bundle: Bundle, view: ViewState) -> ViewResult:
+    """What ``view`` of ``bundle`` shows (see :class:`ViewResult`)."""
+    return ViewResult(bundle, view)
+
+
+def imports(bundle: Bundle) -> pd.DataFrame:
+    """The files imported into the bundle's store, with their provenance and licence."""
+    return store_for(bundle).imports()
+
+
+def store_summary(bundle: Bundle) -> tuple[int, int]:
+    """How many events the bundle's store holds, and how many imported sites."""
+    store = store_for(bundle)
+    return store.size(), int(store.imports()["rows"].sum())

@@ -11,7 +11,7 @@ import pytest
 from streamlit import config
 from streamlit.testing.v1 import AppTest
 
-from geo import ui_export
+from geo.ui import auth, share
 
 from .helpers import (
     ABOUT_PAGE,
@@ -84,7 +84,7 @@ def test_each_format_has_a_download_made_on_click() -> None:
     at = open_app(KGZ)
     buttons = at.get("download_button")
     labels = [b.proto.label for b in buttons]
-    assert labels == [ui_export.CSV_LABEL, ui_export.GEOJSON_LABEL, ui_export.BRIEF_LABEL]
+    assert labels == [share.CSV_LABEL, share.GEOJSON_LABEL, share.BRIEF_LABEL]
     # Made when clicked (what they hold is checked in the browser, tests/e2e/test_export.py).
     assert all(b.proto.deferred_file_id and not b.proto.url for b in buttons)
     assert not any(b.proto.disabled for b in buttons)
@@ -126,7 +126,7 @@ def open_with_auth(user: dict[str, Any] | None = None) -> AppTest:
 
 
 def test_with_auth_configured_a_visitor_must_sign_in(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ui_export, "find_spec", lambda name: object())  # as if Authlib were in
+    monkeypatch.setattr(auth, "find_spec", lambda name: object())  # as if Authlib were in
     at = open_with_auth({"is_logged_in": False})
     assert not at.exception, errors(at)
     assert [b.label for b in at.button] == ["Log in"]
@@ -143,7 +143,7 @@ def test_a_signed_in_visitor_sees_the_atlas() -> None:
 
 
 def test_sign_in_without_authlib_fails_closed(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ui_export, "find_spec", lambda name: None)
+    monkeypatch.setattr(auth, "find_spec", lambda name: None)
     at = open_with_auth({"is_logged_in": False})
     assert not at.exception, errors(at)
     assert any("Authlib" in e.value for e in at.error)
@@ -151,7 +151,7 @@ def test_sign_in_without_authlib_fails_closed(monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_named_providers_each_get_a_button(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ui_export, "find_spec", lambda name: object())
+    monkeypatch.setattr(auth, "find_spec", lambda name: object())
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     at.secrets["auth"] = {
         "redirect_uri": AUTH["redirect_uri"],

@@ -7,14 +7,15 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from types import SimpleNamespace
+from typing import Any
 
 import h3
 import pandas as pd
 import pytest
 
-from geo import assets, charts, maps, query, scale
+from geo import assets, cells, charts, maps, query, scale, viewport
 from geo.bundle import Bundle
-from geo.store import DuckStore, cells, store_for
+from geo.store import DuckStore, store_for
 from geo.view import ViewState
 from tests.app.helpers import marker_features
 
@@ -58,7 +59,7 @@ def test_at_or_under_the_threshold_the_layers_are_the_markers(bundled: Bundle) -
     view = ViewState(*bundled.month_span())
     filtered = query.apply(bundled, view)
     assert filtered.count <= query.THRESHOLD
-    ours = scale.layers(bundled, filtered, view, LINKS)
+    ours = scale.layers(query.view_result(bundled, view), bundled.sources, LINKS)
     theirs = maps.data_layers(filtered, bundled.sources, LINKS, None)
     assert _names(ours) == _names(theirs)
     assert "atlas-cell" not in _script(ours)
@@ -71,23 +72,24 @@ def test_past_the_threshold_the_events_become_hexagons(
     filtered = query.apply(many, view)
     assert filtered.count == 41
     monkeypatch.setattr(query, "THRESHOLD", 41)
-    assert scale.CELL_LAYER not in " ".join(_names(scale.layers(many, filtered, view, LINKS)))
+    result = query.view_result(many, view)
+    assert scale.CELL_LAYER not in " ".join(_names(scale.layers(result, many.sources, LINKS)))
     monkeypatch.setattr(query, "THRESHOLD", 40)
-    groups = scale.layers(many, filtered, view, LINKS)
+    groups = scale.layers(query.view_result(many, view), many.sources, LINKS)
     assert any(n.startswith(scale.CELL_LAYER + " (40)") for n in _names(groups))
     script = _script(groups)
     assert "atlas-cell" in script
     drawn = [f["properties"]["tip"] for f in marker_features(script)]
     assert len(drawn) == 1 and drawn[0].endswith("[S1]")  # the site stays a marker, no event
-    found = scale.cell_counts(store_for(many), view)
-    assert found.resolution == scale.resolution_for(7.0) == 5
+    found = query.cell_counts(store_for(many), view)
+    assert found.resolution == viewport.resolution_for(7.0) == 5
     assert found.total == 40
     assert len(found.counts) >= 2
 
 
 def test_the_resolution_follows_the_zoom_and_cells_stay_few() -> None:
-    assert [scale.resolution_for(z) for z in (3, 4, 5, 6.5, 8, 10, 14)] == [3, 3, 4, 5, 6, 7, 7]
-    south, west, north, east = scale.view_bbox((43.25, 76.9), 10.0, margin=0)
+    assert [viewport.resolution_for(z) for z in (3, 4, 5, 6.5, 8, 10, 14)] == [3, 3, 4, 5, 6, 7, 7]
+    south, west, north, east = viewport.view_bbox((43.25, 76.9), 10.0, margin=0)
     assert south < 43.25 < north and west < 76.9 < east
     assert east - west == pytest.approx(1000 / (256 * 2**10) * 360)
 
@@ -96,14 +98,14 @@ def test_the_resolution_coarsens_past_max_cells(
     many: Bundle, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     view = ViewState("2021-01", "2021-12", center=(43.0, 75.5), zoom=6.5)
-    monkeypatch.setattr(scale, "MAX_CELLS", 1)
-    found = scale.cell_counts(store_for(many), view)
+    monkeypatch.setattr(query, "MAX_CELLS", 1)
+    found = query.cell_counts(store_for(many), view)
     assert len(found.counts) == 2 and found.resolution == min(cells.RESOLUTIONS)
 
 
 def test_cells_are_geojson_with_a_tooltip_read_back(many: Bundle) -> None:
     view = ViewState("2021-01", "2021-12", center=(43.0, 75.5), zoom=7.0)
-    found = scale.cell_counts(store_for(many), view)
+    found = query.cell_counts(store_for(many), view)
     data = json.loads(scale.cells_geojson(found))
     assert sum(f["properties"]["n"] for f in data["features"]) == 40
     for feature in data["features"]:
@@ -121,9 +123,9 @@ def test_a_cell_lists_its_events_a_page_at_a_time(many: Bundle) -> None:
     store = store_for(many)
     view = ViewState("2021-01", "2021-12")
     bishkek = h3.str_to_int(h3.latlng_to_cell(42.8746, 74.5698, 6))
-    first = scale.cell_events(store, view, bishkek, page=0, page_size=4)
+    first = query.cell_events(store, view, bishkek, page=0, page_size=4)
     assert (first.total, first.pages, len(first.events)) == (10, 3, 4)
-    last = scale.cell_events(store, view, bishkek, page=9, page_size=4)
+    last = query.cell_events(store, view, bishkek, page=9, page_size=4)
     assert (last.page, len(last.events)) == (2, 2)
     seen = set(first.events["event_id"]) | set(last.events["event_id"])
     assert seen <= {f"K{i:03d}" for i in range(10)}
@@ -132,7 +134,7 @@ def test_a_cell_lists_its_events_a_page_at_a_time(many: Bundle) -> None:
 def test_a_chart_selection_counts_the_selected_events(many: Bundle) -> None:
     view = ViewState("2021-01", "2021-12", picks=("iso:KGZ",), center=(43.0, 75.5), zoom=7.0)
     assert query.apply(many, view).count == 10  # sites step aside during a selection
-    found = scale.cell_counts(store_for(many), view)
+    found = query.cell_counts(store_for(many), view)
     assert found.total == 10
 
 
@@ -145,20 +147,29 @@ def test_a_chart_selection_counts_the_selected_events(many: Bundle) -> None:
     ],
 )
 def test_the_charts_in_sql_are_the_charts_own_figures(bundled: Bundle, view: ViewState) -> None:
-    filtered = query.apply(bundled, view)
-    assert not filtered.charts_in_store  # the bundled data is read as rows...
+    result = query.view_result(bundled, view)
+    assert not result.filtered.charts_in_store  # the bundled data is read as rows...
     for name in ("month", "category", "actor", "figures"):
-        ours = scale.chart(name, filtered, view, in_store=True)  # ...and counted in SQL here
-        theirs = scale.chart(name, filtered, view, in_store=False)
+        ours = scale.chart(name, result)  # ...and counted in SQL
+        theirs = rows_chart(name, result.filtered.events, view)
         assert ours.to_plotly_json() == theirs.to_plotly_json(), name
-    assert scale.chart("month", filtered, view).to_plotly_json() == (
-        charts.events_per_month(filtered.events, view).to_plotly_json()
-    )
 
 
 def test_scale_layers_use_the_store_not_a_frame(many: Bundle) -> None:
     store = store_for(many)
     assert isinstance(store, DuckStore)
     view = replace(ViewState("2021-01", "2021-12"), countries=("KGZ",))
-    assert scale.cell_counts(store, view).total == 10
+    assert query.cell_counts(store, view).total == 10
     assert isinstance(store.monthly_counts(view)[0], pd.DataFrame)
+
+
+def rows_chart(name: str, events: pd.DataFrame, view: ViewState) -> Any:
+    """The chart drawn from the event rows with pandas: the oracle the store's aggregates
+    are held to."""
+    builders = {
+        "month": charts.events_per_month,
+        "category": charts.events_by_category,
+        "actor": charts.top_actors,
+        "figures": charts.participants_and_arrests,
+    }
+    return builders[name](events, view)

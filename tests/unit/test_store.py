@@ -16,10 +16,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo import query
+from geo import cells, query
 from geo.bundle import Bundle
 from geo.charts import monthly_counts
-from geo.store import DuckStore, cells, close_all, open_store, store_for
+from geo.store import DuckStore, close_all, open_store, store_for
 from geo.store.base import EVENT_FRAME_COLUMNS, Store
 from geo.view import ViewState
 

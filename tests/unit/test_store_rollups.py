@@ -12,7 +12,7 @@ import pandas as pd
 import psycopg
 import pytest
 
-from geo import scale
+from geo import viewport
 from geo.bundle import Bundle
 from geo.importers.acled import import_acled
 from geo.store import DuckStore
@@ -50,9 +50,9 @@ def _views(store: PgStore) -> list[ViewState]:
 
 BOXES = [
     None,
-    scale.view_bbox((43.25, 76.9), 4.0),
-    scale.view_bbox((43.25, 76.9), 6.0),
-    scale.view_bbox((42.9, 74.6), 7.0),
+    viewport.view_bbox((43.25, 76.9), 4.0),
+    viewport.view_bbox((43.25, 76.9), 6.0),
+    viewport.view_bbox((42.9, 74.6), 7.0),
     (42.5, 74.0, 43.1, 75.0),  # cuts through hexagons at every kept resolution
 ]
 

@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from geo import cells
 from geo.model import AREAS, EVENT_COLUMNS, SITE_COLUMNS
-from geo.store import cells
 from geo.view import ViewState, months_between
 
 if TYPE_CHECKING:

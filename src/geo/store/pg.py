@@ -34,7 +34,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from geo.store import cells, sql
+from geo import cells
+from geo.store import sql
 from geo.store.base import (
     BUNDLE_ORIGIN,
     ImportCounts,

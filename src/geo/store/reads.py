@@ -10,7 +10,8 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
-from geo.store import cells, sql
+from geo import cells
+from geo.store import sql
 from geo.store.base import (
     BUNDLE_ORIGIN,
     EVENT_EXTRA_COLUMNS,

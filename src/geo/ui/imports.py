@@ -14,6 +14,7 @@ import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from geo import importers, safe_html
+from geo.bundle import Bundle
 from geo.importers.columns import (
     FIELD_LABELS,
     MAIN_FIELDS,
@@ -26,7 +27,8 @@ from geo.importers.columns import (
     upload_name,
 )
 from geo.model import Category
-from geo.store import Store
+from geo.store import Store, store_for, store_path
+from geo.ui import database
 
 ROWS = {"events": False, "sites (facilities, projects)": True}
 DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "vertical bars"}
@@ -287,3 +289,74 @@ def show_result() -> None:
             file_name="rejects.csv",
             mime="text/csv",
         )
+
+
+FORMATS = {
+    "ACLED export (CSV)": "acled",
+    "CSV with a column mapping": "csv",
+    "GeoJSON": "geojson",
+    "AidData GCDF projects (GeoJSON)": "aiddata",
+}
+
+
+def store_summary(data: Bundle) -> None:
+    """What the store holds and where imports go, and how they are matched."""
+    store = store_for(data)
+    where = store_path()
+    shared = database.where()
+    st.markdown(
+        f"The store holds **{store.size():,} events** and "
+        f"**{int(store.imports()['rows'].sum()):,} imported sites**. "
+        + (
+            f"Imports go into the shared database `{shared}`: every dashboard on it shows them."
+            if shared
+            else f"Imports go into the store file `{where}` and are kept across restarts."
+            if where
+            else "Imports go into the app's in-memory store and last until the server restarts "
+            "(set `GEO_STORE` to a file to keep them)."
+        )
+    )
+    st.caption(
+        "Rows are matched by their id: importing a file again changes nothing, and a newer "
+        "ACLED `timestamp` replaces a row. Every rejected row is listed below with its line and "
+        "reason; the rest load. An import is all or nothing: a failure half way leaves the "
+        "store as it was."
+    )
+    st.caption(
+        "AidData GCDF: the geospatial GeoJSON of the 2.0 or 3.0 release (one "
+        "FeatureCollection, several, or one Feature per line). Each project becomes a Belt and "
+        "Road site with its footprint, amount, sector and dates, matched by AidData's project "
+        "id; a rejected feature is listed by its number in the file. Credit AidData (ODC-By "
+        "1.0) and OpenStreetMap contributors (ODbL 1.0) when you use them."
+    )
+
+
+def import_form(data: Bundle) -> None:
+    """The format, the file (a CSV's columns picked for the atlas's fields), a deletions
+    list, and the Import button."""
+    kind = FORMATS[st.radio("Format", list(FORMATS), horizontal=True, key="import_format")]
+    upload = st.file_uploader(
+        "File",
+        type=["geojson", "json"] if kind in ("geojson", "aiddata") else ["csv", "txt"],
+        key="import_file",
+    )
+    mapping_text = ""
+    choice = csv_form(upload) if kind == "csv" else None
+    if kind == "geojson":
+        mapping_text = st.text_input(
+            "Column mapping",
+            key="import_map",
+            placeholder="lat=Y,lon=X,id=uid,date=day,country=cc,title=label",
+            help="field=column pairs; fields left out are read from a column of the same name.",
+        )
+    deletions = (
+        None
+        if kind == "aiddata" or (choice is not None and choice.sites)
+        else st.file_uploader(
+            "Deletions list (optional)", type=["csv", "txt"], key="import_deletions"
+        )
+    )
+    ready = upload is not None and (choice is None or choice.ready)
+    if st.button("Import", icon=":material/database:", disabled=not ready, type="primary"):
+        assert upload is not None
+        run_import(store_for(data), kind, upload, choice, mapping_text, deletions)

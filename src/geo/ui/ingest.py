@@ -13,12 +13,15 @@ from typing import Any
 
 import streamlit as st
 
-from geo import safe_html, ui, ui_db
+from geo import safe_html
 from geo.ingest import pipeline, review
 from geo.ingest.extract import date_words
 from geo.ingest.pipeline import FileReport, Settings
+from geo.ingest.reader import MAX_BYTES, SUFFIXES
 from geo.ingest.store import store_dir
 from geo.model import AREAS, CATEGORY_LABELS, Category, Confidence, GeoPrecision, TimePrecision
+from geo.ui import data as loaders
+from geo.ui import database, state
 
 REPORTS_KEY = "ingest_reports"
 MESSAGE_KEY = "ingest_message"
@@ -30,15 +33,50 @@ PAGE_SIZE = 40
 def settings(published: date | None = None) -> Settings:
     """Ingestion settings for the app's data folder (``GEO_DATA_DIR``), its article store
     (``GEO_STORE_DIR``) and review queue (``GEO_QUEUE``)."""
-    data = ui.data_dir()
+    data = loaders.data_dir()
     return Settings.for_data(
-        data, store=store_dir(data), corpus=ui.corpus_dir(), published=published
+        data, store=store_dir(data), corpus=loaders.corpus_dir(), published=published
     )
 
 
 def md(value: object, max_len: int | None = None) -> str:
     """Text made inert for Streamlit Markdown (see :func:`geo.safe_html.markdown`)."""
     return safe_html.markdown(value, max_len=max_len)
+
+
+# ---- the forms ----
+
+
+def upload_form() -> None:
+    """Article files and their publication date; extracting clears the form."""
+    with st.form("ingest_upload", clear_on_submit=True, border=False):
+        files = st.file_uploader(
+            "Article files",
+            type=[s.lstrip(".") for s in SUFFIXES],
+            accept_multiple_files=True,
+            max_upload_size=MAX_BYTES // 1_000_000,
+            help="Text, Markdown or HTML, in UTF-8.",
+        )
+        published = st.date_input(
+            "Publication date",
+            value=None,
+            key="published_upload",
+            help="Used for dates such as 'On March 27' when the article has no date line.",
+        )
+        if st.form_submit_button("Extract candidates", icon=":material/upload_file:"):
+            ingest_uploads(files or [], published)
+
+
+def paste_form() -> None:
+    """A pasted article's title, publication date and text."""
+    with st.form("ingest_paste", border=False):
+        title = st.text_input("Title", key="paste_title")
+        pasted_published = st.date_input("Publication date", value=None, key="published_paste")
+        text = st.text_area("Article text", height=220, key="paste_text")
+        if st.form_submit_button(
+            "Extract candidates from the text", icon=":material/content_paste:"
+        ):
+            ingest_text(text, title, pasted_published)
 
 
 # ---- running ingestion ----
@@ -116,10 +154,10 @@ def _accept(config: Settings, cid: str, edits: dict[str, str] | None = None) -> 
     """Accept a candidate into the data folder, then send the folder's new curated data to
     the shared database (if any); a note when it was not sent, shown with the decision's
     message."""
-    before = ui.folder_bundle().version
+    before = loaders.folder_bundle().version
     decision = review.accept(config.queue, cid, config.data_dir, config.store_dir, edits)
     if decision.ok:
-        note = ui_db.publish(ui.folder_bundle(), replacing=before)
+        note = database.publish(loaders.folder_bundle(), replacing=before)
         if note:
             st.session_state[NOTE_KEY] = note
     return decision
@@ -230,13 +268,10 @@ def _accepted(item: dict) -> None:
     event_id = str(item.get("event_id", ""))
     st.caption(f"Accepted as {md(event_id)}.")
     if st.button("Show on the map", key=f"map_{item['candidate_id']}", icon=":material/map:"):
-        data = ui.bundle()
-        bounds = ui.bounds_of(data)
-        if event_id not in bounds.ids:
+        if event_id not in loaders.bounds_of(loaders.bundle()).ids:
             st.error(f"{md(event_id)} is not in the loaded data (was a row refused?).")
             return
-        view = ui.current_view(bounds)
-        ui.set_view(view.with_selected(event_id))
+        state.select(event_id)
         st.switch_page("pages/map.py")
 
 

@@ -1,33 +1,26 @@
-"""Streamlit pieces for imported sites: the committed-amount charts (linked like the event
-charts, see :mod:`geo.funding`), the list of the projects a chart selection picks, and the
-imported files' credits."""
+"""Imported projects in the app: the committed-amount charts (linked like the event charts,
+see :mod:`geo.funding`), the list of the projects a chart selection picks, and the imported
+files' credits."""
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
-from geo import funding, provenance, safe_html, ui
+from geo import funding, provenance, query, safe_html
 from geo.bundle import Bundle
 from geo.maps import site_when
-from geo.store import store_for
+from geo.query import ViewResult
+from geo.ui.linked import linked_chart
 from geo.view import ViewState
 
-# The site charts' names for ui.linked_chart / ui.apply_chart_selections.
+# The site charts' names for the page's linked charts.
 SITE_CHARTS = ("site_year", "site_sector")
 
 
-def projects_in_view(data: Bundle, view: ViewState) -> pd.DataFrame:
-    """The BRI projects with an amount that the view's filters keep (before any chart
-    selection, so a selection stays in its context)."""
-    details = store_for(data).site_details(view, funding.DETAIL_COLUMNS)
-    return funding.projects(details)
-
-
-def site_charts(data: Bundle, view: ViewState, *, explain_empty: bool = False) -> None:
+def site_charts(result: ViewResult, *, explain_empty: bool = False) -> None:
     """Committed amount by year and by sector, side by side; nothing (or a note, with
     ``explain_empty``) when no project with an amount is in view."""
-    found = projects_in_view(data, view)
+    found = result.projects()
     if found.empty:
         if explain_empty:
             st.caption(
@@ -37,19 +30,20 @@ def site_charts(data: Bundle, view: ViewState, *, explain_empty: bool = False) -
         return
     left, right = st.columns(2)
     with left:
-        ui.linked_chart(funding.amount_by_year(found), SITE_CHARTS[0])
+        linked_chart(funding.amount_by_year(found), SITE_CHARTS[0])
     with right:
-        ui.linked_chart(funding.amount_by_sector(found), SITE_CHARTS[1])
+        linked_chart(funding.amount_by_sector(found), SITE_CHARTS[1])
 
 
 def only_site_picks(view: ViewState) -> bool:
     return bool(view.picks) and all(funding.is_site_pick(k) for k in view.picks)
 
 
-def picked_sites_panel(data: Bundle, view: ViewState, sites: pd.DataFrame, limit: int = 40) -> None:
+def picked_sites_panel(result: ViewResult, limit: int = 40) -> None:
     """The projects a site chart selection picks, each with its amount and sector."""
+    sites = result.filtered.sites
     st.markdown(f"#### Selected projects ({len(sites)})")
-    details = store_for(data).site_details(view, funding.DETAIL_COLUMNS).set_index("site_id")
+    details = result.site_details().set_index("site_id")
     for _, site in sites.head(limit).iterrows():
         extra = details.loc[site["site_id"]] if site["site_id"] in details.index else None
         facts = provenance.site_facts(extra.to_dict()) if extra is not None else []
@@ -68,9 +62,11 @@ def picked_sites_panel(data: Bundle, view: ViewState, sites: pd.DataFrame, limit
 
 
 def import_credits(data: Bundle) -> None:
-    """The imported files with their provenance and licence (nothing when none)."""
-    found = provenance.credits(store_for(data).imports())
+    """The imported files with their provenance and licence, or a line saying there are
+    none."""
+    found = provenance.credits(query.imports(data))
     if not found:
+        st.caption("No file has been imported into this atlas's store.")
         return
     st.markdown(
         "\n".join(

@@ -1,0 +1,59 @@
+"""The Streamlit layer: the only part of the package that imports streamlit.
+
+Pages import this package and nothing else of ``geo``; each page starts with
+:func:`page_view` (or :func:`page_data` where it has no filters) and lays out the pieces
+named here. The modules, one concern each: :mod:`~geo.ui.state` (link, session and widgets),
+:mod:`~geo.ui.data` (cached loaders), :mod:`~geo.ui.sidebar`, :mod:`~geo.ui.atlas_map`,
+:mod:`~geo.ui.panels`, :mod:`~geo.ui.linked` (linked charts), :mod:`~geo.ui.projects`,
+:mod:`~geo.ui.playback`, :mod:`~geo.ui.share`, :mod:`~geo.ui.articles` (Sources),
+:mod:`~geo.ui.about`, :mod:`~geo.ui.auth`, :mod:`~geo.ui.database` (shared-database
+notices), :mod:`~geo.ui.imports` and :mod:`~geo.ui.ingest` (the pages that write), and
+:mod:`~geo.ui.navigation` (what ``app.py`` runs).
+"""
+
+from geo.ui import about, articles, database, imports, ingest, projects
+from geo.ui.atlas_map import atlas_map, missing_scripts_notice
+from geo.ui.data import editing_enabled, folder_bundle
+from geo.ui.linked import linked_charts
+from geo.ui.navigation import APP_TITLE, configure_page, gate, run_pages
+from geo.ui.panels import (
+    picked_panel,
+    picks_bar,
+    show_data_problems,
+    show_notices,
+    side_panel,
+    summary,
+)
+from geo.ui.playback import playback_controls, playback_ticker
+from geo.ui.share import share_and_download
+from geo.ui.state import PageView, page_data, page_view
+
+__all__ = [
+    "APP_TITLE",
+    "PageView",
+    "about",
+    "articles",
+    "atlas_map",
+    "configure_page",
+    "database",
+    "editing_enabled",
+    "folder_bundle",
+    "gate",
+    "imports",
+    "ingest",
+    "linked_charts",
+    "missing_scripts_notice",
+    "page_data",
+    "page_view",
+    "picked_panel",
+    "picks_bar",
+    "playback_controls",
+    "playback_ticker",
+    "projects",
+    "run_pages",
+    "share_and_download",
+    "show_data_problems",
+    "show_notices",
+    "side_panel",
+    "summary",
+]

@@ -1,0 +1,47 @@
+"""The map on the map page: the static base drawn once, the view's layers sent as feature
+groups (so a filter change does not remount it), and its clicks and viewport reported back
+to :mod:`geo.ui.state`."""
+
+from __future__ import annotations
+
+import folium
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo import footprints, scale
+from geo.maps import base_map
+from geo.regions import choropleth_geojson
+from geo.ui import data as loaders
+from geo.ui import state
+from geo.ui.state import PageView
+
+
+def missing_scripts_notice() -> None:
+    """A warning when the map's scripts are not served by the app (so it needs internet)."""
+    if not loaders.asset_links().local:
+        st.warning(
+            "Map scripts are not installed locally (run `geo assets`): loading them from "
+            "public CDNs, so the map needs internet access."
+        )
+
+
+def atlas_map(page: PageView) -> None:
+    result = page.result
+    assert result is not None
+    links = loaders.asset_links()
+    center, zoom = state.map_viewport_args(page.view)
+    regions = choropleth_geojson(loaders.admin1(), result.region_counts())
+    st_folium(
+        base_map(loaders.borders(), links),
+        key=state.MAP_KEY,
+        height=600,
+        use_container_width=True,
+        # Markers up to query.THRESHOLD (exactly maps.data_layers), H3 hexagons past it.
+        # Zoomed in (footprints.MIN_ZOOM), the projects' footprints as polygons too.
+        feature_group_to_add=scale.layers(result, page.data.sources, links, regions)
+        + footprints.layers(result),
+        layer_control=folium.LayerControl(collapsed=True, position="topright"),
+        center=center,
+        zoom=zoom,
+        returned_objects=["last_object_clicked_tooltip", "center", "zoom"],
+    )

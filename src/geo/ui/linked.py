@@ -1,0 +1,36 @@
+"""Linked charts: Plotly charts whose click, box or lasso selection filters the view (read
+back by :mod:`geo.ui.state`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from geo import scale
+from geo.query import ViewResult
+from geo.ui.state import chart_key
+
+
+def linked_chart(figure: go.Figure, name: str) -> None:
+    st.plotly_chart(
+        figure,
+        key=chart_key(name),
+        on_select="rerun",
+        selection_mode=("points", "box", "lasso"),
+        config={"displaylogo": False},
+    )
+
+
+def linked_charts(result: ViewResult, names: Sequence[str]) -> None:
+    """The linked charts named (month, category, actor, figures), drawn over the events
+    before any chart selection so a selection stays in its context."""
+    if "month" in names:
+        linked_chart(scale.chart("month", result), "month")
+    pair = [n for n in ("category", "actor") if n in names]
+    for column, name in zip(st.columns(len(pair)) if pair else [], pair, strict=True):
+        with column:
+            linked_chart(scale.chart(name, result), name)
+    if "figures" in names:
+        linked_chart(scale.chart("figures", result), "figures")

@@ -1,0 +1,66 @@
+"""Running the pages through the app's navigation.
+
+``app.py`` lists the pages and hands ``st.navigation(...)`` to :func:`run_pages`, which marks
+the run as routed. Streamlit runs a ``pages/`` file on its own, without the app's setup and
+navigation, when a server's very first visit is a deep link (``/charts?...``): the page then
+finds no mark (:func:`entry_guard`), runs the entry script instead (which runs the page
+again, properly) and stops; nothing is lost, not even a button press.
+"""
+
+from __future__ import annotations
+
+import runpy
+import sys
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from geo.store import StoreError
+from geo.ui import auth, database
+
+APP_TITLE = "China in Central Asia: event atlas"
+_ROUTED: ContextVar[bool] = ContextVar("geo_page_routed", default=False)
+
+
+def configure_page() -> None:
+    st.set_page_config(page_title=APP_TITLE, page_icon="🌏", layout="wide")
+
+
+def gate() -> bool:
+    """Whether the pages may run: the visitor is signed in (when sign-in is configured) and
+    the shared database (when one is configured) answers. Otherwise a notice is on the page
+    and the caller stops."""
+    return auth.sign_in_gate() and database.connect()
+
+
+def run_pages(navigation: Any) -> None:
+    """Run the page the navigation chose, marked as routed; a shared database that stops
+    answering during the run gives a notice in place of the rest of the page."""
+    routed = _ROUTED.set(True)
+    try:
+        navigation.run()
+    except StoreError as exc:
+        database.lost(exc)
+    finally:
+        _ROUTED.reset(routed)
+
+
+def _entry_script() -> Path:
+    """The app's entry script: the one ``streamlit run`` was given (it puts it first in
+    ``sys.argv``), else the ``app.py`` of the working folder; either only when the pages
+    folder sits beside it."""
+    given = [Path(sys.argv[0])] if sys.argv and sys.argv[0].endswith(".py") else []
+    for script in [*given, Path.cwd() / "app.py"]:
+        if (script.parent / "pages" / "map.py").is_file():
+            return script
+    raise RuntimeError("the app's entry script (app.py beside pages/) was not found")
+
+
+def entry_guard() -> None:
+    """Make every page load go through the app's navigation (see the module's docstring)."""
+    if _ROUTED.get():
+        return
+    runpy.run_path(str(_entry_script()), run_name="__main__")
+    st.stop()

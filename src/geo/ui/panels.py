@@ -1,0 +1,282 @@
+"""The panels beside and under the map: the link's problems, the data's problems, the
+selected item with its excerpts and citations, the events or projects a chart selection
+picks, and the events of a clicked hexagon."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from geo import safe_html
+from geo.bundle import Bundle
+from geo.figures import parse_figures
+from geo.funding import is_site_pick
+from geo.maps import date_words, event_when, place_words, site_when
+from geo.model import GeoPrecision
+from geo.picks import describe_pick
+from geo.provenance import site_facts
+from geo.query import Filtered, Selection, ViewResult
+from geo.ui import projects, state
+from geo.ui.data import STALE_DATA
+from geo.ui.state import PageView
+from geo.ui.words import category_label, country_label, plural
+from geo.view import ViewState
+
+
+def show_notices() -> None:
+    """What was wrong with the link, with a control that dismisses it."""
+    notices = state.notices()
+    if not notices:
+        return
+    lines = "\n".join(f"- {safe_html.markdown(n)}" for n in notices[:12])
+    more = f"\n- … and {len(notices) - 12} more" if len(notices) > 12 else ""
+    text, button = st.columns([0.88, 0.12], vertical_alignment="center")
+    text.warning(f"**This link had problems; defaults were used instead:**\n{lines}{more}")
+    if button.button("Dismiss", key="dismiss_notices"):
+        state.dismiss_notices()
+        st.rerun()
+
+
+def show_data_problems(data: Bundle) -> None:
+    """A visible notice when rows were rejected or flagged, with each problem listed."""
+    if not data.problems:
+        return
+    files, warnings = len(data.file_errors), len(data.warnings)
+    rows = len(data.errors) - files
+    unreadable = f", {files} file(s) unreadable" if files else ""
+    label = (
+        f"{rows} data row(s) rejected{unreadable} and {warnings} warning(s): "
+        "the good rows are shown. Details"
+    )
+    with st.expander(label, expanded=False):
+        frame = pd.DataFrame(
+            [
+                {
+                    "file": p.file,
+                    "line": p.line,
+                    "id": p.record_id,
+                    "field": p.field,
+                    "severity": p.severity,
+                    "reason": p.reason,
+                }
+                for p in data.problems
+            ]
+        )
+        st.dataframe(frame, hide_index=True, width="stretch")
+    for problem in data.file_errors:
+        st.error(f"**{safe_html.markdown(problem.file)}**: {safe_html.markdown(problem.reason)}")
+    for problem in data.problems:
+        if problem.file == STALE_DATA:
+            st.warning(f"Data files unreadable: {safe_html.markdown(problem.reason)}.")
+    if rows:
+        st.error(
+            f"{rows} row(s) in the data files could not be loaded; "
+            "they are listed under 'Details' above."
+        )
+
+
+def citation(source: pd.Series) -> str:
+    """'Title', Publisher, Author, date, as escaped Markdown with a link when safe."""
+    title = safe_html.markdown(source.get("title", ""))
+    url = safe_html.safe_url(source.get("url"))
+    head = f"[{title}]({url})" if url else title
+    parts = [head]
+    for column in ("publisher", "author"):
+        value = str(source.get(column, "") or "")
+        if value and value != "nan":
+            parts.append(safe_html.markdown(value))
+    published = str(source.get("published", "") or "")
+    if published and published != "nan":
+        parts.append(safe_html.markdown(published))
+    return ", ".join(parts)
+
+
+def selection_panel(sel: Selection, in_view: bool) -> None:
+    """The panel beside the map: the selected item, its excerpts and their citations."""
+    record = sel.record
+    title = record["title"] if sel.kind == "event" else record["name"]
+    when = event_when(record) if sel.kind == "event" else site_when(record)
+    precision = GeoPrecision(str(record["geo_precision"]))
+    st.markdown(f"#### {safe_html.markdown(title)}")
+    item_id = str(record["event_id"] if sel.kind == "event" else record["site_id"])
+    st.caption(
+        f"{safe_html.markdown(category_label(str(record['category'])))} · "
+        f"{safe_html.markdown(item_id)} · confidence {safe_html.markdown(record['confidence'])}"
+    )
+    lines = [
+        f"**When:** {safe_html.markdown(when)}",
+        f"**Where:** {safe_html.markdown(place_words(record))} "
+        f"({safe_html.markdown(precision.description)})",
+    ]
+    actors = "; ".join(
+        str(record.get(c, ""))
+        for c in ("actor1", "assoc_actor_1")
+        if str(record.get(c, "") or "") not in ("", "nan")
+    )
+    if actors:
+        lines.append(f"**Actors:** {safe_html.markdown(actors)}")
+    if sel.kind == "event":
+        for label, column in (("Participants", "participants"), ("Arrests", "arrests")):
+            lines.append(figures_markdown(label, record.get(column, "")))
+    else:  # an imported site's amount, sector, completion, flags, provenance and licence
+        lines += [f"**{k}:** {safe_html.markdown(v)}" for k, v in site_facts(record.to_dict())]
+    st.markdown("  \n".join(line for line in lines if line))
+    if not in_view:
+        st.info("This item is outside the current filters, so it is not drawn on the map.")
+
+    st.markdown(f"**Excerpts ({len(sel.excerpts)})**")
+    if len(sel.excerpts):
+        for _, excerpt in sel.excerpts.iterrows():
+            with st.container(border=True):
+                st.markdown(f"> {safe_html.markdown(excerpt['text'])}")
+                span = f"characters {excerpt['char_start']}–{excerpt['char_end']}"
+                st.caption(f"{citation(excerpt)} · {span}")
+    else:
+        st.caption(
+            "No excerpt from a held article supports this item yet: its source and notes follow."
+        )
+    if sel.source is not None:
+        st.markdown(f"**Source:** {citation(sel.source)}")
+    notes = str(record.get("notes", "") or "")
+    if notes and notes != "nan":
+        with st.expander("Notes on sourcing", expanded=not len(sel.excerpts)):
+            st.markdown(safe_html.markdown(notes, max_len=4000))
+
+
+def figures_markdown(label: str, value: object) -> str:
+    """A count as the sources give it: one line, or, where sources disagree, every figure
+    with its source on a line of its own."""
+    figures = parse_figures(value)
+    if not figures:
+        return ""
+    if len(figures) == 1:
+        return f"**{label}:** {safe_html.markdown(figures[0].text)}"
+    items = []
+    for figure in figures:
+        words = (
+            figure.text.removesuffix(f"({figure.source})").strip() if figure.source else figure.text
+        )
+        source = f" ({safe_html.markdown(figure.source)})" if figure.source else ""
+        items.append(f"&nbsp;&nbsp;• {safe_html.markdown(words)}{source}")
+    return f"**{label} (sources disagree):**  \n" + "  \n".join(items)
+
+
+def summary_line(state: ViewState, n_events: int, n_sites: int) -> str:
+    countries = ", ".join(country_label(c) for c in state.countries) or "all countries"
+    categories = ", ".join(category_label(c) for c in state.categories) or "all categories"
+    period = f"{date_words(pd.Timestamp(state.start + '-01').date(), 'month').split(' (')[0]} – "
+    period += date_words(pd.Timestamp(state.end + "-01").date(), "month").split(" (")[0]
+    regions = f" · {', '.join(state.regions)}" if state.regions else ""
+    counts = f"{plural(n_events, 'event')} and {plural(n_sites, 'site')}"
+    text = f"{counts} · {period} · {countries} · {categories}{regions}"
+    if state.query:
+        text += f" · matching “{state.query}”"
+    return safe_html.markdown(text)
+
+
+def picks_bar(page: PageView) -> None:
+    """What the chart selection is, with a control that clears it."""
+    view, bounds = page.view, page.bounds
+    if not view.picks:
+        return
+    words = "; ".join(describe_pick(k) for k in view.picks[:8])
+    more = f" and {len(view.picks) - 8} more" if len(view.picks) > 8 else ""
+    cols = st.columns([0.8, 0.2], vertical_alignment="center")
+    hidden = (
+        "Events are hidden while projects are selected."
+        if all(is_site_pick(k) for k in view.picks)
+        else "Sites are hidden while a chart selection is active."
+    )
+    cols[0].info(f"Chart selection: {safe_html.markdown(words)}{more}. {hidden}")
+    if cols[1].button("Clear chart selection", icon=":material/deselect:"):
+        state.commit_view(state.clear_picks(view), bounds)
+        st.rerun()
+
+
+def picked_events_panel(data: Bundle, filtered: Filtered, limit: int = 40) -> None:
+    """The selected events, each with the excerpts (or the source) behind it."""
+    events, total = filtered.first_events(limit)
+    st.markdown(f"#### Selected events ({total:,})")
+    excerpts = data.excerpts.set_index("excerpt_id")
+    sources = data.sources.set_index("source_id")
+    for _, event in events.iterrows():
+        with st.container(border=True):
+            when, where = event_when(event), place_words(event)
+            st.markdown(
+                f"**{safe_html.markdown(event['title'])}**  \n"
+                f"{safe_html.markdown(when)} · {safe_html.markdown(where)}"
+            )
+            ids = [x for x in str(event["excerpt_ids"]).split(";") if x in excerpts.index]
+            for xid in ids:
+                excerpt = excerpts.loc[xid]
+                st.markdown(f"> {safe_html.markdown(excerpt['text'])}")
+                if excerpt["source_id"] in sources.index:
+                    st.caption(citation(sources.loc[excerpt["source_id"]]))
+            if not ids and event["source_id"] in sources.index:
+                st.caption(f"No excerpt held; source: {citation(sources.loc[event['source_id']])}")
+    if total > limit:
+        st.caption(f"… and {total - limit:,} more; narrow the selection to see them.")
+
+
+def cell_panel(result: ViewResult) -> bool:
+    """The events of the last clicked hexagon, a page at a time; False when none is open."""
+    opened = state.open_cell()
+    if opened is None:
+        return False
+    found = result.cell_page(*opened)
+    st.markdown(f"#### Events in this hexagon ({found.total})")
+    table = found.events[["event_id", "event_date", "title", "location"]].copy()
+    table["title"] = table["title"].map(lambda t: safe_html.plain(t)[:120])
+    st.dataframe(table, hide_index=True, width="stretch")
+    left, middle, right = st.columns([0.3, 0.4, 0.3], vertical_alignment="center")
+    if left.button("Previous", disabled=found.page == 0, key="cell_prev"):
+        state.show_cell_page(found.page - 1)
+        st.rerun()
+    middle.caption(f"page {found.page + 1} of {found.pages}")
+    if right.button("Next", disabled=found.page + 1 >= found.pages, key="cell_next"):
+        state.show_cell_page(found.page + 1)
+        st.rerun()
+    if st.button("Close the hexagon list", icon=":material/close:", key="cell_close"):
+        state.show_cell_page(None)
+        st.rerun()
+    return True
+
+
+def side_panel(page: PageView) -> None:
+    """Beside the map: the selected item; else what a chart selection picks; else the open
+    hexagon's events; else how to get any of them."""
+    view, result = page.view, page.result
+    assert result is not None
+    selection = result.selection()
+    if selection is not None:
+        selection_panel(selection, in_view=result.shows(view.selected or ""))
+        if st.button("Clear selection", icon=":material/close:"):
+            state.commit_view(view.with_selected(None), page.bounds)
+            st.rerun()
+    elif projects.only_site_picks(view):
+        projects.picked_sites_panel(result)
+    elif view.picks:
+        picked_events_panel(page.data, result.filtered)
+    elif not cell_panel(result):
+        st.markdown("#### Excerpts")
+        st.caption(
+            "Click a marker to read the article excerpts and citations behind it, or select "
+            "bars in a chart below. Clusters open into their markers when clicked; a region "
+            "filters to it."
+        )
+
+
+def picked_panel(page: PageView) -> None:
+    """Under the charts: what a chart selection picks, events or projects."""
+    assert page.result is not None
+    if projects.only_site_picks(page.view):
+        projects.picked_sites_panel(page.result)
+    elif page.view.picks:
+        picked_events_panel(page.data, page.result.filtered)
+
+
+def summary(page: PageView) -> None:
+    """The view in one line: counts, period, countries, categories, regions, search."""
+    assert page.result is not None
+    filtered = page.result.filtered
+    st.markdown(summary_line(page.view, filtered.event_count, len(filtered.sites)))

@@ -1,0 +1,54 @@
+"""The sidebar's filters. Their keys are seeded from the view (:mod:`geo.ui.state`), which
+reads them back on the next run."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geo.model import AREAS, Category
+from geo.ui import state
+from geo.ui.words import category_label, country_label
+from geo.view import Bounds, ViewState, months_between
+
+
+def sidebar_filters(view: ViewState, bounds: Bounds) -> None:
+    with st.sidebar:
+        st.subheader("Filters")
+        st.select_slider(
+            "Months shown",
+            options=months_between(bounds.first_month, bounds.last_month),
+            value=(view.start, view.end),
+            key=state.range_key(),
+            help="Events whose dates overlap this range, and sites open at some time in it.",
+        )
+        st.multiselect(
+            "Countries",
+            list(AREAS),
+            key=state.W_COUNTRY,
+            format_func=country_label,
+            placeholder="All countries",
+        )
+        st.multiselect(
+            "Categories",
+            [c.value for c in Category],
+            key=state.W_CAT,
+            format_func=category_label,
+            placeholder="All categories",
+        )
+        st.multiselect(
+            "Regions (admin-1)",
+            list(bounds.regions),
+            key=state.W_REGION,
+            placeholder="All regions",
+            help="Or click a region on the map.",
+        )
+        st.text_input(
+            "Search",
+            key=state.W_QUERY,
+            max_chars=200,
+            placeholder="title, place, actor or excerpt text",
+        )
+        st.checkbox("Include events with unknown dates", key=state.W_UNDATED)
+        if st.button("Reset view", icon=":material/restart_alt:"):
+            state.reset_view(bounds)
+            st.rerun()

@@ -1,0 +1,290 @@
+"""The one place where the link, the session and the widgets meet.
+
+Every page starts with :func:`page_view`: the view is decoded from the URL on a session's
+first run and kept in the session after that; what the visitor did since the last run (a map
+click, a pan, a chart selection, a filter widget) is folded into it; the store is asked for
+what the view shows (:func:`geo.query.view_result`); and the view is written back to the
+URL. Widgets are seeded from the view, never the other way round, so a page that does not
+draw a widget cannot lose its value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import streamlit as st
+
+from geo import scale
+from geo.bundle import Bundle
+from geo.maps import clicked_id
+from geo.model import AREAS, Category
+from geo.picks import pick_keys_from_selection
+from geo.query import ViewResult, view_result
+from geo.regions import clicked_region
+from geo.ui import data as loaders
+from geo.ui.navigation import entry_guard
+from geo.view import Bounds, ViewState, clean_query, decode, encode
+
+VIEW_KEY = "view"
+NOTICES_KEY = "url_notices"
+W_RANGE, W_COUNTRY, W_CAT, W_QUERY, W_UNDATED, W_REGION = (
+    "w_range",
+    "w_country",
+    "w_cat",
+    "w_query",
+    "w_undated",
+    "w_region",
+)
+W_PLAY_MODE, W_PLAY_WINDOW = "play_mode", "play_window"
+MAP_KEY = "atlas_map"
+CELL_KEY = "_clicked_cell"
+CELL_PAGE_KEY = "_cell_page"
+_RANGE_GENERATION = "_range_generation"
+_RESEED = "_reseed_widgets"
+_SEEN = "_seen_inputs"
+_PENDING = "_pending_inputs"
+_MAP_ARGS = "_map_args"
+_LAST_TOOLTIP = "_last_clicked_tooltip"
+_CHART_GENERATION = "_chart_generation"
+_LAST_PICKS = "_last_chart_picks"
+
+
+@dataclass(frozen=True)
+class PageView:
+    """What a page lays out: the data, what a view of it may hold, the view, and what the
+    store answered for it (None on pages without filters)."""
+
+    data: Bundle
+    bounds: Bounds
+    view: ViewState
+    result: ViewResult | None
+
+
+def page_view(charts: Sequence[str] = (), *, map_events: bool = False) -> PageView:
+    """The view of this run, with the visitor's inputs since the last run folded in, the
+    sidebar's filters drawn, the store asked and the URL written. ``charts`` names the
+    linked charts the page draws (their selections filter the view); ``map_events`` folds
+    the map's clicks and viewport in (the map page)."""
+    entry_guard()
+    data = loaders.bundle()
+    bounds = loaders.bounds_of(data)
+    view = current_view(bounds)
+    if map_events:
+        view = _apply_map_events(view, bounds)  # before the widgets: a region click sets one
+    view = _apply_chart_selections(view, charts)
+    from geo.ui.sidebar import sidebar_filters  # the sidebar calls back into this module
+
+    sidebar_filters(view, bounds)
+    view = _view_from_widgets(view)
+    result = view_result(data, view)
+    commit_view(view, bounds)
+    return PageView(data, bounds, view, result)
+
+
+def page_data() -> PageView:
+    """For pages without filters (Sources, About): the data and the session's view, if it
+    has one (the link is not decoded here, nor written)."""
+    entry_guard()
+    data = loaders.bundle()
+    bounds = loaders.bounds_of(data)
+    view = st.session_state.get(VIEW_KEY) or ViewState.default(bounds)
+    return PageView(data, bounds, view, None)
+
+
+def _query_params() -> dict[str, list[str]]:
+    return {key: st.query_params.get_all(key) for key in st.query_params}
+
+
+def current_view(bounds: Bounds) -> ViewState:
+    """The session's ViewState: decoded from the URL on the first run, then kept in the
+    session; widget keys are seeded from it whenever they are missing (first run, or coming
+    back from another page)."""
+    if VIEW_KEY not in st.session_state:
+        decoded = decode(_query_params(), bounds)
+        st.session_state[VIEW_KEY] = decoded.state
+        st.session_state[NOTICES_KEY] = decoded.notices
+    state: ViewState = st.session_state[VIEW_KEY]
+    _seed_widgets(state, force=bool(st.session_state.pop(_RESEED, False)))
+    return state
+
+
+def _seed_widgets(state: ViewState, force: bool) -> None:
+    """Give the filter widgets the view's values: all of them (force), or those missing."""
+    seeds = {
+        W_COUNTRY: list(state.countries),
+        W_CAT: list(state.categories),
+        W_QUERY: state.query,
+        W_UNDATED: state.undated,
+        W_REGION: list(state.regions),
+        W_PLAY_MODE: state.play_mode,
+        W_PLAY_WINDOW: state.window,
+    }
+    for key, value in seeds.items():
+        if force or key not in st.session_state:
+            st.session_state[key] = value
+
+
+def range_key() -> str:
+    """The month slider's key. select_slider learns that it holds a range from its ``value``
+    argument, not from session state, so it is given ``value`` and a new key whenever the
+    view is set from code (which resets it to that value)."""
+    return f"{W_RANGE}_{st.session_state.get(_RANGE_GENERATION, 0)}"
+
+
+def _view_from_widgets(previous: ViewState) -> ViewState:
+    chosen = st.session_state.get(range_key(), (previous.start, previous.end))
+    # A one-month range can come back from the slider as a single value.
+    start, end = (chosen, chosen) if isinstance(chosen, str) else tuple(chosen)
+    mode = st.session_state.get(W_PLAY_MODE) or "window"
+    return replace(
+        previous,
+        start=start,
+        end=end,
+        countries=tuple(c for c in AREAS if c in st.session_state[W_COUNTRY]),
+        categories=tuple(c.value for c in Category if c.value in st.session_state[W_CAT]),
+        query=clean_query(str(st.session_state[W_QUERY])),
+        undated=bool(st.session_state[W_UNDATED]),
+        regions=tuple(r for r in st.session_state[W_REGION] if r),
+        play_mode=str(mode),
+        window=int(st.session_state.get(W_PLAY_WINDOW) or previous.window),
+    )
+
+
+def _seen(name: str) -> object:
+    """The last map click or chart selection that a committed view took in."""
+    return st.session_state.get(_SEEN, {}).get(name)
+
+
+def _mark_seen(name: str, value: object) -> None:
+    """Note an input as taken in once this run's view is committed. A run that Streamlit
+    stops half-way (a newer event arrived) never commits, so its inputs are read again."""
+    st.session_state.setdefault(_PENDING, {})[name] = value
+
+
+def commit_view(state: ViewState, bounds: Bounds) -> None:
+    """Remember the view and write it to the URL (only when it changed)."""
+    st.session_state[VIEW_KEY] = state
+    st.session_state.setdefault(_SEEN, {}).update(st.session_state.pop(_PENDING, {}))
+    wanted = encode(state, bounds)
+    if (
+        wanted != st.query_params.to_dict()
+        or len(_query_params()) != len(wanted)
+        or any(len(v) > 1 for v in _query_params().values())
+    ):
+        st.query_params.from_dict(wanted)
+
+
+def set_view(state: ViewState, *, before_widgets: bool = False) -> None:
+    """Replace the session's view from code. The filter widgets take its values at once when
+    they have not been drawn yet in this run (``before_widgets``), else on the next run."""
+    st.session_state[VIEW_KEY] = state
+    st.session_state[_RANGE_GENERATION] = st.session_state.get(_RANGE_GENERATION, 0) + 1
+    if before_widgets:
+        _seed_widgets(state, force=True)
+    else:
+        st.session_state[_RESEED] = True
+
+
+def reset_view(bounds: Bounds) -> None:
+    default = ViewState.default(bounds)
+    set_view(default)
+    st.session_state[_MAP_ARGS] = (default.center, default.zoom)
+
+
+def map_viewport_args(view: ViewState) -> tuple[tuple[float, float] | None, float | None]:
+    """Centre and zoom to hand to st_folium: the link's viewport, fixed for the session.
+
+    The map reports every pan and zoom back (and the view keeps it for the URL); feeding
+    those reports back as arguments would make the map chase its own earlier positions, so
+    the arguments change only when the session starts or the view is reset."""
+    if _MAP_ARGS not in st.session_state:
+        st.session_state[_MAP_ARGS] = (view.center, view.zoom)
+    center, zoom = st.session_state[_MAP_ARGS]
+    return center, zoom
+
+
+def notices() -> list[str]:
+    """What was wrong with the link this session opened on (until dismissed)."""
+    return list(st.session_state.get(NOTICES_KEY, []))
+
+
+def dismiss_notices() -> None:
+    st.session_state[NOTICES_KEY] = []
+
+
+def _apply_map_events(view: ViewState, bounds: Bounds) -> ViewState:
+    """Fold what the map reported since the last run into the view: a clicked marker selects
+    its item, a clicked region filters to it, a pan or zoom moves the view's viewport."""
+    reported = st.session_state.get(MAP_KEY) or {}
+    if not isinstance(reported, dict):
+        return view
+    tooltip = reported.get("last_object_clicked_tooltip")
+    if tooltip != _seen(_LAST_TOOLTIP):
+        _mark_seen(_LAST_TOOLTIP, tooltip)
+        region = clicked_region(tooltip, bounds.regions)
+        item = clicked_id(tooltip)
+        cell = scale.clicked_cell(tooltip)
+        if cell is not None:
+            st.session_state[CELL_KEY] = cell  # listed beside the map; the map zooms in
+            view = view.with_selected(None)
+        elif region is not None:
+            view = replace(view, regions=(region,))
+            set_view(view, before_widgets=True)
+        elif item in bounds.ids:
+            view = view.with_selected(item)
+    center, zoom = reported.get("center"), reported.get("zoom")
+    if isinstance(center, dict) and isinstance(zoom, int | float):
+        try:
+            lat, lng = round(float(center["lat"]), 4), round(float(center["lng"]), 4)
+        except (KeyError, TypeError, ValueError):
+            return view
+        if (lat, lng) != view.center or round(float(zoom), 2) != view.zoom:
+            view = replace(view, center=(lat, lng), zoom=round(float(zoom), 2))
+    return view
+
+
+def chart_key(name: str) -> str:
+    """A chart's widget key; a new generation clears every chart's own selection."""
+    return f"chart_{name}_{st.session_state.get(_CHART_GENERATION, 0)}"
+
+
+def _apply_chart_selections(view: ViewState, names: Sequence[str]) -> ViewState:
+    """A chart whose selection changed since the last run sets the view's picks to it (an
+    emptied selection clears them)."""
+    for name in names:
+        keys = pick_keys_from_selection(st.session_state.get(chart_key(name)))
+        if keys != (_seen(f"{_LAST_PICKS}:{name}") or ()):
+            _mark_seen(f"{_LAST_PICKS}:{name}", keys)
+            view = view.with_picks(keys)
+    return view
+
+
+def clear_picks(view: ViewState) -> ViewState:
+    st.session_state[_CHART_GENERATION] = st.session_state.get(_CHART_GENERATION, 0) + 1
+    for name in [k for k in st.session_state.get(_SEEN, {}) if k.startswith(_LAST_PICKS)]:
+        st.session_state[_SEEN].pop(name)
+    return view.with_picks(())
+
+
+def open_cell() -> tuple[int, int] | None:
+    """The hexagon clicked last and the page of its list shown, or None when none is open."""
+    cell = st.session_state.get(CELL_KEY)
+    return None if cell is None else (int(cell), int(st.session_state.get(CELL_PAGE_KEY, 0)))
+
+
+def show_cell_page(page: int | None) -> None:
+    """Turn the hexagon list to ``page``; None closes it."""
+    if page is None:
+        st.session_state.pop(CELL_KEY, None)
+        page = 0
+    st.session_state[CELL_PAGE_KEY] = page
+
+
+def select(item_id: str) -> None:
+    """Select an item from another page (its panel opens on the map)."""
+    current = st.session_state.get(VIEW_KEY)
+    if current is None:
+        data = loaders.bundle()
+        current = current_view(loaders.bounds_of(data))
+    set_view(current.with_selected(item_id))
