@@ -1,5 +1,6 @@
-"""The atlas's store: one interface (:class:`Store`), two engines: the embedded DuckDB
-(:class:`DuckStore`, the default) and a shared PostgreSQL/PostGIS database
+"""The atlas's store: its interfaces (:class:`StoreReader` for the pages' reads,
+:class:`StoreWriter` for the importers' writes, :class:`Store` both), two engines: the
+embedded DuckDB (:class:`DuckStore`, the default) and a shared PostgreSQL/PostGIS database
 (:class:`~geo.store.pg.PgStore`), and the store the app uses for a bundle.
 
 The app queries, in this order of choice: the database named by ``GEO_DATABASE_URL`` or
@@ -22,8 +23,11 @@ from geo.store.base import (
     ImportBatch,
     ImportCounts,
     Store,
+    StoreError,
+    StoreReader,
+    StoreWriter,
 )
-from geo.store.duck import DuckStore, StoreError
+from geo.store.duck import DuckStore
 
 if TYPE_CHECKING:
     from geo.bundle import Bundle
@@ -37,6 +41,8 @@ __all__ = [
     "ImportCounts",
     "Store",
     "StoreError",
+    "StoreReader",
+    "StoreWriter",
     "close_all",
     "database_url",
     "open_database",
@@ -111,10 +117,10 @@ def open_store(path: str | None, bundle: Bundle | None = None) -> DuckStore:
     return store
 
 
-def store_for(bundle: Bundle) -> DuckStore | PgStore:
+def store_for(bundle: Bundle) -> Store:
     """The store behind ``bundle``: the shared database (:func:`database_url`), else the
     ``GEO_STORE`` file, else an in-memory store built from the bundle's frames (one per
-    bundle, dropped with it)."""
+    bundle, dropped with it). The pages read it; the import page writes into it too."""
     url = database_url()
     if url:
         return open_database(url, bundle)

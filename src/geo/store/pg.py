@@ -38,13 +38,13 @@ from geo.store import cells, sql
 from geo.store.base import (
     BUNDLE_ORIGIN,
     ImportCounts,
+    StoreError,
     arrow_type,
     frame_from_ipc,
     frame_to_ipc,
     to_arrow,
     with_cells,
 )
-from geo.store.duck import StoreError
 from geo.store.reads import EVENT_TABLE_COLUMNS, SITE_TABLE_COLUMNS, SqlReads
 from geo.store.reads import names as _names
 from geo.view import ViewState
