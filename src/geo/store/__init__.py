@@ -1,7 +1,9 @@
 """The atlas's store: its interfaces (:class:`StoreReader` for the pages' reads,
 :class:`StoreWriter` for the importers' writes, :class:`Store` both), two engines: the
 embedded DuckDB (:class:`DuckStore`, the default) and a shared PostgreSQL/PostGIS database
-(:class:`~geo.store.pg.PgStore`), and the store the app uses for a bundle.
+(:mod:`geo.store.pg`, reached through :func:`open_database` and :mod:`geo.store.shared`), and
+the store the app uses for a bundle. Modules outside this package import neither engine's
+module.
 
 The app queries, in this order of choice: the database named by ``GEO_DATABASE_URL`` or
 configured by the UI from the secrets' ``[connections.events]`` (:func:`use_database`); the
@@ -32,6 +34,7 @@ from geo.store.duck import DuckStore
 if TYPE_CHECKING:
     from geo.bundle import Bundle
     from geo.store.pg import PgStore
+    from geo.store.shared import SharedDatabase
 
 __all__ = [
     "EVENT_FRAME_COLUMNS",
@@ -80,7 +83,7 @@ def database_url() -> str | None:
     return os.environ.get(DATABASE_ENV) or _configured.get("url") or None
 
 
-def open_database(url: str, bundle: Bundle | None = None) -> PgStore:
+def open_database(url: str, bundle: Bundle | None = None) -> SharedDatabase:
     """The PostGIS store at ``url`` (one per process; schema migrated on first open); the
     bundle's rows are loaded into it when given and not already there. Raises
     :class:`StoreError` (naming host and port, never the password) when it cannot be reached."""
