@@ -26,7 +26,7 @@ from geo.maps import site_when, tooltip_text
 from geo.model import Category
 from geo.provenance import site_facts
 from geo.scale import view_bbox
-from geo.store import Store
+from geo.store import StoreReader
 from geo.view import DEFAULT_ZOOM, ViewState
 
 MIN_ZOOM = 8.0
@@ -152,7 +152,7 @@ def footprint_layer(geojson: str) -> folium.FeatureGroup:
     return group
 
 
-def layers(store: Store, sites: pd.DataFrame, view: ViewState) -> list[folium.FeatureGroup]:
+def layers(store: StoreReader, sites: pd.DataFrame, view: ViewState) -> list[folium.FeatureGroup]:
     """The footprint layer for the map's feature groups: the view's sites (``sites``, the
     filtered and picked ones) near the view, when zoomed in to :data:`MIN_ZOOM`; else none."""
     if not shown_at(view.zoom) or sites.empty:

@@ -24,7 +24,7 @@ from geo import funding
 from geo.bundle import Bundle, load_admin1
 from geo.picks import events_matching
 from geo.regions import region_counts, region_names
-from geo.store import Store, sql, store_for
+from geo.store import StoreReader, sql, store_for
 from geo.validate import split_ids
 from geo.view import Bounds, ViewState
 
@@ -51,7 +51,7 @@ class Filtered:
         sites: pd.DataFrame,
         unpicked: pd.DataFrame | None = None,
         *,
-        store: Store | None = None,
+        store: StoreReader | None = None,
         state: ViewState | None = None,
         event_count: int | None = None,
         unpicked_count: int | None = None,
@@ -156,7 +156,7 @@ def _filters(view: ViewState) -> tuple[object, ...]:
     )
 
 
-def aggregate(store: Store, view: ViewState, name: str, count: Callable[[ViewState], T]) -> T:
+def aggregate(store: StoreReader, view: ViewState, name: str, count: Callable[[ViewState], T]) -> T:
     """``count(view)``, remembered per store version and the view's filters: a rerun that
     changes no filter (a marker click, a pan, a zoom) asks the store nothing again, and a
     caller asking while another computes the same answer waits for it."""
@@ -184,7 +184,7 @@ def aggregate(store: Store, view: ViewState, name: str, count: Callable[[ViewSta
     return value
 
 
-def prefetch(store: Store, view: ViewState) -> None:
+def prefetch(store: StoreReader, view: ViewState) -> None:
     """Start the aggregates a large view's page will ask for (its timeline, categories,
     top actors and regions), so they run side by side rather than one after another."""
     before = unpicked(view)
@@ -199,7 +199,7 @@ def prefetch(store: Store, view: ViewState) -> None:
 
 
 def _quietly(
-    store: Store, view: ViewState, name: str, count: Callable[[ViewState], object]
+    store: StoreReader, view: ViewState, name: str, count: Callable[[ViewState], object]
 ) -> None:
     # A failure is kept in the cache entry's future and raised to the page that asks.
     with contextlib.suppress(Exception):

@@ -27,7 +27,7 @@ from geo.bundle import Bundle
 from geo.maps import data_layers
 from geo.query import Filtered
 from geo.regions import SHADES
-from geo.store import EVENT_FRAME_COLUMNS, Store, cells, store_for
+from geo.store import EVENT_FRAME_COLUMNS, StoreReader, cells, store_for
 from geo.view import DEFAULT_CENTER, DEFAULT_ZOOM, ViewState
 
 MAX_CELLS = 3_000  # past this many cells in view, a coarser resolution
@@ -101,7 +101,7 @@ class Cells:
         return int(self.counts["events"].sum()) if len(self.counts) else 0
 
 
-def cell_counts(store: Store, view: ViewState) -> Cells:
+def cell_counts(store: StoreReader, view: ViewState) -> Cells:
     """The view's events per H3 cell near its extent, at the zoom's resolution (coarser
     while there would be more than MAX_CELLS), counted in the store (a chart selection
     too: the store reads the view's picks)."""
@@ -215,7 +215,7 @@ class CellPage:
 
 
 def cell_events(
-    store: Store, view: ViewState, cell: int, page: int = 0, page_size: int = 25
+    store: StoreReader, view: ViewState, cell: int, page: int = 0, page_size: int = 25
 ) -> CellPage:
     """A page (from 0) of the events of ``cell`` that the view's filters keep, by date."""
     resolution = cells.resolution_of(cell)
