@@ -17,24 +17,24 @@ from streamlit.connections import BaseConnection
 from geo import safe_html
 from geo.bundle import Bundle
 from geo.store import StoreError, database_url, open_database, use_database
-from geo.store.pg import PgStore, describe_url, url_from_settings
+from geo.store.shared import SharedDatabase, describe_url, url_from_settings
 
 SECRETS_NAME = "events"
 
 
-class EventsConnection(BaseConnection[PgStore]):
+class EventsConnection(BaseConnection[SharedDatabase]):
     """``st.connection("events", type=EventsConnection)``: the atlas's PostGIS store on the
     database the ``[connections.events]`` secrets name (``url``, or ``host``, ``port``,
     ``database``, ``username``, ``password``)."""
 
-    def _connect(self, **kwargs: Any) -> PgStore:
+    def _connect(self, **kwargs: Any) -> SharedDatabase:
         # Secrets set as plain dicts (AppTest's) are not in ``_secrets``: read them as st.secrets.
         settings = self._secrets.to_dict() or _section()
         self.url = url_from_settings({**settings, **kwargs})
         return open_database(self.url)
 
     @property
-    def store(self) -> PgStore:
+    def store(self) -> SharedDatabase:
         return self._instance
 
 
