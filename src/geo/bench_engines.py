@@ -33,8 +33,7 @@ from geo import query, viewport
 from geo.bench import filter_changes, synthetic_acled, time_rerun
 from geo.bundle import load_bundle
 from geo.importers.acled import import_acled
-from geo.store import DATABASE_ENV, ROLLUPS_ENV, STORE_ENV, DuckStore
-from geo.store.base import Store
+from geo.store import DATABASE_ENV, ROLLUPS_ENV, STORE_ENV, DuckStore, Store, StoreReader
 from geo.view import ViewState
 
 if TYPE_CHECKING:
@@ -60,7 +59,7 @@ def _narrow(view: ViewState) -> ViewState:
     return ViewState(view.end, view.end, countries=view.countries[:1] or ("KAZ",))
 
 
-def _query(store: Store, kind: str, view: ViewState) -> object:
+def _query(store: StoreReader, kind: str, view: ViewState) -> object:
     if kind == "count":
         return store.count_events(view)
     if kind == "timeline":
@@ -86,7 +85,7 @@ def _percentiles(times: list[float]) -> tuple[float, float]:
     return round(statistics.median(ordered), 5), round(p95, 5)
 
 
-def time_queries(store: Store, views: Sequence[ViewState]) -> dict[str, tuple[float, float]]:
+def time_queries(store: StoreReader, views: Sequence[ViewState]) -> dict[str, tuple[float, float]]:
     """p50 and p95 seconds of each query kind over ``views``."""
     out = {}
     for kind in QUERIES:
@@ -112,11 +111,11 @@ def _import(
             stale.unlink(missing_ok=True)
         store, where = DuckStore(path), str(path)
     else:
-        from geo.store.pg import PgStore
+        from geo.store.shared import connect
 
         assert server is not None
         where = server.create_database(f"bench_{size}_{engine.replace('-', '_')}")
-        store = PgStore(where, rollups=engine != "postgis-events")
+        store = connect(where, rollups=engine != "postgis-events")
     store.sync_bundle(load_bundle())
     log(f"[{size}] {engine}: importing")
     started = time.perf_counter()
@@ -159,9 +158,9 @@ def run(
             for engine in engines:
                 import_s: float | None = None
                 if engine == "postgis-events" and database:
-                    from geo.store.pg import PgStore
+                    from geo.store.shared import connect
 
-                    store: Store = PgStore(database, rollups=False)
+                    store: Store = connect(database, rollups=False)
                     where = database
                 else:
                     store, where, import_s = _import(engine, size, data, folder, server, log)

@@ -61,8 +61,8 @@ def _import(args: argparse.Namespace) -> int:
     from geo import importers
     from geo.bundle import load_bundle
     from geo.model import Category
-    from geo.store import DuckStore, StoreError, open_database
-    from geo.store.base import Store
+    from geo.store import DuckStore, StoreError, StoreWriter, open_database
+    from geo.store.shared import describe_url
 
     try:
         category = Category(args.category) if args.category else None
@@ -71,11 +71,9 @@ def _import(args: argparse.Namespace) -> int:
         print(f"geo import: unknown category {args.category!r} (known: {known})", file=sys.stderr)
         return 2
     url, path = _target(args)
-    store: Store
+    store: StoreWriter
     try:
         if url:
-            from geo.store.pg import describe_url
-
             store, path = open_database(url), describe_url(url)
         else:
             store = DuckStore(path)

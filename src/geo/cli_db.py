@@ -36,7 +36,7 @@ def _url(args: argparse.Namespace) -> str | None:
 
 def _init(args: argparse.Namespace) -> int:
     from geo.store import StoreError
-    from geo.store.pg import describe_url, migrate, schema_version
+    from geo.store.shared import describe_url, migrate, schema_version
 
     url = _url(args)
     if url is None:
@@ -55,7 +55,7 @@ def _init(args: argparse.Namespace) -> int:
 def _load(args: argparse.Namespace) -> int:
     from geo.bundle import load_bundle
     from geo.store import StoreError
-    from geo.store.pg import PgStore, describe_url
+    from geo.store.shared import connect, describe_url
 
     url = _url(args)
     if url is None:
@@ -87,7 +87,7 @@ def _load(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     try:
-        store = PgStore(url)
+        store = connect(url)
         try:
             store.load_bundle(bundle)
             total = store.size()

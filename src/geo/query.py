@@ -25,7 +25,7 @@ from geo import cells, funding
 from geo.bundle import Bundle, load_admin1
 from geo.picks import events_matching
 from geo.regions import region_counts, region_names
-from geo.store import EVENT_FRAME_COLUMNS, Store, sql, store_for
+from geo.store import EVENT_FRAME_COLUMNS, StoreReader, sql, store_for
 from geo.validate import split_ids
 from geo.view import Bounds, ViewState
 from geo.viewport import resolution_for, view_bbox
@@ -57,7 +57,7 @@ class Filtered:
         sites: pd.DataFrame,
         unpicked: pd.DataFrame | None = None,
         *,
-        store: Store | None = None,
+        store: StoreReader | None = None,
         state: ViewState | None = None,
         event_count: int | None = None,
         unpicked_count: int | None = None,
@@ -166,7 +166,7 @@ def _filters(view: ViewState) -> tuple[object, ...]:
     )
 
 
-def aggregate(store: Store, view: ViewState, name: str, count: Callable[[ViewState], T]) -> T:
+def aggregate(store: StoreReader, view: ViewState, name: str, count: Callable[[ViewState], T]) -> T:
     """``count(view)``, remembered per store version and the view's filters: a rerun that
     changes no filter (a marker click, a pan, a zoom) asks the store nothing again, and a
     caller asking while another computes the same answer waits for it."""
@@ -194,7 +194,7 @@ def aggregate(store: Store, view: ViewState, name: str, count: Callable[[ViewSta
     return value
 
 
-def prefetch(store: Store, view: ViewState) -> None:
+def prefetch(store: StoreReader, view: ViewState) -> None:
     """Start the aggregates a large view's page will ask for (its timeline, categories,
     top actors and regions), so they run side by side rather than one after another."""
     before = unpicked(view)
@@ -209,7 +209,7 @@ def prefetch(store: Store, view: ViewState) -> None:
 
 
 def _quietly(
-    store: Store, view: ViewState, name: str, count: Callable[[ViewState], object]
+    store: StoreReader, view: ViewState, name: str, count: Callable[[ViewState], object]
 ) -> None:
     # A failure is kept in the cache entry's future and raised to the page that asks.
     with contextlib.suppress(Exception):
@@ -387,7 +387,7 @@ class Cells:
         return int(self.counts["events"].sum()) if len(self.counts) else 0
 
 
-def cell_counts(store: Store, view: ViewState) -> Cells:
+def cell_counts(store: StoreReader, view: ViewState) -> Cells:
     """The view's events per H3 cell near its extent, at the zoom's resolution (coarser
     while there would be more than MAX_CELLS), counted in the store (a chart selection
     too: the store reads the view's picks)."""
@@ -417,7 +417,7 @@ class CellPage:
 
 
 def cell_events(
-    store: Store, view: ViewState, cell: int, page: int = 0, page_size: int = 25
+    store: StoreReader, view: ViewState, cell: int, page: int = 0, page_size: int = 25
 ) -> CellPage:
     """A page (from 0) of the events of ``cell`` that the view's filters keep, by date."""
     resolution = cells.resolution_of(cell)

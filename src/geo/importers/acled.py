@@ -22,7 +22,7 @@ from geo.importers.base import (
     run_import,
 )
 from geo.model import AREAS, Category, Confidence, GeoPrecision, TimePrecision
-from geo.store.base import Store
+from geo.store.base import StoreWriter
 from geo.validate import MAX_FIELD, RowError, parse_id, parse_partial_date, parse_point
 
 COLUMNS = [
@@ -216,7 +216,7 @@ def parse_row(values: dict[str, str]) -> dict[str, object]:
 
 def import_acled(
     path: str | Path,
-    store: Store,
+    store: StoreWriter,
     *,
     deletions: str | Path | None = None,
     progress: Progress | None = None,

@@ -26,7 +26,7 @@ from shapely.geometry import shape
 from geo.importers.base import Progress, Reject, UnreadableFile
 from geo.importers.generic import COUNTRY_CODES, SiteImportResult, _Areas, run_site_import
 from geo.model import AREAS, Category, Confidence, GeoPrecision, TimePrecision
-from geo.store.base import Store
+from geo.store.base import StoreWriter
 from geo.validate import RowError
 
 LICENCE = (
@@ -293,7 +293,7 @@ def _reporting(
 
 
 def import_aiddata(
-    path: str | Path, store: Store, progress: Progress | None = None
+    path: str | Path, store: StoreWriter, progress: Progress | None = None
 ) -> SiteImportResult:
     """Import an AidData GCDF geospatial GeoJSON file as ``bri_site`` sites, idempotent by
     the publisher's project id. ``progress`` hears (bytes, file size) as the features are

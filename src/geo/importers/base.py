@@ -21,7 +21,7 @@ import pandas as pd
 
 from geo.bundle import load_admin1
 from geo.regions import assign_regions
-from geo.store.base import ImportCounts, Store, with_cells
+from geo.store.base import ImportCounts, StoreWriter, with_cells
 from geo.validate import RowError
 
 csv.field_size_limit(1_000_000)
@@ -256,7 +256,7 @@ RowParser = Callable[[dict[str, str]], dict[str, object]]
 
 
 def run_import(
-    store: Store,
+    store: StoreWriter,
     records: Iterator[Record],
     parse: RowParser,
     rejects: list[Reject],

@@ -39,7 +39,7 @@ from geo.importers.base import (
 )
 from geo.model import AREAS, Category, Confidence, GeoPrecision, TimePrecision
 from geo.regions import assign_regions
-from geo.store.base import ImportCounts, Store
+from geo.store.base import ImportCounts, StoreWriter
 from geo.validate import (
     MAX_FIELD,
     RowError,
@@ -259,7 +259,7 @@ def row_parser(
 
 def import_csv(
     path: str | Path,
-    store: Store,
+    store: StoreWriter,
     mapping: Mapping[str, str],
     *,
     deletions: str | Path | None = None,
@@ -312,7 +312,7 @@ def geojson_records(features: list[object], rejects: list[Reject]) -> Iterator[R
 
 def import_geojson(
     path: str | Path,
-    store: Store,
+    store: StoreWriter,
     mapping: Mapping[str, str],
     *,
     deletions: str | Path | None = None,
@@ -362,7 +362,7 @@ SiteParser = Callable[[dict[str, object]], dict[str, object]]
 
 
 def run_site_import(
-    store: Store,
+    store: StoreWriter,
     items: Iterable[tuple[int, dict[str, object]]],
     parse: SiteParser,
     rejects: list[Reject],
@@ -512,7 +512,7 @@ def site_parser(
 
 def import_csv_sites(
     path: str | Path,
-    store: Store,
+    store: StoreWriter,
     mapping: Mapping[str, str],
     *,
     category: Category = Category.OTHER,

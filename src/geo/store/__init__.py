@@ -1,6 +1,9 @@
-"""The atlas's store: one interface (:class:`Store`), two engines: the embedded DuckDB
-(:class:`DuckStore`, the default) and a shared PostgreSQL/PostGIS database
-(:class:`~geo.store.pg.PgStore`), and the store the app uses for a bundle.
+"""The atlas's store: its interfaces (:class:`StoreReader` for the pages' reads,
+:class:`StoreWriter` for the importers' writes, :class:`Store` both), two engines: the
+embedded DuckDB (:class:`DuckStore`, the default) and a shared PostgreSQL/PostGIS database
+(:mod:`geo.store.pg`, reached through :func:`open_database` and :mod:`geo.store.shared`), and
+the store the app uses for a bundle. Modules outside this package import neither engine's
+module.
 
 The app queries, in this order of choice: the database named by ``GEO_DATABASE_URL`` or
 configured by the UI from the secrets' ``[connections.events]`` (:func:`use_database`); the
@@ -22,12 +25,16 @@ from geo.store.base import (
     ImportBatch,
     ImportCounts,
     Store,
+    StoreError,
+    StoreReader,
+    StoreWriter,
 )
-from geo.store.duck import DuckStore, StoreError
+from geo.store.duck import DuckStore
 
 if TYPE_CHECKING:
     from geo.bundle import Bundle
     from geo.store.pg import PgStore
+    from geo.store.shared import SharedDatabase
 
 __all__ = [
     "EVENT_FRAME_COLUMNS",
@@ -37,6 +44,8 @@ __all__ = [
     "ImportCounts",
     "Store",
     "StoreError",
+    "StoreReader",
+    "StoreWriter",
     "close_all",
     "database_url",
     "open_database",
@@ -74,7 +83,7 @@ def database_url() -> str | None:
     return os.environ.get(DATABASE_ENV) or _configured.get("url") or None
 
 
-def open_database(url: str, bundle: Bundle | None = None) -> PgStore:
+def open_database(url: str, bundle: Bundle | None = None) -> SharedDatabase:
     """The PostGIS store at ``url`` (one per process; schema migrated on first open); the
     bundle's rows are loaded into it when given and not already there. Raises
     :class:`StoreError` (naming host and port, never the password) when it cannot be reached."""
@@ -111,10 +120,10 @@ def open_store(path: str | None, bundle: Bundle | None = None) -> DuckStore:
     return store
 
 
-def store_for(bundle: Bundle) -> DuckStore | PgStore:
+def store_for(bundle: Bundle) -> Store:
     """The store behind ``bundle``: the shared database (:func:`database_url`), else the
     ``GEO_STORE`` file, else an in-memory store built from the bundle's frames (one per
-    bundle, dropped with it)."""
+    bundle, dropped with it). The pages read it; the import page writes into it too."""
     url = database_url()
     if url:
         return open_database(url, bundle)

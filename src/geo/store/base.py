@@ -1,11 +1,13 @@
 """The store's interface, the columns it keeps, and turning frames into its rows.
 
-One interface, :class:`Store`, so the app runs the same on the embedded engine (DuckDB in
-process, :mod:`geo.store.duck`) and on the server engine (PostgreSQL with PostGIS,
-:mod:`geo.store.pg`). Reads take a
+Two interfaces, so the app runs the same on the embedded engine (DuckDB in process,
+:mod:`geo.store.duck`) and on the server engine (PostgreSQL with PostGIS, :mod:`geo.store.pg`):
+:class:`StoreReader`, what the pages read to show a view, and :class:`StoreWriter`, what the
+importers and loaders write; :class:`Store` is both. Reads take a
 :class:`~geo.view.ViewState` and return pandas frames shaped like the bundle's (same columns,
 dtypes and index: each row's ``row_no``), or small aggregates; writes go through an import
-batch that commits whole or not at all.
+batch that commits whole or not at all. What only a shared database does (its curated data,
+publishing a data folder to it) is in :mod:`geo.store.shared`.
 """
 
 from __future__ import annotations
@@ -141,6 +143,10 @@ def to_frame(table: pa.Table, columns: Sequence[str]) -> pd.DataFrame:
     return frame[[c for c in columns if c in frame]]
 
 
+class StoreError(RuntimeError):
+    """The store cannot be opened, reached or written."""
+
+
 @dataclass(frozen=True)
 class ImportCounts:
     """What an import batch changed in the store."""
@@ -162,8 +168,10 @@ class ImportBatch(Protocol):
     def counts(self) -> ImportCounts: ...
 
 
-class Store(Protocol):
-    """What the atlas asks of a store. Every filter value is a bound parameter."""
+class StoreReader(Protocol):
+    """What the atlas asks of a store to show a view: the rows and counts in view, one event
+    or site, and what the store holds (its size, months, imported files). Every filter value
+    is a bound parameter."""
 
     @property
     def version(self) -> str:
@@ -211,17 +219,11 @@ class Store(Protocol):
         self, state: ViewState, resolution: int, cell: int, limit: int = 50, offset: int = 0
     ) -> pd.DataFrame: ...
 
+    def count_in_cell(self, state: ViewState, resolution: int, cell: int) -> int: ...
+
     def event(self, event_id: str) -> pd.Series | None: ...
 
-    def size(self) -> int: ...
-
-    def month_span(self) -> tuple[str, str] | None: ...
-
-    def importing(self) -> AbstractContextManager[ImportBatch]: ...
-
-    def close(self) -> None: ...
-
-    # What the importers, the import page and the selection panel use besides.
+    def has_event(self, event_id: str) -> bool: ...
 
     def site(self, site_id: str) -> pd.Series | None: ...
 
@@ -229,15 +231,25 @@ class Store(Protocol):
         """``site_id`` and the named store columns of the sites the filters keep."""
         ...
 
-    def has_event(self, event_id: str) -> bool: ...
+    def size(self) -> int: ...
 
-    def bundle_ids(self) -> set[str]: ...
+    def month_span(self) -> tuple[str, str] | None: ...
 
-    def bundle_site_ids(self) -> set[str]: ...
+    def imports(self) -> pd.DataFrame:
+        """The imported files, with their provenance and licence."""
+        ...
 
-    def count_in_cell(self, state: ViewState, resolution: int, cell: int) -> int: ...
+    def table(self, name: str = "events", columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """A whole table, in data order."""
+        ...
 
-    def imports(self) -> pd.DataFrame: ...
+
+class StoreWriter(Protocol):
+    """What the importers and the loaders ask of a store: the curated data loaded, imported
+    events merged through a batch that commits whole or not at all, imported sites merged,
+    and the curated ids an import must leave alone."""
+
+    def importing(self) -> AbstractContextManager[ImportBatch]: ...
 
     def merge_sites(
         self,
@@ -249,13 +261,28 @@ class Store(Protocol):
         licence: str = "",
     ) -> ImportCounts: ...
 
-    def table(self, name: str = "events", columns: Sequence[str] | None = None) -> pd.DataFrame:
-        """A whole table, in data order."""
+    def load_bundle(self, bundle: Bundle) -> None:
+        """Replace the curated rows with the bundle's; imported rows stay."""
         ...
 
-    def load_bundle(self, bundle: Bundle) -> None: ...
+    def sync_bundle(self, bundle: Bundle) -> None:
+        """Load the bundle's curated rows when the store does not hold them yet."""
+        ...
 
-    def sync_bundle(self, bundle: Bundle) -> None: ...
+    def bundle_ids(self) -> set[str]:
+        """The curated events' ids (an import does not replace them)."""
+        ...
+
+    def bundle_site_ids(self) -> set[str]:
+        """The curated sites' ids (an import does not replace them)."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class Store(StoreReader, StoreWriter, Protocol):
+    """A store read and written by the same code: the app's (its import page writes into the
+    store it shows), a benchmark's."""
 
 
 def monthly_table(

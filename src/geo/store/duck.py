@@ -26,6 +26,7 @@ from geo.store.base import (
     IMPORT_ROW_BASE,
     SITE_EXTRA_COLUMNS,
     ImportCounts,
+    StoreError,
     sql_type,
     to_arrow,
     with_cells,
@@ -36,10 +37,6 @@ from geo.view import ViewState
 
 if TYPE_CHECKING:
     from geo.bundle import Bundle
-
-
-class StoreError(RuntimeError):
-    """The store file cannot be opened or written."""
 
 
 def _create(name: str, columns: Sequence[str], *, temporary: bool = False) -> str:

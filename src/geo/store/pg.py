@@ -32,22 +32,24 @@ import psycopg
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from psycopg.conninfo import conninfo_to_dict
 
 from geo import cells
 from geo.store import sql
 from geo.store.base import (
     BUNDLE_ORIGIN,
     ImportCounts,
+    StoreError,
     arrow_type,
     frame_from_ipc,
     frame_to_ipc,
     to_arrow,
     with_cells,
 )
-from geo.store.duck import StoreError
 from geo.store.reads import EVENT_TABLE_COLUMNS, SITE_TABLE_COLUMNS, SqlReads
 from geo.store.reads import names as _names
+from geo.store.shared import describe_url
+from geo.store.shared import url_from_settings as url_from_settings
 from geo.view import ViewState
 
 if TYPE_CHECKING:
@@ -70,50 +72,6 @@ _PG_TYPES = {
     pa.int64(): "bigint",
     pa.string(): "text",
 }
-
-
-def describe_url(url: str) -> str:
-    """The database a URL names, as ``user@host:port/dbname``: never the password."""
-    try:
-        parts = conninfo_to_dict(url)
-    except psycopg.Error:
-        return "(an unreadable database URL)"
-    host = parts.get("host") or parts.get("hostaddr") or "localhost"
-    where = f"{host}:{parts.get('port') or 5432}/{parts.get('dbname') or ''}"
-    return f"{parts['user']}@{where}" if parts.get("user") else where
-
-
-# Streamlit's SQL connection settings, as psycopg names them.
-_SETTING_NAMES = {
-    "host": "host",
-    "port": "port",
-    "database": "dbname",
-    "dbname": "dbname",
-    "username": "user",
-    "user": "user",
-    "password": "password",
-    "sslmode": "sslmode",
-}
-
-
-def url_from_settings(settings: dict[str, Any]) -> str:
-    """A connection string from a ``[connections.events]`` section: its ``url`` (with the
-    section's ``password`` added, so the URL itself need not hold it), or the ``host``,
-    ``port``, ``database``, ``username``, ``password`` (and ``sslmode``) fields Streamlit's
-    SQL connections use. Raises ValueError when it names no database."""
-    if settings.get("url"):
-        extra = {k: str(settings[k]) for k in ("password", "sslmode") if settings.get(k)}
-        return make_conninfo(str(settings["url"]), **extra) if extra else str(settings["url"])
-    fields = {
-        name: str(settings[key])
-        for key, name in _SETTING_NAMES.items()
-        if settings.get(key) not in (None, "")
-    }
-    if "host" not in fields and "dbname" not in fields:
-        raise ValueError(
-            "the connection settings name no database (give url, or host and database)"
-        )
-    return make_conninfo(**fields)
 
 
 def _reason(exc: BaseException, url: str) -> str:
@@ -265,8 +223,8 @@ def schema_version(url: str) -> int:
 
 
 class PgStore(SqlReads):
-    """A :class:`~geo.store.base.Store` on PostgreSQL with PostGIS at ``url``. The schema is
-    migrated on open unless ``migrate_schema`` is False (then it must be current)."""
+    """A :class:`~geo.store.shared.SharedDatabase` on PostgreSQL with PostGIS at ``url``. The
+    schema is migrated on open unless ``migrate_schema`` is False (then it must be current)."""
 
     MARK = sql.PG
     ID_ORDER = 'event_id COLLATE "C"'  # byte order, as DuckDB sorts

@@ -17,24 +17,24 @@ from streamlit.connections import BaseConnection
 from geo import safe_html
 from geo.bundle import Bundle
 from geo.store import StoreError, database_url, open_database, use_database
-from geo.store.pg import PgStore, describe_url, url_from_settings
+from geo.store.shared import SharedDatabase, describe_url, url_from_settings
 
 SECRETS_NAME = "events"
 
 
-class EventsConnection(BaseConnection[PgStore]):
+class EventsConnection(BaseConnection[SharedDatabase]):
     """``st.connection("events", type=EventsConnection)``: the atlas's PostGIS store on the
     database the ``[connections.events]`` secrets name (``url``, or ``host``, ``port``,
     ``database``, ``username``, ``password``)."""
 
-    def _connect(self, **kwargs: Any) -> PgStore:
+    def _connect(self, **kwargs: Any) -> SharedDatabase:
         # Secrets set as plain dicts (AppTest's) are not in ``_secrets``: read them as st.secrets.
         settings = self._secrets.to_dict() or _section()
         self.url = url_from_settings({**settings, **kwargs})
         return open_database(self.url)
 
     @property
-    def store(self) -> PgStore:
+    def store(self) -> SharedDatabase:
         return self._instance
 
 
@@ -89,7 +89,7 @@ def publish(bundle: Bundle, replacing: str) -> str | None:
     """The curated data changed here (an article accepted on the Ingest page, ``replacing``
     the folder's version before): load it into the shared database, if one is configured,
     so every dashboard on it shows the change. Dashboards never do this on their own (see
-    :meth:`geo.store.pg.PgStore.sync_bundle`). A note, and nothing sent, when the database
+    the store's ``sync_bundle``). A note, and nothing sent, when the database
     holds curated data this folder never had (another analyst's accepted events)."""
     url = database_url()
     if not url:
