@@ -22,9 +22,10 @@ import shapely
 from shapely import wkt
 
 from geo import safe_html
-from geo.maps import site_when, tooltip_text
+from geo.maps import tooltip_text
 from geo.model import Category
 from geo.provenance import site_facts
+from geo.render import site_when
 from geo.scale import view_bbox
 from geo.store import Store
 from geo.view import DEFAULT_ZOOM, ViewState
