@@ -225,6 +225,7 @@ def naive_map(events: pd.DataFrame) -> folium.Map:
 
     from geo import assets
     from geo.maps import PLAIN_TILE, popup_html
+    from geo.render import item_facts
 
     links = assets.links()
     m = folium.Map(location=(43.5, 71.5), zoom_start=4, tiles=None, max_zoom=18)
@@ -235,7 +236,7 @@ def naive_map(events: pd.DataFrame) -> folium.Map:
     for record in events.to_dict("records"):
         folium.Marker(
             (float(record["latitude"]), float(record["longitude"])),
-            popup=folium.Popup(popup_html(record, "event", None), max_width=320),
+            popup=folium.Popup(popup_html(item_facts(record, "event")), max_width=320),
         ).add_to(cluster)
     return m
 

@@ -59,13 +59,12 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 import folium
 import pandas as pd
 
-from geo import assets, charts, query, safe_html
+from geo import assets, charts, query, render, safe_html
 from geo.bundle import Bundle
-from geo.maps import base_map, data_layers, event_when, place_words, site_when
-from geo.model import AREAS, CATEGORY_LABELS, Category, GeoPrecision
-from geo.picks import describe_pick
+from geo.maps import base_map, data_layers
 from geo.provenance import CURATED, ImportCredit, credits
 from geo.query import Filtered
+from geo.render import ItemFacts, inert
 from geo.store import store_for
 from geo.validate import infer_precision, split_ids
 from geo.view import Bounds, Decoded, ViewState, decode, encode
@@ -175,51 +174,13 @@ def permalink(page_url: str | None, state: ViewState, bounds: Bounds, base_path:
     return urlunsplit((parts.scheme, parts.netloc, path, urlencode(encode(state, bounds)), ""))
 
 
-def _and(words: Sequence[str]) -> str:
-    if len(words) <= 1:
-        return "".join(words)
-    return f"{', '.join(words[:-1])} and {words[-1]}"
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
-def period_words(start: str, end: str) -> str:
-    """A month range as a person says it: 'March 2019', '2019–2020', 'March–June 2019'."""
-    first, last = date.fromisoformat(f"{start}-01"), date.fromisoformat(f"{end}-01")
-    if first == last:
-        return f"{first:%B %Y}"
-    if first.month == 1 and last.month == 12:
-        return str(first.year) if first.year == last.year else f"{first.year}–{last.year}"
-    if first.year == last.year:
-        return f"{first:%B}–{last:%B %Y}"
-    return f"{first:%B %Y} – {last:%B %Y}"
-
-
 def describe_view(state: ViewState, filtered: Filtered) -> str:
     """The view in one plain line, e.g. 'Protests in Kyrgyzstan, 2019–2020: 9 events, 2
-    sites'. Plain text: escape it for wherever it is shown."""
-    what = _and([CATEGORY_LABELS[Category(c)] for c in state.categories]) or "Events and sites"
-    where = _and(list(state.regions)) or _and([AREAS[c].name for c in state.countries])
-    where = where or _and([area.name for area in AREAS.values()])
-    extras = []
-    if state.query:
-        extras.append(f"matching “{state.query}”")
-    if state.picks:
-        shown = "; ".join(describe_pick(k) for k in state.picks[:3])
-        more = f" and {len(state.picks) - 3} more" if len(state.picks) > 3 else ""
-        extras.append(f"chart selection {shown}{more}")
-    if not state.undated:
-        extras.append("undated events left out")
-    head = f"{what} in {where}, {period_words(state.start, state.end)}"
-    if extras:
-        head += f" ({'; '.join(extras)})"
-    events = _plural(filtered.event_count, "event")
-    undated = filtered.undated_count()
-    if undated:
-        events += f" ({undated} undated)"
-    return f"{head}: {events}, {_plural(len(filtered.sites), 'site')}"
+    sites' (:func:`geo.render.describe_view`). Plain text: escape it for wherever it is
+    shown."""
+    return render.describe_view(
+        state, filtered.event_count, len(filtered.sites), n_undated=filtered.undated_count()
+    )
 
 
 def share_text(state: ViewState, filtered: Filtered, link: str) -> str:
@@ -265,11 +226,9 @@ def _text(value: object) -> str:
 
 
 def citation_text(source: Mapping[str, Any]) -> str:
-    """'Title', Publisher, Author, published, URL (the URL only when it is http(s))."""
-    parts = [f"“{_text(source.get('title'))}”"]
-    parts += [_text(source.get(c)) for c in ("publisher", "author", "published")]
-    parts.append(safe_html.safe_url(source.get("url")) or "")
-    return ", ".join(p for p in parts if p)
+    """'Title', Publisher, Author, published, URL (the URL only when it is http(s)):
+    :func:`geo.render.citation_text`."""
+    return render.citation_text(render.citation(source))
 
 
 def _date_cell(value: object) -> str:
@@ -294,10 +253,9 @@ class _Lookup:
         ids = split_ids(_text(record.get("excerpt_ids")))
         return [self.excerpts[i] for i in ids if i in self.excerpts]
 
-    def excerpt_citation(self, excerpt: Mapping[str, Any]) -> str:
-        source = self.sources.get(str(excerpt["source_id"]))
-        where = f"characters {excerpt['char_start']}–{excerpt['char_end']}"
-        return f"{citation_text(source)}, {where}" if source else where
+    def facts(self, record: Mapping[str, Any], kind: str) -> ItemFacts:
+        """The item's facts (:func:`geo.render.item_facts`), its excerpts and citations."""
+        return render.item_facts(record, kind, self.excerpts_of(record), self.sources)
 
 
 def import_credits(bundle: Bundle) -> list[ImportCredit]:
@@ -329,10 +287,10 @@ def _row(record: Mapping[str, Any], kind: str, lookup: _Lookup) -> dict[str, Any
     if not isinstance(start, date):
         time_word = "unknown"
     geo_word = _text(record["geo_precision"])
-    source = lookup.sources.get(str(record["source_id"]))
-    excerpts = lookup.excerpts_of(record)
+    facts = lookup.facts(record, kind)
+    source = facts.source
     return {
-        "event_id_cnty": _text(record["event_id" if event else "site_id"]),
+        "event_id_cnty": facts.item_id,
         "event_date": _date_cell(start),
         "year": start.year if isinstance(start, date) else None,
         "time_precision": TIME_CODES.get(time_word),
@@ -347,27 +305,27 @@ def _row(record: Mapping[str, Any], kind: str, lookup: _Lookup) -> dict[str, Any
         "latitude": float(record["latitude"]),
         "longitude": float(record["longitude"]),
         "geo_precision": GEO_CODES.get(geo_word),
-        "source": _text(source.get("publisher") or source.get("title")) if source else "",
-        "notes": _text(record.get("notes")),
+        "source": (source.publisher or source.title) if source else "",
+        "notes": facts.notes,
         "fatalities": _fatalities(record.get("fatalities")) if event else None,
         "tags": _text(record.get("tags")),
         "kind": kind,
         "time_precision_atlas": time_word,
         "geo_precision_atlas": geo_word,
         "category": _text(record["category"]),
-        "title": _text(record["title" if event else "name"]),
+        "title": facts.title,
         "date_end": _text(record["date_end"]) if event else _date_cell(stop),
-        "participants": _text(record.get("participants")) if event else "",
-        "arrests": _text(record.get("arrests")) if event else "",
-        "confidence": _text(record["confidence"]),
+        "participants": facts.written("Participants"),
+        "arrests": facts.written("Arrests"),
+        "confidence": facts.confidence,
         "site_id": _text(record["site_id"]),
-        "site_type": "" if event else _text(record["site_type"]),
+        "site_type": "" if event else facts.type_words,
         "source_id": _text(record["source_id"]),
-        "source_url": (safe_html.safe_url(source.get("url")) or "") if source else "",
-        "source_citation": citation_text(source) if source else "",
-        "excerpt_ids": ";".join(str(x["excerpt_id"]) for x in excerpts),
-        "excerpt_text": JOIN.join(_text(x["text"]) for x in excerpts),
-        "excerpt_citation": JOIN.join(lookup.excerpt_citation(x) for x in excerpts),
+        "source_url": (source.url or "") if source else "",
+        "source_citation": render.citation_text(source) if source else "",
+        "excerpt_ids": ";".join(x.excerpt_id for x in facts.excerpts),
+        "excerpt_text": JOIN.join(x.text for x in facts.excerpts),
+        "excerpt_citation": JOIN.join(render.excerpt_citation_text(x) for x in facts.excerpts),
         **{c: _text(record.get(c)) for c in SITE_EXTRA if c != "amount"},
         "amount": _amount(record.get("amount")),
         "provenance": "" if event else _text(record.get("provenance")) or CURATED,
@@ -563,83 +521,50 @@ dl.facts dd { margin: 0; }
 """
 
 
-def inert(value: object, max_len: int | None = None) -> str:
-    """Text for the brief's markup: :func:`geo.safe_html.text`, and colons as ``&#58;``, so
-    no URL scheme (``javascript:``) stands in the file even as words; it reads the same."""
-    return safe_html.text(value, max_len).replace(":", "&#58;")
-
-
-def _citation_html(source: Mapping[str, Any]) -> str:
-    """A full citation: title, publisher, author, date, and the URL, linked only when it is
-    http(s) (an unsafe URL is left out)."""
-    parts = [f"“{inert(_text(source.get('title')))}”"]
-    parts += [inert(_text(source.get(c))) for c in ("publisher", "author", "published")]
-    url = safe_html.safe_url(source.get("url"))
-    if url:
-        parts.append(safe_html.link(url, url, max_len=None))
-    return ", ".join(p for p in parts if p)
-
-
 def _facts(rows_: Sequence[tuple[str, str]]) -> str:
     cells = "".join(f"<dt>{inert(k)}</dt><dd>{inert(v)}</dd>" for k, v in rows_ if v)
     return f'<dl class="facts">{cells}</dl>' if cells else ""
 
 
-def _item_html(record: Mapping[str, Any], kind: str, lookup: _Lookup) -> str:
-    event = kind == "event"
-    item_id = _text(record["event_id" if event else "site_id"])
-    title = _text(record["title" if event else "name"])
-    row = pd.Series(record)
-    when = event_when(row) if event else site_when(row)
-    precision = GeoPrecision(_text(record["geo_precision"]))
-    category = _text(record["category"])
-    label = CATEGORY_LABELS[Category(category)] if category in set(Category) else category
-    meta = " · ".join((item_id, label, f"confidence {_text(record['confidence'])}"))
-    facts: list[tuple[str, str]] = [
-        ("When", when),
-        ("Where", f"{place_words(row)} ({precision.description})"),
-        (
-            "Actors",
-            "; ".join(
-                _text(record.get(c)) for c in ("actor1", "assoc_actor_1") if _text(record.get(c))
-            ),
-        ),
+def _item_html(facts: ItemFacts) -> str:
+    """One item of the brief: its facts, its excerpts with their full citations, its
+    source and notes; every string inert."""
+    meta = " · ".join((facts.item_id, facts.category_label, f"confidence {facts.confidence}"))
+    rows_: list[tuple[str, str]] = [
+        ("When", facts.when),
+        ("Where", f"{facts.where} ({facts.precision_words})"),
+        ("Actors", "; ".join(facts.actors)),
+        ("Type", facts.type_words),
+        *((f.label, f.written) for f in facts.figures),
     ]
-    if event:
-        facts += [
-            (
-                "Type",
-                " / ".join(
-                    p for p in (_text(record["event_type"]), _text(record["sub_event_type"])) if p
-                ),
-            ),
-            ("Participants", _text(record.get("participants"))),
-            ("Arrests", _text(record.get("arrests"))),
-        ]
-    else:
-        facts.append(("Type", _text(record["site_type"])))
     quotes = []
-    for excerpt in lookup.excerpts_of(record):
-        source = lookup.sources.get(str(excerpt["source_id"]))
-        cite = _citation_html(source) if source else inert(excerpt["source_id"])
-        span = f"characters {excerpt['char_start']}–{excerpt['char_end']}"
+    for excerpt in facts.excerpts:
+        cite = (
+            render.citation_html(excerpt.citation) if excerpt.citation else inert(excerpt.source_id)
+        )
         quotes.append(
             '<blockquote class="excerpt">'
-            f'<p class="quote">“{inert(_text(excerpt["text"]))}”</p>'
-            f'<p class="cite">{cite} · {span}</p></blockquote>'
+            f'<p class="quote">“{inert(excerpt.text)}”</p>'
+            f'<p class="cite">{cite} · {excerpt.span}</p></blockquote>'
         )
     if not quotes:
         quotes.append('<p class="muted">No excerpt from a held article supports this item.</p>')
-    source = lookup.sources.get(str(record["source_id"]))
-    source_line = f'<p class="source"><b>Source:</b> {_citation_html(source)}</p>' if source else ""
-    notes = _text(record.get("notes"))
-    notes_line = f'<p class="notes"><b>Notes on sourcing:</b> {inert(notes)}</p>' if notes else ""
+    source_line = (
+        f'<p class="source"><b>Source:</b> {render.citation_html(facts.source)}</p>'
+        if facts.source
+        else ""
+    )
+    notes_line = (
+        f'<p class="notes"><b>Notes on sourcing:</b> {inert(facts.notes)}</p>'
+        if facts.notes
+        else ""
+    )
     return (
-        f'<article class="item {kind}" id="item-{inert(item_id)}" '
-        f'data-id="{inert(item_id)}">'
-        f"<h3>{inert(title)}</h3>"
+        f'<article class="item {facts.kind}" id="item-{inert(facts.item_id)}" '
+        f'data-id="{inert(facts.item_id)}">'
+        f"<h3>{inert(facts.title)}</h3>"
         f'<p class="meta">{inert(meta)}</p>'
-        f"{_facts(facts)}{''.join(quotes)}{source_line}{notes_line}</article>"
+        f"{_facts(rows_)}{''.join(quotes)}{source_line}{notes_line}</article>"
     )
 
 
@@ -703,10 +628,10 @@ def brief_html(
     )
     made = f" · generated {generated:%Y-%m-%d %H:%M %Z}".rstrip() if generated else ""
     events = "".join(
-        _item_html(r, "event", lookup) for r in _chronological(filtered.events, "event_id")
+        _item_html(lookup.facts(r, "event")) for r in _chronological(filtered.events, "event_id")
     )
     sites = "".join(
-        _item_html(r, "site", lookup) for r in _chronological(filtered.sites, "site_id")
+        _item_html(lookup.facts(r, "site")) for r in _chronological(filtered.sites, "site_id")
     )
     map_head, map_body = _brief_map(bundle, filtered, borders, state.selected)
     title = "China in Central Asia: event brief"

@@ -22,10 +22,11 @@ import shapely
 from shapely import wkt
 
 from geo import safe_html
-from geo.maps import site_when, tooltip_text
+from geo.maps import tooltip_text
 from geo.model import Category
 from geo.provenance import site_facts
 from geo.query import ViewResult
+from geo.render import site_when
 from geo.view import DEFAULT_ZOOM
 from geo.viewport import view_bbox
 

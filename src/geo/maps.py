@@ -13,9 +13,6 @@ import json
 import re
 import struct
 import zlib
-from collections.abc import Mapping
-from datetime import date
-from typing import Any
 
 import folium
 import pandas as pd
@@ -23,16 +20,12 @@ from folium.plugins import MarkerCluster
 
 from geo import safe_html
 from geo.assets import AssetLinks
-from geo.figures import parse_figures
-from geo.model import (
-    AREAS,
-    CATEGORY_LABELS,
-    Category,
-    GeoPrecision,
-    TimePrecision,
-)
+from geo.model import CATEGORY_LABELS, Category
 from geo.query import Filtered
-from geo.validate import infer_precision
+from geo.render import ItemFacts, item_facts
+
+# The words for dates and places live in geo.render; geo.ui and geo.ui_sites still import
+# these four from here until the selection panel moves to geo.render. Remove them then.
 from geo.view import DEFAULT_CENTER, DEFAULT_ZOOM
 
 # The opening view is fixed rather than fitted, so the map's first report of its own centre
@@ -186,46 +179,6 @@ def _border_style(feature: dict) -> dict:
 
 # ---- text for popups and tooltips ----
 
-_MONTHS = "January February March April May June July August September October November December"
-
-
-def date_words(value: object, precision: str) -> str:
-    """A date as a person writes it, with its precision: '27 March 2021', 'January 2020
-    (month known)', 'date unknown'."""
-    if not isinstance(value, date) or precision == TimePrecision.UNKNOWN:
-        return "date unknown"
-    month = _MONTHS.split()[value.month - 1]
-    if precision == TimePrecision.DAY:
-        return f"{value.day} {month} {value.year}"
-    if precision == TimePrecision.MONTH:
-        return f"{month} {value.year} (month known, not the day)"
-    return f"{value.year} (year known only)"
-
-
-def event_when(record: Mapping[str, Any]) -> str:
-    text = date_words(record["start"], str(record["time_precision"]))
-    end = str(record.get("date_end", "") or "")
-    if end and end != "nan" and record["stop"] != record["start"]:
-        text += f" to {date_words(record['stop'], str(infer_precision(end)))}"
-    return text
-
-
-def site_when(record: Mapping[str, Any]) -> str:
-    opened = (
-        date_words(record["start"], str(record["open_precision"] or "day"))
-        if isinstance(record["start"], date)
-        else "opening date unknown"
-    )
-    if isinstance(record["stop"], date):
-        closed = date_words(record["stop"], str(record["close_precision"] or "day"))
-        return f"from {opened} until {closed}"
-    return f"from {opened}" if isinstance(record["start"], date) else opened
-
-
-def place_words(record: Mapping[str, Any]) -> str:
-    parts = [str(record["location"]), str(record["admin1"]), AREAS[str(record["iso"])].name]
-    return ", ".join(p for p in parts if p and p != "nan")
-
 
 def tooltip_text(title: str, when: str, item_id: str) -> str:
     """Tooltip: title, date and the id in brackets (the click handler reads the id back)."""
@@ -244,42 +197,33 @@ def _row(label: str, value: str) -> str:
     return f"<tr><th>{label}</th><td>{value}</td></tr>"
 
 
-def popup_html(record: Mapping[str, Any], kind: str, source: pd.Series | None) -> str:
-    """Popup markup for an event or a site; every data string escaped."""
-    precision = GeoPrecision(str(record["geo_precision"]))
-    title = record["title"] if kind == "event" else record["name"]
-    when = event_when(record) if kind == "event" else site_when(record)
+def popup_html(facts: ItemFacts) -> str:
+    """Popup markup for an event or a site (:func:`geo.render.item_facts`); every data
+    string escaped."""
     rows = [
-        _row("Date", safe_html.text(when)),
-        _row("Place", safe_html.text(place_words(record))),
+        _row("Date", safe_html.text(facts.when)),
+        _row("Place", safe_html.text(facts.where)),
     ]
-    if precision.approximate:
+    if facts.approximate:
         rows.append(
-            _row("Location", f"<b>approximate</b>: {safe_html.text(precision.description)}")
+            _row("Location", f"<b>approximate</b>: {safe_html.text(facts.precision_words)}")
         )
     else:
-        rows.append(_row("Location", safe_html.text(precision.description)))
-    actors = "; ".join(
-        a
-        for a in (str(record.get("actor1", "")), str(record.get("assoc_actor_1", "")))
-        if a and a != "nan"
-    )
-    if actors:
-        rows.append(_row("Actors", safe_html.text(actors, 300)))
-    if kind == "event":
-        for label, column in (("Participants", "participants"), ("Arrests", "arrests")):
-            figures = parse_figures(record.get(column, ""))
-            if figures:
-                shown = "<br>".join(safe_html.text(f.text, 200) for f in figures)
-                rows.append(_row(label, shown))
-    else:
-        rows.append(_row("Type", safe_html.text(record["site_type"])))
-    rows.append(_row("Confidence", safe_html.text(record["confidence"])))
-    if source is not None:
-        rows.append(_row("Source", safe_html.link(source["url"], source["title"])))
+        rows.append(_row("Location", safe_html.text(facts.precision_words)))
+    if facts.actors:
+        rows.append(_row("Actors", safe_html.text("; ".join(facts.actors), 300)))
+    for figures in facts.figures:
+        if figures.figures:
+            shown = "<br>".join(safe_html.text(f.text, 200) for f in figures.figures)
+            rows.append(_row(figures.label, shown))
+    if facts.kind == "site":
+        rows.append(_row("Type", safe_html.text(facts.type_words)))
+    rows.append(_row("Confidence", safe_html.text(facts.confidence)))
+    if facts.source is not None:
+        rows.append(_row("Source", safe_html.link(facts.source.url, facts.source.title)))
     return (
         f"<div class='atlas-popup'>"
-        f"<b>{safe_html.text(title, 200)}</b><table>{''.join(rows)}</table>"
+        f"<b>{safe_html.text(facts.title, 200)}</b><table>{''.join(rows)}</table>"
         f"<i>Click the marker to read the excerpts beside the map.</i></div>"
     )
 
@@ -440,22 +384,18 @@ def data_layers(
         features: list[dict[str, object]] = []
         for kind, frame, key in (("event", events, "event_id"), ("site", sites, "site_id")):
             for record in frame.sort_values(key).to_dict("records"):
-                item_id = str(record[key])
-                approximate = GeoPrecision(str(record["geo_precision"])).approximate
-                title = record["title"] if kind == "event" else record["name"]
-                when = event_when(record) if kind == "event" else site_when(record)
+                facts = item_facts(record, kind, (), source_by_id)
                 point = (float(record["latitude"]), float(record["longitude"]))
-                if item_id == selected:
+                if facts.item_id == selected:
                     selected_point = point
-                source = source_by_id.get(str(record["source_id"]))
                 features.append(
                     {
                         "type": "Feature",
                         "geometry": {"type": "Point", "coordinates": [point[1], point[0]]},
                         "properties": {
-                            MARKER_PROPERTY: _glyph_key(kind, approximate),
-                            "tip": tooltip_text(str(title), when, item_id),
-                            "popup": popup_html(record, kind, source),
+                            MARKER_PROPERTY: _glyph_key(kind, facts.approximate),
+                            "tip": tooltip_text(facts.title, facts.when, facts.item_id),
+                            "popup": popup_html(facts),
                         },
                     }
                 )

@@ -7,20 +7,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geo import safe_html
+from geo import render, safe_html
 from geo.bundle import Bundle
-from geo.figures import parse_figures
 from geo.funding import is_site_pick
-from geo.maps import date_words, event_when, place_words, site_when
-from geo.model import GeoPrecision
 from geo.picks import describe_pick
-from geo.provenance import site_facts
 from geo.query import Filtered, Selection, ViewResult
 from geo.ui import projects, state
 from geo.ui.data import STALE_DATA
 from geo.ui.state import PageView
-from geo.ui.words import category_label, country_label, plural
-from geo.view import ViewState
 
 
 def show_notices() -> None:
@@ -75,103 +69,35 @@ def show_data_problems(data: Bundle) -> None:
         )
 
 
-def citation(source: pd.Series) -> str:
-    """'Title', Publisher, Author, date, as escaped Markdown with a link when safe."""
-    title = safe_html.markdown(source.get("title", ""))
-    url = safe_html.safe_url(source.get("url"))
-    head = f"[{title}]({url})" if url else title
-    parts = [head]
-    for column in ("publisher", "author"):
-        value = str(source.get(column, "") or "")
-        if value and value != "nan":
-            parts.append(safe_html.markdown(value))
-    published = str(source.get("published", "") or "")
-    if published and published != "nan":
-        parts.append(safe_html.markdown(published))
-    return ", ".join(parts)
-
-
 def selection_panel(sel: Selection, in_view: bool) -> None:
     """The panel beside the map: the selected item, its excerpts and their citations."""
-    record = sel.record
-    title = record["title"] if sel.kind == "event" else record["name"]
-    when = event_when(record) if sel.kind == "event" else site_when(record)
-    precision = GeoPrecision(str(record["geo_precision"]))
-    st.markdown(f"#### {safe_html.markdown(title)}")
-    item_id = str(record["event_id"] if sel.kind == "event" else record["site_id"])
-    st.caption(
-        f"{safe_html.markdown(category_label(str(record['category'])))} · "
-        f"{safe_html.markdown(item_id)} · confidence {safe_html.markdown(record['confidence'])}"
+    excerpts = sel.excerpts.to_dict("records")
+    facts = render.item_facts(
+        sel.record, sel.kind, excerpts, render.source_index([sel.source, *excerpts])
     )
-    lines = [
-        f"**When:** {safe_html.markdown(when)}",
-        f"**Where:** {safe_html.markdown(place_words(record))} "
-        f"({safe_html.markdown(precision.description)})",
-    ]
-    actors = "; ".join(
-        str(record.get(c, ""))
-        for c in ("actor1", "assoc_actor_1")
-        if str(record.get(c, "") or "") not in ("", "nan")
-    )
-    if actors:
-        lines.append(f"**Actors:** {safe_html.markdown(actors)}")
-    if sel.kind == "event":
-        for label, column in (("Participants", "participants"), ("Arrests", "arrests")):
-            lines.append(figures_markdown(label, record.get(column, "")))
-    else:  # an imported site's amount, sector, completion, flags, provenance and licence
-        lines += [f"**{k}:** {safe_html.markdown(v)}" for k, v in site_facts(record.to_dict())]
-    st.markdown("  \n".join(line for line in lines if line))
+    panel = render.panel_markdown(facts)
+    st.markdown(panel.heading)
+    st.caption(panel.caption)
+    st.markdown(panel.facts)
     if not in_view:
-        st.info("This item is outside the current filters, so it is not drawn on the map.")
-
-    st.markdown(f"**Excerpts ({len(sel.excerpts)})**")
-    if len(sel.excerpts):
-        for _, excerpt in sel.excerpts.iterrows():
-            with st.container(border=True):
-                st.markdown(f"> {safe_html.markdown(excerpt['text'])}")
-                span = f"characters {excerpt['char_start']}–{excerpt['char_end']}"
-                st.caption(f"{citation(excerpt)} · {span}")
-    else:
-        st.caption(
-            "No excerpt from a held article supports this item yet: its source and notes follow."
-        )
-    if sel.source is not None:
-        st.markdown(f"**Source:** {citation(sel.source)}")
-    notes = str(record.get("notes", "") or "")
-    if notes and notes != "nan":
-        with st.expander("Notes on sourcing", expanded=not len(sel.excerpts)):
-            st.markdown(safe_html.markdown(notes, max_len=4000))
+        st.info(render.NOT_IN_VIEW)
+    st.markdown(panel.excerpts_heading)
+    for excerpt in panel.excerpts:
+        with st.container(border=True):
+            st.markdown(excerpt.quote)
+            st.caption(excerpt.caption)
+    if panel.no_excerpt:
+        st.caption(panel.no_excerpt)
+    if panel.source:
+        st.markdown(panel.source)
+    if panel.notes:
+        with st.expander("Notes on sourcing", expanded=panel.notes_expanded):
+            st.markdown(panel.notes)
 
 
-def figures_markdown(label: str, value: object) -> str:
-    """A count as the sources give it: one line, or, where sources disagree, every figure
-    with its source on a line of its own."""
-    figures = parse_figures(value)
-    if not figures:
-        return ""
-    if len(figures) == 1:
-        return f"**{label}:** {safe_html.markdown(figures[0].text)}"
-    items = []
-    for figure in figures:
-        words = (
-            figure.text.removesuffix(f"({figure.source})").strip() if figure.source else figure.text
-        )
-        source = f" ({safe_html.markdown(figure.source)})" if figure.source else ""
-        items.append(f"&nbsp;&nbsp;• {safe_html.markdown(words)}{source}")
-    return f"**{label} (sources disagree):**  \n" + "  \n".join(items)
-
-
-def summary_line(state: ViewState, n_events: int, n_sites: int) -> str:
-    countries = ", ".join(country_label(c) for c in state.countries) or "all countries"
-    categories = ", ".join(category_label(c) for c in state.categories) or "all categories"
-    period = f"{date_words(pd.Timestamp(state.start + '-01').date(), 'month').split(' (')[0]} – "
-    period += date_words(pd.Timestamp(state.end + "-01").date(), "month").split(" (")[0]
-    regions = f" · {', '.join(state.regions)}" if state.regions else ""
-    counts = f"{plural(n_events, 'event')} and {plural(n_sites, 'site')}"
-    text = f"{counts} · {period} · {countries} · {categories}{regions}"
-    if state.query:
-        text += f" · matching “{state.query}”"
-    return safe_html.markdown(text)
+def citation(source: pd.Series) -> str:
+    """A source's citation as escaped Markdown, linked when its address is safe."""
+    return render.citation_markdown(render.citation(source))
 
 
 def picks_bar(page: PageView) -> None:
@@ -201,7 +127,7 @@ def picked_events_panel(data: Bundle, filtered: Filtered, limit: int = 40) -> No
     sources = data.sources.set_index("source_id")
     for _, event in events.iterrows():
         with st.container(border=True):
-            when, where = event_when(event), place_words(event)
+            when, where = render.event_when(event), render.place_words(event)
             st.markdown(
                 f"**{safe_html.markdown(event['title'])}**  \n"
                 f"{safe_html.markdown(when)} · {safe_html.markdown(where)}"
@@ -279,4 +205,4 @@ def summary(page: PageView) -> None:
     """The view in one line: counts, period, countries, categories, regions, search."""
     assert page.result is not None
     filtered = page.result.filtered
-    st.markdown(summary_line(page.view, filtered.event_count, len(filtered.sites)))
+    st.markdown(render.summary_markdown(page.view, filtered.event_count, len(filtered.sites)))

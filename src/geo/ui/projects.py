@@ -8,8 +8,8 @@ import streamlit as st
 
 from geo import funding, provenance, query, safe_html
 from geo.bundle import Bundle
-from geo.maps import site_when
 from geo.query import ViewResult
+from geo.render import site_when
 from geo.ui.linked import linked_chart
 from geo.view import ViewState
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import streamlit as st
 
 from geo.model import AREAS, Category
+from geo.render import category_label, country_label
 from geo.ui import state
-from geo.ui.words import category_label, country_label
 from geo.view import Bounds, ViewState, months_between
 
 
