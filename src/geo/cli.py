@@ -52,7 +52,7 @@ def _assets(args: argparse.Namespace) -> int:
 # Modules that add their own subcommands: each has ``register(commands)`` taking the
 # subparsers object and setting ``func`` on its parsers.
 COMMAND_MODULES: tuple[str, ...] = (
-    "geo.loadtest",
+    "geo.cli_tools",
     "geo.cli_export",
     "geo.cli_data",
     "geo.cli_db",

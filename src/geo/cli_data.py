@@ -1,4 +1,5 @@
-"""``geo import`` (ACLED, CSV, GeoJSON into a store) and ``geo bench`` (the scale benchmark).
+"""``geo import`` (ACLED, CSV, GeoJSON into a store) and ``geo bench`` (the scale benchmark,
+run by the development tools: :mod:`geo.cli_tools`).
 
 Registered through :data:`geo.cli.COMMAND_MODULES`.
 """
@@ -9,7 +10,6 @@ import argparse
 import os
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 from geo.importers.base import ImportResult, Progress, UnreadableFile, write_rejects
@@ -140,45 +140,9 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from geo import bench
+    from geo.cli_tools import run_tool
 
-    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
-    if args.engines:
-        return _bench_engines(args, sizes)
-    records = bench.run(
-        sizes,
-        work_dir=Path(args.work_dir) if args.work_dir else None,
-        naive=not args.no_naive,
-        naive_limit_s=args.naive_limit,
-        browser=not args.no_browser,
-        rerun=not args.no_rerun,
-        log=lambda text: print(text, file=sys.stderr, flush=True),
-    )
-    if args.json:
-        bench.write_json(records, Path(args.json))
-    print(bench.table(records, naive_limit_s=None if args.no_browser else args.naive_limit))
-    return 0
-
-
-def _bench_engines(args: argparse.Namespace, sizes: list[int]) -> int:
-    from geo import bench_engines
-
-    engines = [e.strip() for e in args.engines.split(",") if e.strip()]
-    try:
-        records = bench_engines.run(
-            sizes,
-            engines,
-            work_dir=Path(args.work_dir) if args.work_dir else None,
-            rerun=not args.no_rerun,
-            log=lambda text: print(text, file=sys.stderr, flush=True),
-        )
-    except ValueError as exc:
-        print(f"geo bench: {exc}", file=sys.stderr)
-        return 2
-    if args.json:
-        bench_engines.write_json(records, Path(args.json))
-    print(bench_engines.table(records))
-    return 0
+    return run_tool("bench", "bench", args)
 
 
 def register(commands: Any) -> None:
