@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import sys
 from pathlib import Path
 
 from geo.bundle import DEFAULT_DATA_DIR, load_bundle
+from geo.settings import settings
 
 
 def _validate(args: argparse.Namespace) -> int:
-    corpus = args.corpus or os.environ.get("GEO_CORPUS_DIR") or None
-    if corpus and not Path(corpus).is_dir():
+    corpus = Path(args.corpus) if args.corpus else settings().corpus_dir
+    if corpus and not corpus.is_dir():
         print(f"geo validate: corpus folder not found: {corpus}", file=sys.stderr)
         return 2
-    bundle = load_bundle(Path(args.data), Path(corpus) if corpus else None)
+    bundle = load_bundle(Path(args.data), corpus)
     for problem in sorted(bundle.problems, key=lambda p: (p.file, p.line, p.field)):
         if problem.severity == "error" or not args.errors_only:
             print(problem)

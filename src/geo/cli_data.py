@@ -7,12 +7,12 @@ Registered through :data:`geo.cli.COMMAND_MODULES`.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from typing import Any
 
 from geo.importers.base import ImportResult, Progress, UnreadableFile, write_rejects
+from geo.settings import settings
 
 DEFAULT_STORE = "atlas.duckdb"
 
@@ -44,7 +44,7 @@ def progress_bar(stream: Any = None, width: int = 30) -> Progress:
 
 
 def _store_arg(value: str | None) -> str:
-    return value or os.environ.get("GEO_STORE") or DEFAULT_STORE
+    return value or settings().store_path or DEFAULT_STORE
 
 
 def _target(args: argparse.Namespace) -> tuple[str | None, str]:
@@ -54,7 +54,7 @@ def _target(args: argparse.Namespace) -> tuple[str | None, str]:
         return args.database, ""
     if args.store:
         return None, args.store
-    return os.environ.get("GEO_DATABASE_URL") or None, _store_arg(None)
+    return settings().database_url, _store_arg(None)
 
 
 def _import(args: argparse.Namespace) -> int:

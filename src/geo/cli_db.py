@@ -15,16 +15,16 @@ Registered through :data:`geo.cli.COMMAND_MODULES`.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
 from geo.bundle import DEFAULT_DATA_DIR
+from geo.settings import settings
 
 
 def _url(args: argparse.Namespace) -> str | None:
-    url = args.database or os.environ.get("GEO_DATABASE_URL")
+    url = args.database or settings().database_url
     if not url:
         print(
             "geo db: no database: pass --database URL or set GEO_DATABASE_URL "

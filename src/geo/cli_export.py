@@ -8,13 +8,13 @@ what the app would show for that link.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from geo.bundle import DEFAULT_DATA_DIR, borders_geojson, load_bundle
+from geo.settings import settings
 
 
 def register(commands: Any) -> None:
@@ -40,11 +40,11 @@ def register(commands: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from geo import export, query
 
-    corpus = args.corpus or os.environ.get("GEO_CORPUS_DIR") or None
-    if corpus and not Path(corpus).is_dir():
+    corpus = Path(args.corpus) if args.corpus else settings().corpus_dir
+    if corpus and not corpus.is_dir():
         print(f"geo export: corpus folder not found: {corpus}", file=sys.stderr)
         return 2
-    bundle = load_bundle(Path(args.data), Path(corpus) if corpus else None)
+    bundle = load_bundle(Path(args.data), corpus)
     if bundle.file_errors:
         for problem in bundle.file_errors:
             print(f"geo export: {problem}", file=sys.stderr)
