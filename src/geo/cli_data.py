@@ -84,7 +84,7 @@ def _import(args: argparse.Namespace) -> int:
         return 2
     try:
         # The curated data goes in first, so the store is what the app shows.
-        store.sync_bundle(load_bundle())
+        store.sync_bundle(load_bundle(settings().data_dir))
         bar = None if args.quiet else progress_bar()
         result: ImportResult
         if args.format == "acled":

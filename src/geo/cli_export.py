@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from geo.bundle import DEFAULT_DATA_DIR, borders_geojson, load_bundle
+from geo.bundle import borders_geojson, load_bundle
 from geo.settings import settings
 
 
@@ -32,7 +32,9 @@ def register(commands: Any) -> None:
         "--url", default="", help="the permalink (default: the whole data, no filters)"
     )
     export.add_argument("-o", "--output", required=True, help="file to write ('-' for stdout)")
-    export.add_argument("--data", default=str(DEFAULT_DATA_DIR), help="data folder")
+    export.add_argument(
+        "--data", help="data folder (default: $GEO_DATA_DIR, else the bundled data/)"
+    )
     export.add_argument("--corpus", help="folder of article texts (default: $GEO_CORPUS_DIR)")
     export.set_defaults(func=run)
 
@@ -44,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     if corpus and not corpus.is_dir():
         print(f"geo export: corpus folder not found: {corpus}", file=sys.stderr)
         return 2
-    bundle = load_bundle(Path(args.data), corpus)
+    bundle = load_bundle(Path(args.data) if args.data else settings().data_dir, corpus)
     if bundle.file_errors:
         for problem in bundle.file_errors:
             print(f"geo export: {problem}", file=sys.stderr)

@@ -14,7 +14,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from geo.bundle import REPO_ROOT
+from geo.settings import default_data_dir
 from geo.settings import settings as geo_settings
 
 
@@ -67,7 +67,9 @@ def _bench(args: argparse.Namespace) -> int:
 
     paths = list(args.paths)
     if not paths:
-        corpus = geo_settings().corpus_dir or REPO_ROOT.parent / "shared" / "corpus"
+        # The shared inputs beside the checkout (the tests' corpus), when not configured.
+        shared = default_data_dir().parent.parent / "shared" / "corpus"
+        corpus = geo_settings().corpus_dir or shared
         seed = corpus / "cpc-2021-04-anti-china-protests-kazakhstan.txt"
         if not seed.is_file():
             print(

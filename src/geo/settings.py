@@ -16,11 +16,18 @@ environment (a test's ``monkeypatch.setenv``) is seen by the next call;
 - ``GEO_READ_ONLY`` (``read_only``): ``1``, ``true`` or ``yes`` hides the pages that write.
 
 An empty value counts as unset.
+
+Where the app's files are: :func:`default_data_dir` (the data folder when ``GEO_DATA_DIR``
+is not set) and :func:`static_dir` (the map's scripts), both found from the working
+directory, the app's folder, or the source checkout of an editable install, so the package
+also works installed into site-packages.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,13 +43,62 @@ READ_ONLY_ENV = "GEO_READ_ONLY"
 
 _YES = ("1", "true", "yes")
 
-# The checkout holding this package when it is installed editable (src/geo/settings.py).
+# The checkout holding this package when it is installed editable (src/geo/settings.py);
+# elsewhere (site-packages) it holds no data/ and no app.py, and is passed over.
 _SOURCE_CHECKOUT = Path(__file__).resolve().parents[2]
+APP_SCRIPT = "app.py"
+# A data folder is one holding this file.
+DATA_MARKER = "events.csv"
+
+
+class DataDirNotFound(FileNotFoundError):
+    """No data folder: ``GEO_DATA_DIR`` is not set and no ``data/`` was found."""
+
+
+def app_roots() -> list[Path]:
+    """Where the app's files (``app.py``, ``data/``, ``static/``) are looked for, in order:
+    the working directory, the folder of the script being run (``streamlit run`` puts the
+    app's path in ``sys.argv[0]``), and the source checkout of an editable install."""
+    roots: list[Path] = []
+    with contextlib.suppress(OSError):  # a working directory deleted under the process
+        roots.append(Path.cwd())
+    script = sys.argv[0] if sys.argv else ""
+    if script.endswith(".py"):
+        roots.append(Path(script).resolve().parent)
+    roots.append(_SOURCE_CHECKOUT)
+    return list(dict.fromkeys(roots))
 
 
 def default_data_dir() -> Path:
-    """The data folder when ``GEO_DATA_DIR`` is not set."""
-    return _SOURCE_CHECKOUT / "data"
+    """The bundled data folder: the first ``data/`` holding ``events.csv`` under
+    :func:`app_roots`; where there is none, ``GEO_DATA_DIR``'s folder. It is the data folder
+    when ``GEO_DATA_DIR`` is not set (:attr:`Settings.data_dir`), and where the reference
+    files a data folder may lack (``geo/``, the gazetteer, the lexicon) are read from.
+    Raises :class:`DataDirNotFound`, naming ``GEO_DATA_DIR``, when there is no folder."""
+    roots = app_roots()
+    for root in roots:
+        folder = root / "data"
+        if (folder / DATA_MARKER).is_file():
+            return folder
+    given = settings().data_dir_override
+    if given is not None:
+        return given
+    looked = ", ".join(str(root / "data") for root in roots)
+    raise DataDirNotFound(
+        f"no data folder: set {DATA_DIR_ENV} to one (a folder holding {DATA_MARKER}), "
+        f"or run from the atlas's folder (looked in {looked})"
+    )
+
+
+def static_dir() -> Path:
+    """The folder Streamlit serves at ``/app/static``: ``static/`` beside ``app.py``, in the
+    first of :func:`app_roots` that holds it; else ``static/`` in the working directory (a
+    container fetching the map's scripts before the app is copied in)."""
+    roots = app_roots()
+    for root in roots:
+        if (root / APP_SCRIPT).is_file():
+            return root / "static"
+    return roots[0] / "static"
 
 
 @dataclass(frozen=True)

@@ -39,14 +39,14 @@ import pandas as pd
 
 from atlas_tools import REPO
 from atlas_tools.localserver import CHROMIUM_ARGS, LocalServer, chromium_path
-from geo.bundle import DEFAULT_DATA_DIR, load_bundle
+from geo.bundle import load_bundle
+from geo.gazetteer import default_gazetteer
 from geo.importers.acled import COLUMNS, import_acled
 from geo.model import AREAS
 from geo.store import STORE_ENV, DuckStore
 from geo.validate import in_bbox
 from geo.view import ViewState
 
-GAZETTEER = DEFAULT_DATA_DIR / "geo" / "gazetteer.csv"
 ISO = {"KZ": ("398", "Kazakhstan"), "KG": ("417", "Kyrgyzstan"), "CN": ("156", "China")}
 EVENT_TYPES = [
     ("Protests", "Peaceful protest", "Protesters"),
@@ -77,7 +77,7 @@ class Record:
 
 
 def towns() -> pd.DataFrame:
-    frame = pd.read_csv(GAZETTEER, dtype={"countrycode": str}, keep_default_na=False)
+    frame = pd.read_csv(default_gazetteer(), dtype={"countrycode": str}, keep_default_na=False)
     frame = frame[frame["countrycode"].isin(list(ISO))]
     # The gazetteer's Chinese towns reach beyond Xinjiang: keep those inside the atlas.
     inside = [
