@@ -67,9 +67,8 @@ def _bench(args: argparse.Namespace) -> int:
 
     paths = list(args.paths)
     if not paths:
-        # The shared inputs beside the checkout (the tests' corpus), when not configured.
-        shared = default_data_dir().parent.parent / "shared" / "corpus"
-        corpus = geo_settings().corpus_dir or shared
+        # Unless configured, the shared inputs beside the checkout (the tests' corpus).
+        corpus = geo_settings().corpus_dir or default_data_dir().parents[1] / "shared" / "corpus"
         seed = corpus / "cpc-2021-04-anti-china-protests-kazakhstan.txt"
         if not seed.is_file():
             print(

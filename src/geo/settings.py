@@ -103,7 +103,7 @@ def static_dir() -> Path:
 
 @dataclass(frozen=True)
 class Settings:
-    """What the environment configures (see the module's table); defaults: nothing set."""
+    """What the environment configures (the module's list); the defaults: nothing set."""
 
     data_dir_override: Path | None = None
     corpus_dir: Path | None = None
