@@ -16,8 +16,8 @@ COPY requirements.lock ./
 RUN pip install -r requirements.lock
 COPY pyproject.toml README.md ./
 COPY src ./src
-# Editable, as `make setup` does: geo finds data/ and static/ beside src/, from its own
-# location, and a regular install would move the package into site-packages, away from them.
+# Editable, as `make setup` does: geo finds data/ and static/ beside src/ (and also from the
+# working directory, /app, where `streamlit run app.py` starts).
 RUN pip install --no-deps -e .
 # Leaflet, markercluster and jQuery from the npm registry, into /app/static/vendor.
 RUN geo assets

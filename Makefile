@@ -23,12 +23,19 @@ setup: $(BIN)/python
 	$(BIN)/pip install -q --no-deps -e .
 	$(BIN)/geo assets
 
+# The map's Leaflet scripts and styles, from the npm registry into static/vendor/ (setup's last
+# step: the project must be installed to run it).
+assets: setup
+
 run: setup
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
+# The development tools (tools/, package atlas_tools: `geo bench`, `geo loadtest`, the servers
+# the tests start) are a package of their own, outside the product wheel.
 setup-dev: $(BIN)/python
 	$(BIN)/pip install -q -r requirements-dev.lock
 	$(BIN)/pip install -q --no-deps -e .
+	$(BIN)/pip install -q --no-deps -e tools/
 	$(BIN)/geo assets
 
 # Debian's Chromium drives the browser tests (Playwright cannot download its own here).
@@ -39,7 +46,7 @@ browser:
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
 # PostgreSQL with PostGIS for the shared-database tests: each test run starts its own server
-# on loopback in a temporary folder (src/geo/pgserver.py) and stops it afterwards.
+# on loopback in a temporary folder (tools/atlas_tools/pgserver.py) and stops it afterwards.
 postgres:
 	@{ [ -x /usr/lib/postgresql/15/bin/initdb ] && \
 	   [ -f /usr/share/postgresql/15/extension/postgis.control ]; } || { \
@@ -59,5 +66,5 @@ format:
 test: setup-dev browser postgres lint
 	$(BIN)/python -m pytest
 
-bench: setup
+bench: setup-dev
 	$(BIN)/geo bench

@@ -11,8 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from atlas_tools.pgserver import LocalPostgres, PostgresMissing
 from geo.bundle import Bundle
-from geo.pgserver import LocalPostgres, PostgresMissing
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # The shared inputs the tests read in place and never copy: the corpus of article texts and
@@ -42,7 +42,7 @@ def acled_export(
 ) -> Path:
     """A synthetic ACLED export of ``size`` events numbered from ``first`` (``EV<n>``),
     stamped ``timestamp``, its notes naming it, then ``edit``-ed."""
-    from geo.bench import synthetic_acled
+    from atlas_tools.bench import synthetic_acled
 
     frame = pd.read_csv(synthetic_acled(size, folder / f"{name}-raw.csv"), dtype=str)
     frame["event_id_cnty"] = [f"EV{first + i}" for i in range(size)]

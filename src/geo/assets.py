@@ -14,9 +14,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-STATIC_DIR = Path(__file__).resolve().parents[2] / "static"
+from geo.settings import static_dir as default_static_dir
+
 VENDOR = "vendor"
-# Streamlit serves <repo>/static/* at <baseUrlPath>/app/static/*.
+# Streamlit serves static/* beside app.py (geo.settings.static_dir) at
+# <baseUrlPath>/app/static/*.
 STATIC_URL = "/app/static"
 
 
@@ -75,7 +77,9 @@ LEAFLET_IMAGES = (
 )
 
 
-def local_complete(static_dir: Path = STATIC_DIR) -> bool:
+def local_complete(static_dir: Path | None = None) -> bool:
+    """Whether every file is in ``static_dir/vendor`` (default: the app's static folder)."""
+    static_dir = static_dir or default_static_dir()
     return all((static_dir / VENDOR / a.name).is_file() for a in ASSETS)
 
 
@@ -86,7 +90,7 @@ class AssetLinks:
     local: bool
 
 
-def links(static_dir: Path = STATIC_DIR, base_path: str = "") -> AssetLinks:
+def links(static_dir: Path | None = None, base_path: str = "") -> AssetLinks:
     """(name, url) pairs for the map's scripts and styles: local when complete, else CDN."""
     local = local_complete(static_dir)
     prefix = "/" + base_path.strip("/") if base_path.strip("/") else ""
@@ -99,9 +103,10 @@ def links(static_dir: Path = STATIC_DIR, base_path: str = "") -> AssetLinks:
     return AssetLinks(js, css, local)
 
 
-def fetch(static_dir: Path = STATIC_DIR, npm: str = "npm") -> list[Path]:
-    """Download the packages from the npm registry and copy the files the map needs."""
-    target = static_dir / VENDOR
+def fetch(static_dir: Path | None = None, npm: str = "npm") -> list[Path]:
+    """Download the packages from the npm registry and copy the files the map needs into
+    ``static_dir/vendor`` (default: the app's static folder)."""
+    target = (static_dir or default_static_dir()) / VENDOR
     target.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     with tempfile.TemporaryDirectory() as tmp:

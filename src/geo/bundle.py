@@ -20,9 +20,15 @@ import shapely
 from geo import validate as v
 from geo.model import AREAS, EVENT_COLUMNS, EXCERPT_COLUMNS, SITE_COLUMNS, SOURCE_COLUMNS
 from geo.regions import assign_regions
+from geo.settings import default_data_dir
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_DATA_DIR = REPO_ROOT / "data"
+
+def __getattr__(name: str) -> Path:
+    # DEFAULT_DATA_DIR, for modules still importing the name: found when asked for, since
+    # the folder depends on where the app runs (geo.settings.default_data_dir).
+    if name == "DEFAULT_DATA_DIR":
+        return default_data_dir()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass
@@ -111,9 +117,12 @@ def data_version(data_dir: Path) -> str:
     return digest.hexdigest()[:12]
 
 
-def load_bundle(data_dir: Path = DEFAULT_DATA_DIR, corpus_dir: Path | None = None) -> Bundle:
-    """Read and validate the four data files. Never raises for bad content: problems are
-    returned in :attr:`Bundle.problems` and the good rows load."""
+def load_bundle(data_dir: Path | None = None, corpus_dir: Path | None = None) -> Bundle:
+    """Read and validate the four data files (of ``data_dir``, by default the bundled data
+    folder). Never raises for bad content: problems are returned in :attr:`Bundle.problems`
+    and the good rows load."""
+    if data_dir is None:
+        data_dir = default_data_dir()
     problems: list[v.Problem] = []
 
     def rows_of(name: str) -> list[v.Row]:
@@ -161,7 +170,7 @@ def load_bundle(data_dir: Path = DEFAULT_DATA_DIR, corpus_dir: Path | None = Non
 
     problems += check_countries(events, "events.csv", "event_id")
     problems += check_countries(sites, "sites.csv", "site_id")
-    if (GEO_DIR / "admin1.geojson").exists():
+    if (geo_dir() / "admin1.geojson").exists():
         admin1 = load_admin1()
         events["region"] = assign_regions(events, admin1)
         sites["region"] = assign_regions(sites, admin1)
@@ -206,14 +215,21 @@ def _search_text(
 
 # ---- borders ----
 
-GEO_DIR = DEFAULT_DATA_DIR / "geo"
+
+def geo_dir() -> Path:
+    """The bundled borders and gazetteer: ``geo/`` of :func:`geo.settings.default_data_dir`."""
+    return default_data_dir() / "geo"
+
+
+def load_admin1(folder: Path | None = None) -> gpd.GeoDataFrame:
+    """The admin-1 regions of the three areas (Natural Earth), EPSG:4326, from ``folder``
+    (default: :func:`geo_dir`). Cached: callers must not modify the frame."""
+    return _read_admin1(geo_dir() if folder is None else folder)
 
 
 @functools.cache
-def load_admin1(geo_dir: Path = GEO_DIR) -> gpd.GeoDataFrame:
-    """The admin-1 regions of the three areas (Natural Earth), EPSG:4326. Cached: callers
-    must not modify the frame."""
-    return gpd.read_file(geo_dir / "admin1.geojson")
+def _read_admin1(folder: Path) -> gpd.GeoDataFrame:
+    return gpd.read_file(folder / "admin1.geojson")
 
 
 def area_shapes(admin1: gpd.GeoDataFrame) -> dict[str, shapely.Geometry]:
@@ -232,7 +248,7 @@ _SHAPES: dict[str, shapely.Geometry] | None = None
 def check_countries(frame: pd.DataFrame, file: str, id_field: str) -> list[v.Problem]:
     """Warn where a point lies outside the polygon of its own country (point in polygon)."""
     global _SHAPES
-    if frame.empty or not (GEO_DIR / "admin1.geojson").exists():
+    if frame.empty or not (geo_dir() / "admin1.geojson").exists():
         return []
     if _SHAPES is None:
         _SHAPES = area_shapes(load_admin1())
@@ -259,9 +275,10 @@ def check_countries(frame: pd.DataFrame, file: str, id_field: str) -> list[v.Pro
     return problems
 
 
-def borders_geojson(geo_dir: Path = GEO_DIR, tolerance: float = 0.02) -> str:
-    """Admin-1 borders as compact GeoJSON for the map: simplified for display, 3 decimals."""
-    admin1 = load_admin1(geo_dir)
+def borders_geojson(folder: Path | None = None, tolerance: float = 0.02) -> str:
+    """Admin-1 borders (of ``folder``, default :func:`geo_dir`) as compact GeoJSON for the
+    map: simplified for display, 3 decimals."""
+    admin1 = load_admin1(folder)
     admin1 = admin1[["name", "adm0_a3", "geometry"]].copy()
     admin1["geometry"] = admin1.geometry.simplify(tolerance, preserve_topology=True)
     admin1["geometry"] = shapely.set_precision(admin1.geometry.values, 0.001)

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import sys
 from pathlib import Path
 
-from geo.bundle import DEFAULT_DATA_DIR, load_bundle
+from geo.bundle import load_bundle
+from geo.settings import DataDirNotFound, settings
 
 
 def _validate(args: argparse.Namespace) -> int:
-    corpus = args.corpus or os.environ.get("GEO_CORPUS_DIR") or None
-    if corpus and not Path(corpus).is_dir():
+    corpus = Path(args.corpus) if args.corpus else settings().corpus_dir
+    if corpus and not corpus.is_dir():
         print(f"geo validate: corpus folder not found: {corpus}", file=sys.stderr)
         return 2
-    bundle = load_bundle(Path(args.data), Path(corpus) if corpus else None)
+    bundle = load_bundle(Path(args.data) if args.data else settings().data_dir, corpus)
     for problem in sorted(bundle.problems, key=lambda p: (p.file, p.line, p.field)):
         if problem.severity == "error" or not args.errors_only:
             print(problem)
@@ -52,7 +52,7 @@ def _assets(args: argparse.Namespace) -> int:
 # Modules that add their own subcommands: each has ``register(commands)`` taking the
 # subparsers object and setting ``func`` on its parsers.
 COMMAND_MODULES: tuple[str, ...] = (
-    "geo.loadtest",
+    "geo.cli_tools",
     "geo.cli_export",
     "geo.cli_data",
     "geo.cli_db",
@@ -70,7 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
         "validate",
         help="check the data files; print each bad row with file, line, field and reason",
     )
-    validate.add_argument("--data", default=str(DEFAULT_DATA_DIR), help="data folder")
+    validate.add_argument(
+        "--data", help="data folder (default: $GEO_DATA_DIR, else the bundled data/)"
+    )
     validate.add_argument("--corpus", help="folder of article texts (default: $GEO_CORPUS_DIR)")
     validate.add_argument("--errors-only", action="store_true", help="hide warnings")
     validate.set_defaults(func=_validate)
@@ -83,7 +85,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except DataDirNotFound as exc:
+        print(f"geo {args.command}: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

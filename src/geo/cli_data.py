@@ -1,4 +1,5 @@
-"""``geo import`` (ACLED, CSV, GeoJSON into a store) and ``geo bench`` (the scale benchmark).
+"""``geo import`` (ACLED, CSV, GeoJSON into a store) and ``geo bench`` (the scale benchmark,
+run by the development tools: :mod:`geo.cli_tools`).
 
 Registered through :data:`geo.cli.COMMAND_MODULES`.
 """
@@ -6,13 +7,12 @@ Registered through :data:`geo.cli.COMMAND_MODULES`.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 from geo.importers.base import ImportResult, Progress, UnreadableFile, write_rejects
+from geo.settings import settings
 
 DEFAULT_STORE = "atlas.duckdb"
 
@@ -44,7 +44,7 @@ def progress_bar(stream: Any = None, width: int = 30) -> Progress:
 
 
 def _store_arg(value: str | None) -> str:
-    return value or os.environ.get("GEO_STORE") or DEFAULT_STORE
+    return value or settings().store_path or DEFAULT_STORE
 
 
 def _target(args: argparse.Namespace) -> tuple[str | None, str]:
@@ -54,7 +54,7 @@ def _target(args: argparse.Namespace) -> tuple[str | None, str]:
         return args.database, ""
     if args.store:
         return None, args.store
-    return os.environ.get("GEO_DATABASE_URL") or None, _store_arg(None)
+    return settings().database_url, _store_arg(None)
 
 
 def _import(args: argparse.Namespace) -> int:
@@ -82,7 +82,7 @@ def _import(args: argparse.Namespace) -> int:
         return 2
     try:
         # The curated data goes in first, so the store is what the app shows.
-        store.sync_bundle(load_bundle())
+        store.sync_bundle(load_bundle(settings().data_dir))
         bar = None if args.quiet else progress_bar()
         result: ImportResult
         if args.format == "acled":
@@ -138,45 +138,9 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from geo import bench
+    from geo.cli_tools import run_tool
 
-    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
-    if args.engines:
-        return _bench_engines(args, sizes)
-    records = bench.run(
-        sizes,
-        work_dir=Path(args.work_dir) if args.work_dir else None,
-        naive=not args.no_naive,
-        naive_limit_s=args.naive_limit,
-        browser=not args.no_browser,
-        rerun=not args.no_rerun,
-        log=lambda text: print(text, file=sys.stderr, flush=True),
-    )
-    if args.json:
-        bench.write_json(records, Path(args.json))
-    print(bench.table(records, naive_limit_s=None if args.no_browser else args.naive_limit))
-    return 0
-
-
-def _bench_engines(args: argparse.Namespace, sizes: list[int]) -> int:
-    from geo import bench_engines
-
-    engines = [e.strip() for e in args.engines.split(",") if e.strip()]
-    try:
-        records = bench_engines.run(
-            sizes,
-            engines,
-            work_dir=Path(args.work_dir) if args.work_dir else None,
-            rerun=not args.no_rerun,
-            log=lambda text: print(text, file=sys.stderr, flush=True),
-        )
-    except ValueError as exc:
-        print(f"geo bench: {exc}", file=sys.stderr)
-        return 2
-    if args.json:
-        bench_engines.write_json(records, Path(args.json))
-    print(bench_engines.table(records))
-    return 0
+    return run_tool("bench", "bench", args)
 
 
 def register(commands: Any) -> None:

@@ -15,16 +15,15 @@ Registered through :data:`geo.cli.COMMAND_MODULES`.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
-from geo.bundle import DEFAULT_DATA_DIR
+from geo.settings import settings
 
 
 def _url(args: argparse.Namespace) -> str | None:
-    url = args.database or os.environ.get("GEO_DATABASE_URL")
+    url = args.database or settings().database_url
     if not url:
         print(
             "geo db: no database: pass --database URL or set GEO_DATABASE_URL "
@@ -79,10 +78,11 @@ def _load(args: argparse.Namespace) -> int:
             quiet=args.quiet,
         )
         return int(_import(imported))
-    bundle = load_bundle(Path(args.data))
+    data = Path(args.data) if args.data else settings().data_dir
+    bundle = load_bundle(data)
     if bundle.errors:
         print(
-            f"geo db load: {len(bundle.errors)} bad row(s) in {args.data} were left out "
+            f"geo db load: {len(bundle.errors)} bad row(s) in {data} were left out "
             "(`geo validate` lists them)",
             file=sys.stderr,
         )
@@ -97,7 +97,7 @@ def _load(args: argparse.Namespace) -> int:
         print(f"geo db load: {exc}", file=sys.stderr)
         return 2
     print(
-        f"loaded {len(bundle.events)} events and {len(bundle.sites)} sites from {args.data} "
+        f"loaded {len(bundle.events)} events and {len(bundle.sites)} sites from {data} "
         f"into {describe_url(url)} ({total} events in all)"
     )
     return 0
@@ -122,7 +122,7 @@ def register(commands: Any) -> None:
     load.add_argument("format", nargs="?", choices=["acled", "csv", "geojson"])
     load.add_argument("file", nargs="?", help="an import file (default: the bundled data)")
     load.add_argument("--database", metavar="URL", help=help_url)
-    load.add_argument("--data", default=str(DEFAULT_DATA_DIR), help="data folder")
+    load.add_argument("--data", help="data folder (default: $GEO_DATA_DIR, else the bundled data/)")
     load.add_argument("--rejects", help="write every rejected row here as CSV: line,reason")
     load.add_argument("--deletions", help="CSV of event ids to delete (ACLED's deletions list)")
     load.add_argument("--map", help="csv/geojson: field=column pairs")

@@ -8,13 +8,13 @@ what the app would show for that link.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from geo.bundle import DEFAULT_DATA_DIR, borders_geojson, load_bundle
+from geo.bundle import borders_geojson, load_bundle
+from geo.settings import settings
 
 
 def register(commands: Any) -> None:
@@ -32,7 +32,9 @@ def register(commands: Any) -> None:
         "--url", default="", help="the permalink (default: the whole data, no filters)"
     )
     export.add_argument("-o", "--output", required=True, help="file to write ('-' for stdout)")
-    export.add_argument("--data", default=str(DEFAULT_DATA_DIR), help="data folder")
+    export.add_argument(
+        "--data", help="data folder (default: $GEO_DATA_DIR, else the bundled data/)"
+    )
     export.add_argument("--corpus", help="folder of article texts (default: $GEO_CORPUS_DIR)")
     export.set_defaults(func=run)
 
@@ -40,11 +42,11 @@ def register(commands: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from geo import export, query
 
-    corpus = args.corpus or os.environ.get("GEO_CORPUS_DIR") or None
-    if corpus and not Path(corpus).is_dir():
+    corpus = Path(args.corpus) if args.corpus else settings().corpus_dir
+    if corpus and not corpus.is_dir():
         print(f"geo export: corpus folder not found: {corpus}", file=sys.stderr)
         return 2
-    bundle = load_bundle(Path(args.data), Path(corpus) if corpus else None)
+    bundle = load_bundle(Path(args.data) if args.data else settings().data_dir, corpus)
     if bundle.file_errors:
         for problem in bundle.file_errors:
             print(f"geo export: {problem}", file=sys.stderr)

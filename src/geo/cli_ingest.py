@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from datetime import date
 from pathlib import Path
 
-from geo.bundle import DEFAULT_DATA_DIR, REPO_ROOT
+from geo.settings import default_data_dir
+from geo.settings import settings as geo_settings
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -31,7 +31,6 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--data",
         type=Path,
-        default=Path(os.environ.get("GEO_DATA_DIR") or DEFAULT_DATA_DIR),
         help="data folder (default: $GEO_DATA_DIR or the bundled data/)",
     )
     parser.add_argument(
@@ -68,8 +67,9 @@ def _bench(args: argparse.Namespace) -> int:
 
     paths = list(args.paths)
     if not paths:
-        corpus = os.environ.get("GEO_CORPUS_DIR") or str(REPO_ROOT.parent / "shared" / "corpus")
-        seed = Path(corpus) / "cpc-2021-04-anti-china-protests-kazakhstan.txt"
+        # Unless configured, the shared inputs beside the checkout (the tests' corpus).
+        corpus = geo_settings().corpus_dir or default_data_dir().parents[1] / "shared" / "corpus"
+        seed = corpus / "cpc-2021-04-anti-china-protests-kazakhstan.txt"
         if not seed.is_file():
             print(
                 "geo ingest --bench: give article files (the seed article was not found)",
@@ -87,6 +87,8 @@ def _bench(args: argparse.Namespace) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``geo ingest`` with parsed arguments; returns the exit status."""
+    if args.data is None:
+        args.data = geo_settings().data_dir
     if args.bench:
         return _bench(args)
     if not args.paths:
@@ -94,9 +96,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     from geo.ingest.pipeline import Settings, ingest_paths
 
-    corpus = args.corpus or (
-        Path(os.environ["GEO_CORPUS_DIR"]) if os.environ.get("GEO_CORPUS_DIR") else None
-    )
+    corpus = args.corpus or geo_settings().corpus_dir
     settings = Settings.for_data(
         args.data,
         store=args.store,

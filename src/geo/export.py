@@ -65,6 +65,7 @@ from geo.maps import base_map, data_layers
 from geo.provenance import CURATED, ImportCredit, credits
 from geo.query import Filtered
 from geo.render import ItemFacts, inert
+from geo.settings import static_dir as default_static_dir
 from geo.store import store_for
 from geo.validate import infer_precision, split_ids
 from geo.view import Bounds, Decoded, ViewState, decode, encode
@@ -588,7 +589,7 @@ def brief_html(
     link: str | None,
     borders: str,
     generated: datetime | None = None,
-    static_dir: Path = assets.STATIC_DIR,
+    static_dir: Path | None = None,
     fetch_assets: bool = False,
 ) -> str:
     """The standalone HTML brief of the view (see the module's docstring).
@@ -601,6 +602,8 @@ def brief_html(
         The borders GeoJSON the app's map draws (:func:`geo.bundle.borders_geojson`).
     generated
         When the brief was made, shown in it; left out when ``None``.
+    static_dir
+        Where the map's scripts are (``vendor/``); default: the app's static folder.
     fetch_assets
         Fetch the map's scripts from npm (:func:`geo.assets.fetch`) when they are missing.
 
@@ -609,7 +612,7 @@ def brief_html(
     BriefUnavailable
         When the map's scripts are not installed (and cannot be fetched).
     """
-    vendor = _vendor(static_dir, fetch_assets)
+    vendor = _vendor(static_dir or default_static_dir(), fetch_assets)
     lookup = _Lookup(bundle)
     summary = describe_view(state, filtered)
     chart = charts.events_per_month(filtered.events, state)

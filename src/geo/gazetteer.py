@@ -34,11 +34,19 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from geo.model import AREAS, GeoPrecision
+from geo.settings import default_data_dir
 from geo.validate import in_bbox
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_GAZETTEER = REPO_ROOT / "data" / "geo" / "gazetteer.csv"
-DEFAULT_ALIASES = REPO_ROOT / "data" / "aliases.csv"
+
+def default_gazetteer() -> Path:
+    """The bundled GeoNames extract: ``geo/gazetteer.csv`` of the bundled data folder."""
+    return default_data_dir() / "geo" / "gazetteer.csv"
+
+
+def default_aliases() -> Path:
+    """The bundled aliases: ``aliases.csv`` of the bundled data folder."""
+    return default_data_dir() / "aliases.csv"
+
 
 ISO3 = {"KZ": "KAZ", "KG": "KGZ", "CN": "CHN"}
 COUNTRY_NAMES = {"KAZ": "Kazakhstan", "KGZ": "Kyrgyzstan", "CHN": "China"}
@@ -443,9 +451,14 @@ def build(gazetteer_csv: Path, aliases_csv: Path) -> Gazetteer:
     )
 
 
+def load(gazetteer_csv: Path | None = None, aliases_csv: Path | None = None) -> Gazetteer:
+    """The compiled gazetteer (default: the bundled files), built once per pair of files
+    (callers must not modify it)."""
+    return _load(gazetteer_csv or default_gazetteer(), aliases_csv or default_aliases())
+
+
 @functools.lru_cache(maxsize=8)
-def load(gazetteer_csv: Path = DEFAULT_GAZETTEER, aliases_csv: Path = DEFAULT_ALIASES) -> Gazetteer:
-    """The compiled gazetteer, built once per pair of files (callers must not modify it)."""
+def _load(gazetteer_csv: Path, aliases_csv: Path) -> Gazetteer:
     return build(gazetteer_csv, aliases_csv)
 
 

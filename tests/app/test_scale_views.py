@@ -12,8 +12,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from atlas_tools.bench import synthetic_acled
 from geo import store as stores
-from geo.bench import synthetic_acled
 from geo.bundle import load_bundle
 from geo.importers import import_acled
 from geo.store import DuckStore

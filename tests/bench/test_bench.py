@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo import bench, cli
+from atlas_tools import bench
+from geo import cli
 
 
 def test_the_synthetic_export_is_deterministic_and_on_towns(tmp_path: Path) -> None:

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from geo import bench_engines, cli
+from atlas_tools import bench_engines
+from geo import cli
 
 
 def test_a_small_run_compares_both_engines(

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Frame, Page, Playwright, sync_playwright
 
-from geo.localserver import CHROMIUM_ARGS as LOCAL_CHROMIUM_ARGS
-from geo.localserver import LocalServer, chromium_path
+from atlas_tools.localserver import CHROMIUM_ARGS as LOCAL_CHROMIUM_ARGS
+from atlas_tools.localserver import LocalServer, chromium_path
 from tests.conftest import SHARED_DIR
 
 REPO = Path(__file__).resolve().parents[2]

@@ -3,7 +3,7 @@ so the load command cannot rot: every session completes without an error."""
 
 from __future__ import annotations
 
-from geo import loadtest
+from atlas_tools import loadtest
 
 
 def test_five_concurrent_sessions_complete_without_errors() -> None:

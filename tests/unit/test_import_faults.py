@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from geo.bench import synthetic_acled
+from atlas_tools.bench import synthetic_acled
 from geo.store import DuckStore
 
 GEO = Path(sys.executable).with_name("geo")

@@ -27,9 +27,8 @@ from pathlib import Path
 
 from geo.gazetteer import PhraseIndex, Token, phrase_key
 from geo.model import Category
+from geo.settings import default_data_dir
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
-DEFAULT_LEXICON = REPO_ROOT / "data" / "lexicon.csv"
 KINDS = (
     "trigger",
     "topic",
@@ -138,7 +137,17 @@ def build(path: Path) -> Lexicon:
     )
 
 
+def default_lexicon() -> Path:
+    """The bundled lexicon: ``lexicon.csv`` of the bundled data folder."""
+    return default_data_dir() / "lexicon.csv"
+
+
+def load(path: Path | None = None) -> Lexicon:
+    """The compiled lexicon (default: the bundled one), built once per file (callers must
+    not modify it)."""
+    return _load(path or default_lexicon())
+
+
 @functools.lru_cache(maxsize=8)
-def load(path: Path = DEFAULT_LEXICON) -> Lexicon:
-    """The compiled lexicon, built once per file (callers must not modify it)."""
+def _load(path: Path) -> Lexicon:
     return build(path)

@@ -111,9 +111,9 @@ def _data_file(data_dir: Path, name: str, default: Path) -> Path:
 def tools(data_dir: Path) -> tuple[gz.Gazetteer, lx.Lexicon]:
     """The gazetteer and lexicon for a data folder (its own files when it has them)."""
     return gz.load(
-        _data_file(data_dir, "geo/gazetteer.csv", gz.DEFAULT_GAZETTEER),
-        _data_file(data_dir, "aliases.csv", gz.DEFAULT_ALIASES),
-    ), lx.load(_data_file(data_dir, "lexicon.csv", lx.DEFAULT_LEXICON))
+        _data_file(data_dir, "geo/gazetteer.csv", gz.default_gazetteer()),
+        _data_file(data_dir, "aliases.csv", gz.default_aliases()),
+    ), lx.load(_data_file(data_dir, "lexicon.csv", lx.default_lexicon()))
 
 
 @functools.lru_cache(maxsize=64)

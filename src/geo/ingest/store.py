@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from geo.settings import settings
 from geo.validate import ID_PATTERN
 
 QUEUE_FILE = Path("review") / "queue.jsonl"
@@ -34,14 +35,12 @@ DATA_LOCK = ".data.lock"
 
 def store_dir(data_dir: Path) -> Path:
     """The article store: ``$GEO_STORE_DIR``, else ``<data_dir>/articles``."""
-    value = os.environ.get("GEO_STORE_DIR")
-    return Path(value) if value else data_dir / STORE_FOLDER
+    return settings().article_store_dir or data_dir / STORE_FOLDER
 
 
 def queue_path(data_dir: Path) -> Path:
     """The review queue file: ``$GEO_QUEUE``, else ``<data_dir>/review/queue.jsonl``."""
-    value = os.environ.get("GEO_QUEUE")
-    return Path(value) if value else data_dir / QUEUE_FILE
+    return settings().queue_path or data_dir / QUEUE_FILE
 
 
 @contextmanager

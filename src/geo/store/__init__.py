@@ -14,11 +14,11 @@ when the bundle changes, so imports persist across restarts.
 
 from __future__ import annotations
 
-import os
 import threading
 import weakref
 from typing import TYPE_CHECKING
 
+from geo.settings import DATABASE_ENV, ROLLUPS_ENV, STORE_ENV, settings
 from geo.store.base import (
     EVENT_FRAME_COLUMNS,
     SITE_FRAME_COLUMNS,
@@ -37,8 +37,11 @@ if TYPE_CHECKING:
     from geo.store.shared import SharedDatabase
 
 __all__ = [
+    "DATABASE_ENV",
     "EVENT_FRAME_COLUMNS",
+    "ROLLUPS_ENV",
     "SITE_FRAME_COLUMNS",
+    "STORE_ENV",
     "DuckStore",
     "ImportBatch",
     "ImportCounts",
@@ -54,11 +57,6 @@ __all__ = [
     "store_path",
     "use_database",
 ]
-
-STORE_ENV = "GEO_STORE"
-DATABASE_ENV = "GEO_DATABASE_URL"
-# "off": the database's counts are read from its events, not its rollups (for comparing).
-ROLLUPS_ENV = "GEO_DATABASE_ROLLUPS"
 
 _lock = threading.Lock()
 _by_bundle: dict[int, tuple[weakref.ref[Bundle], tuple[int, int, str], DuckStore]] = {}
@@ -80,7 +78,7 @@ def use_database(url: str | None) -> None:
 def database_url() -> str | None:
     """The shared database the app uses (``GEO_DATABASE_URL``, else the secrets'), or None
     for the embedded engine."""
-    return os.environ.get(DATABASE_ENV) or _configured.get("url") or None
+    return settings().database_url or _configured.get("url") or None
 
 
 def open_database(url: str, bundle: Bundle | None = None) -> SharedDatabase:
@@ -92,7 +90,7 @@ def open_database(url: str, bundle: Bundle | None = None) -> SharedDatabase:
     with _lock:
         store = _databases.get(url)
     if store is None:
-        fresh = PgStore(url, rollups=os.environ.get(ROLLUPS_ENV, "on") != "off")
+        fresh = PgStore(url, rollups=settings().database_rollups)
         with _lock:
             store = _databases.setdefault(url, fresh)
         if store is not fresh:
@@ -104,7 +102,7 @@ def open_database(url: str, bundle: Bundle | None = None) -> SharedDatabase:
 
 def store_path() -> str | None:
     """The store file the app uses (``GEO_STORE``), or None for the in-memory store."""
-    return os.environ.get(STORE_ENV) or None
+    return settings().store_path
 
 
 def open_store(path: str | None, bundle: Bundle | None = None) -> DuckStore:

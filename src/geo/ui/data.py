@@ -3,7 +3,6 @@ the validated bundle, the borders, the admin-1 regions and the map's script link
 
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,8 +10,9 @@ import geopandas as gpd
 import streamlit as st
 
 from geo import assets, sources
-from geo.bundle import DEFAULT_DATA_DIR, Bundle, borders_geojson, load_admin1, load_bundle
+from geo.bundle import Bundle, borders_geojson, load_admin1, load_bundle
 from geo.query import bounds_for
+from geo.settings import settings
 from geo.ui import database
 from geo.validate import Problem
 from geo.view import Bounds
@@ -21,18 +21,17 @@ STALE_DATA = "(data)"
 
 
 def data_dir() -> Path:
-    return Path(os.environ.get("GEO_DATA_DIR") or DEFAULT_DATA_DIR)
+    return settings().data_dir
 
 
 def corpus_dir() -> Path | None:
-    value = os.environ.get("GEO_CORPUS_DIR")
-    return Path(value) if value else None
+    return settings().corpus_dir
 
 
 def editing_enabled() -> bool:
     """Whether the pages that write (Ingest, Import) are offered. A dashboard shared with a
     team sets GEO_READ_ONLY=1 (the container does), so a visitor cannot change the data."""
-    return os.environ.get("GEO_READ_ONLY", "").strip().lower() not in ("1", "true", "yes")
+    return settings().editing_enabled
 
 
 def _signature(folder: Path) -> tuple[tuple[str, int, int], ...]:

@@ -7,7 +7,6 @@ The only module that reads the connection secrets; :mod:`geo.store` gets the URL
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ from streamlit.connections import BaseConnection
 
 from geo import safe_html
 from geo.bundle import Bundle
+from geo.settings import settings
 from geo.store import StoreError, database_url, open_database, use_database
 from geo.store.shared import SharedDatabase, describe_url, url_from_settings
 
@@ -54,7 +54,7 @@ def connect() -> bool:
     """Open the configured shared database, if any. False, after a notice on the page, when
     it is configured but cannot be reached (the caller stops the page)."""
     try:
-        if not os.environ.get("GEO_DATABASE_URL") and _secrets_name_a_database():
+        if not settings().database_url and _secrets_name_a_database():
             use_database(st.connection(SECRETS_NAME, type=EventsConnection).url)
         url = database_url()
         if url:

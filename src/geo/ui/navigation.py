@@ -10,13 +10,13 @@ again, properly) and stops; nothing is lost, not even a button press.
 from __future__ import annotations
 
 import runpy
-import sys
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
+from geo.settings import APP_SCRIPT, app_roots
 from geo.store import StoreError
 from geo.ui import auth, database
 
@@ -48,13 +48,11 @@ def run_pages(navigation: Any) -> None:
 
 
 def _entry_script() -> Path:
-    """The app's entry script: the one ``streamlit run`` was given (it puts it first in
-    ``sys.argv``), else the ``app.py`` of the working folder; either only when the pages
-    folder sits beside it."""
-    given = [Path(sys.argv[0])] if sys.argv and sys.argv[0].endswith(".py") else []
-    for script in [*given, Path.cwd() / "app.py"]:
-        if (script.parent / "pages" / "map.py").is_file():
-            return script
+    """The app's entry script: ``app.py`` beside the pages folder, in the first of the
+    app's folders (:func:`geo.settings.app_roots`) that has one."""
+    for root in app_roots():
+        if (root / APP_SCRIPT).is_file() and (root / "pages").is_dir():
+            return root / APP_SCRIPT
     raise RuntimeError("the app's entry script (app.py beside pages/) was not found")
 
 

@@ -19,11 +19,13 @@ time bound; past it its numbers are null.
 
 from __future__ import annotations
 
+import argparse
 import csv
 import json
 import os
 import shutil
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Mapping
@@ -35,16 +37,16 @@ import folium
 import numpy as np
 import pandas as pd
 
-from geo.bundle import DEFAULT_DATA_DIR, load_bundle
+from atlas_tools import REPO
+from atlas_tools.localserver import CHROMIUM_ARGS, LocalServer, chromium_path
+from geo.bundle import load_bundle
+from geo.gazetteer import default_gazetteer
 from geo.importers.acled import COLUMNS, import_acled
-from geo.localserver import CHROMIUM_ARGS, LocalServer, chromium_path
 from geo.model import AREAS
 from geo.store import STORE_ENV, DuckStore
 from geo.validate import in_bbox
 from geo.view import ViewState
 
-REPO = Path(__file__).resolve().parents[2]
-GAZETTEER = DEFAULT_DATA_DIR / "geo" / "gazetteer.csv"
 ISO = {"KZ": ("398", "Kazakhstan"), "KG": ("417", "Kyrgyzstan"), "CN": ("156", "China")}
 EVENT_TYPES = [
     ("Protests", "Peaceful protest", "Protesters"),
@@ -75,7 +77,7 @@ class Record:
 
 
 def towns() -> pd.DataFrame:
-    frame = pd.read_csv(GAZETTEER, dtype={"countrycode": str}, keep_default_na=False)
+    frame = pd.read_csv(default_gazetteer(), dtype={"countrycode": str}, keep_default_na=False)
     frame = frame[frame["countrycode"].isin(list(ISO))]
     # The gazetteer's Chinese towns reach beyond Xinjiang: keep those inside the atlas.
     inside = [
@@ -299,7 +301,7 @@ NAIVE_APP = """
 import os
 import streamlit as st
 from streamlit_folium import st_folium
-from geo.bench import naive_map
+from atlas_tools.bench import naive_map
 from geo.store import DuckStore
 from geo.view import ViewState
 
@@ -505,3 +507,44 @@ def table(records: list[Record], naive_limit_s: float | None = None) -> str:
         if parts:
             ratios.append(f"- {size:,}: naive/atlas " + ", ".join(parts))
     return "\n".join(lines + (["", *ratios] if ratios else []))
+
+
+# ---- the command ----
+
+
+def _log(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def command(args: argparse.Namespace) -> int:
+    """Run ``geo bench`` with the arguments :mod:`geo.cli_data` parsed; the exit status."""
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    work_dir = Path(args.work_dir) if args.work_dir else None
+    if args.engines:
+        from atlas_tools import bench_engines
+
+        engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+        try:
+            found = bench_engines.run(
+                sizes, engines, work_dir=work_dir, rerun=not args.no_rerun, log=_log
+            )
+        except ValueError as exc:
+            print(f"geo bench: {exc}", file=sys.stderr)
+            return 2
+        if args.json:
+            bench_engines.write_json(found, Path(args.json))
+        print(bench_engines.table(found))
+        return 0
+    records = run(
+        sizes,
+        work_dir=work_dir,
+        naive=not args.no_naive,
+        naive_limit_s=args.naive_limit,
+        browser=not args.no_browser,
+        rerun=not args.no_rerun,
+        log=_log,
+    )
+    if args.json:
+        write_json(records, Path(args.json))
+    print(table(records, naive_limit_s=None if args.no_browser else args.naive_limit))
+    return 0

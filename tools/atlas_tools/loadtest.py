@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from geo.localserver import CHROMIUM_ARGS, LocalServer, chromium_path
+from atlas_tools.localserver import CHROMIUM_ARGS, LocalServer, chromium_path
 
 IDLE_JS = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
 LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
@@ -240,7 +240,8 @@ def run(
             server.close()
 
 
-def _command(args: argparse.Namespace) -> int:
+def command(args: argparse.Namespace) -> int:
+    """Run ``geo loadtest`` with the arguments :mod:`geo.cli_tools` parsed; the exit status."""
     report = run(args.sessions, args.changes, args.url, args.chromium, args.timeout)
     result = report.summary()
     for key, value in result.items():
@@ -250,16 +251,3 @@ def _command(args: argparse.Namespace) -> int:
     if args.json:
         Path(args.json).write_text(json.dumps({**result, "raw": asdict(report)}, indent=2))
     return 1 if report.errors else 0
-
-
-def register(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser(
-        "loadtest", help="concurrent browser sessions against one server on loopback"
-    )
-    parser.add_argument("--sessions", type=int, default=20)
-    parser.add_argument("--changes", type=int, default=10, help="filter changes per session")
-    parser.add_argument("--url", help="a running server on loopback (default: start one)")
-    parser.add_argument("--chromium", help="path to Chromium (default: chromium on PATH)")
-    parser.add_argument("--timeout", type=float, default=60.0, help="seconds per wait")
-    parser.add_argument("--json", help="also write the results to this file")
-    parser.set_defaults(func=_command)

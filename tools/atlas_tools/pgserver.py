@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from geo.localserver import free_port
+from atlas_tools.localserver import free_port
 
 PG_ROOT = Path("/usr/lib/postgresql")
 USER = "geo"

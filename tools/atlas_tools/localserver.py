@@ -17,7 +17,7 @@ import urllib.request
 from pathlib import Path
 from typing import IO
 
-REPO = Path(__file__).resolve().parents[2]
+from atlas_tools import REPO
 
 CHROMIUM_ARGS: tuple[str, ...] = (
     "--headless",

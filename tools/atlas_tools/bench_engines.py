@@ -1,9 +1,9 @@
 """``geo bench --engines duckdb,postgis``: the same import and the same queries on each store
 engine, side by side.
 
-For each size the deterministic synthetic ACLED export of :mod:`geo.bench` is imported with
+For each size the deterministic synthetic ACLED export of :mod:`atlas_tools.bench` is imported with
 ``geo import``'s own code into a fresh store of each engine (a DuckDB file; a database on a
-PostgreSQL server this run starts on loopback with :mod:`geo.pgserver`, fsync on), then the
+PostgreSQL server this run starts on loopback with :mod:`atlas_tools.pgserver`, fsync on), then the
 benchmark's filter changes are run against each, every query kind timed on its own.
 ``postgis-events`` is the database read the naive way, every count from the events table
 and none from its rollups (it reuses the ``postgis`` database when both run):
@@ -15,7 +15,7 @@ and none from its rollups (it reuses the ``postgis`` database when both run):
 - ``markers``: the events of a narrow view (one month, one country), as the map reads them.
 
 Each query runs once untimed first (both engines start warm). ``rerun`` is a whole map-page
-rerun after a filter change (server time, :func:`geo.bench.time_rerun`) on that store.
+rerun after a filter change (server time, :func:`atlas_tools.bench.time_rerun`) on that store.
 """
 
 from __future__ import annotations
@@ -29,15 +29,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from atlas_tools.bench import filter_changes, synthetic_acled, time_rerun
 from geo import query, viewport
-from geo.bench import filter_changes, synthetic_acled, time_rerun
 from geo.bundle import load_bundle
 from geo.importers.acled import import_acled
 from geo.store import DATABASE_ENV, ROLLUPS_ENV, STORE_ENV, DuckStore, Store, StoreReader
 from geo.view import ViewState
 
 if TYPE_CHECKING:
-    from geo.pgserver import LocalPostgres
+    from atlas_tools.pgserver import LocalPostgres
 
 ENGINES = ("duckdb", "postgis", "postgis-events")
 QUERIES = ("count", "timeline", "regions", "cells", "cell_page", "markers")
@@ -145,7 +145,7 @@ def run(
     records: list[EngineRecord] = []
     try:
         if any(e.startswith("postgis") for e in engines):
-            from geo.pgserver import LocalPostgres
+            from atlas_tools.pgserver import LocalPostgres
 
             log("starting PostgreSQL on loopback")
             server = LocalPostgres(durable=True)
