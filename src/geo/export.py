@@ -66,7 +66,6 @@ from geo.provenance import CURATED, ImportCredit, credits
 from geo.query import Filtered
 from geo.render import ItemFacts, inert
 from geo.settings import static_dir as default_static_dir
-from geo.store import store_for
 from geo.validate import infer_precision, split_ids
 from geo.view import Bounds, Decoded, ViewState, decode, encode
 
@@ -261,7 +260,7 @@ class _Lookup:
 
 def import_credits(bundle: Bundle) -> list[ImportCredit]:
     """The files imported into the bundle's store, with their provenance and licence."""
-    return credits(store_for(bundle).imports())
+    return credits(query.imports(bundle))
 
 
 def credit_lines(bundle: Bundle) -> list[str]:
@@ -274,7 +273,7 @@ def _site_extras(bundle: Bundle, sites: pd.DataFrame) -> dict[str, dict[str, Any
     """SITE_EXTRA of the imported sites among ``sites``, by site id."""
     if sites.empty:
         return {}
-    table = store_for(bundle).table("sites", ["site_id", *SITE_EXTRA])
+    table = query.site_table(bundle, ["site_id", *SITE_EXTRA])
     table = table[table["site_id"].isin(set(sites["site_id"]))]
     return {str(r["site_id"]): r for r in table.to_dict("records")}
 

@@ -520,6 +520,11 @@ def imports(bundle: Bundle) -> pd.DataFrame:
     return store_for(bundle).imports()
 
 
+def site_table(bundle: Bundle, columns: Sequence[str]) -> pd.DataFrame:
+    """``columns`` of every site in the bundle's store (bundled and imported)."""
+    return store_for(bundle).table("sites", list(columns))
+
+
 def store_summary(bundle: Bundle) -> tuple[int, int]:
     """How many events the bundle's store holds, and how many imported sites."""
     store = store_for(bundle)

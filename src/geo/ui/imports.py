@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-from geo import importers, safe_html
+from geo import importers, query, safe_html
 from geo.bundle import Bundle
 from geo.importers.columns import (
     FIELD_LABELS,
@@ -301,12 +301,11 @@ FORMATS = {
 
 def store_summary(data: Bundle) -> None:
     """What the store holds and where imports go, and how they are matched."""
-    store = store_for(data)
+    events, sites = query.store_summary(data)
     where = store_path()
     shared = database.where()
     st.markdown(
-        f"The store holds **{store.size():,} events** and "
-        f"**{int(store.imports()['rows'].sum()):,} imported sites**. "
+        f"The store holds **{events:,} events** and **{sites:,} imported sites**. "
         + (
             f"Imports go into the shared database `{shared}`: every dashboard on it shows them."
             if shared
