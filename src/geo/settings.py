@@ -15,6 +15,11 @@ environment (a test's ``monkeypatch.setenv``) is seen by the next call;
 - ``GEO_QUEUE`` (``queue_path``): ingestion's review queue file;
 - ``GEO_READ_ONLY`` (``read_only``): ``1``, ``true`` or ``yes`` hides the pages that write.
 
+And from the secrets (``.streamlit/secrets.toml``, or the host's secrets settings), which the
+UI hands over as a mapping: ``[auth]`` (``auth``: sign-in, OpenID Connect) and
+``[connections.events]`` (``database_secrets``: the shared database, when
+``GEO_DATABASE_URL`` is not set).
+
 An empty value counts as unset.
 
 Where the app's files are: :func:`default_data_dir` (the data folder when ``GEO_DATA_DIR``
@@ -29,8 +34,9 @@ import contextlib
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 DATA_DIR_ENV = "GEO_DATA_DIR"
 CORPUS_DIR_ENV = "GEO_CORPUS_DIR"
@@ -40,6 +46,8 @@ ROLLUPS_ENV = "GEO_DATABASE_ROLLUPS"
 ARTICLE_STORE_ENV = "GEO_STORE_DIR"
 QUEUE_ENV = "GEO_QUEUE"
 READ_ONLY_ENV = "GEO_READ_ONLY"
+# The secrets' section naming the shared database: [connections.events].
+DATABASE_SECRETS = "events"
 
 _YES = ("1", "true", "yes")
 
@@ -113,10 +121,16 @@ class Settings:
     article_store_dir: Path | None = None
     queue_path: Path | None = None
     read_only: bool = False
+    auth: Mapping[str, Any] | None = None  # the [auth] section; None: sign-in is off
+    database_secrets: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def from_environ(cls, environ: Mapping[str, str]) -> Settings:
-        """The settings ``environ`` holds (a pure function of it)."""
+    def from_environ(
+        cls, environ: Mapping[str, str], secrets: Mapping[str, Any] | None = None
+    ) -> Settings:
+        """The settings ``environ`` and ``secrets`` hold (a pure function of them)."""
+        given = secrets or {}
+        connections = given.get("connections") or {}
 
         def text(name: str) -> str | None:
             return environ.get(name) or None
@@ -134,6 +148,8 @@ class Settings:
             article_store_dir=path(ARTICLE_STORE_ENV),
             queue_path=path(QUEUE_ENV),
             read_only=environ.get(READ_ONLY_ENV, "").strip().lower() in _YES,
+            auth=dict(given["auth"] or {}) if "auth" in given else None,
+            database_secrets=dict(connections.get(DATABASE_SECRETS) or {}),
         )
 
     @property
@@ -146,7 +162,13 @@ class Settings:
         """Whether the pages that write to the data (Ingest, Import) are offered."""
         return not self.read_only
 
+    @property
+    def sign_in(self) -> bool:
+        """Whether visitors must sign in (the secrets have an ``[auth]`` section)."""
+        return self.auth is not None
 
-def settings() -> Settings:
-    """The settings of the current environment, read now (never cached)."""
-    return Settings.from_environ(os.environ)
+
+def settings(secrets: Mapping[str, Any] | None = None) -> Settings:
+    """The settings of the current environment (and of ``secrets``, when the caller has
+    them), read now (never cached)."""
+    return Settings.from_environ(os.environ, secrets)

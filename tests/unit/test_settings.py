@@ -194,3 +194,19 @@ def test_an_installed_package_reads_the_data_of_the_folder_it_runs_in(
     done = subprocess.run(run, cwd=elsewhere, env=env, capture_output=True, text=True)
     assert done.returncode != 0
     assert "DataDirNotFound: no data folder: set GEO_DATA_DIR" in done.stderr
+
+
+def test_the_secrets_sections_are_read_with_the_environment() -> None:
+    secrets = {
+        "auth": {"client_id": "atlas", "redirect_uri": "https://example.org/oauth2callback"},
+        "connections": {"events": {"host": "db.example.org", "database": "atlas"}},
+    }
+    found = Settings.from_environ({}, secrets)
+    assert found.sign_in and found.auth == secrets["auth"]
+    assert found.database_secrets == {"host": "db.example.org", "database": "atlas"}
+    plain = Settings.from_environ({})
+    assert not plain.sign_in and plain.auth is None and plain.database_secrets == {}
+    # An [auth] section, even an empty one, asks visitors to sign in (and then says what
+    # is missing) rather than opening the atlas.
+    assert Settings.from_environ({}, {"auth": {}}).sign_in
+    assert not Settings.from_environ({}, {"connections": {"other": {"url": "x"}}}).database_secrets

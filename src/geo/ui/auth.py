@@ -5,23 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from importlib.util import find_spec
+from typing import Any
 
 import streamlit as st
 
 from geo import safe_html
+from geo.ui.config import app_settings
 
 
-def auth_configured() -> bool:
-    """Whether the secrets have an ``[auth]`` section (no secrets file: no)."""
-    try:
-        return "auth" in st.secrets
-    except Exception:  # no secrets file at all; Streamlit's error class has moved between releases
-        return False
-
-
-def _providers() -> list[str | None]:
+def _providers(section: Mapping[str, Any]) -> list[str | None]:
     """``None`` for the ``[auth]`` section's own provider, then each named one."""
-    section = st.secrets.get("auth", {})
     named = [key for key, value in section.items() if isinstance(value, Mapping)]
     own = [None] if "client_id" in section or not named else []
     return [*own, *sorted(named)]
@@ -30,7 +23,8 @@ def _providers() -> list[str | None]:
 def sign_in_gate() -> bool:
     """True when the page may be shown: sign-in is not configured, or the visitor is signed
     in. Otherwise show the sign-in buttons and return False (the caller stops)."""
-    if not auth_configured():
+    section = app_settings().auth
+    if section is None:
         return True
     if st.user.get("is_logged_in", False):
         with st.sidebar:
@@ -46,7 +40,7 @@ def sign_in_gate() -> bool:
             "(`pip install 'streamlit[auth]'`), so nobody can sign in."
         )
         return False
-    for provider in _providers():
+    for provider in _providers(section):
         label = "Log in" if provider is None else f"Log in with {provider}"
         args = () if provider is None else (provider,)
         st.button(

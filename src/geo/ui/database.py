@@ -15,11 +15,12 @@ from streamlit.connections import BaseConnection
 
 from geo import safe_html
 from geo.bundle import Bundle
-from geo.settings import settings
+from geo.settings import DATABASE_SECRETS
 from geo.store import StoreError, database_url, open_database, use_database
 from geo.store.shared import SharedDatabase, describe_url, url_from_settings
+from geo.ui.config import app_settings
 
-SECRETS_NAME = "events"
+SECRETS_NAME = DATABASE_SECRETS
 
 
 class EventsConnection(BaseConnection[SharedDatabase]):
@@ -39,22 +40,15 @@ class EventsConnection(BaseConnection[SharedDatabase]):
 
 
 def _section() -> dict[str, Any]:
-    found = st.secrets.get("connections", {}).get(SECRETS_NAME, {})
-    return {str(k): v for k, v in found.items()}
-
-
-def _secrets_name_a_database() -> bool:
-    try:
-        return SECRETS_NAME in st.secrets.get("connections", {})
-    except Exception:  # no secrets file at all; Streamlit's error class has moved between releases
-        return False
+    return {str(k): v for k, v in app_settings().database_secrets.items()}
 
 
 def connect() -> bool:
     """Open the configured shared database, if any. False, after a notice on the page, when
     it is configured but cannot be reached (the caller stops the page)."""
     try:
-        if not settings().database_url and _secrets_name_a_database():
+        configured = app_settings()
+        if not configured.database_url and configured.database_secrets:
             use_database(st.connection(SECRETS_NAME, type=EventsConnection).url)
         url = database_url()
         if url:
