@@ -1,4 +1,8 @@
-"""The ``geo`` command: validate the data files, fetch the map's scripts."""
+"""The ``geo`` command. This module holds ``validate`` (the data files, row by row) and
+``assets`` (the map's scripts from npm); the others come from the modules listed in
+:data:`COMMAND_MODULES`: ``export`` (a link's view as a file), ``import`` and ``bench``
+(``cli_data``), ``db`` (the shared database), ``ingest`` (articles) and ``loadtest``
+(``cli_tools``, run from the development tools)."""
 
 from __future__ import annotations
 
