@@ -35,6 +35,7 @@ KNOWN_KEYS = (
     "map",
     "play",
     "win",
+    "src",  # the Sources page's article, read by that page (geo.sources.pick_source)
 )
 MAX_PICKS = 200
 MAX_PICKS_VALUE = 20_000

@@ -22,6 +22,7 @@ from geo.ui import auth, database
 
 APP_TITLE = "China in Central Asia: event atlas"
 _ROUTED: ContextVar[bool] = ContextVar("geo_page_routed", default=False)
+_PAGE: ContextVar[str] = ContextVar("geo_page", default="")
 
 
 def configure_page() -> None:
@@ -38,13 +39,19 @@ def gate() -> bool:
 def run_pages(navigation: Any) -> None:
     """Run the page the navigation chose, marked as routed; a shared database that stops
     answering during the run gives a notice in place of the rest of the page."""
-    routed = _ROUTED.set(True)
+    routed, page = _ROUTED.set(True), _PAGE.set(str(navigation.url_path))
     try:
         navigation.run()
     except StoreError as exc:
         database.lost(exc)
     finally:
         _ROUTED.reset(routed)
+        _PAGE.reset(page)
+
+
+def current_page() -> str:
+    """The url path of the page this run shows ('' for the default page)."""
+    return _PAGE.get()
 
 
 def _entry_script() -> Path:

@@ -23,7 +23,7 @@ from geo.picks import pick_keys_from_selection
 from geo.query import ViewResult, view_result
 from geo.regions import clicked_region
 from geo.ui import data as loaders
-from geo.ui.navigation import entry_guard
+from geo.ui.navigation import current_page, entry_guard
 from geo.view import Bounds, ViewState, clean_query, decode, encode
 
 VIEW_KEY = "view"
@@ -48,6 +48,9 @@ _MAP_ARGS = "_map_args"
 _LAST_TOOLTIP = "_last_clicked_tooltip"
 _CHART_GENERATION = "_chart_generation"
 _LAST_PICKS = "_last_chart_picks"
+_LAST_PAGE = "_last_page"
+# Link parameters of one page, kept beside the view's (the Sources page's article).
+PAGE_KEYS = ("src",)
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,7 @@ def page_view(charts: Sequence[str] = (), *, map_events: bool = False) -> PageVi
     data = loaders.bundle()
     bounds = loaders.bounds_of(data)
     view = current_view(bounds)
+    _arrive(view)
     if map_events:
         view = _apply_map_events(view, bounds)  # before the widgets: a region click sets one
     view = _apply_chart_selections(view, charts)
@@ -83,13 +87,31 @@ def page_view(charts: Sequence[str] = (), *, map_events: bool = False) -> PageVi
 
 
 def page_data() -> PageView:
-    """For pages without filters (Sources, About): the data and the session's view, if it
-    has one (the link is not decoded here, nor written)."""
+    """For pages without filters (Sources, About, Ingest, Import): the data and the
+    session's view, which the link keeps while the visitor is here, so coming back to the
+    map or sharing the link loses nothing."""
     entry_guard()
     data = loaders.bundle()
     bounds = loaders.bounds_of(data)
-    view = st.session_state.get(VIEW_KEY) or ViewState.default(bounds)
+    view = current_view(bounds)
+    _arrive(view)
+    commit_view(view, bounds)
     return PageView(data, bounds, view, None)
+
+
+def _arrive(view: ViewState) -> None:
+    """On the first run of a page the visitor has just come to, give its widgets the view's
+    values. Streamlit treats a widget on another page as another widget, even under the same
+    key: without this, the filters would open empty and the charts' empty selections would
+    read as the visitor clearing theirs."""
+    page = current_page()
+    if st.session_state.get(_LAST_PAGE, page) != page:
+        st.session_state[_RANGE_GENERATION] = st.session_state.get(_RANGE_GENERATION, 0) + 1
+        _seed_widgets(view, force=True)
+        st.session_state[_CHART_GENERATION] = st.session_state.get(_CHART_GENERATION, 0) + 1
+        for name in [k for k in st.session_state.get(_SEEN, {}) if k.startswith(_LAST_PICKS)]:
+            st.session_state[_SEEN].pop(name)
+    st.session_state[_LAST_PAGE] = page
 
 
 def _query_params() -> dict[str, list[str]]:
@@ -163,16 +185,15 @@ def _mark_seen(name: str, value: object) -> None:
 
 
 def commit_view(state: ViewState, bounds: Bounds) -> None:
-    """Remember the view and write it to the URL (only when it changed)."""
+    """Remember the view and write it to the URL (only when it changed), keeping the page's
+    own parameters (:data:`PAGE_KEYS`)."""
     st.session_state[VIEW_KEY] = state
     st.session_state.setdefault(_SEEN, {}).update(st.session_state.pop(_PENDING, {}))
+    given = {k: v for k, v in _query_params().items() if k not in PAGE_KEYS}
     wanted = encode(state, bounds)
-    if (
-        wanted != st.query_params.to_dict()
-        or len(_query_params()) != len(wanted)
-        or any(len(v) > 1 for v in _query_params().values())
-    ):
-        st.query_params.from_dict(wanted)
+    if given != {k: [v] for k, v in wanted.items()}:
+        kept = {k: v[-1] for k, v in _query_params().items() if k in PAGE_KEYS and v}
+        st.query_params.from_dict({**wanted, **kept})
 
 
 def set_view(state: ViewState, *, before_widgets: bool = False) -> None:

@@ -1,0 +1,91 @@
+"""The briefer's journey across pages in a real browser: what they chose holds while they
+move between Map, Charts, Sources and About, and the link they send opens the same view."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import Server, wait_for_app
+from tests.e2e.test_map import current_url, params_of
+
+# Kazakhstan in 2019, undated events left out, the Karaganda rally selected, the map on
+# central Kazakhstan, a moving window of six months.
+VIEW = {
+    "from": "2019-01",
+    "to": "2019-12",
+    "country": "KAZ",
+    "undated": "0",
+    "sel": "EV017",
+    "map": "47.0000,70.0000,5",
+    "win": "6",
+}
+SUMMARY = re.compile(r"\d+ events? and \d+ sites? · January 2019 – December 2019 · Kazakhstan")
+
+
+def go_to(page: Page, title: str) -> None:
+    """Click a page in the sidebar's navigation, as a user does, and wait for it."""
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+    wait_for_app(page)
+
+
+def summary(page: Page) -> str:
+    line = page.get_by_text(SUMMARY).first
+    expect(line).to_be_visible(timeout=30_000)
+    return line.inner_text()
+
+
+def view_params(page: Page) -> dict[str, str]:
+    """The link's view, less the Sources page's own article parameter."""
+    found = params_of(current_url(page))
+    found.pop("src", None)
+    return found
+
+
+def test_a_page_trip_keeps_every_filter_the_selection_and_the_map(
+    server: Server, page: Page, browser
+) -> None:
+    query = "&".join(f"{k}={v}" for k, v in VIEW.items())
+    page.goto(f"{server.url}/?{query}")
+    wait_for_app(page)
+    on_map = summary(page)
+    expect(page.get_by_role("heading", name=re.compile("Karaganda"))).to_be_visible()
+
+    for title in ("Charts", "Sources", "About the data", "Map"):
+        go_to(page, title)
+        assert view_params(page) == VIEW, title
+        if title in ("Charts", "Map"):
+            assert summary(page) == on_map, title
+            sidebar = page.get_by_test_id("stSidebar")
+            expect(sidebar.get_by_text("Kazakhstan")).to_be_visible()
+            unknown_dates = sidebar.get_by_role(
+                "checkbox", name="Include events with unknown dates"
+            )
+            expect(unknown_dates).not_to_be_checked()
+
+    # Back on the map: the selection panel still shows the Karaganda rally.
+    expect(page.get_by_role("heading", name=re.compile("Karaganda"))).to_be_visible()
+
+    # The link sent to a colleague opens the same view.
+    other = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    try:
+        other.goto(current_url(page))
+        wait_for_app(other)
+        assert summary(other) == on_map
+        assert view_params(other) == VIEW
+    finally:
+        other.context.close()
+
+
+def test_a_chart_selection_survives_a_trip_to_the_charts_and_back(
+    server: Server, page: Page
+) -> None:
+    page.goto(f"{server.url}/?country=KAZ&pick=month:2019-09%2Biso:KAZ")
+    wait_for_app(page)
+    banner = re.compile(r"Chart selection: September 2019 · Kazakhstan")
+    expect(page.get_by_text(banner)).to_be_visible(timeout=30_000)
+    for title in ("Charts", "Map"):
+        go_to(page, title)
+        expect(page.get_by_text(banner)).to_be_visible(timeout=30_000)
+        assert view_params(page) == {"country": "KAZ", "pick": "month:2019-09+iso:KAZ"}
