@@ -306,7 +306,8 @@ function (feature, layer) {
     layer.setIcon(L.divIcon({html: glyphs[p.mk], iconSize: [14, 14], iconAnchor: [7, 7],
                              className: "atlas-marker"}));
     layer.bindTooltip("<div>" + p.tip + "</div>", {sticky: false});
-    layer.bindPopup(p.popup, {maxWidth: 320});
+    // The map never moves on a click: no panning to fit the popup in view.
+    layer.bindPopup(p.popup, {maxWidth: 320, autoPan: false});
 }
 """.replace("GLYPHS", json.dumps(glyphs(category)))
     )

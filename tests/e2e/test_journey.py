@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import Server, wait_for_app
+from tests.e2e.conftest import Server, map_frame, wait_for_app
 from tests.e2e.test_map import current_url, params_of
 
 # Kazakhstan in 2019, undated events left out, the Karaganda rally selected, the map on
@@ -89,3 +90,36 @@ def test_a_chart_selection_survives_a_trip_to_the_charts_and_back(
         go_to(page, title)
         expect(page.get_by_text(banner)).to_be_visible(timeout=30_000)
         assert view_params(page) == {"country": "KAZ", "pick": "month:2019-09+iso:KAZ"}
+
+
+MARKER_ICON_JS = """
+(id) => {
+  let found = null;
+  window.map.eachLayer(layer => {
+    const tip = layer.feature && layer.feature.properties && layer.feature.properties.tip;
+    if (tip && tip.endsWith('[' + id + ']') && layer._icon) { found = layer._icon; }
+  });
+  return found;
+}
+"""
+
+
+def test_clicking_a_marker_selects_it_and_leaves_the_map_where_it_was(
+    server: Server, page: Page
+) -> None:
+    page.goto(f"{server.url}/?from=2019-01&to=2019-12&country=KAZ&map=47.0,70.0,5")
+    wait_for_app(page)
+    frame = map_frame(page)
+    frame.wait_for_function(f"() => !!({MARKER_ICON_JS})('EV017')", timeout=30_000)
+    before = frame.evaluate("() => [window.map.getCenter().lat, window.map.getCenter().lng]")
+    zoom = frame.evaluate("() => window.map.getZoom()")
+    frame.evaluate_handle(MARKER_ICON_JS, "EV017").as_element().click()
+    expect(page.get_by_role("heading", name=re.compile("Karaganda"))).to_be_visible(timeout=20_000)
+    page.wait_for_function("() => window.location.search.includes('sel=EV017')")
+    wait_for_app(page)
+    frame = map_frame(page)
+    after = frame.evaluate("() => [window.map.getCenter().lat, window.map.getCenter().lng]")
+    # To within a pixel at this zoom (about 0.04 degrees at zoom 5).
+    assert after == pytest.approx(before, abs=0.04)
+    assert frame.evaluate("() => window.map.getZoom()") == zoom
+    assert params_of(current_url(page))["map"] == "47.0000,70.0000,5"
