@@ -50,7 +50,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -250,11 +250,11 @@ class _Lookup:
         self.sources = {str(r["source_id"]): r for r in bundle.sources.to_dict("records")}
         self.excerpts = {str(r["excerpt_id"]): r for r in bundle.excerpts.to_dict("records")}
 
-    def excerpts_of(self, record: Mapping[str, Any]) -> list[dict[str, Any]]:
+    def excerpts_of(self, record: render.Record) -> list[dict[Hashable, Any]]:
         ids = split_ids(_text(record.get("excerpt_ids")))
         return [self.excerpts[i] for i in ids if i in self.excerpts]
 
-    def facts(self, record: Mapping[str, Any], kind: str) -> ItemFacts:
+    def facts(self, record: render.Record, kind: str) -> ItemFacts:
         """The item's facts (:func:`geo.render.item_facts`), its excerpts and citations."""
         return render.item_facts(record, kind, self.excerpts_of(record), self.sources)
 
@@ -270,7 +270,7 @@ def credit_lines(bundle: Bundle) -> list[str]:
     return [CURATED, *(f"{c.file}: {c.words()}" for c in import_credits(bundle))]
 
 
-def _site_extras(bundle: Bundle, sites: pd.DataFrame) -> dict[str, dict[str, Any]]:
+def _site_extras(bundle: Bundle, sites: pd.DataFrame) -> dict[str, dict[Hashable, Any]]:
     """SITE_EXTRA of the imported sites among ``sites``, by site id."""
     if sites.empty:
         return {}
@@ -279,7 +279,7 @@ def _site_extras(bundle: Bundle, sites: pd.DataFrame) -> dict[str, dict[str, Any
     return {str(r["site_id"]): r for r in table.to_dict("records")}
 
 
-def _row(record: Mapping[str, Any], kind: str, lookup: _Lookup) -> dict[str, Any]:
+def _row(record: render.Record, kind: str, lookup: _Lookup) -> dict[str, Any]:
     event = kind == "event"
     start, stop = record.get("start"), record.get("stop")
     time_word = _text(record["time_precision"]) if event else _text(record["open_precision"])
@@ -569,7 +569,7 @@ def _item_html(facts: ItemFacts) -> str:
     )
 
 
-def _chronological(frame: pd.DataFrame, key: str) -> list[dict[str, Any]]:
+def _chronological(frame: pd.DataFrame, key: str) -> list[dict[Hashable, Any]]:
     records = frame.to_dict("records")
     return sorted(
         records,
