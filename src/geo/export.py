@@ -333,10 +333,10 @@ def _row(record: render.Record, kind: str, lookup: _Lookup) -> dict[str, Any]:
     }
 
 
-def _amount(value: object) -> float | None:
+def _amount(value: float | str | None) -> float | None:
     if value is None or (isinstance(value, float) and value != value) or value == "":
         return None
-    return float(value)  # type: ignore[arg-type]
+    return float(value)
 
 
 def rows(bundle: Bundle, filtered: Filtered) -> list[dict[str, Any]]:

@@ -64,7 +64,7 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
-def amount_words(amount: object, currency_year: object) -> str:
+def amount_words(amount: float | str | None, currency_year: object) -> str:
     """'1,327,239,417 (USD, constant 2021)'; "" when there is no amount."""
     if amount is None or (isinstance(amount, float) and math.isnan(amount)):
         return ""
