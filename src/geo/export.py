@@ -53,7 +53,7 @@ import re
 from collections.abc import Hashable, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import folium
@@ -480,7 +480,7 @@ def _brief_map(
             padding=(30, 30),
             max_zoom=7,
         )
-    root = m.get_root()
+    root = cast(folium.Figure, m.get_root())  # a Map's root is the Figure it creates
     root.render()  # lays the map's parts into the figure's header, body and script
     head, body, script = (part.render() for part in (root.header, root.html, root.script))
     # Data text reaches the script as markup (popups, tooltips): a scheme in it stays words.
