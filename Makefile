@@ -55,9 +55,11 @@ postgres:
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
 	    postgresql-15 postgresql-15-postgis-3 >/dev/null; }
 
+# mypy reads [tool.mypy] in pyproject.toml: it checks src/geo.
 lint:
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 format:
 	$(BIN)/ruff format .

@@ -9,9 +9,11 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any, cast
 
 import geopandas as gpd
 import pandas as pd
@@ -79,7 +81,8 @@ def read_corpus(
     problems: list[v.Problem] = []
     if corpus_dir is None:
         return texts, problems
-    for row in sources.itertuples():
+    # The stubs type a row's fields as any scalar; ``line`` holds ints.
+    for row in cast(Iterator[Any], sources.itertuples()):
         name = str(row.file or "")
         if not name:
             continue
@@ -259,7 +262,8 @@ def check_countries(frame: pd.DataFrame, file: str, id_field: str) -> list[v.Pro
         inside = shapely.covers(shape, points[mask]) | (
             shapely.distance(shape, points[mask]) < 0.001
         )
-        for row, ok in zip(frame[mask].itertuples(), inside, strict=True):
+        # The stubs type a row's fields as any scalar; ``line`` holds ints.
+        for row, ok in zip(cast(Iterator[Any], frame[mask].itertuples()), inside, strict=True):
             if not ok:
                 problems.append(
                     v.Problem(

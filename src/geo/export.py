@@ -50,10 +50,10 @@ import csv
 import io
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import folium
@@ -249,11 +249,11 @@ class _Lookup:
         self.sources = {str(r["source_id"]): r for r in bundle.sources.to_dict("records")}
         self.excerpts = {str(r["excerpt_id"]): r for r in bundle.excerpts.to_dict("records")}
 
-    def excerpts_of(self, record: Mapping[str, Any]) -> list[dict[str, Any]]:
+    def excerpts_of(self, record: render.Record) -> list[dict[Hashable, Any]]:
         ids = split_ids(_text(record.get("excerpt_ids")))
         return [self.excerpts[i] for i in ids if i in self.excerpts]
 
-    def facts(self, record: Mapping[str, Any], kind: str) -> ItemFacts:
+    def facts(self, record: render.Record, kind: str) -> ItemFacts:
         """The item's facts (:func:`geo.render.item_facts`), its excerpts and citations."""
         return render.item_facts(record, kind, self.excerpts_of(record), self.sources)
 
@@ -269,7 +269,7 @@ def credit_lines(bundle: Bundle) -> list[str]:
     return [CURATED, *(f"{c.file}: {c.words()}" for c in import_credits(bundle))]
 
 
-def _site_extras(bundle: Bundle, sites: pd.DataFrame) -> dict[str, dict[str, Any]]:
+def _site_extras(bundle: Bundle, sites: pd.DataFrame) -> dict[str, dict[Hashable, Any]]:
     """SITE_EXTRA of the imported sites among ``sites``, by site id."""
     if sites.empty:
         return {}
@@ -278,7 +278,7 @@ def _site_extras(bundle: Bundle, sites: pd.DataFrame) -> dict[str, dict[str, Any
     return {str(r["site_id"]): r for r in table.to_dict("records")}
 
 
-def _row(record: Mapping[str, Any], kind: str, lookup: _Lookup) -> dict[str, Any]:
+def _row(record: render.Record, kind: str, lookup: _Lookup) -> dict[str, Any]:
     event = kind == "event"
     start, stop = record.get("start"), record.get("stop")
     time_word = _text(record["time_precision"]) if event else _text(record["open_precision"])
@@ -332,10 +332,10 @@ def _row(record: Mapping[str, Any], kind: str, lookup: _Lookup) -> dict[str, Any
     }
 
 
-def _amount(value: object) -> float | None:
+def _amount(value: float | str | None) -> float | None:
     if value is None or (isinstance(value, float) and value != value) or value == "":
         return None
-    return float(value)  # type: ignore[arg-type]
+    return float(value)
 
 
 def rows(bundle: Bundle, filtered: Filtered) -> list[dict[str, Any]]:
@@ -479,7 +479,7 @@ def _brief_map(
             padding=(30, 30),
             max_zoom=7,
         )
-    root = m.get_root()
+    root = cast(folium.Figure, m.get_root())  # a Map's root is the Figure it creates
     root.render()  # lays the map's parts into the figure's header, body and script
     head, body, script = (part.render() for part in (root.header, root.html, root.script))
     # Data text reaches the script as markup (popups, tooltips): a scheme in it stays words.
@@ -568,7 +568,7 @@ def _item_html(facts: ItemFacts) -> str:
     )
 
 
-def _chronological(frame: pd.DataFrame, key: str) -> list[dict[str, Any]]:
+def _chronological(frame: pd.DataFrame, key: str) -> list[dict[Hashable, Any]]:
     records = frame.to_dict("records")
     return sorted(
         records,

@@ -13,7 +13,7 @@ every string in a tooltip or popup goes through :mod:`geo.safe_html`.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from typing import Any
 
 import folium
@@ -63,7 +63,7 @@ def shown_at(zoom: float | None) -> bool:
     return (DEFAULT_ZOOM if zoom is None else zoom) >= MIN_ZOOM
 
 
-def popup_html(site: Mapping[str, Any]) -> str:
+def popup_html(site: Mapping[str, Any] | Mapping[Hashable, Any]) -> str:
     """A footprint's popup: the site's name, dates and imported facts, every string escaped."""
     rows = [("Dates", site_when(pd.Series(site))), *site_facts(site)]
     body = "".join(

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -125,18 +125,19 @@ def amount_by_year(found: pd.DataFrame) -> go.Figure:
     for i, currency in enumerate(currencies):
         mine = dated[dated["currency_year"] == currency]
         totals = mine.groupby(mine["year"].astype(int))["amount"].agg(["sum", "count"])
+        # The stubs type a cell as any scalar; both columns hold numbers.
         shown = [y for y in years if y in totals.index]
         name = safe_html.text(currency_words(currency))
         figure.add_bar(
             x=shown,
-            y=[float(totals.loc[y, "sum"]) for y in shown],
+            y=[float(cast(float, totals.loc[y, "sum"])) for y in shown],
             name=name,
             marker_color=CURRENCY_COLOURS[i % len(CURRENCY_COLOURS)],
             customdata=[
                 [
                     pick_key(("committed", y), ("currency", currency)),
-                    f"{y}: {_money(float(totals.loc[y, 'sum']))} {name} committed, "
-                    f"{int(totals.loc[y, 'count'])} project(s)",
+                    f"{y}: {_money(float(cast(float, totals.loc[y, 'sum'])))} {name} committed, "
+                    f"{int(cast(int, totals.loc[y, 'count']))} project(s)",
                 ]
                 for y in shown
             ],

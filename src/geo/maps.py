@@ -13,9 +13,11 @@ import json
 import re
 import struct
 import zlib
+from typing import cast
 
 import folium
 import pandas as pd
+from folium.elements import JSCSSMixin
 from folium.plugins import MarkerCluster
 
 from geo import safe_html
@@ -137,7 +139,7 @@ MAP_CSS = (
 )
 
 
-def _use_assets(element: folium.Element, assets: AssetLinks) -> None:
+def _use_assets(element: JSCSSMixin, assets: AssetLinks) -> None:
     element.default_js = list(assets.js)
     element.default_css = list(assets.css)
 
@@ -146,7 +148,7 @@ def base_map(borders_geojson: str, assets: AssetLinks) -> folium.Map:
     """The map without data: offline base, online tiles to choose, borders, legend."""
     m = folium.Map(
         location=MAP_CENTER,
-        zoom_start=MAP_ZOOM,
+        zoom_start=MAP_ZOOM,  # type: ignore[arg-type]  # folium hints int; Leaflet zooms by 0.25
         tiles=None,
         control_scale=True,
         zoom_snap=0.25,
@@ -167,7 +169,8 @@ def base_map(borders_geojson: str, assets: AssetLinks) -> folium.Map:
         interactive=False,
     ).add_to(m)
     Legend().add_to(m)
-    m.get_root().header.add_child(folium.Element(f"<style>{MAP_CSS}</style>"), name="atlas_css")
+    root = cast(folium.Figure, m.get_root())  # a Map's root is the Figure it creates
+    root.header.add_child(folium.Element(f"<style>{MAP_CSS}</style>"), name="atlas_css")
     return m
 
 

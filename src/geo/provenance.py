@@ -9,7 +9,7 @@ AidData's ODC-By and OpenStreetMap's ODbL attribution with it.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -64,7 +64,7 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
-def amount_words(amount: object, currency_year: object) -> str:
+def amount_words(amount: float | str | None, currency_year: object) -> str:
     """'1,327,239,417 (USD, constant 2021)'; "" when there is no amount."""
     if amount is None or (isinstance(amount, float) and math.isnan(amount)):
         return ""
@@ -80,7 +80,9 @@ def completed_words(value: object) -> str:
     return text if precision == "day" else f"{text} ({precision} known only)"
 
 
-def site_facts(record: Mapping[str, Any]) -> list[tuple[str, str]]:
+def site_facts(
+    record: Mapping[str, Any] | Mapping[Hashable, Any] | pd.Series,
+) -> list[tuple[str, str]]:
     """(label, plain value) pairs an imported site adds to its panel, in reading order;
     empty for a curated site. Escape the values wherever they are shown."""
     facts = [

@@ -398,7 +398,8 @@ def cell_counts(store: StoreReader, view: ViewState) -> Cells:
             store,
             view,
             f"cells {resolution} {bbox}",
-            lambda v, r=resolution: store.cell_counts(v, r, bbox),
+            # mypy cannot infer a lambda with a default argument (which binds this resolution).
+            lambda v, r=resolution: store.cell_counts(v, r, bbox),  # type: ignore[misc]
         )
         if len(counts) <= MAX_CELLS or resolution == min(cells.RESOLUTIONS):
             return Cells(resolution, counts)

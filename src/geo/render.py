@@ -18,10 +18,12 @@ No streamlit and no store here: the pages, the map and the exports all import th
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+
+import pandas as pd
 
 from geo import safe_html
 from geo.figures import parse_figures
@@ -31,8 +33,9 @@ from geo.provenance import site_facts
 from geo.validate import infer_precision
 from geo.view import ViewState
 
-Record = Mapping[str, Any]
-"""A row of the data: a ``dict`` from ``to_dict("records")`` or a ``pandas.Series``."""
+Record = Mapping[str, Any] | Mapping[Hashable, Any] | pd.Series
+"""A row of the data: a ``dict`` from ``to_dict("records")`` (keyed by column label, which
+pandas types as ``Hashable``) or a ``pandas.Series``."""
 
 KINDS = ("event", "site")
 

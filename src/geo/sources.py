@@ -12,10 +12,11 @@ Every character of an article is untrusted: it reaches the markup only through
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
+from typing import Any, cast
 from urllib.parse import quote
 
 import pandas as pd
@@ -287,7 +288,8 @@ def source_spans(bundle: Bundle, source_id: str) -> list[Span]:
             str(row.text),
             support.get(str(row.excerpt_id), ()),
         )
-        for row in excerpts.itertuples()
+        # The stubs type a row's fields as any scalar; the offsets hold ints.
+        for row in cast(Iterator[Any], excerpts.itertuples())
     ]
 
 

@@ -292,7 +292,11 @@ def geojson_records(features: list[object], rejects: list[Reject]) -> Iterator[R
     point's coordinates as ``longitude`` and ``latitude``."""
     for number, feature in enumerate(features, start=1):
         geometry = feature.get("geometry") if isinstance(feature, dict) else None
-        if not isinstance(geometry, dict) or geometry.get("type") != "Point":
+        if (
+            not isinstance(feature, dict)
+            or not isinstance(geometry, dict)
+            or geometry.get("type") != "Point"
+        ):
             rejects.append(Reject(number, "geometry: not a GeoJSON Point"))
             continue
         coords = geometry.get("coordinates")

@@ -96,6 +96,7 @@ def _month(word: str) -> int:
 
 
 def _day(word: str) -> int:
+    # The date patterns' day group always starts with digits: the match is never None.
     return int(re.match(r"\d+", word).group())  # type: ignore[union-attr]
 
 

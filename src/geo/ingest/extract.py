@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
@@ -202,7 +202,7 @@ def _category(sentence: _Sentence) -> tuple[Category, list[str]]:
     hits = sentence.triggers or sentence.topics
     if not hits:
         return Category.OTHER, []
-    scores: Counter[str] = Counter()
+    scores: defaultdict[str, float] = defaultdict(float)  # term weights are fractional
     first: dict[str, int] = {}
     for hit in hits:
         scores[hit.term.value] += hit.term.weight

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from geo import gazetteer as gz
 from geo.ingest import lexicon as lx
-from geo.ingest.extract import ArticleInfo, Extraction, extract, sha256
+from geo.ingest.extract import ArticleInfo, Candidate, Extraction, Span, extract, sha256
 from geo.ingest.queue import ReviewQueue
 from geo.ingest.reader import SUFFIXES, ArticleText, InputError, read_bytes, read_path
 from geo.ingest.store import (
@@ -216,6 +216,7 @@ def _records(result: Extraction, source: StoredSource, settings: Settings) -> li
     out = []
     for candidate in result.candidates:
         record = candidate.to_json()
+        spans: list[Candidate | Span] = [candidate, *candidate.supporting]
         record.update(
             base_source_id=source.base_id,
             file=source.file,
@@ -229,7 +230,7 @@ def _records(result: Extraction, source: StoredSource, settings: Settings) -> li
             },
             known_excerpt_ids=[
                 xid
-                for span in [candidate, *candidate.supporting]
+                for span in spans
                 if (
                     xid := known.get(
                         (info.source_id, str(span.char_start), str(span.char_end), span.excerpt)

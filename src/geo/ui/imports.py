@@ -224,6 +224,7 @@ def run_import(
         if deletions is not None:
             deleted = Path(folder) / "deletions.csv"
             deleted.write_bytes(deletions.getvalue())
+        result: importers.ImportResult  # a SiteImportResult for AidData and site lists
         try:
             if kind == "aiddata":
                 result = importers.import_aiddata(path, store, progress=progress)

@@ -4,6 +4,8 @@ picks, and the events of a clicked hexagon."""
 
 from __future__ import annotations
 
+from typing import cast
+
 import pandas as pd
 import streamlit as st
 
@@ -134,7 +136,7 @@ def picked_events_panel(data: Bundle, filtered: Filtered, limit: int = 40) -> No
             )
             ids = [x for x in str(event["excerpt_ids"]).split(";") if x in excerpts.index]
             for xid in ids:
-                excerpt = excerpts.loc[xid]
+                excerpt = cast(pd.Series, excerpts.loc[xid])  # excerpt ids are unique: one row
                 st.markdown(f"> {safe_html.markdown(excerpt['text'])}")
                 if excerpt["source_id"] in sources.index:
                     st.caption(citation(sources.loc[excerpt["source_id"]]))
