@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from geo import charts, query
+from geo import charts
 from geo.view import ViewState, months_between
+from tests import oracles
 
 
 def table_for(bundle, state: ViewState):
-    events = query.filter_events(bundle.events, state)
+    events = oracles.filter_events(bundle.events, state)
     return events, charts.monthly_counts(events, state)
 
 
@@ -56,7 +57,7 @@ def test_an_event_running_into_the_range_is_counted_once(bundled) -> None:
 
 def test_the_figure_stacks_one_bar_trace_per_country(bundled) -> None:
     state = ViewState("2019-01", "2021-12")
-    events = query.filter_events(bundled.events, state)
+    events = oracles.filter_events(bundled.events, state)
     figure = charts.events_per_month(events, state)
     assert [t.type for t in figure.data] == ["bar", "bar", "bar"]
     assert [t.name for t in figure.data] == ["Kazakhstan", "Kyrgyzstan", "Xinjiang (China)"]
@@ -71,7 +72,7 @@ def test_the_figure_stacks_one_bar_trace_per_country(bundled) -> None:
 
 def test_an_empty_view_gives_zeros_not_an_error(bundled) -> None:
     state = ViewState("2014-01", "2014-03", query="no such words anywhere")
-    events = query.filter_events(bundled.events, state)
+    events = oracles.filter_events(bundled.events, state)
     assert events.empty
     table = charts.monthly_counts(events, state)
     assert table.index.tolist() == ["2014-01", "2014-02", "2014-03"]

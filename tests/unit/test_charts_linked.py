@@ -16,11 +16,12 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from geo import charts, picks, query
+from geo import charts, picks
 from geo.bundle import load_bundle
 from geo.figures import figure_range
 from geo.model import Category
 from geo.view import ViewState
+from tests import oracles
 
 FULL = ViewState("2013-09", "2024-07")
 VIEWS = [
@@ -51,7 +52,7 @@ def csv_events(data_dir: Path) -> pd.DataFrame:
 
 
 def in_view(bundle, csv_events: pd.DataFrame, state: ViewState):
-    events = query.filter_events(bundle.events, state)
+    events = oracles.filter_events(bundle.events, state)
     return events, csv_events.loc[list(events["event_id"])]
 
 
@@ -483,7 +484,7 @@ def test_figures_do_not_depend_on_row_order(bundle) -> None:
 
 def test_an_empty_view_gives_empty_figures_not_errors(bundle) -> None:
     state = VIEWS[-1]
-    events = query.filter_events(bundle.events, state)
+    events = oracles.filter_events(bundle.events, state)
     assert events.empty
     for figure in all_figures(events, state):
         assert points(figure) == [] or all(h == 0 for _, h in bars(figure))
@@ -493,7 +494,7 @@ def test_an_event_running_into_the_view_is_picked_by_the_first_month_bar(bundle)
     """EV050 (9 July to 1 August 2018) is on the map for a view starting August 2018; it is
     counted in that view's first month, and that bar's key selects it."""
     state = ViewState("2018-08", "2018-12", undated=False)
-    events = query.filter_events(bundle.events, state)
+    events = oracles.filter_events(bundle.events, state)
     figure = charts.events_per_month(events, state)
     heights = dict(bars(figure))
     assert heights["month:2018-08+iso:KAZ"] == 1
