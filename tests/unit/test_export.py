@@ -19,10 +19,11 @@ import pandas as pd
 import plotly.offline
 import pytest
 
-from geo import assets, charts, cli, export, query, safe_html
+from geo import assets, cli, export, query, safe_html
 from geo.bundle import Bundle, borders_geojson
 from geo.settings import static_dir
 from geo.view import Bounds, ViewState, decode, encode
+from tests import oracles
 from tests.app.helpers import expected_events, expected_sites, marker_features, read_csv
 
 GEO = Path(sys.executable).parent / "geo"
@@ -383,7 +384,7 @@ def test_the_brief_charts_the_events_it_lists(
     filtered = query.apply(bundled, state)
     assert filtered.count
     page = export.brief_html(bundled, filtered, state, link=None, borders=borders)
-    expected = charts.events_per_month(filtered.events, state)
+    expected = oracles.events_per_month(filtered.events, state)
     expected.update_layout(dragmode=False, clickmode="none", height=300, xaxis_tickformat="%b %Y")
     data, layout = brief_chart(page)
     assert data == json.loads(expected.to_json())["data"]

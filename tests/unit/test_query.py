@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from geo import charts, picks, query, regions
+from geo import query
 from geo.view import ViewState, months_between
 from tests import oracles
 
@@ -180,7 +180,7 @@ PICKED = (
 def test_a_chart_selection_keeps_the_events_its_keys_pick(bundled, state: ViewState) -> None:
     shown = query.apply(bundled, state)
     before = query.apply(bundled, state.with_picks(()))
-    expected = picks.events_matching(before.events, state.picks, state.start)
+    expected = oracles.events_matching(before.events, state.picks, state.start)
     pd.testing.assert_frame_equal(shown.events, expected)  # same rows, order and index
     pd.testing.assert_frame_equal(shown.unpicked, before.events)
     assert (shown.event_count, shown.unpicked_count) == (len(expected), len(before.events))
@@ -190,9 +190,9 @@ def test_a_chart_selection_keeps_the_events_its_keys_pick(bundled, state: ViewSt
 @pytest.mark.parametrize("state", [view(), view("2016-01", "2016-12", undated=False), *PICKED])
 def test_a_views_counts_are_those_of_its_events(bundled, state: ViewState) -> None:
     shown = query.apply(bundled, state)
-    assert shown.region_counts() == regions.region_counts(shown.events, shown.sites)
+    assert shown.region_counts() == oracles.region_counts(shown.events, shown.sites)
     table, undated = shown.month_counts()
-    expected = charts.monthly_counts(shown.events, state)
+    expected = oracles.monthly_counts(shown.events, state)
     pd.testing.assert_frame_equal(table, expected, check_names=False)
     assert undated == shown.undated_count() == int(shown.events["start"].isna().sum())
 
@@ -203,7 +203,7 @@ def test_the_sites_alone_have_no_events_to_count(bundled) -> None:
     sites = shown.sites_only()
     assert sites.events.empty and sites.count == len(shown.sites) > 0
     counts = sites.region_counts()
-    assert counts == regions.region_counts(sites.events, shown.sites)
+    assert counts == oracles.region_counts(sites.events, shown.sites)
     assert sum(n for _, n in counts.values()) <= len(shown.sites)
     assert all(events == 0 for events, _ in counts.values())
     table, undated = sites.month_counts()
