@@ -17,8 +17,8 @@ import plotly.graph_objects as go
 from geo import safe_html
 from geo.figures import Figure, figure_range, parse_figures
 from geo.model import AREAS, CATEGORY_COLOURS, CATEGORY_LABELS, Category
-from geo.picks import chart_month, pick_key, split_actors
-from geo.view import ViewState, month_index, month_of, months_between
+from geo.picks import pick_key
+from geo.view import ViewState, month_index, month_of
 
 COUNTRY_COLOURS = {"KAZ": "#3b7ea1", "KGZ": "#c0504d", "CHN": "#8064a2"}
 MEASURE_COLOURS = {"participants": "#1f4e79", "arrests": "#b2182b"}
@@ -55,33 +55,10 @@ def _layout(figure: go.Figure, title: str, height: int = HEIGHT, **extra: Any) -
     )
 
 
-def monthly_counts(events: pd.DataFrame, state: ViewState) -> pd.DataFrame:
-    """Events per month and country over the view's months (undated events left out);
-    an event counts in the month it started, or in the view's first month when it started
-    earlier and runs into the view."""
-    months = months_between(state.start, state.end)
-    dated = events[events["start"].notna()]
-    month = dated["start"].map(lambda d: chart_month(d, state.start))
-    table = (
-        pd.crosstab(month, dated["iso"])
-        if len(dated)
-        else pd.DataFrame(index=pd.Index([], name="start"))
-    )
-    table = table.reindex(index=months, columns=list(AREAS), fill_value=0)
-    table.index.name = "month"
-    return table.astype("int64")
-
-
-def events_per_month(events: pd.DataFrame, state: ViewState) -> go.Figure:
-    """Stacked bars: events per month by country; each segment's pick key is
-    ``month:YYYY-MM+iso:XXX``."""
-    undated = int(events["start"].isna().sum())
-    return month_figure(monthly_counts(events, state), undated)
-
-
 def month_figure(table: pd.DataFrame, undated: int) -> go.Figure:
-    """:func:`events_per_month` from its counts: events per month (rows) and country
-    (columns), and how many are undated."""
+    """Stacked bars: events per month by country, from their counts (the store's
+    ``monthly_counts``): events per month (rows) and country (columns), and how many are
+    undated. Each segment's pick key is ``month:YYYY-MM+iso:XXX``."""
     figure = go.Figure()
     for iso in table.columns:
         name = safe_html.text(AREAS[iso].name)
@@ -122,15 +99,10 @@ def _count_axis(top: int) -> dict[str, Any]:
     }
 
 
-def events_by_category(events: pd.DataFrame, state: ViewState) -> go.Figure:
-    """Horizontal bars: events per category (undated ones included); pick key
-    ``category:<value>``. Shows the view's categories, or those with events when the view
-    names none."""
-    return category_figure(Counter(safe_html.plain(c) for c in events["category"]), state)
-
-
 def category_figure(counts: Mapping[str, int], state: ViewState) -> go.Figure:
-    """:func:`events_by_category` from its counts: events per category value."""
+    """Horizontal bars: events per category (undated ones included), from their counts per
+    category value; pick key ``category:<value>``. Shows the view's categories, or those with
+    events when the view names none."""
     counts = Counter({safe_html.plain(k): int(v) for k, v in counts.items()})
     known = [c.value for c in Category]
     # The view's categories when it names some, else every category with events.
@@ -172,25 +144,10 @@ def category_figure(counts: Mapping[str, int], state: ViewState) -> go.Figure:
     return figure
 
 
-def actor_counts(events: pd.DataFrame) -> Counter[str]:
-    """Events per actor (names from ``actor1`` and ``assoc_actor_1`` split on ``;``)."""
-    counts: Counter[str] = Counter()
-    for row in events[["actor1", "assoc_actor_1"]].itertuples(index=False):
-        counts.update(split_actors(row.actor1, row.assoc_actor_1))
-    return counts
-
-
-def top_actors(events: pd.DataFrame, state: ViewState, n: int = 12) -> go.Figure:
-    """Horizontal bars: the ``n`` actors and organisers in the most events (ties by name);
-    pick key ``actor:<name>``."""
-    counts = actor_counts(events)
-    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].casefold(), kv[0]))[:n]
-    return actor_figure(ranked, len(counts))
-
-
 def actor_figure(ranked: Sequence[tuple[str, int]], distinct: int) -> go.Figure:
-    """:func:`top_actors` from its counts: the ranked ``(name, events)`` pairs shown, and
-    how many distinct actors there are."""
+    """Horizontal bars: the actors and organisers in the most events, from their counts:
+    the ranked ``(name, events)`` pairs shown, and how many distinct actors there are; pick
+    key ``actor:<name>``."""
     figure = go.Figure()
     figure.add_bar(
         x=[c for _, c in ranked],

@@ -614,7 +614,7 @@ def brief_html(
     vendor = _vendor(static_dir or default_static_dir(), fetch_assets)
     lookup = _Lookup(bundle)
     summary = describe_view(state, filtered)
-    chart = charts.events_per_month(filtered.events, state)
+    chart = charts.month_figure(*filtered.month_counts())  # the store's counts of the view
     chart.update_layout(dragmode=False, clickmode="none", height=300, xaxis_tickformat="%b %Y")
     chart_html = chart.to_html(
         full_html=False,

@@ -1,9 +1,9 @@
 """Apply a ViewState to the data: what is in view, and what supports it.
 
-The filters run in SQL with bound parameters (:mod:`geo.store.sql`): on the store behind a
-bundle (:func:`geo.store.store_for`) for :func:`apply`, and on the given frame (through an
-in-process DuckDB) for :func:`filter_events` and :func:`filter_sites`. Either way the rows
-come back as the bundle shapes them, in data order with their original index.
+The filters, the chart selection and every count run in SQL with bound parameters
+(:mod:`geo.store.sql`) on the store behind a bundle (:func:`geo.store.store_for`): each
+aggregate has that one implementation. Rows come back as the bundle shapes them, in data
+order with their original index.
 """
 
 from __future__ import annotations
@@ -18,14 +18,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TypeVar, cast
 
-import duckdb
 import pandas as pd
 
 from geo import cells, funding
 from geo.bundle import Bundle, load_admin1
-from geo.picks import events_matching
-from geo.regions import region_counts, region_names
+from geo.regions import region_names
 from geo.store import EVENT_FRAME_COLUMNS, StoreReader, sql, store_for
+from geo.store.base import monthly_table
 from geo.validate import split_ids
 from geo.view import Bounds, ViewState
 from geo.viewport import resolution_for, view_bbox
@@ -46,9 +45,10 @@ class Filtered:
     """What the view shows: ``events`` and ``sites`` on the map, and ``unpicked`` (the events
     before any chart selection), which the charts draw so the selection stays in context.
 
-    Made from frames (small views, tests), or by :func:`apply` from a store: then the events
-    are read only when asked for, and a view past :data:`THRESHOLD` answers its counts and
-    aggregates in SQL without reading them.
+    Made by :func:`apply` from a store: a small view's events are read (as the store picks
+    them), a view past :data:`THRESHOLD` reads them only when asked for; either way its
+    counts and aggregates are the store's. Only :meth:`sites_only` makes one without a store,
+    which holds no events (so there is nothing to count).
     """
 
     def __init__(
@@ -64,6 +64,10 @@ class Filtered:
     ) -> None:
         if events is None and (store is None or state is None or event_count is None):
             raise ValueError("lazy events need a store, a state and their count")
+        if store is not None and state is None:
+            raise ValueError("a store's events need the view they were read for")
+        if store is None and events is not None and len(events):
+            raise ValueError("events are counted in the store: give the store they came from")
         self._events = events
         self.sites = sites
         self._unpicked = unpicked
@@ -110,17 +114,25 @@ class Filtered:
         """The events have not been read (and need not be for counts and charts)."""
         return self._events is None
 
+    def month_counts(self) -> tuple[pd.DataFrame, int]:
+        """Events in view (the chart selection's, if any) per month and country, and the
+        undated ones, counted in the store (see :meth:`geo.store.StoreReader.monthly_counts`)."""
+        if self.state is None:
+            raise ValueError("no view to count the months of")
+        if self.store is None:
+            return monthly_table(self.state, [])  # no events (sites_only): every month at zero
+        return aggregate(self.store, self.state, "month", self.store.monthly_counts)
+
     def undated_count(self) -> int:
-        if self.lazy and self.store is not None and self.state is not None:
-            return aggregate(self.store, self.state, "month", self.store.monthly_counts)[1]
-        return int(self.events["start"].isna().sum()) if len(self.events) else 0
+        """How many events in view have no date (counted in the store)."""
+        return self.month_counts()[1] if self.store is not None else 0
 
     def region_counts(self) -> dict[str, tuple[int, int]]:
-        """(events, sites) in view per region name (events counted in the store when they
-        have not been read)."""
-        if not self.lazy or self.store is None or self.state is None:
-            return region_counts(self.events, self.sites)
-        events = aggregate(self.store, self.state, "regions", self.store.region_counts)
+        """(events, sites) in view per region name: the events counted in the store, the
+        sites (which the store does not count per region) from the sites in view."""
+        events: dict[str, int] = {}
+        if self.store is not None and self.state is not None:
+            events = aggregate(self.store, self.state, "regions", self.store.region_counts)
         sites = self.sites["region"].value_counts() if len(self.sites) else pd.Series()
         names = set(events) | {str(n) for n in sites.index if n}
         return {n: (int(events.get(n, 0)), int(sites.get(n, 0))) for n in names}
@@ -134,7 +146,9 @@ class Filtered:
 
     def sites_only(self) -> Filtered:
         """The same sites with no events (the map's markers past the threshold)."""
-        return Filtered(pd.DataFrame({c: [] for c in EVENT_FRAME_COLUMNS}), self.sites)
+        return Filtered(
+            pd.DataFrame({c: [] for c in EVENT_FRAME_COLUMNS}), self.sites, state=self.state
+        )
 
     def shows_event(self, event_id: str) -> bool:
         """Whether the event is among those in view."""
@@ -226,47 +240,6 @@ def month_range(state: ViewState) -> tuple[date, date]:
     return sql.month_range(state)
 
 
-_FRAMES = duckdb.connect()
-_FRAMES_LOCK = threading.Lock()
-_FILTER_COLUMNS = ("iso", "category", "region", "search_text", "start", "stop")
-
-
-def _positions(
-    frame: pd.DataFrame, state: ViewState, where: Callable[..., tuple[str, list[object]]]
-) -> list[int]:
-    """Positions of the frame's rows that the WHERE clause keeps, in order."""
-    present = [c for c in _FILTER_COLUMNS if c in frame]
-    columns = pd.DataFrame({c: frame[c].to_numpy() for c in present})
-    columns["position"] = range(len(frame))
-    clause, params = where(state, has_region="region" in frame)
-    with _FRAMES_LOCK:
-        cursor = _FRAMES.cursor()
-    try:
-        cursor.register("frame", columns)
-        rows = cursor.execute(
-            f"SELECT position FROM frame WHERE {clause} ORDER BY position", params
-        ).fetchall()
-    finally:
-        cursor.close()
-    return [int(r[0]) for r in rows]
-
-
-def filter_events(events: pd.DataFrame, state: ViewState) -> pd.DataFrame:
-    """Events matching the filters whose dates overlap the month range (undated ones too,
-    when the view includes them)."""
-    if events.empty:
-        return events
-    return events.iloc[_positions(events, state, sql.event_filter)]
-
-
-def filter_sites(sites: pd.DataFrame, state: ViewState) -> pd.DataFrame:
-    """Sites matching the filters that were open at some time in the month range; a site
-    with unknown dates is always shown."""
-    if sites.empty:
-        return sites
-    return sites.iloc[_positions(sites, state, sql.site_filter)]
-
-
 def apply(bundle: Bundle, state: ViewState) -> Filtered:
     """The filters (run in the bundle's store), then the chart selection: selected bars or
     points keep their events only, and sites step aside while a selection is active, but
@@ -291,7 +264,7 @@ def apply(bundle: Bundle, state: ViewState) -> Filtered:
     events = store.events(before)
     if not state.picks:
         return Filtered(events, sites, events, store=store, state=state)
-    picked = events_matching(events, state.picks, state.start)
+    picked = store.events(state)  # the store's SQL reads the picks (geo.store.sql.pick_filter)
     return Filtered(picked, picked_sites, events, store=store, state=state)
 
 

@@ -1,5 +1,5 @@
 """Admin-1 regions: which region each point lies in (point in polygon, never by code), and
-the filtered counts per region for the choropleth."""
+the choropleth of a view's counts per region (counted by :mod:`geo.query`)."""
 
 from __future__ import annotations
 
@@ -48,17 +48,6 @@ def region_names(admin1: gpd.GeoDataFrame) -> tuple[str, ...]:
         key=lambda r: (order.get(r[0], 9), r[1]),
     )
     return tuple(name for _, name in rows)
-
-
-def region_counts(events: pd.DataFrame, sites: pd.DataFrame) -> dict[str, tuple[int, int]]:
-    """(events, sites) in view per region name."""
-    counts: dict[str, tuple[int, int]] = {}
-    ev = events["region"].value_counts() if len(events) else pd.Series(dtype="int64")
-    si = sites["region"].value_counts() if len(sites) else pd.Series(dtype="int64")
-    for name in set(ev.index) | set(si.index):
-        if name:
-            counts[str(name)] = (int(ev.get(name, 0)), int(si.get(name, 0)))
-    return counts
 
 
 REGION_TAG = "region:"

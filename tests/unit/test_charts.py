@@ -1,16 +1,35 @@
-"""The events-per-month chart: every dated event in view counted once, by country."""
+"""The events-per-month chart: every dated event in view counted once, by country.
+
+The chart draws the store's counts; each test holds them to the pandas oracle's count of the
+view's rows, and both to the counts worked out here."""
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
-from geo import charts, query
+from geo import charts
+from geo.store import store_for
 from geo.view import ViewState, months_between
+from tests import oracles
 
 
 def table_for(bundle, state: ViewState):
-    events = query.filter_events(bundle.events, state)
-    return events, charts.monthly_counts(events, state)
+    """The view's events, and the store's counts of them per month (the same as the
+    oracle's)."""
+    events = oracles.filter_events(bundle.events, state)
+    table, undated = store_for(bundle).monthly_counts(state)
+    pd.testing.assert_frame_equal(table, oracles.monthly_counts(events, state), check_names=False)
+    assert undated == int(events["start"].isna().sum())
+    return events, table
+
+
+def month_chart(bundle, state: ViewState):
+    """The chart as the app draws it (the store's counts), the same as the oracle's."""
+    figure = charts.month_figure(*store_for(bundle).monthly_counts(state))
+    events = oracles.filter_events(bundle.events, state)
+    assert figure.to_plotly_json() == oracles.events_per_month(events, state).to_plotly_json()
+    return figure
 
 
 @pytest.mark.parametrize(
@@ -56,8 +75,8 @@ def test_an_event_running_into_the_range_is_counted_once(bundled) -> None:
 
 def test_the_figure_stacks_one_bar_trace_per_country(bundled) -> None:
     state = ViewState("2019-01", "2021-12")
-    events = query.filter_events(bundled.events, state)
-    figure = charts.events_per_month(events, state)
+    events = oracles.filter_events(bundled.events, state)
+    figure = month_chart(bundled, state)
     assert [t.type for t in figure.data] == ["bar", "bar", "bar"]
     assert [t.name for t in figure.data] == ["Kazakhstan", "Kyrgyzstan", "Xinjiang (China)"]
     assert figure.layout.barmode == "stack"
@@ -71,11 +90,11 @@ def test_the_figure_stacks_one_bar_trace_per_country(bundled) -> None:
 
 def test_an_empty_view_gives_zeros_not_an_error(bundled) -> None:
     state = ViewState("2014-01", "2014-03", query="no such words anywhere")
-    events = query.filter_events(bundled.events, state)
+    events = oracles.filter_events(bundled.events, state)
     assert events.empty
-    table = charts.monthly_counts(events, state)
+    _, table = table_for(bundled, state)
     assert table.index.tolist() == ["2014-01", "2014-02", "2014-03"]
     assert int(table.to_numpy().sum()) == 0
-    figure = charts.events_per_month(events, state)
+    figure = month_chart(bundled, state)
     assert [list(t.y) for t in figure.data] == [[0, 0, 0]] * 3
     assert "undated" not in figure.layout.title.text

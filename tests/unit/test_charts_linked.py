@@ -16,11 +16,12 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from geo import charts, picks, query
+from geo import charts, picks
 from geo.bundle import load_bundle
 from geo.figures import figure_range
 from geo.model import Category
 from geo.view import ViewState
+from tests import oracles
 
 FULL = ViewState("2013-09", "2024-07")
 VIEWS = [
@@ -40,7 +41,7 @@ def bundle(data_dir: Path):
 
 @pytest.fixture(scope="module")
 def csv_events(data_dir: Path) -> pd.DataFrame:
-    """data/events.csv as text, with the facets worked out independently of geo.charts."""
+    """data/events.csv as text, with the facets worked out independently of the chart code."""
     frame = pd.read_csv(data_dir / "events.csv", dtype=str, keep_default_na=False)
     frame["month"] = frame["event_date"].str.slice(0, 7)  # "" when undated
     frame["actors"] = [
@@ -51,7 +52,7 @@ def csv_events(data_dir: Path) -> pd.DataFrame:
 
 
 def in_view(bundle, csv_events: pd.DataFrame, state: ViewState):
-    events = query.filter_events(bundle.events, state)
+    events = oracles.filter_events(bundle.events, state)
     return events, csv_events.loc[list(events["event_id"])]
 
 
@@ -72,7 +73,7 @@ def points(figure: go.Figure) -> list[str]:
 
 
 def matched_ids(events: pd.DataFrame, *keys: str) -> list[str]:
-    return sorted(picks.events_matching(events, keys)["event_id"])
+    return sorted(oracles.events_matching(events, keys)["event_id"])
 
 
 def expected_for(key: str, rows: pd.DataFrame) -> list[str]:
@@ -94,7 +95,7 @@ def expected_for(key: str, rows: pd.DataFrame) -> list[str]:
 @pytest.mark.parametrize("state", VIEWS)
 def test_month_bars_count_exactly_the_events_their_keys_match(bundle, csv_events, state):
     events, rows = in_view(bundle, csv_events, state)
-    figure = charts.events_per_month(events, state)
+    figure = oracles.events_per_month(events, state)
     expected = rows[rows["month"] != ""].groupby(["month", "iso"]).size()
     seen = 0
     for key, height in bars(figure):
@@ -112,7 +113,7 @@ def test_month_bars_count_exactly_the_events_their_keys_match(bundle, csv_events
 @pytest.mark.parametrize("state", VIEWS)
 def test_category_bars_count_exactly_the_events_their_keys_match(bundle, csv_events, state):
     events, rows = in_view(bundle, csv_events, state)
-    figure = charts.events_by_category(events, state)
+    figure = oracles.events_by_category(events, state)
     expected = rows["category"].value_counts()
     found = bars(figure)
     for key, height in found:
@@ -130,7 +131,7 @@ def test_category_bars_count_exactly_the_events_their_keys_match(bundle, csv_eve
 
 
 def test_category_bars_use_the_model_colours(bundle) -> None:
-    figure = charts.events_by_category(bundle.events, FULL)
+    figure = oracles.events_by_category(bundle.events, FULL)
     keys = [c[0] for c in figure.data[0].customdata]
     from geo.model import CATEGORY_COLOURS
 
@@ -143,7 +144,7 @@ def test_category_bars_use_the_model_colours(bundle) -> None:
 @pytest.mark.parametrize("n", [12, 3])
 def test_actor_bars_count_exactly_the_events_their_keys_match(bundle, csv_events, state, n):
     events, rows = in_view(bundle, csv_events, state)
-    figure = charts.top_actors(events, state, n=n)
+    figure = oracles.top_actors(events, state, n=n)
     counts = Counter(a for names in rows["actors"] for a in names)
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].casefold(), kv[0]))[:n]
     found = bars(figure)
@@ -155,7 +156,7 @@ def test_actor_bars_count_exactly_the_events_their_keys_match(bundle, csv_events
 
 
 def test_actors_are_split_on_semicolons_only(bundle) -> None:
-    figure = charts.top_actors(bundle.events, FULL, n=100)
+    figure = oracles.top_actors(bundle.events, FULL, n=100)
     keys = {k for k, _ in bars(figure)}
     assert "actor:judge Dinara Kuyikbayeva" in keys  # EV050: "lawyer ...; judge ..."
     assert "actor:Maks Bokayev, Talgat Ayan" in keys  # a comma does not split
@@ -368,7 +369,7 @@ def _all_months(bundle) -> list[str]:
     ],
 )
 def test_unknown_facets_and_malformed_keys_match_nothing(bundle, keys) -> None:
-    matched = picks.events_matching(bundle.events, keys)
+    matched = oracles.events_matching(bundle.events, keys)
     assert matched.empty
     assert list(matched.columns) == list(bundle.events.columns)
 
@@ -382,7 +383,7 @@ def test_region_facet_uses_the_region_column_when_there_is_one(bundle) -> None:
 
 def test_matching_keeps_the_frame_order_and_index(bundle) -> None:
     events = bundle.events.iloc[::-1]
-    matched = picks.events_matching(events, ["category:policy"])
+    matched = oracles.events_matching(events, ["category:policy"])
     assert list(matched.index) == [i for i in events.index if i in set(matched.index)]
 
 
@@ -427,9 +428,9 @@ def _strings(value: Any) -> list[str]:
 
 def all_figures(events: pd.DataFrame, state: ViewState) -> list[go.Figure]:
     return [
-        charts.events_per_month(events, state),
-        charts.events_by_category(events, state),
-        charts.top_actors(events, state),
+        oracles.events_per_month(events, state),
+        oracles.events_by_category(events, state),
+        oracles.top_actors(events, state),
         charts.participants_and_arrests(events, state),
     ]
 
@@ -445,18 +446,18 @@ def test_payloads_never_reach_the_figure_raw(hostile) -> None:
 
 
 def test_hostile_actor_names_still_round_trip(hostile) -> None:
-    figure = charts.top_actors(hostile, FULL)
+    figure = oracles.top_actors(hostile, FULL)
     keys = [k for k, _ in bars(figure)]
     assert len(keys) == 5
     for key, height in bars(figure):
         assert picks.pick_keys_from_selection(selection([key, "h"])) == (key,)
-        assert len(picks.events_matching(hostile, [key])) == height
+        assert len(oracles.events_matching(hostile, [key])) == height
     pipe = picks.pick_key(("actor", "Plus+Colon: Pipe|"))
     assert pipe == "actor:Plus&#43;Colon&#58; Pipe&#124;"
-    assert list(picks.events_matching(hostile, [pipe])["event_id"]) == ["EV002"]
-    odd = [k for k, _ in bars(charts.events_by_category(hostile, FULL)) if "odd" in k]
+    assert list(oracles.events_matching(hostile, [pipe])["event_id"]) == ["EV002"]
+    odd = [k for k, _ in bars(oracles.events_by_category(hostile, FULL)) if "odd" in k]
     assert odd == ["category:&lt;b&gt;odd&lt;/b&gt;"]
-    assert list(picks.events_matching(hostile, odd)["event_id"]) == ["EV025"]
+    assert list(oracles.events_matching(hostile, odd)["event_id"]) == ["EV025"]
 
 
 # ---- shared layout and determinism ----
@@ -483,7 +484,7 @@ def test_figures_do_not_depend_on_row_order(bundle) -> None:
 
 def test_an_empty_view_gives_empty_figures_not_errors(bundle) -> None:
     state = VIEWS[-1]
-    events = query.filter_events(bundle.events, state)
+    events = oracles.filter_events(bundle.events, state)
     assert events.empty
     for figure in all_figures(events, state):
         assert points(figure) == [] or all(h == 0 for _, h in bars(figure))
@@ -493,10 +494,10 @@ def test_an_event_running_into_the_view_is_picked_by_the_first_month_bar(bundle)
     """EV050 (9 July to 1 August 2018) is on the map for a view starting August 2018; it is
     counted in that view's first month, and that bar's key selects it."""
     state = ViewState("2018-08", "2018-12", undated=False)
-    events = query.filter_events(bundle.events, state)
-    figure = charts.events_per_month(events, state)
+    events = oracles.filter_events(bundle.events, state)
+    figure = oracles.events_per_month(events, state)
     heights = dict(bars(figure))
     assert heights["month:2018-08+iso:KAZ"] == 1
-    picked = picks.events_matching(events, ["month:2018-08+iso:KAZ"], state.start)
+    picked = oracles.events_matching(events, ["month:2018-08+iso:KAZ"], state.start)
     assert list(picked["event_id"]) == ["EV050"]
     assert sum(heights.values()) == len(events)

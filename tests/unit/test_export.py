@@ -23,6 +23,7 @@ from geo import assets, cli, export, query, safe_html
 from geo.bundle import Bundle, borders_geojson
 from geo.settings import static_dir
 from geo.view import Bounds, ViewState, decode, encode
+from tests import oracles
 from tests.app.helpers import expected_events, expected_sites, marker_features, read_csv
 
 GEO = Path(sys.executable).parent / "geo"
@@ -349,6 +350,45 @@ def test_the_brief_is_self_contained_and_has_every_part(
     assert sorted(ids) == sorted([*filtered.events["event_id"], *filtered.sites["site_id"]])
     # Leaflet's layer-control images are inline too.
     assert "url(images/" not in page and "data:image/png;base64," in page
+
+
+def brief_chart(page: str) -> tuple[list[dict], dict]:
+    """The data and layout of the brief's month chart, as its Plotly.newPlot call has them."""
+    decoder = json.JSONDecoder()
+    rest = without_libraries(page)
+    rest = rest[rest.index("Plotly.newPlot(") + len("Plotly.newPlot(") :]
+    values = []
+    for _ in range(3):  # the div's id, the data, the layout
+        value, end = decoder.raw_decode(rest.lstrip())
+        values.append(value)
+        rest = rest.lstrip()[end:].lstrip().removeprefix(",")
+    assert values[0] == "monthly-chart"
+    return values[1], values[2]
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        KGZ_PROTESTS,
+        "/?from=2013-09&to=2024-07",  # two undated events
+        "/?from=2018-08&to=2018-12&undated=0",  # EV050 runs into the view's first month
+        "/?country=KAZ&from=2019-01&to=2021-12&pick=month%3A2019-09%2Biso%3AKAZ",
+    ],
+)
+def test_the_brief_charts_the_events_it_lists(
+    bundled: Bundle, bounds: Bounds, borders: str, link: str
+) -> None:
+    """The month chart is drawn from the store's counts, and is the chart the listed events
+    give (the oracle counts them with pandas); a chart selection's events only."""
+    state = view_of(link, bounds)
+    filtered = query.apply(bundled, state)
+    assert filtered.count
+    page = export.brief_html(bundled, filtered, state, link=None, borders=borders)
+    expected = oracles.events_per_month(filtered.events, state)
+    expected.update_layout(dragmode=False, clickmode="none", height=300, xaxis_tickformat="%b %Y")
+    data, layout = brief_chart(page)
+    assert data == json.loads(expected.to_json())["data"]
+    assert layout == json.loads(expected.to_json())["layout"]
 
 
 def test_the_brief_quotes_every_excerpt_with_its_citation(

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from geo import query
-from geo.view import ViewState
+from geo.view import ViewState, months_between
+from tests import oracles
 
 SPAN = ("2013-09", "2024-07")
 UNDATED = {"EV036", "EV054"}
@@ -21,11 +23,17 @@ def view(start: str = SPAN[0], end: str = SPAN[1], **kwargs) -> ViewState:
 
 
 def event_ids(bundle, state: ViewState) -> set[str]:
-    return set(query.filter_events(bundle.events, state)["event_id"])
+    """The events in view, as the store filters them and as the filters' SQL does on the
+    bundle's frame (the two must agree)."""
+    shown = set(query.apply(bundle, state).events["event_id"])
+    assert shown == set(oracles.filter_events(bundle.events, state)["event_id"])
+    return shown
 
 
 def site_ids(bundle, state: ViewState) -> set[str]:
-    return set(query.filter_sites(bundle.sites, state)["site_id"])
+    shown = set(query.apply(bundle, state).sites["site_id"])
+    assert shown == set(oracles.filter_sites(bundle.sites, state)["site_id"])
+    return shown
 
 
 def test_the_default_view_shows_everything(bundled) -> None:
@@ -69,7 +77,7 @@ def test_undated_events_show_only_when_the_view_includes_them(bundled) -> None:
     assert event_ids(bundled, narrow) >= UNDATED
     assert not UNDATED & event_ids(bundled, view("2021-03", "2021-03", undated=False))
     assert not UNDATED & event_ids(bundled, view(undated=False))
-    assert len(query.filter_events(bundled.events, view(undated=False))) == 67
+    assert len(oracles.filter_events(bundled.events, view(undated=False))) == 67
 
 
 def test_sites_with_unknown_dates_are_always_shown(bundled) -> None:
@@ -107,7 +115,7 @@ def test_country_filter(bundled) -> None:
     assert event_ids(bundled, view(countries=("CHN",))) == {"EV052", "EV053", "EV054"}
     both = event_ids(bundled, view(countries=("KGZ", "CHN")))
     assert both == KGZ_EVENTS | {"EV052", "EV053", "EV054"}
-    shown = query.filter_sites(bundled.sites, view(countries=("CHN",)))
+    shown = oracles.filter_sites(bundled.sites, view(countries=("CHN",)))
     assert set(shown["iso"]) == {"CHN"}
     assert set(shown["site_id"]) == {"PL006", "PL007", "PL009", "PL013", "PL016"}
 
@@ -155,6 +163,58 @@ def test_filtering_an_empty_or_undated_only_frame(rows, write_folder) -> None:
     assert event_ids(bundle, view()) == {"U1"}
     assert event_ids(bundle, view(undated=False)) == set()
     assert site_ids(bundle, view()) == set()
+
+
+# ---- a chart selection and the counts of a view ----
+
+PICKED = (
+    view(picks=("month:2019-09+iso:KAZ", "category:consulate_embassy")),
+    view("2018-08", "2018-12", picks=("month:2018-08+iso:KAZ",)),  # EV050 runs into the view
+    view(countries=("KGZ",), picks=("actor:Local residents", "event:EV001")),
+    view(picks=("region:Almaty", "nofacet:x")),
+    view(picks=("month:1999-01",)),  # picks nothing
+)
+
+
+@pytest.mark.parametrize("state", PICKED)
+def test_a_chart_selection_keeps_the_events_its_keys_pick(bundled, state: ViewState) -> None:
+    shown = query.apply(bundled, state)
+    before = query.apply(bundled, state.with_picks(()))
+    expected = oracles.events_matching(before.events, state.picks, state.start)
+    pd.testing.assert_frame_equal(shown.events, expected)  # same rows, order and index
+    pd.testing.assert_frame_equal(shown.unpicked, before.events)
+    assert (shown.event_count, shown.unpicked_count) == (len(expected), len(before.events))
+    assert not shown.lazy
+
+
+@pytest.mark.parametrize("state", [view(), view("2016-01", "2016-12", undated=False), *PICKED])
+def test_a_views_counts_are_those_of_its_events(bundled, state: ViewState) -> None:
+    shown = query.apply(bundled, state)
+    assert shown.region_counts() == oracles.region_counts(shown.events, shown.sites)
+    table, undated = shown.month_counts()
+    expected = oracles.monthly_counts(shown.events, state)
+    pd.testing.assert_frame_equal(table, expected, check_names=False)
+    assert undated == shown.undated_count() == int(shown.events["start"].isna().sum())
+
+
+def test_the_sites_alone_have_no_events_to_count(bundled) -> None:
+    state = view("2019-01", "2020-12", countries=("KAZ", "CHN"))
+    shown = query.apply(bundled, state)
+    sites = shown.sites_only()
+    assert sites.events.empty and sites.count == len(shown.sites) > 0
+    counts = sites.region_counts()
+    assert counts == oracles.region_counts(sites.events, shown.sites)
+    assert sum(n for _, n in counts.values()) <= len(shown.sites)
+    assert all(events == 0 for events, _ in counts.values())
+    table, undated = sites.month_counts()
+    assert table.index.tolist() == months_between(state.start, state.end)
+    assert int(table.to_numpy().sum()) == 0 and undated == sites.undated_count() == 0
+    assert sites.first_events(5)[1] == 0 and not sites.shows_event("EV001")
+
+
+def test_events_are_counted_in_the_store_they_came_from(bundled) -> None:
+    with pytest.raises(ValueError, match="store"):
+        query.Filtered(bundled.events, bundled.sites)
 
 
 # ---- selection ----

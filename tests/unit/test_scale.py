@@ -17,6 +17,7 @@ from geo import assets, cells, charts, maps, query, scale, viewport
 from geo.bundle import Bundle
 from geo.store import DuckStore, store_for
 from geo.view import ViewState
+from tests import oracles
 from tests.app.helpers import marker_features
 
 LINKS = assets.links()
@@ -167,9 +168,9 @@ def rows_chart(name: str, events: pd.DataFrame, view: ViewState) -> Any:
     """The chart drawn from the event rows with pandas: the oracle the store's aggregates
     are held to."""
     builders = {
-        "month": charts.events_per_month,
-        "category": charts.events_by_category,
-        "actor": charts.top_actors,
+        "month": oracles.events_per_month,
+        "category": oracles.events_by_category,
+        "actor": oracles.top_actors,
         "figures": charts.participants_and_arrests,
     }
     return builders[name](events, view)

@@ -2,7 +2,8 @@
 the same view read as rows shows: the same counts, charts, chart selections and lists.
 
 The bundled data is small, so these tests lower the threshold to make it "large"; the answers
-are compared with the row-by-row path on the same view, which the chart tests pin to the CSV.
+are compared with the same view read as rows, and with the pandas oracles (tests/oracles.py)
+on those rows, which the chart tests pin to the CSV.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from geo import charts, picks, query, scale
+from geo import charts, query, scale
 from geo.bundle import Bundle
 from geo.store import close_all, store_for
 from geo.view import ViewState
+from tests import oracles
 
 VIEWS = [
     ViewState("2013-09", "2024-07"),
@@ -55,9 +57,9 @@ def rows_chart(name: str, events: pd.DataFrame, view: ViewState) -> Any:
     """The chart drawn from the event rows with pandas: the oracle the store's aggregates
     are held to."""
     builders = {
-        "month": charts.events_per_month,
-        "category": charts.events_by_category,
-        "actor": charts.top_actors,
+        "month": oracles.events_per_month,
+        "category": oracles.events_by_category,
+        "actor": oracles.top_actors,
         "figures": charts.participants_and_arrests,
     }
     return builders[name](events, view)
@@ -73,7 +75,7 @@ def test_every_bar_picks_in_sql_what_it_picks_in_rows(bundled: Bundle, view: Vie
     store = store_for(bundled)
     rows = query.apply(bundled, view)
     for key in bar_keys(query.view_result(bundled, view)):
-        expected = picks.events_matching(rows.events, [key], view.start)
+        expected = oracles.events_matching(rows.events, [key], view.start)
         picked = view.with_picks((key,))
         assert store.count_events(picked) == len(expected), key
         assert list(store.events(picked)["event_id"]) == list(expected["event_id"]), key
@@ -84,7 +86,7 @@ def test_several_keys_pick_any_of_them_and_odd_keys_pick_nothing(bundled: Bundle
     view = VIEWS[0]
     rows = query.apply(bundled, view).events
     keys = ("month:2019-09+iso:KAZ", "category:consulate", "actor:Atajurt Kazakh Human Rights")
-    expected = picks.events_matching(rows, keys, view.start)
+    expected = oracles.events_matching(rows, keys, view.start)
     assert len(expected) > 3
     assert store.count_events(view.with_picks(keys)) == len(expected)
     for odd in ("nofacet:x", "month:2019-13", "month:1999-01", "category:x'; DROP TABLE events;--"):
@@ -106,6 +108,7 @@ def test_past_the_threshold_nothing_is_read_and_everything_agrees(
     assert counted.lazy and counted.charts_in_store
     assert counted.event_count == len(rows.events) == counted.count - len(counted.sites)
     assert counted.region_counts() == rows.region_counts()
+    assert counted.region_counts() == oracles.region_counts(rows.events, rows.sites)
     assert counted.undated_count() == int(rows.events["start"].isna().sum())
     result = query.view_result(bundled, view)
     for name in CHARTS:
@@ -130,13 +133,13 @@ def test_a_small_selection_of_a_large_view_is_drawn_as_markers(
     view = VIEWS[0].with_picks(("month:2019-09+iso:KAZ",))
     filtered = query.apply(bundled, view)
     assert filtered.charts_in_store  # the charts still count the whole view in SQL
-    expected = picks.events_matching(whole, view.picks, view.start)
+    expected = oracles.events_matching(whole, view.picks, view.start)
     assert 0 < len(expected) <= query.THRESHOLD
     assert filtered.count == filtered.event_count == len(expected)
     assert list(filtered.events["event_id"]) == list(expected["event_id"])
     assert filtered.sites.empty  # sites step aside during a chart selection
     month = scale.chart("month", query.view_result(bundled, view))
-    assert month.to_plotly_json() == charts.events_per_month(whole, VIEWS[0]).to_plotly_json()
+    assert month.to_plotly_json() == oracles.events_per_month(whole, VIEWS[0]).to_plotly_json()
 
 
 def test_store_aggregates_are_remembered_per_filters_not_per_map_position(

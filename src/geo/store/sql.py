@@ -6,7 +6,8 @@ One builder for both engines: DuckDB takes ``?`` placeholders (the default), psy
 Every value a user or a link controls (countries, categories, regions, search text, dates)
 travels as a bound parameter, never inside the SQL text, so quotes, ``--``, ``;`` or any
 unicode match literally and can change nothing. The clauses are written so they mean exactly
-what the pandas filters of :mod:`geo.query` meant: the bundled data's tests pin that.
+what the pandas oracles of the tests (``tests/oracles.py``) mean: the bundled data's tests pin
+that.
 """
 
 from __future__ import annotations
@@ -89,9 +90,9 @@ def event_filter(
 
 
 # An event's actor names as one ";name;name;" string: ``actor1`` and ``assoc_actor_1`` split
-# on ";", each name trimmed, so ";" + name + ";" is a literal substring test. (Python's
-# geo.picks.split_actors also folds runs of spaces inside a name; the store keeps names as
-# imported, where ACLED writes them with single spaces.)
+# on ";", each name trimmed, so ";" + name + ";" is a literal substring test. (The tests'
+# pandas oracle, split_actors in tests/oracles.py, also folds runs of spaces inside a name; the
+# store keeps names as imported, where ACLED writes them with single spaces.)
 ACTOR_LIST = (
     "(';' || regexp_replace(trim(coalesce(actor1, '') || ';' || coalesce(assoc_actor_1, '')), "
     "'\\s*;\\s*', ';', 'g') || ';')"
@@ -133,7 +134,8 @@ def pick_filter(
     picks: Sequence[str], first_month: str, *, has_region: bool = True, mark: str = DUCK
 ) -> tuple[str, Params]:
     """The events a chart selection picks, as SQL: those matching ANY key, where a key
-    matches when ALL its facets do (as :func:`geo.picks.events_matching` reads them).
+    matches when ALL its facets do (see :mod:`geo.picks`; the tests hold this to a pandas
+    oracle, ``events_matching`` in ``tests/oracles.py``).
     Key values are unescaped and bound as parameters; malformed keys match nothing."""
     alternatives: list[str] = []
     params: Params = []
