@@ -20,7 +20,14 @@ import pandas as pd
 import shapely
 
 from geo import validate as v
-from geo.model import AREAS, EVENT_COLUMNS, EXCERPT_COLUMNS, SITE_COLUMNS, SOURCE_COLUMNS
+from geo.model import (
+    AREAS,
+    EVENT_COLUMNS,
+    EXCERPT_COLUMNS,
+    SITE_COLUMNS,
+    SOURCE_COLUMNS,
+    blank_missing_text,
+)
 from geo.regions import assign_regions
 from geo.settings import default_data_dir
 
@@ -70,7 +77,7 @@ class Bundle:
 
 def _frame(records: list[v.Record], columns: list[str], extra: list[str]) -> pd.DataFrame:
     frame = pd.DataFrame.from_records(records, columns=[*columns, *extra, "line"])
-    return frame.reset_index(drop=True)
+    return blank_missing_text(frame.reset_index(drop=True))
 
 
 def read_corpus(

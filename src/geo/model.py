@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class Category(StrEnum):
@@ -176,6 +180,48 @@ EXCERPT_COLUMNS: list[str] = [
     "char_end",
     "text",
 ]
+
+# The columns of the frames (bundle and store) that are not text. A missing value there is
+# information and stays missing: no coordinate or amount (NaN), undated (None), no line or
+# code. Every other column is text, and a missing text value is "" from the moment the data
+# is loaded (:func:`blank_missing_text`), so nothing downstream meets NaN, None or the
+# "nan" that a NaN becomes through ``str``.
+NUMBER_COLUMNS: frozenset[str] = frozenset({"latitude", "longitude", "amount"})
+DATE_COLUMNS: frozenset[str] = frozenset({"start", "stop"})
+WHOLE_NUMBER_COLUMNS: frozenset[str] = frozenset(
+    {
+        "line",
+        "row_no",
+        "char_start",
+        "char_end",
+        "updated",
+        "geo_precision_code",
+        "time_precision_code",
+    }
+)
+FLAG_COLUMNS: frozenset[str] = frozenset({"offsets_checked"})
+NOT_TEXT_COLUMNS: frozenset[str] = (
+    NUMBER_COLUMNS | DATE_COLUMNS | WHOLE_NUMBER_COLUMNS | FLAG_COLUMNS
+)
+
+
+def is_text_column(name: str) -> bool:
+    """Whether the frames' column ``name`` holds text (see :data:`NOT_TEXT_COLUMNS`)."""
+    return name not in NOT_TEXT_COLUMNS
+
+
+def blank_missing_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every missing value (NaN, None) of its text columns as "", in place;
+    returned for convenience. Every loader of events, sites, sources and excerpts calls it.
+    A column of numbers or truth values is left alone whatever its name (the store's H3
+    cell columns), as are the columns :func:`is_text_column` says are not text."""
+    for column in frame.columns:
+        values = frame[column]
+        if not is_text_column(str(column)) or values.dtype.kind in "biufcmM":
+            continue
+        if values.isna().any():
+            frame[column] = values.fillna("")
+    return frame
 
 
 def currency_words(code: str) -> str:

@@ -22,6 +22,7 @@ import pandas as pd
 
 from geo import cells, funding
 from geo.bundle import Bundle, load_admin1
+from geo.model import blank_missing_text
 from geo.regions import region_names
 from geo.store import EVENT_FRAME_COLUMNS, StoreReader, sql, store_for
 from geo.store.base import monthly_table
@@ -309,6 +310,7 @@ def selection(bundle: Bundle, selected: str | None) -> Selection | None:
     excerpts = excerpts.merge(
         bundle.sources.drop(columns=["line"]), on="source_id", how="left", suffixes=("", "_src")
     )
+    blank_missing_text(excerpts)  # an excerpt whose source is not known has no citation text
     excerpts = excerpts.set_index("excerpt_id").loc[
         [i for i in ids if i in set(excerpts["excerpt_id"])]
     ]

@@ -9,8 +9,9 @@ citation is one :class:`Citation`, written out by :func:`citation_markdown`,
 
 The facts are plain text. A formatter escapes them for where they go: HTML and JavaScript
 through :mod:`geo.safe_html` (:func:`inert` in the brief), Streamlit Markdown through
-:func:`geo.safe_html.markdown`. A missing value (``None``, NaN, or the text ``nan`` that a
-NaN becomes through ``str``) is left out of the facts rather than shown.
+:func:`geo.safe_html.markdown`. A missing value is left out of the facts rather than shown:
+the loaders give missing text as "" (:func:`geo.model.blank_missing_text`), and a ``None``
+or NaN that reaches here all the same counts as empty.
 
 No streamlit and no store here: the pages, the map and the exports all import this module.
 """
@@ -45,13 +46,6 @@ def _text(value: object) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     return str(value)
-
-
-def _given(value: object) -> str:
-    """A cell that may be missing: as :func:`_text`, and ``nan`` (a NaN gone through
-    ``str``) as the empty string too."""
-    text = _text(value)
-    return "" if text == "nan" else text
 
 
 def inert(value: object, max_len: int | None = None) -> str:
@@ -94,8 +88,8 @@ def date_words(value: object, precision: str) -> str:
 def event_when(record: Record) -> str:
     """When an event happened: its date in words, and its end when it lasted longer."""
     text = date_words(record["start"], str(record["time_precision"]))
-    end = str(record.get("date_end", "") or "")
-    if end and end != "nan" and record["stop"] != record["start"]:
+    end = _text(record.get("date_end"))
+    if end and record["stop"] != record["start"]:
         text += f" to {date_words(record['stop'], str(infer_precision(end)))}"
     return text
 
@@ -115,8 +109,8 @@ def site_when(record: Record) -> str:
 
 def place_words(record: Record) -> str:
     """Where: 'Almaty, Almaty (city), Kazakhstan' (the parts the record has)."""
-    parts = [str(record["location"]), str(record["admin1"]), AREAS[str(record["iso"])].name]
-    return ", ".join(p for p in parts if p and p != "nan")
+    parts = [_text(record["location"]), _text(record["admin1"]), AREAS[str(record["iso"])].name]
+    return ", ".join(p for p in parts if p)
 
 
 def month_words(month: str) -> str:
@@ -173,9 +167,9 @@ def citation(source: Record) -> Citation:
     return Citation(
         title=_text(source.get("title")),
         url=safe_html.safe_url(source.get("url")),
-        publisher=_given(source.get("publisher")),
-        author=_given(source.get("author")),
-        published=_given(source.get("published")),
+        publisher=_text(source.get("publisher")),
+        author=_text(source.get("author")),
+        published=_text(source.get("published")),
     )
 
 
@@ -345,7 +339,7 @@ def item_facts(
     else:
         type_words = _text(record.get("site_type"))
         figures = ()
-    actors = (_given(record.get("actor1")), _given(record.get("assoc_actor_1")))
+    actors = (_text(record.get("actor1")), _text(record.get("assoc_actor_1")))
     return ItemFacts(
         kind=kind,
         item_id=_text(record["event_id" if event else "site_id"]),
@@ -360,7 +354,7 @@ def item_facts(
         type_words=type_words,
         figures=figures,
         site_facts=() if event else tuple(site_facts(record)),
-        notes=_given(record.get("notes")),
+        notes=_text(record.get("notes")),
         source=citation(source) if source is not None else None,
         excerpts=tuple(_excerpt_facts(x, sources) for x in excerpts),
     )

@@ -7,9 +7,12 @@ import io
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
+from geo import query
 from geo.bundle import data_version, load_bundle
+from geo.model import is_text_column
 
 FILES = ("events.csv", "sites.csv", "sources.csv", "excerpts.csv")
 ID_OF = {
@@ -23,6 +26,12 @@ ID_OF = {
 def _frames(bundle):
     frames = (bundle.events, bundle.sites, bundle.sources, bundle.excerpts)
     return dict(zip(FILES, frames, strict=True))
+
+
+def missing_text(frame: pd.DataFrame) -> dict[str, int]:
+    """The text columns of ``frame`` that hold a NaN or None, with how many."""
+    found = {str(c): int(frame[c].isna().sum()) for c in frame.columns if is_text_column(str(c))}
+    return {c: n for c, n in found.items() if n}
 
 
 # ---- the folder of good and bad rows ----
@@ -240,6 +249,34 @@ def test_every_bundled_excerpt_is_the_article_text_at_its_offsets(
         start, end = int(row["char_start"]), int(row["char_end"])
         assert article[start:end] == row["text"], row["excerpt_id"]
     assert bundled.excerpts["offsets_checked"].all()
+
+
+def test_no_text_column_of_the_loaded_frames_is_missing(bundled, bad_folder) -> None:
+    for bundle in (bundled, bad_folder.load()):
+        for name, frame in _frames(bundle).items():
+            assert missing_text(frame) == {}, name
+        # Dates and numbers keep their missing values: undated is None, not "".
+        assert bundle.events["start"].isna().any() and bundle.sites["stop"].isna().any()
+        assert bundle.events["latitude"].dtype == "float64"
+
+
+def test_an_excerpt_of_an_unknown_source_has_empty_citation_columns(write_folder, rows) -> None:
+    x1 = rows.span("On March 27, hundreds gathered in Almaty.")
+    folder = write_folder(
+        [rows.event("E1", excerpt_ids="X1;X2")],
+        [],
+        [rows.source("SRC1")],
+        [
+            rows.excerpt("X1", "GONE", *x1, "On March 27, hundreds gathered in Almaty."),
+            rows.excerpt("X2", "SRC1", *x1, "On March 27, hundreds gathered in Almaty."),
+        ],
+    )
+    chosen = query.selection(folder.load(corpus=False), "E1")
+    assert chosen is not None
+    excerpts = chosen.excerpts.set_index("excerpt_id")
+    assert missing_text(chosen.excerpts) == {}
+    assert excerpts.loc["X1", ["title", "publisher", "author", "url"]].tolist() == ["", "", "", ""]
+    assert excerpts.loc["X2", "publisher"] == "Publisher"
 
 
 def test_bundled_month_span_runs_from_the_first_event_to_the_last_site_date(bundled) -> None:

@@ -151,7 +151,7 @@ def test_site_when_says_open_from_and_until() -> None:
 
 def test_place_words_leave_out_missing_parts() -> None:
     assert render.place_words(event()) == "Almaty, Almaty (city), Kazakhstan"
-    assert render.place_words(event(location="nan", admin1="")) == "Kazakhstan"
+    assert render.place_words(event(location=NAN, admin1="")) == "Kazakhstan"
 
 
 @pytest.mark.parametrize(
@@ -244,7 +244,7 @@ def test_a_citation_keeps_what_the_source_gives() -> None:
 
 def test_missing_parts_of_a_citation_are_left_out() -> None:
     cited = render.citation(
-        {"title": NAN, "url": None, "publisher": NAN, "author": None, "published": "nan"}
+        {"title": NAN, "url": None, "publisher": NAN, "author": None, "published": ""}
     )
     assert cited == render.Citation(title="", url=None)
     assert render.citation_markdown(cited) == ""
@@ -360,7 +360,7 @@ def test_hostile_figures_are_escaped() -> None:
 
 def test_an_events_facts() -> None:
     record = event(
-        assoc_actor_1="nan",
+        assoc_actor_1="",
         participants="≥1,000 (RFE/RL); ~2,000 (bureau.kz)",
         arrests="22",
         notes="Counts differ.",
@@ -392,12 +392,25 @@ def test_an_events_facts() -> None:
 
 
 def test_missing_values_are_left_out_of_the_facts() -> None:
-    record = event(actor1=NAN, assoc_actor_1=None, notes="nan", participants=NAN, arrests="")
+    record = event(actor1=NAN, assoc_actor_1=None, notes=NAN, participants=NAN, arrests="")
     facts = render.item_facts(record, "event", [{**EXCERPT, "source_id": "GONE"}], {})
     assert facts.actors == () and facts.notes == "" and facts.figures == ()
     assert facts.source is None
     assert facts.excerpts[0].citation is None
     assert render.excerpt_citation_text(facts.excerpts[0]) == "characters 12–80"
+
+
+@pytest.mark.parametrize("missing", [NAN, None, ""])
+def test_a_record_missing_notes_publisher_and_end_shows_nothing_for_them(missing: object) -> None:
+    record = event(notes=missing, date_end=missing, stop=date(2021, 4, 1), location=missing)
+    source = {**SOURCE, "publisher": missing, "author": missing, "published": missing}
+    facts = render.item_facts(record, "event", [EXCERPT], render.source_index([source]))
+    assert (facts.notes, facts.when) == ("", "27 March 2021")
+    assert facts.where == "Almaty (city), Kazakhstan"
+    assert facts.source is not None and facts.source.details == ()
+    panel = render.panel_markdown(facts)
+    shown = [panel.facts, panel.source, panel.notes, *(x.caption for x in panel.excerpts)]
+    assert not any("nan" in part.casefold() for part in shown)
 
 
 def test_a_sites_facts_hold_what_its_import_adds() -> None:

@@ -18,8 +18,9 @@ from hypothesis import strategies as st
 
 from geo import cells, query
 from geo.bundle import Bundle
+from geo.model import is_text_column
 from geo.store import DuckStore, close_all, open_store, store_for
-from geo.store.base import EVENT_FRAME_COLUMNS, Store
+from geo.store.base import EVENT_FRAME_COLUMNS, Store, frame_from_ipc, frame_to_ipc
 from geo.view import ViewState
 from tests import oracles
 
@@ -214,6 +215,57 @@ def test_a_read_returns_the_bundle_frame_shape(small: Bundle, new_store: MakeSto
     assert store.event("B1")["actor1"] == "O'Brien -- ; DROP TABLE events"
     assert store.event("nope") is None
     assert store.month_span() == ("2019-12", "2020-03")
+
+
+def missing_text(frame: pd.DataFrame) -> dict[str, int]:
+    """The text columns of ``frame`` (not the H3 cell columns) holding a NaN or None."""
+    text = [c for c in frame.columns if is_text_column(str(c)) and not str(c).startswith("h3_")]
+    return {str(c): int(frame[c].isna().sum()) for c in text if frame[c].isna().any()}
+
+
+def test_store_reads_give_missing_text_as_empty(bundled: Bundle) -> None:
+    store = DuckStore.from_bundle(bundled)
+    # NULLs, as a store file holds them for a column added after its rows were written.
+    store._con.execute("UPDATE events SET notes = NULL, date_end = NULL, admin1 = NULL")
+    store._con.execute("UPDATE sites SET notes = NULL, sector = NULL, funder = NULL")
+    state = ViewState(*bundled.month_span())
+    event_id, site_id = bundled.events["event_id"].iloc[0], bundled.sites["site_id"].iloc[0]
+    reads = {
+        "events": store.events(state),
+        "events page": store.events_page(state, 20),
+        "events table": store.table("events"),
+        "sites": store.sites(state),
+        "sites table": store.table("sites"),
+        "site details": store.site_details(state, ["sector", "funder", "amount"]),
+        "event": store.event(event_id).to_frame().T,
+        "site": store.site(site_id).to_frame().T,
+    }
+    try:
+        for name, frame in reads.items():
+            assert missing_text(frame) == {}, name
+        assert store.event(event_id)[["notes", "date_end", "admin1"]].tolist() == ["", "", ""]
+        # Dates, numbers and whole numbers keep their missing values.
+        events = reads["events table"]
+        assert events["start"].isna().sum() == bundled.events["start"].isna().sum() > 0
+        assert events["updated"].isna().all() and reads["site details"]["amount"].isna().all()
+    finally:
+        store.close()
+
+
+def test_curated_frames_read_back_with_missing_text_as_empty() -> None:
+    frame = pd.DataFrame(
+        {
+            "source_id": ["S1", "S2"],
+            "publisher": pd.Series(["P", None], dtype="str"),
+            "region": pd.Series(["R", None], dtype=object),
+            "start": [date(2020, 1, 1), None],
+            "latitude": [43.2, np.nan],
+        }
+    )
+    read = frame_from_ipc(frame_to_ipc(frame))
+    assert read["publisher"].tolist() == ["P", ""] and read["region"].tolist() == ["R", ""]
+    assert read["start"].tolist() == [date(2020, 1, 1), None]
+    assert read["latitude"].isna().tolist() == [False, True]
 
 
 HOSTILE = [

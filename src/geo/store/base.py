@@ -24,7 +24,15 @@ import pandas as pd
 import pyarrow as pa
 
 from geo import cells
-from geo.model import AREAS, EVENT_COLUMNS, SITE_COLUMNS
+from geo.model import (
+    AREAS,
+    DATE_COLUMNS,
+    EVENT_COLUMNS,
+    NUMBER_COLUMNS,
+    SITE_COLUMNS,
+    WHOLE_NUMBER_COLUMNS,
+    blank_missing_text,
+)
 from geo.view import ViewState, months_between
 
 if TYPE_CHECKING:
@@ -66,16 +74,10 @@ BUNDLE_ORIGIN = "bundle"
 # Imported rows are numbered after every possible bundle row.
 IMPORT_ROW_BASE = 1 << 32
 
-_FLOATS = {"latitude", "longitude", "amount"}
-_DATES = {"start", "stop"}
-_INTS = {
-    "line",
-    "updated",
-    "geo_precision_code",
-    "time_precision_code",
-    "row_no",
-    *(cells.column(r) for r in cells.RESOLUTIONS),
-}
+# Every other column is text (geo.model says which columns are not).
+_FLOATS = NUMBER_COLUMNS
+_DATES = DATE_COLUMNS
+_INTS = WHOLE_NUMBER_COLUMNS | {cells.column(r) for r in cells.RESOLUTIONS}
 
 
 def arrow_type(column: str) -> pa.DataType:
@@ -131,8 +133,9 @@ def with_cells(frame: pd.DataFrame) -> pd.DataFrame:
 
 def to_frame(table: pa.Table, columns: Sequence[str]) -> pd.DataFrame:
     """Rows read from the store as the bundle shapes them: dates as ``date`` objects (None
-    when unknown), ``region`` as plain objects, indexed by ``row_no``."""
-    frame = table.to_pandas(date_as_object=True)
+    when unknown), a missing text value as "" (a column a store file lacks, a NULL),
+    ``region`` as plain objects, indexed by ``row_no``."""
+    frame = blank_missing_text(table.to_pandas(date_as_object=True))
     index = pd.Index(frame.pop("row_no").to_numpy(dtype="int64")) if "row_no" in frame else None
     if "region" in frame:
         frame["region"] = frame["region"].astype(object)
@@ -333,9 +336,10 @@ def frame_to_ipc(frame: pd.DataFrame) -> bytes:
 
 
 def frame_from_ipc(data: bytes) -> pd.DataFrame:
+    """A frame written by :func:`frame_to_ipc`, with a missing text value as ""."""
     table = pa.ipc.open_stream(pa.py_buffer(data)).read_all()
     frame = table.to_pandas(date_as_object=True)
     objects = json.loads((table.schema.metadata or {}).get(_OBJECT_COLUMNS, b"[]"))
     for column in objects:
         frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
-    return frame
+    return blank_missing_text(frame)
