@@ -25,9 +25,6 @@ from geo.assets import AssetLinks
 from geo.model import CATEGORY_LABELS, Category
 from geo.query import Filtered
 from geo.render import ItemFacts, item_facts
-
-# The words for dates and places live in geo.render; geo.ui and geo.ui_sites still import
-# these four from here until the selection panel moves to geo.render. Remove them then.
 from geo.view import DEFAULT_CENTER, DEFAULT_ZOOM
 
 # The opening view is fixed rather than fitted, so the map's first report of its own centre

@@ -58,6 +58,9 @@ class Bounds:
 
 @dataclass(frozen=True)
 class ViewState:
+    """Everything a view depends on but the data: what the link carries (see
+    :data:`KNOWN_KEYS`), decoded by :func:`decode` and written by :func:`encode`."""
+
     start: str  # first month shown, "YYYY-MM"
     end: str  # last month shown, inclusive
     countries: tuple[str, ...] = ()  # ISO3 codes; empty means all
@@ -66,7 +69,7 @@ class ViewState:
     selected: str | None = None  # event_id or site_id
     undated: bool = True  # show events whose date is unknown
     regions: tuple[str, ...] = ()  # admin-1 region names; empty means all
-    # Chart selection: pick keys such as "month:2019-09+iso:KAZ" (see geo.charts).
+    # Chart selection: pick keys such as "month:2019-09+iso:KAZ" (see geo.picks).
     picks: tuple[str, ...] = ()
     center: tuple[float, float] | None = None  # map centre (lat, lon); None: fit the region
     zoom: float | None = None
