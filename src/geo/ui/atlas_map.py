@@ -12,7 +12,7 @@ from geo import footprints, scale
 from geo.maps import base_map
 from geo.regions import choropleth_geojson
 from geo.ui import data as loaders
-from geo.ui import state
+from geo.ui import keys, state
 from geo.ui.state import PageView
 
 
@@ -33,7 +33,7 @@ def atlas_map(page: PageView) -> None:
     regions = choropleth_geojson(loaders.admin1(), result.region_counts())
     st_folium(
         base_map(loaders.borders(), links),
-        key=state.MAP_KEY,
+        key=keys.MAP_KEY,
         height=600,
         use_container_width=True,
         # Markers up to query.THRESHOLD (exactly maps.data_layers), H3 hexagons past it.

@@ -9,7 +9,7 @@ import streamlit as st
 
 from geo import safe_html
 from geo.playback import at_end, first_frame, next_frame
-from geo.ui import state
+from geo.ui import keys, state
 from geo.ui.state import PageView
 from geo.view import ViewState
 
@@ -42,14 +42,14 @@ def playback_controls(page: PageView) -> None:
             "Playback",
             options=["window", "cumulative"],
             format_func=lambda m: "Moving window" if m == "window" else "Cumulative",
-            key=state.W_PLAY_MODE,
+            key=keys.W_PLAY_MODE,
         )
     with cols[2]:
         st.number_input(
             "Window (months)",
             min_value=1,
             max_value=120,
-            key=state.W_PLAY_WINDOW,
+            key=keys.W_PLAY_WINDOW,
             disabled=mode == "cumulative",
         )
     with cols[3]:

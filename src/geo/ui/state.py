@@ -23,24 +23,26 @@ from geo.picks import pick_keys_from_selection
 from geo.query import ViewResult, view_result
 from geo.regions import clicked_region
 from geo.ui import data as loaders
+from geo.ui.keys import (
+    MAP_KEY,
+    RANGE_GENERATION,
+    W_CAT,
+    W_COUNTRY,
+    W_PLAY_MODE,
+    W_PLAY_WINDOW,
+    W_QUERY,
+    W_REGION,
+    W_UNDATED,
+    range_key,
+)
 from geo.ui.navigation import current_page, entry_guard
+from geo.ui.sidebar import sidebar_filters
 from geo.view import Bounds, ViewState, clean_query, decode, encode
 
 VIEW_KEY = "view"
 NOTICES_KEY = "url_notices"
-W_RANGE, W_COUNTRY, W_CAT, W_QUERY, W_UNDATED, W_REGION = (
-    "w_range",
-    "w_country",
-    "w_cat",
-    "w_query",
-    "w_undated",
-    "w_region",
-)
-W_PLAY_MODE, W_PLAY_WINDOW = "play_mode", "play_window"
-MAP_KEY = "atlas_map"
 CELL_KEY = "_clicked_cell"
 CELL_PAGE_KEY = "_cell_page"
-_RANGE_GENERATION = "_range_generation"
 _RESEED = "_reseed_widgets"
 _SEEN = "_seen_inputs"
 _PENDING = "_pending_inputs"
@@ -77,9 +79,7 @@ def page_view(charts: Sequence[str] = (), *, map_events: bool = False) -> PageVi
     if map_events:
         view = _apply_map_events(view, bounds)  # before the widgets: a region click sets one
     view = _apply_chart_selections(view, charts)
-    from geo.ui.sidebar import sidebar_filters  # the sidebar calls back into this module
-
-    sidebar_filters(view, bounds)
+    sidebar_filters(view, bounds, on_reset=lambda: reset_view(bounds))
     view = _view_from_widgets(view)
     result = view_result(data, view)
     commit_view(view, bounds)
@@ -106,7 +106,7 @@ def _arrive(view: ViewState) -> None:
     read as the visitor clearing theirs."""
     page = current_page()
     if st.session_state.get(_LAST_PAGE, page) != page:
-        st.session_state[_RANGE_GENERATION] = st.session_state.get(_RANGE_GENERATION, 0) + 1
+        st.session_state[RANGE_GENERATION] = st.session_state.get(RANGE_GENERATION, 0) + 1
         _seed_widgets(view, force=True)
         st.session_state[_CHART_GENERATION] = st.session_state.get(_CHART_GENERATION, 0) + 1
         for name in [k for k in st.session_state.get(_SEEN, {}) if k.startswith(_LAST_PICKS)]:
@@ -145,13 +145,6 @@ def _seed_widgets(state: ViewState, force: bool) -> None:
     for key, value in seeds.items():
         if force or key not in st.session_state:
             st.session_state[key] = value
-
-
-def range_key() -> str:
-    """The month slider's key. select_slider learns that it holds a range from its ``value``
-    argument, not from session state, so it is given ``value`` and a new key whenever the
-    view is set from code (which resets it to that value)."""
-    return f"{W_RANGE}_{st.session_state.get(_RANGE_GENERATION, 0)}"
 
 
 def _view_from_widgets(previous: ViewState) -> ViewState:
@@ -200,7 +193,7 @@ def set_view(state: ViewState, *, before_widgets: bool = False) -> None:
     """Replace the session's view from code. The filter widgets take its values at once when
     they have not been drawn yet in this run (``before_widgets``), else on the next run."""
     st.session_state[VIEW_KEY] = state
-    st.session_state[_RANGE_GENERATION] = st.session_state.get(_RANGE_GENERATION, 0) + 1
+    st.session_state[RANGE_GENERATION] = st.session_state.get(RANGE_GENERATION, 0) + 1
     if before_widgets:
         _seed_widgets(state, force=True)
     else:
