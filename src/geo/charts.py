@@ -55,6 +55,14 @@ def _layout(figure: go.Figure, title: str, height: int = HEIGHT, **extra: Any) -
     )
 
 
+# Month ticks name their month while the ticks are months apart (a range of a few years or
+# less), and only the year when they are a year or more apart.
+MONTH_TICKS = [
+    {"dtickrange": [None, "M11"], "value": "%b %Y"},
+    {"dtickrange": ["M12", None], "value": "%Y"},
+]
+
+
 def month_figure(table: pd.DataFrame, undated: int) -> go.Figure:
     """Stacked bars: events per month by country, from their counts (the store's
     ``monthly_counts``): events per month (rows) and country (columns), and how many are
@@ -78,7 +86,7 @@ def month_figure(table: pd.DataFrame, undated: int) -> go.Figure:
         title,
         barmode="stack",
         legend={"orientation": "h", "y": 1.15, "x": 1, "xanchor": "right"},
-        xaxis={"type": "date", "tickformat": "%Y", "fixedrange": True},
+        xaxis={"type": "date", "tickformatstops": MONTH_TICKS, "fixedrange": True},
         yaxis={
             "title": "events",
             "rangemode": "tozero",

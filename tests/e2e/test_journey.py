@@ -123,3 +123,14 @@ def test_clicking_a_marker_selects_it_and_leaves_the_map_where_it_was(
     assert after == pytest.approx(before, abs=0.04)
     assert frame.evaluate("() => window.map.getZoom()") == zoom
     assert params_of(current_url(page))["map"] == "47.0000,70.0000,5"
+
+
+def test_the_month_chart_of_one_year_names_its_months(server: Server, page: Page) -> None:
+    page.goto(f"{server.url}/charts?from=2019-01&to=2019-12")
+    wait_for_app(page)
+    chart = page.locator(".js-plotly-plot").first
+    expect(chart).to_be_visible(timeout=30_000)
+    ticks = chart.locator("g.xtick text").evaluate_all("els => els.map(e => e.textContent)")
+    assert len(ticks) >= 3, ticks
+    assert len(set(ticks)) == len(ticks), ticks  # no two ticks read the same
+    assert all(re.fullmatch(r"[A-Z][a-z]{2} 2019", t) for t in ticks), ticks
