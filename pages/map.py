@@ -12,7 +12,7 @@ st.title(ui.APP_TITLE)
 ui.playback_controls(page)
 ui.summary(page)
 ui.show_notices()
-ui.show_data_problems(page.data)
+ui.editors_data_notice(page)
 if ui.editing_enabled():
     ui.database.show_curated_note(ui.folder_bundle())
 ui.picks_bar(page)

@@ -100,3 +100,30 @@ def test_bundled_data_rejects_nothing() -> None:
     assert not at.exception, errors(at)
     assert not at.error
     assert not any("rejected" in e.label and not e.label.startswith("0 ") for e in at.expander)
+
+
+def test_data_warnings_are_on_the_about_page_not_above_every_readers_map(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The bundled data loads with warnings (no rejected row): a reader's map says nothing
+    of them, the About page lists them."""
+    for read_only in ("0", "1"):
+        monkeypatch.setenv("GEO_READ_ONLY", read_only)
+        at = open_app()
+        assert not at.exception, errors(at)
+        assert not any("warning(s)" in e.label for e in at.expander), read_only
+    about = open_app(page=ABOUT_PAGE)
+    assert any(
+        re.match(r"0 data row\(s\) rejected and \d+ warning", e.label) for e in about.expander
+    )
+
+
+def test_a_rejected_row_is_told_to_editors_on_the_map_and_to_readers_on_about(
+    folder_with_a_bad_row: tuple[Path, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, line = folder_with_a_bad_row
+    monkeypatch.setenv("GEO_READ_ONLY", "1")
+    at = open_app()
+    assert not at.exception, errors(at)
+    assert not at.error and not any("rejected" in e.label for e in at.expander)
+    _assert_rejection_reported(open_app(page=ABOUT_PAGE), line)

@@ -134,3 +134,19 @@ def test_the_month_chart_of_one_year_names_its_months(server: Server, page: Page
     assert len(ticks) >= 3, ticks
     assert len(set(ticks)) == len(ticks), ticks  # no two ticks read the same
     assert all(re.fullmatch(r"[A-Z][a-z]{2} 2019", t) for t in ticks), ticks
+
+
+def test_a_reader_sees_no_data_warnings_on_the_map_and_finds_them_on_about(
+    server: Server, page: Page
+) -> None:
+    page.goto(server.url)
+    wait_for_app(page)
+    expect(page.get_by_text(SUMMARY_ANY)).to_be_visible(timeout=30_000)
+    expect(page.get_by_text(re.compile(r"warning\(s\)"))).to_have_count(0)
+    go_to(page, "About the data")
+    expect(
+        page.get_by_text(re.compile(r"0 data row\(s\) rejected and \d+ warning"))
+    ).to_be_visible()
+
+
+SUMMARY_ANY = re.compile(r"^\d+ events? and \d+ sites? · ")

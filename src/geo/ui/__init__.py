@@ -17,6 +17,7 @@ from geo.ui.data import editing_enabled, folder_bundle
 from geo.ui.linked import linked_charts
 from geo.ui.navigation import APP_TITLE, configure_page, gate, run_pages
 from geo.ui.panels import (
+    editors_data_notice,
     picked_panel,
     picks_bar,
     show_data_problems,
@@ -37,6 +38,7 @@ __all__ = [
     "configure_page",
     "database",
     "editing_enabled",
+    "editors_data_notice",
     "folder_bundle",
     "gate",
     "imports",

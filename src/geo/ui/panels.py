@@ -15,7 +15,7 @@ from geo.funding import is_site_pick
 from geo.picks import describe_pick
 from geo.query import Filtered, Selection, ViewResult
 from geo.ui import projects, state
-from geo.ui.data import STALE_DATA
+from geo.ui.data import STALE_DATA, editing_enabled
 from geo.ui.state import PageView
 
 
@@ -69,6 +69,13 @@ def show_data_problems(data: Bundle) -> None:
             f"{rows} row(s) in the data files could not be loaded; "
             "they are listed under 'Details' above."
         )
+
+
+def editors_data_notice(page: PageView) -> None:
+    """Above the map, for editors only: rows rejected or files unreadable, with the details.
+    Warnings, and every problem for readers, are on the About page."""
+    if editing_enabled() and page.data.errors:
+        show_data_problems(page.data)
 
 
 def selection_panel(sel: Selection, in_view: bool) -> None:
