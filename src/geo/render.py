@@ -525,3 +525,35 @@ def summary_markdown(state: ViewState, n_events: int, n_sites: int) -> str:
     if state.query:
         text += f" · matching “{state.query}”"
     return safe_html.markdown(text)
+
+
+def narrowing_words(state: ViewState, first_month: str, last_month: str) -> list[str]:
+    """What in ``state`` narrows the view, each as an instruction that widens it again, in
+    the order a person would try them: the chart selection, the search, regions, countries,
+    categories, the months (when they are not the data's whole span), undated events."""
+    steps = []
+    if state.picks:
+        steps.append("clear the chart selection")
+    if state.query:
+        steps.append(f"clear the search “{state.query}”")
+    if state.regions:
+        steps.append(f"remove the region filter ({', '.join(state.regions)})")
+    if state.countries:
+        steps.append(f"add countries (now {_and(_country_names(state))} only)")
+    if state.categories:
+        steps.append(f"add categories (now {_and(_category_labels(state))} only)")
+    if (state.start, state.end) != (first_month, last_month):
+        steps.append(f"widen the months (now {period_words(state.start, state.end)})")
+    if not state.undated:
+        steps.append("include events with unknown dates")
+    return steps
+
+
+def nothing_matches_markdown(state: ViewState, first_month: str, last_month: str) -> str:
+    """What to say when a view shows no event and no site, as escaped Markdown: what
+    matched nothing and how to widen the view."""
+    steps = narrowing_words(state, first_month, last_month)
+    head = "**No event or site matches this view.**"
+    if not steps:
+        return f"{head} The data holds nothing yet."
+    return f"{head} To see more, {safe_html.markdown(_and(steps))}; or press Reset view."

@@ -150,3 +150,16 @@ def test_a_reader_sees_no_data_warnings_on_the_map_and_finds_them_on_about(
 
 
 SUMMARY_ANY = re.compile(r"^\d+ events? and \d+ sites? · ")
+
+
+def test_a_search_that_matches_nothing_says_so_and_how_to_widen_the_view(
+    server: Server, page: Page
+) -> None:
+    for path in ("/", "/charts"):
+        page.goto(f"{server.url}{path}?q=nosuchwordanywhere&country=KGZ")
+        wait_for_app(page)
+        notice = page.get_by_text("No event or site matches this view.")
+        expect(notice).to_be_visible(timeout=30_000)
+        text = page.get_by_test_id("stAlert").filter(has=notice).inner_text()
+        assert "clear the search “nosuchwordanywhere”" in text, path
+        assert "add countries (now Kyrgyzstan only)" in text, path

@@ -520,3 +520,28 @@ def test_hostile_text_stays_inert_in_the_panel() -> None:
     assert unescaped(panel.facts, "()") == "()()()()"
     for cited in (panel.source, panel.excerpts[0].caption):
         assert unescaped(cited, "[]()`$<>") == "[]()"
+
+
+def test_a_view_that_matches_nothing_says_how_to_widen_it() -> None:
+    state = ViewState(
+        "2016-03",
+        "2016-04",
+        countries=("KGZ",),
+        categories=("protest",),
+        query="*zzz*",
+        undated=False,
+    )
+    text = render.nothing_matches_markdown(state, "2013-09", "2024-07")
+    assert text.startswith("**No event or site matches this view.**")
+    assert "“\\*zzz\\*”" in text  # the search text is escaped for Markdown
+    shown = text.replace("\\", "")  # what the reader sees
+    for words in (
+        "clear the search “*zzz*”",
+        "add countries (now Kyrgyzstan only)",
+        "add categories (now Protests only)",
+        "widen the months (now March–April 2016)",
+        "include events with unknown dates",
+    ):
+        assert words in shown, words
+    whole = render.nothing_matches_markdown(ViewState("2013-09", "2024-07"), "2013-09", "2024-07")
+    assert "holds nothing" in whole

@@ -211,7 +211,14 @@ def picked_panel(page: PageView) -> None:
 
 
 def summary(page: PageView) -> None:
-    """The view in one line: counts, period, countries, categories, regions, search."""
+    """The view in one line: counts, period, countries, categories, regions, search; when
+    nothing matches, what to change to see something."""
     assert page.result is not None
     filtered = page.result.filtered
     st.markdown(render.summary_markdown(page.view, filtered.event_count, len(filtered.sites)))
+    if filtered.count == 0:
+        bounds = page.bounds
+        st.info(
+            render.nothing_matches_markdown(page.view, bounds.first_month, bounds.last_month),
+            icon=":material/search_off:",
+        )
