@@ -181,8 +181,10 @@ def _border_style(feature: dict) -> dict:
 
 
 def tooltip_text(title: str, when: str, item_id: str) -> str:
-    """Tooltip: title, date and the id in brackets (the click handler reads the id back)."""
-    return f"{safe_html.text(title, 90)} · {safe_html.text(when)} [{safe_html.text(item_id)}]"
+    """Tooltip: title and date; the id in brackets, hidden from readers, ends the text a
+    click reports (and is read back by :func:`clicked_id`)."""
+    tag = safe_html.hidden_tag(f"[{safe_html.text(item_id)}]")
+    return f"{safe_html.text(title, 90)} · {safe_html.text(when)} {tag}"
 
 
 def clicked_id(tooltip: object) -> str | None:

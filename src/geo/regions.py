@@ -54,10 +54,12 @@ REGION_TAG = "region:"
 
 
 def region_tooltip(name: str, n_events: int, n_sites: int) -> str:
-    """Tooltip text of a region; ends in [region:NAME] so a click can be read back."""
+    """Tooltip of a region; its text ends in [region:NAME] (hidden from readers) so a click
+    can be read back."""
+    tag = safe_html.hidden_tag(f"[{REGION_TAG}{safe_html.text(name)}]")
     return (
         f"{safe_html.text(name)}: {n_events} event(s), {n_sites} site(s) in view. "
-        f"Click to filter to this region [{REGION_TAG}{safe_html.text(name)}]"
+        f"Click to filter to this region {tag}"
     )
 
 

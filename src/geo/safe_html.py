@@ -82,3 +82,10 @@ def markdown(value: object, max_len: int | None = None) -> str:
     if max_len is not None and len(s) > max_len:
         s = s[: max_len - 1] + "…"
     return _MARKDOWN_SPECIALS.sub(r"\\\1", s)
+
+
+def hidden_tag(tag: str) -> str:
+    """``tag`` (already safe text, such as ``[EV017]``) in an element the browser does not
+    show but keeps in the text a click reports (``textContent``): how a tooltip carries the
+    id a click is read back by, without showing readers a raw token."""
+    return f'<span hidden class="atlas-tag">{tag}</span>'

@@ -48,8 +48,10 @@ def at_scale(count: int) -> bool:
 
 
 def cell_tooltip(events: int, cell: int) -> str:
-    """Tooltip of a cell; ends in [cell:H3ID] so a click can be read back."""
-    return f"{events:,} event(s) here; click to zoom in [cell:{cells.to_text(cell)}]"
+    """Tooltip of a cell; its text ends in [cell:H3ID] (hidden from readers) so a click can
+    be read back."""
+    tag = safe_html.hidden_tag(f"[cell:{cells.to_text(cell)}]")
+    return f"{events:,} event(s) here; click to zoom in {tag}"
 
 
 def clicked_cell(tooltip: object) -> int | None:
@@ -80,7 +82,7 @@ def cells_geojson(found: Cells) -> str:
                 "properties": {
                     "n": int(events),
                     "fill": shade(int(events), top),
-                    "tip": safe_html.text(cell_tooltip(int(events), int(cell))),
+                    "tip": cell_tooltip(int(events), int(cell)),  # escaped there
                 },
             }
         )

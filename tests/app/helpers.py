@@ -3,7 +3,6 @@ the expected counts, computed here from the CSV files with pandas (never from ``
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -12,6 +11,8 @@ from typing import Any
 
 import pandas as pd
 from streamlit.testing.v1 import AppTest
+
+from tests.dom import text_content
 
 REPO = Path(__file__).resolve().parents[2]
 APP = REPO / "app.py"
@@ -165,11 +166,8 @@ def marker_features(script: str) -> list[dict[str, Any]]:
 
 
 def tooltips(args: Mapping[str, Any]) -> list[str]:
-    """Tooltip texts of the markers in the map's feature groups, as the browser shows them."""
-    return [
-        " ".join(html.unescape(f["properties"]["tip"]).split())
-        for f in marker_features(args["feature_group"])
-    ]
+    """Tooltip texts of the markers in the map's feature groups, as a click reports them."""
+    return [text_content(f["properties"]["tip"]) for f in marker_features(args["feature_group"])]
 
 
 def marker_ids(args: Mapping[str, Any]) -> list[str]:

@@ -21,6 +21,7 @@ from tests.app.helpers import (
     page_text,
     read_csv,
     summary,
+    text_content,
 )
 
 CHARTS_PAGE = "pages/charts.py"
@@ -106,7 +107,7 @@ def test_a_selection_link_reopens_the_same_events() -> None:
 
 def test_clicking_a_region_filters_to_it() -> None:
     at = open_app()
-    tips = [t for t in _region_tooltips(at) if t.endswith("[region:Naryn]")]
+    tips = [t for t in _region_tooltips(at) if text_content(t).endswith("[region:Naryn]")]
     assert len(tips) == 1
     at.session_state[MAP_KEY] = {"last_object_clicked_tooltip": _text_of(tips[0])}
     at.run()
@@ -132,9 +133,7 @@ def _region_tooltips(at: AppTest) -> list[str]:
 
 def _text_of(tip: str) -> str:
     """A tooltip's text as the browser reports it (entities decoded)."""
-    import html
-
-    return html.unescape(tip)
+    return text_content(tip)
 
 
 HOSTILE = {

@@ -97,7 +97,7 @@ MARKER_ICON_JS = """
   let found = null;
   window.map.eachLayer(layer => {
     const tip = layer.feature && layer.feature.properties && layer.feature.properties.tip;
-    if (tip && tip.endsWith('[' + id + ']') && layer._icon) { found = layer._icon; }
+    if (tip && tip.includes('[' + id + ']') && layer._icon) { found = layer._icon; }
   });
   return found;
 }
@@ -163,3 +163,20 @@ def test_a_search_that_matches_nothing_says_so_and_how_to_widen_the_view(
         text = page.get_by_test_id("stAlert").filter(has=notice).inner_text()
         assert "clear the search “nosuchwordanywhere”" in text, path
         assert "add countries (now Kyrgyzstan only)" in text, path
+
+
+def test_tooltips_read_as_words_with_no_raw_tokens(server: Server, page: Page) -> None:
+    page.goto(f"{server.url}/?from=2019-01&to=2019-12&country=KAZ&map=47.0,70.0,5")
+    wait_for_app(page)
+    frame = map_frame(page)
+    frame.wait_for_function(f"() => !!({MARKER_ICON_JS})('EV017')", timeout=30_000)
+    frame.evaluate_handle(MARKER_ICON_JS, "EV017").as_element().hover()
+    tooltip = frame.locator(".leaflet-tooltip").first
+    expect(tooltip).to_be_visible()
+    shown = tooltip.inner_text()
+    assert "Karaganda" in shown and "[" not in shown, shown
+    # A region's tooltip too: hover the middle of a shaded region away from markers.
+    region = frame.locator("path.leaflet-interactive").first
+    region.hover(force=True)
+    texts = frame.locator(".leaflet-tooltip").all_inner_texts()
+    assert texts and not any("[region:" in t or "[EV" in t for t in texts), texts

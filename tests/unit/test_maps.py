@@ -17,6 +17,7 @@ import pytest
 from geo import assets, maps, query
 from geo.bundle import borders_geojson
 from geo.view import Bounds, ViewState
+from tests.dom import text_content
 
 IMG = "<img src=x onerror=alert(1)>"
 INTERP = "${alert(1)}"
@@ -217,7 +218,7 @@ def markers(groups) -> list[MarkerView]:
             table, _ = json.JSONDecoder().raw_decode(script)
             for feature in json.loads(element.data)["features"]:
                 props = feature["properties"]
-                shown = html.unescape(props["tip"])
+                shown = text_content(props["tip"])
                 lon, lat = feature["geometry"]["coordinates"]
                 found.append(
                     MarkerView(

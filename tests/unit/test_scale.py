@@ -19,6 +19,7 @@ from geo.store import DuckStore, store_for
 from geo.view import ViewState
 from tests import oracles
 from tests.app.helpers import marker_features
+from tests.dom import text_content
 
 LINKS = assets.links()
 
@@ -80,7 +81,7 @@ def test_past_the_threshold_the_events_become_hexagons(
     assert any(n.startswith(scale.CELL_LAYER + " (40)") for n in _names(groups))
     script = _script(groups)
     assert "atlas-cell" in script
-    drawn = [f["properties"]["tip"] for f in marker_features(script)]
+    drawn = [text_content(f["properties"]["tip"]) for f in marker_features(script)]
     assert len(drawn) == 1 and drawn[0].endswith("[S1]")  # the site stays a marker, no event
     found = query.cell_counts(store_for(many), view)
     assert found.resolution == viewport.resolution_for(7.0) == 5
@@ -112,9 +113,9 @@ def test_cells_are_geojson_with_a_tooltip_read_back(many: Bundle) -> None:
     for feature in data["features"]:
         ring = feature["geometry"]["coordinates"][0]
         assert ring[0] == ring[-1] and len(ring) >= 6
-        cell = scale.clicked_cell(feature["properties"]["tip"])
+        cell = scale.clicked_cell(text_content(feature["properties"]["tip"]))
         assert cell is not None and h3.get_resolution(h3.int_to_str(cell)) == 5
-        assert maps.clicked_id(feature["properties"]["tip"]) != "EV001"
+        assert maps.clicked_id(text_content(feature["properties"]["tip"])) != "EV001"
     assert scale.clicked_cell("Rally [EV001]") is None
     assert scale.clicked_cell("12 events [cell:zzzz]") is None
     assert scale.clicked_cell(None) is None
