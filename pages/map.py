@@ -25,6 +25,7 @@ with panel_column:
     ui.side_panel(page)
     ui.share_and_download(page)
 
+ui.items_table(page)
 ui.linked_charts(page.result, CHARTS)
 ui.projects.site_charts(page.result)  # committed amounts, when projects with one are in view
 ui.playback_ticker(page)

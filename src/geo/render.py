@@ -557,3 +557,50 @@ def nothing_matches_markdown(state: ViewState, first_month: str, last_month: str
     if not steps:
         return f"{head} The data holds nothing yet."
     return f"{head} To see more, {safe_html.markdown(_and(steps))}; or press Reset view."
+
+
+# ---- the table of items in view ----
+
+TABLE_COLUMNS = (
+    "Date",
+    "Title",
+    "Place",
+    "Category",
+    "Actors",
+    "Participants",
+    "Arrests",
+    "Source",
+    "Id",
+)
+
+
+def _table_row(facts: ItemFacts, start: object) -> dict[str, Any]:
+    return {
+        "Date": facts.when,
+        "Title": facts.title,
+        "Place": facts.where,
+        "Category": facts.category_label,
+        "Actors": "; ".join(facts.actors),
+        "Participants": facts.written("Participants"),
+        "Arrests": facts.written("Arrests"),
+        "Source": citation_text(facts.source) if facts.source else "",
+        "Id": facts.item_id,
+        "_start": start,
+    }
+
+
+def item_table(
+    events: Iterable[Record], sites: Iterable[Record], sources: Mapping[str, Record]
+) -> list[dict[str, Any]]:
+    """One row per event and site, by date (undated last, then by id), in plain text: the
+    table under the map and its CSV. ``sources`` by ``source_id`` (:func:`source_index`)."""
+    rows = [
+        _table_row(item_facts(record, kind, (), sources), record.get("start"))
+        for kind, records in (("event", events), ("site", sites))
+        for record in records
+    ]
+    dated = sorted(
+        (r for r in rows if isinstance(r["_start"], date)), key=lambda r: (r["_start"], r["Id"])
+    )
+    undated = sorted((r for r in rows if not isinstance(r["_start"], date)), key=lambda r: r["Id"])
+    return [{k: v for k, v in r.items() if k != "_start"} for r in [*dated, *undated]]

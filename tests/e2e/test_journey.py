@@ -180,3 +180,21 @@ def test_tooltips_read_as_words_with_no_raw_tokens(server: Server, page: Page) -
     region.hover(force=True)
     texts = frame.locator(".leaflet-tooltip").all_inner_texts()
     assert texts and not any("[region:" in t or "[EV" in t for t in texts), texts
+
+
+def test_clicking_a_row_of_the_items_table_selects_that_item(server: Server, page: Page) -> None:
+    page.goto(f"{server.url}/?from=2019-01&to=2019-12&country=KAZ")
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name=re.compile(r"Items in view \(\d+\)"))).to_be_visible()
+    grid = page.get_by_test_id("stDataFrame").first
+    grid.scroll_into_view_if_needed()
+    # The grid draws on a canvas; its accessible rows say what each row holds.
+    row = grid.locator("[role='row']").nth(2)
+    title = row.locator("[role='gridcell']").nth(1).inner_text()
+    index = int(row.get_attribute("aria-rowindex") or 0)  # 1 is the header
+    box = grid.bounding_box()
+    assert box is not None and index >= 2 and title
+    page.mouse.click(box["x"] + 18, box["y"] + 35 * (index - 1) + 17)
+    page.wait_for_function("() => window.location.search.includes('sel=')")
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible(timeout=20_000)

@@ -28,6 +28,7 @@ from geo.ui.panels import (
 from geo.ui.playback import playback_controls, playback_ticker
 from geo.ui.share import share_and_download
 from geo.ui.state import PageView, page_data, page_view
+from geo.ui.table import items_table
 
 __all__ = [
     "APP_TITLE",
@@ -43,6 +44,7 @@ __all__ = [
     "gate",
     "imports",
     "ingest",
+    "items_table",
     "linked_charts",
     "missing_scripts_notice",
     "page_data",

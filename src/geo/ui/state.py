@@ -51,6 +51,9 @@ _LAST_TOOLTIP = "_last_clicked_tooltip"
 _CHART_GENERATION = "_chart_generation"
 _LAST_PICKS = "_last_chart_picks"
 _LAST_PAGE = "_last_page"
+_TABLE_ROWS = "_table_rows"
+_TABLE_KEY = "items_table"
+_LAST_ROWS = "_last_table_rows"
 # Link parameters of one page, kept beside the view's (the Sources page's article).
 PAGE_KEYS = ("src",)
 
@@ -79,6 +82,7 @@ def page_view(charts: Sequence[str] = (), *, map_events: bool = False) -> PageVi
     if map_events:
         view = _apply_map_events(view, bounds)  # before the widgets: a region click sets one
     view = _apply_chart_selections(view, charts)
+    view = _apply_table_selection(view)
     sidebar_filters(view, bounds, on_reset=lambda: reset_view(bounds))
     view = _view_from_widgets(view)
     result = view_result(data, view)
@@ -271,6 +275,31 @@ def _apply_chart_selections(view: ViewState, names: Sequence[str]) -> ViewState:
         if keys != (_seen(f"{_LAST_PICKS}:{name}") or ()):
             _mark_seen(f"{_LAST_PICKS}:{name}", keys)
             view = view.with_picks(keys)
+    return view
+
+
+def table_key() -> str:
+    """The items table's widget key (a new page visit starts a new selection)."""
+    return f"{_TABLE_KEY}_{st.session_state.get(_CHART_GENERATION, 0)}"
+
+
+def remember_table_rows(item_ids: list[str]) -> None:
+    """The ids of the table's rows, in the order drawn, for reading a row click back."""
+    st.session_state[_TABLE_ROWS] = item_ids
+
+
+def _apply_table_selection(view: ViewState) -> ViewState:
+    """A row clicked in the items table since the last run selects its item."""
+    reported = st.session_state.get(table_key())
+    rows: tuple[int, ...] = ()
+    if isinstance(reported, dict):
+        rows = tuple(int(r) for r in reported.get("selection", {}).get("rows", []))
+    if rows == (_seen(_LAST_ROWS) or ()):
+        return view
+    _mark_seen(_LAST_ROWS, rows)
+    ids: list[str] = st.session_state.get(_TABLE_ROWS, [])
+    if rows and rows[0] < len(ids):
+        return view.with_selected(ids[rows[0]])
     return view
 
 
