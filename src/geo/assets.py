@@ -52,6 +52,15 @@ ASSETS: tuple[Asset, ...] = (
         f"{_CLUSTER}/leaflet.markercluster.js",
         "js",
     ),
+    # One marker cluster across the categories' layers, so items at one point spread out
+    # together whatever their category (each category still a layer of its own).
+    Asset(
+        "leaflet.featuregroup.subgroup@1.0.2",
+        "dist/leaflet.featuregroup.subgroup.js",
+        "leaflet.featuregroup.subgroup.js",
+        "https://unpkg.com/leaflet.featuregroup.subgroup@1.0.2/dist/leaflet.featuregroup.subgroup.js",
+        "js",
+    ),
     Asset(
         "leaflet.markercluster@1.1.0",
         "dist/MarkerCluster.css",

@@ -19,6 +19,7 @@ from typing import Any
 import folium
 import pandas as pd
 import shapely
+from folium.map import Layer
 from shapely import wkt
 
 from geo import safe_html
@@ -153,7 +154,7 @@ def footprint_layer(geojson: str) -> folium.FeatureGroup:
     return group
 
 
-def layers(result: ViewResult) -> list[folium.FeatureGroup]:
+def layers(result: ViewResult) -> list[Layer]:
     """The footprint layer for the map's feature groups: the view's sites (the filtered and
     picked ones) near the view, when zoomed in to :data:`MIN_ZOOM`; else none."""
     view, sites = result.view, result.filtered.sites

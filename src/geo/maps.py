@@ -18,7 +18,8 @@ from typing import cast
 import folium
 import pandas as pd
 from folium.elements import JSCSSMixin
-from folium.plugins import MarkerCluster
+from folium.map import Layer
+from folium.plugins import FeatureGroupSubGroup, MarkerCluster
 
 from geo import safe_html
 from geo.assets import AssetLinks
@@ -93,7 +94,12 @@ def legend_html() -> str:
     rows.append(
         '<div><span style="display:inline-block;width:11px;height:11px;border-radius:50%;'
         'border:2px dashed #777;box-sizing:border-box;margin-right:6px"></span>'
-        "approximate: region or country only</div></div>"
+        "approximate: region or country only</div>"
+    )
+    rows.append(
+        '<div><span style="display:inline-block;width:13px;height:13px;border-radius:50%;'
+        'border:2px dashed #111;background:#999;box-sizing:border-box;margin-right:6px">'
+        "</span>several categories here: click to open</div></div>"
     )
     rows.append(
         '<div style="margin-top:4px"><span style="display:inline-block;width:22px;height:9px;'
@@ -230,16 +236,24 @@ def popup_html(facts: ItemFacts) -> str:
     )
 
 
+# A cluster takes the colour of the category most of its items belong to; one that holds
+# several categories has a dashed ring, so a reader knows it is worth opening.
 _CLUSTER_ICON = """
 function (cluster) {
-    var n = cluster.getChildCount();
+    var kids = cluster.getAllChildMarkers(), n = kids.length, counts = {}, top = null;
+    kids.forEach(function (m) {
+        var c = m.options.atlasColour || '#555555';
+        counts[c] = (counts[c] || 0) + 1;
+        if (top === null || counts[c] > counts[top]) { top = c; }
+    });
+    var mixed = Object.keys(counts).length > 1;
     var size = n < 10 ? 26 : (n < 100 ? 32 : 38);
     return L.divIcon({
         html: '<div class="atlas-cluster" data-count="' + n + '" style="width:' + size
             + 'px;height:' + size + 'px;line-height:' + size + 'px;border-radius:50%;'
-            + 'background:COLOUR;color:#fff;font:bold 12px system-ui,sans-serif;'
-            + 'text-align:center;border:2px solid #fff;box-shadow:0 0 0 1px COLOUR">' + n
-            + '</div>',
+            + 'background:' + top + ';color:#fff;font:bold 12px system-ui,sans-serif;'
+            + 'text-align:center;border:2px ' + (mixed ? 'dashed #111' : 'solid #fff')
+            + ';box-shadow:0 0 0 1px ' + top + '">' + n + '</div>',
         className: 'atlas-cluster-icon',
         iconSize: L.point(size, size)
     });
@@ -307,11 +321,12 @@ function (feature, layer) {
     var p = feature.properties;
     layer.setIcon(L.divIcon({html: glyphs[p.mk], iconSize: [14, 14], iconAnchor: [7, 7],
                              className: "atlas-marker"}));
+    layer.options.atlasColour = COLOUR;
     layer.bindTooltip("<div>" + p.tip + "</div>", {sticky: false});
     // The map never moves on a click: no panning to fit the popup in view.
     layer.bindPopup(p.popup, {maxWidth: 320, autoPan: false});
 }
-""".replace("GLYPHS", json.dumps(glyphs(category)))
+""".replace("GLYPHS", json.dumps(glyphs(category))).replace("COLOUR", json.dumps(category.colour))
     )
 
 
@@ -352,38 +367,55 @@ def region_layer(choropleth_geojson: str) -> folium.FeatureGroup:
     return group
 
 
+MARKERS_LAYER = "Markers"
+
+
+class CategoryLayer(FeatureGroupSubGroup):
+    """One category's markers: a layer of its own in the layer control, its markers
+    clustered with every other category's (one cluster for all), so items that share a
+    point spread out together whatever their category."""
+
+    def __init__(self, cluster: MarkerCluster, name: str, assets: AssetLinks) -> None:
+        super().__init__(cluster, name=name, overlay=True, control=True, show=True)
+        _use_assets(self, assets)
+        # st_folium adds each feature group it is given to the map by the variable name a
+        # FeatureGroup gets; a subgroup is one, to the map and the layer control.
+        self._name = "FeatureGroup"
+
+
 def data_layers(
     filtered: Filtered,
     sources: pd.DataFrame,
     assets: AssetLinks,
     selected: str | None = None,
     choropleth_geojson: str | None = None,
-) -> list[folium.FeatureGroup]:
+) -> list[Layer]:
     """The layers that follow the view: regions shaded by count, one feature group per
     category holding that category's events and sites (clustered, so markers at one point
     spread out when clicked), and a ring around the selection."""
     source_by_id = {str(r.source_id): r for _, r in sources.iterrows()} if len(sources) else {}
-    groups: list[folium.FeatureGroup] = []
+    groups: list[Layer] = []
     if choropleth_geojson is not None:
         groups.append(region_layer(choropleth_geojson))
     selected_point: tuple[float, float] | None = None
+    markers = folium.FeatureGroup(name=MARKERS_LAYER, show=True, control=False)
+    cluster = MarkerCluster(
+        control=False,
+        options={
+            "showCoverageOnHover": False,
+            "spiderfyOnMaxZoom": True,
+            "maxClusterRadius": 30,
+        },
+        icon_create_function=_CLUSTER_ICON,
+    )
+    _use_assets(cluster, assets)
+    cluster.add_to(markers)
+    groups.append(markers)
     for category in Category:
         events = filtered.events[filtered.events["category"] == category.value]
         sites = filtered.sites[filtered.sites["category"] == category.value]
         count = len(events) + len(sites)
-        group = folium.FeatureGroup(name=f"{CATEGORY_LABELS[category]} ({count})", show=True)
-        cluster = MarkerCluster(
-            name=CATEGORY_LABELS[category],
-            control=False,
-            options={
-                "showCoverageOnHover": False,
-                "spiderfyOnMaxZoom": True,
-                "maxClusterRadius": 30,
-            },
-            icon_create_function=_CLUSTER_ICON.replace("COLOUR", category.colour),
-        )
-        _use_assets(cluster, assets)
-        cluster.add_to(group)
+        group = CategoryLayer(cluster, f"{CATEGORY_LABELS[category]} ({count})", assets)
         features: list[dict[str, object]] = []
         for kind, frame, key in (("event", events, "event_id"), ("site", sites, "site_id")):
             for record in frame.sort_values(key).to_dict("records"):
@@ -403,7 +435,7 @@ def data_layers(
                     }
                 )
         if features:
-            MarkerLayer(features, _marker_script(category)).add_to(cluster)
+            MarkerLayer(features, _marker_script(category)).add_to(group)
         groups.append(group)
     highlight = folium.FeatureGroup(name=SELECTED_LAYER, show=True, control=False)
     if selected_point is not None:

@@ -18,6 +18,7 @@ import re
 import folium
 import pandas as pd
 import plotly.graph_objects as go
+from folium.map import Layer
 
 from geo import cells, charts, query, safe_html
 from geo.assets import AssetLinks
@@ -119,7 +120,7 @@ def layers(
     sources: pd.DataFrame,
     assets: AssetLinks,
     choropleth_geojson: str | None = None,
-) -> list[folium.FeatureGroup]:
+) -> list[Layer]:
     """The map's data layers: exactly :func:`geo.maps.data_layers` at or under the threshold;
     past it, the hexagons of the events, with the sites (few) still as markers."""
     filtered, selected = result.filtered, result.view.selected

@@ -41,10 +41,12 @@ def aiddata_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]
     server.close()
 
 
+# Each tooltip's text as a click reports it (its textContent, as st_folium reads it).
 TIPS_JS = (
     "() => { const out = []; window.map.eachLayer(l => { if (l.feature && "
-    "l.feature.properties && l.feature.properties.tip) out.push(l.feature.properties.tip) });"
-    " return out; }"
+    "l.feature.properties && l.feature.properties.tip) { const e = "
+    "document.createElement('span'); e.innerHTML = l.feature.properties.tip; "
+    "out.push(e.textContent.trim()); } }); return out; }"
 )
 
 
@@ -92,5 +94,5 @@ def test_footprints_appear_when_the_user_zooms_in(aiddata_server: Server, page: 
     frame = map_frame(page)
     time.sleep(2)  # the page has settled at zoom 6
     assert _footprints(page, 1, timeout=2) == []
-    frame.evaluate("() => window.map.setView([47.0718, 51.9239], 13)")
+    frame.evaluate("() => { window.map.setView([47.0718, 51.9239], 13); }")
     assert _footprints(page, 1), "zooming in drew no footprint"

@@ -198,3 +198,47 @@ def test_clicking_a_row_of_the_items_table_selects_that_item(server: Server, pag
     page.wait_for_function("() => window.location.search.includes('sel=')")
     wait_for_app(page)
     expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible(timeout=20_000)
+
+
+VISIBLE_PARENT_JS = """
+(id) => {
+  let found = null;
+  window.map.eachLayer(layer => {
+    if (found || !(layer.getVisibleParent && layer.getLayers)) { return; }
+    layer.getLayers().forEach(m => {
+      const tip = m.feature && m.feature.properties && m.feature.properties.tip;
+      if (tip && tip.includes('[' + id + ']')) {
+        const shown = layer.getVisibleParent(m);
+        found = shown ? shown._icon : null;
+      }
+    });
+  });
+  return found;
+}
+"""
+
+
+def test_every_item_at_one_point_can_be_reached_whatever_its_category(
+    server: Server, page: Page
+) -> None:
+    """At Astana a policy event (EV051) and the embassy (PL001) share the city centre with
+    the protests: opening what stands there, a user reaches each of them."""
+    page.goto(f"{server.url}/?from=2019-01&to=2019-12&country=KAZ")
+    wait_for_app(page)
+    frame = map_frame(page)
+    for item, name in (("EV051", "Kazakh MFA"), ("PL001", "Embassy of the PRC in Kazakhstan")):
+        for _ in range(8):  # open the cluster that stands for it until it stands alone
+            frame.wait_for_function(f"() => !!({VISIBLE_PARENT_JS})('{item}')", timeout=30_000)
+            icon = frame.evaluate_handle(VISIBLE_PARENT_JS, item).as_element()
+            if icon.evaluate("e => !!e.querySelector('.atlas-mk')"):
+                break
+            icon.click()
+            page.wait_for_timeout(900)  # the cluster's zoom or spread animation
+        icon = frame.evaluate_handle(VISIBLE_PARENT_JS, item).as_element()
+        assert icon.evaluate("e => !!e.querySelector('.atlas-mk')"), f"{item} never stood alone"
+        icon.click()
+        expect(page.get_by_role("heading", name=re.compile(re.escape(name)))).to_be_visible(
+            timeout=20_000
+        )
+        wait_for_app(page)
+        frame = map_frame(page)

@@ -76,7 +76,7 @@ def test_permalink_reopens_markers_selection_and_zoom(
     wait_for_app(page)
     expect(page.get_by_text("On March 27, hundreds of protesters")).to_be_visible()
     frame = map_frame(page)
-    frame.evaluate("() => window.map.setView([43.25, 76.9], 7)")
+    frame.evaluate("() => { window.map.setView([43.25, 76.9], 7); }")
     page.wait_for_function("() => window.location.search.includes('map=43.25')", timeout=20_000)
     wait_for_app(page)
     time.sleep(1)

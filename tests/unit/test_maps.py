@@ -250,7 +250,9 @@ def test_one_marker_per_event_and_site_shown(bundled, links, state: ViewState) -
     shown = set(filtered.events["event_id"]) | set(filtered.sites["site_id"])
     assert {m.item_id for m in found} == shown
     assert not any(isinstance(e, folium.CircleMarker) for g in groups for e in walk(g))
-    counts = [int(re.search(r"\((\d+)\)$", g.layer_name).group(1)) for g in groups[:-1]]
+    layers = [g for g in groups if isinstance(g, maps.CategoryLayer)]
+    assert len(layers) == len(maps.Category)  # one layer per category, in the layer control
+    counts = [int(re.search(r"\((\d+)\)$", g.layer_name).group(1)) for g in layers]
     assert sum(counts) == filtered.count
 
 
