@@ -20,7 +20,7 @@ from geo.bundle import load_bundle
 from geo.store import close_all
 from geo.store.pg import PgStore
 from tests.app.helpers import errors, open_app, page_text, texts, unescape_md
-from tests.conftest import OTHER_VERSION, other_curated
+from tests.conftest import OTHER_VERSION, other_curated, read_only
 
 INGEST_PAGE = "pages/ingest.py"
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -207,6 +207,37 @@ def test_a_hand_edited_queue_does_not_break_the_page(data: Path) -> None:
     assert not at.exception, errors(at)
     refusals = [unescape_md(str(e.value)) for e in at.error]
     assert any("missing from the store" in r for r in refusals), refusals
+
+
+def test_a_read_only_data_folder_refuses_every_change_and_changes_nothing(
+    data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The queue and the article store where they are by default: inside the data folder.
+    monkeypatch.delenv("GEO_QUEUE")
+    monkeypatch.delenv("GEO_STORE_DIR")
+    monkeypatch.setenv("GEO_CORPUS_DIR", str(data / "articles"))
+    at = paste(open_app(page=INGEST_PAGE), ARTICLE)
+    card_button(at, "Reject", "In Kashgar").click().run()
+    assert "1 waiting, 0 accepted, 1 rejected" in shown(at)
+    files = {p: p.read_bytes() for p in data.rglob("*") if p.is_file()}
+
+    def refusals() -> list[str]:
+        assert not at.exception, errors(at)
+        return [unescape_md(str(e.value)) for e in at.error]
+
+    with read_only(data):
+        at.run()
+        card_button(at, "Reject", "On Saturday").click().run()
+        assert any(f"cannot write {data}" in r and "nothing was changed" in r for r in refusals())
+        card_button(at, "Accept", "On Saturday").click().run()
+        assert any(f"cannot write {data}" in r and "nothing was changed" in r for r in refusals())
+        paste(at, ARTICLE.replace("At-Bashi", "Naryn"), title="Another report")
+        assert any("not ingested: cannot write" in r for r in refusals()), refusals()
+        at.segmented_control(key="ingest_show").set_value("rejected").run()
+        next(b for b in at.button if b.label == "Back to the queue").click().run()
+        assert any(f"cannot write {data}" in r for r in refusals())
+        assert "1 waiting, 0 accepted, 1 rejected" in shown(at)
+    assert {p: p.read_bytes() for p in data.rglob("*") if p.is_file()} == files
 
 
 @pytest.fixture
