@@ -70,6 +70,21 @@ def test_an_unreachable_database_gives_a_notice(monkeypatch: pytest.MonkeyPatch)
     assert MADE_UP_PW not in page_text(at)
 
 
+def test_a_url_the_driver_cannot_read_is_shown_without_its_password_or_user(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    spaced = "S3cr3t" + " Pa55w0rd"  # unencoded: the driver quotes it in its complaint
+    monkeypatch.setenv(
+        "GEO_DATABASE_URL", "postgresql://secretuser:" + spaced + "@127.0.0.1:1/atlas"
+    )
+    at = open_app()
+    assert not at.exception, errors(at)
+    notice = " ".join(unescape_md(e.value) for e in at.error)
+    assert "The shared events database cannot be used" in notice and "spaces" in notice
+    shown = page_text(at) + notice
+    assert "S3cr3t" not in shown and "Pa55w0rd" not in shown and "secretuser" not in shown
+
+
 def test_a_database_lost_mid_session_gives_a_notice_and_the_page_comes_back(
     database_url: str, postgres
 ) -> None:

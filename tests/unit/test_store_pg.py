@@ -21,6 +21,7 @@ from geo.bundle import Bundle
 from geo.importers.acled import import_acled
 from geo.store import StoreError
 from geo.store.pg import PgStore, describe_url, migrate, migrations, schema_version
+from geo.store.shared import redact, url_from_settings
 from geo.view import ViewState
 from tests.conftest import OTHER_VERSION, acled_export, assert_rollups_add_up, other_curated
 
@@ -162,6 +163,40 @@ def test_an_unreachable_database_is_named_without_its_password(
     assert "127.0.0.1:1" in streams.err
     assert MADE_UP_PW not in streams.out + streams.err
     assert describe_url("not a url") == "(an unreadable database URL)"
+
+
+# A user and a password the driver quotes when it cannot read the URL (the space in it).
+SECRET_USER, SPACED_PW = "secretuser", "S3cr3t Pa55w0rd"
+
+
+def test_a_url_the_driver_cannot_read_never_shows_its_password_or_user(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    url = "postgresql://" + SECRET_USER + ":" + SPACED_PW + "@127.0.0.1:1/atlas"
+    with pytest.raises(StoreError) as caught:
+        PgStore(url)
+    assert "spaces" in str(caught.value)  # the driver's reason stays, its quote of them goes
+    assert cli.main(["db", "init", "--database", url]) == 2
+    assert cli.main(["import", "acled", str(tmp_path / "x.csv"), "--database", url]) == 2
+    streams = capsys.readouterr()
+    for shown in (str(caught.value), streams.out, streams.err):
+        assert "S3cr3t" not in shown and "Pa55w0rd" not in shown and SECRET_USER not in shown
+    with pytest.raises(ValueError) as settings:
+        url_from_settings({"url": url, "password": "other-" + MADE_UP_PW})
+    assert "S3cr3t" not in str(settings.value) and MADE_UP_PW not in str(settings.value)
+    assert SECRET_USER not in str(settings.value)
+
+
+def test_a_driver_message_loses_the_urls_user_and_password_however_written() -> None:
+    pw = "p@ss w" + MADE_UP_PW
+    message = f'password authentication failed for user "{SECRET_USER}" ({pw}, p%40ss%20w)'
+    for url in (
+        "postgresql://" + SECRET_USER + ":p%40ss%20w" + MADE_UP_PW + "@db.example/atlas",
+        f"host=db.example user={SECRET_USER} password='{pw}'",
+    ):
+        shown = redact(message, url)
+        assert MADE_UP_PW not in shown and SECRET_USER not in shown, (url, shown)
+        assert "password authentication failed for user" in shown
 
 
 def test_migrations_are_numbered_recorded_and_applied_once(postgres) -> None:

@@ -32,7 +32,6 @@ import psycopg
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
-from psycopg.conninfo import conninfo_to_dict
 
 from geo import cells
 from geo.store import sql
@@ -48,7 +47,7 @@ from geo.store.base import (
 )
 from geo.store.reads import EVENT_TABLE_COLUMNS, SITE_TABLE_COLUMNS, SqlReads
 from geo.store.reads import names as _names
-from geo.store.shared import describe_url
+from geo.store.shared import describe_url, redact
 from geo.store.shared import url_from_settings as url_from_settings
 from geo.view import ViewState
 
@@ -75,13 +74,10 @@ _PG_TYPES = {
 
 
 def _reason(exc: BaseException, url: str) -> str:
-    """The driver's message, first line, with the URL's password scrubbed from it."""
+    """The driver's message, first line, with the URL's password and user scrubbed from it
+    (even from a URL the driver could not read, whose message quotes the unreadable part)."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    try:
-        password = conninfo_to_dict(url).get("password")
-    except psycopg.Error:
-        password = None
-    return text.replace(str(password), "***") if password else text
+    return redact(text, url)
 
 
 def _create_temp(name: str, columns: Sequence[str]) -> str:
