@@ -163,6 +163,23 @@ def database_url(postgres: LocalPostgres, pg_template: str) -> str:
     return postgres.create_database(f"test_{os.getpid()}_{next(_databases)}", pg_template)
 
 
+_roles = itertools.count(1)
+
+
+def read_only_role(url: str) -> str:
+    """The URL of the database at ``url`` for a new role that may only read it (SELECT on
+    its tables, as a dashboard's ``atlas_reader`` would have)."""
+    import psycopg
+    from psycopg.conninfo import make_conninfo
+
+    role = f"reader_{os.getpid()}_{next(_roles)}"  # names made here, never user text
+    with psycopg.connect(url, autocommit=True) as con:
+        con.execute(f'CREATE ROLE "{role}" LOGIN')
+        con.execute(f'GRANT USAGE ON SCHEMA public TO "{role}"')
+        con.execute(f'GRANT SELECT ON ALL TABLES IN SCHEMA public TO "{role}"')
+    return make_conninfo(url, user=role)
+
+
 def assert_rollups_add_up(url: str) -> None:
     """No empty rollup rows, and each rollup adds up to the events."""
     import psycopg

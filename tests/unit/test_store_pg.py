@@ -23,7 +23,13 @@ from geo.store import StoreError
 from geo.store.pg import PgStore, describe_url, migrate, migrations, schema_version
 from geo.store.shared import redact, url_from_settings
 from geo.view import ViewState
-from tests.conftest import OTHER_VERSION, acled_export, assert_rollups_add_up, other_curated
+from tests.conftest import (
+    OTHER_VERSION,
+    acled_export,
+    assert_rollups_add_up,
+    other_curated,
+    read_only_role,
+)
 
 EVERYTHING = ViewState("2010-01", "2025-12")
 
@@ -197,6 +203,38 @@ def test_a_driver_message_loses_the_urls_user_and_password_however_written() -> 
         shown = redact(message, url)
         assert MADE_UP_PW not in shown and SECRET_USER not in shown, (url, shown)
         assert "password authentication failed for user" in shown
+
+
+def test_a_read_only_role_opens_the_database_and_is_refused_changes_in_one_sentence(
+    shared: PgStore,
+    database_url: str,
+    bundled: Bundle,
+    postgres,
+    pg_template: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    reader = read_only_role(database_url)
+    store = PgStore(reader)  # a current schema: opening it runs no DDL
+    assert store.size() == shared.size() and not store.can_write()
+    store.close()
+    export = acled_export(tmp_path, "reader", 5, 0, 1_700_000_000)
+    assert cli.main(["import", "acled", str(export), "--database", reader, "--quiet"]) == 2
+    assert cli.main(["db", "init", "--database", reader]) == 2
+    assert cli.main(["db", "load", "--database", reader]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    told = [line for line in err.splitlines() if line.startswith("geo ")]
+    assert len(told) == 3 and all("its role may not" in line for line in told), err
+    assert shared.size() == len(bundled.events)
+    # A database with no curated data yet: a role that may only read loads nothing into it.
+    empty = read_only_role(postgres.create_database("reader_empty", pg_template))
+    store = PgStore(empty)
+    try:
+        store.sync_bundle(bundled)
+        assert store.curated_version() is None and store.size() == 0
+    finally:
+        store.close()
 
 
 def test_migrations_are_numbered_recorded_and_applied_once(postgres) -> None:

@@ -26,6 +26,7 @@ from geo.store.base import (
     ImportCounts,
     Store,
     StoreError,
+    StoreNotWritable,
     StoreReader,
     StoreWriter,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "ImportCounts",
     "Store",
     "StoreError",
+    "StoreNotWritable",
     "StoreReader",
     "StoreWriter",
     "close_all",

@@ -150,6 +150,10 @@ class StoreError(RuntimeError):
     """The store cannot be opened, reached or written."""
 
 
+class StoreNotWritable(StoreError):
+    """The store answers, but refuses a change: its database role may only read it."""
+
+
 @dataclass(frozen=True)
 class ImportCounts:
     """What an import batch changed in the store."""

@@ -49,6 +49,11 @@ class SharedDatabase(Store, Protocol):
         sources); None when it holds none."""
         ...
 
+    def can_write(self) -> bool:
+        """Whether this role may change the data (a dashboard may read with one that may
+        only SELECT; it loads nothing into an empty database then)."""
+        ...
+
     def publish_bundle(self, bundle: Bundle, *, replacing: str) -> bool:
         """Replace the curated data with ``bundle`` (a data folder just changed here) if the
         database holds that of ``replacing`` (the folder's before), the bundle's own, or
@@ -58,7 +63,8 @@ class SharedDatabase(Store, Protocol):
 
 def connect(url: str, *, rollups: bool = True) -> SharedDatabase:
     """A store on the database at ``url`` of its own, for the caller to close (the app uses
-    :func:`geo.store.open_database`, one per process); the schema is migrated first.
+    :func:`geo.store.open_database`, one per process); a schema that is behind is migrated
+    first (opening a current one only reads).
     ``rollups`` False: counts are read from the events, never from the rollups (for
     comparing). Raises :class:`~geo.store.StoreError` when the database cannot be reached."""
     from geo.store.pg import PgStore

@@ -131,8 +131,19 @@ def show_curated_note(folder: Bundle) -> None:
 
 def curated_differs(folder: Bundle) -> str | None:
     """A note when the shared database holds another version of the curated events than
-    this app's data folder ``folder`` (the atlas shows the database's); None when they
-    agree or no database is configured."""
+    this app's data folder ``folder`` (the atlas shows the database's), or holds none and
+    this dashboard's role may not load them; None when they agree or no database is
+    configured."""
+    url = database_url()
+    if url:
+        store = open_database(url)
+        if store.curated_version() is None and not store.can_write():
+            return (
+                "The shared database holds no curated events yet, and this dashboard's "
+                "database role may only read it, so it did not load its data folder's: the "
+                "atlas shows only the imported events. `geo db load`, run as a role that may "
+                "write, loads them."
+            )
     found = _held_elsewhere(folder)
     if not found:
         return None
