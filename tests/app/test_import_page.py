@@ -275,6 +275,14 @@ def test_a_bad_header_gets_a_reason_not_a_traceback(content: bytes, reason: str)
     assert import_button(at).disabled
 
 
+def test_the_page_names_the_store_file_but_not_its_folder(store_file: Path) -> None:
+    at = open_app(page=PAGE)
+    assert not at.exception, errors(at)
+    text = unescape_md(page_text(at))
+    assert "Imports go into the store file atlas.duckdb" in text
+    assert str(store_file.parent) not in text
+
+
 def test_the_import_waits_for_latitude_and_longitude(store_file: Path) -> None:
     at = open_app(page=PAGE)
     upload_csv(at, "places.csv", b"where,north,east\nUrumqi,43.8,87.6\n", sites=False)

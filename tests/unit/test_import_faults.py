@@ -1,5 +1,5 @@
-"""An import killed halfway leaves the store as it was; a store in a read-only folder is
-reported clearly, not with a traceback."""
+"""An import killed halfway leaves the store as it was; a store in a read-only folder, a
+damaged store and a file in the wrong encoding are reported clearly, not with a traceback."""
 
 from __future__ import annotations
 
@@ -10,7 +10,10 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from atlas_tools.bench import synthetic_acled
+from geo import cli
 from geo.store import DuckStore
 
 GEO = Path(sys.executable).with_name("geo")
@@ -73,3 +76,19 @@ def test_a_store_that_cannot_be_written_is_reported(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert "cannot open the store" in done.stderr and "atlas.duckdb" in done.stderr
+
+
+def test_a_store_cut_to_half_its_size_is_named_and_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = tmp_path / "atlas.duckdb"
+    small = synthetic_acled(50, tmp_path / "small.csv", seed=4)
+    command = ["import", "acled", str(small), "--store", str(store), "--quiet"]
+    assert cli.main(command) == 0
+    os.truncate(store, store.stat().st_size // 2)
+    capsys.readouterr()
+    assert cli.main(command) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    (told,) = err.splitlines()
+    assert told.startswith(f"geo import: cannot open the store {store}: "), told

@@ -310,7 +310,9 @@ def store_summary(data: Bundle) -> None:
         + (
             f"Imports go into the shared database `{shared}`: every dashboard on it shows them."
             if shared
-            else f"Imports go into the store file `{where}` and are kept across restarts."
+            # The file's name only: a visitor learns nothing of the server's folders.
+            else f"Imports go into the store file {safe_html.markdown(Path(where).name)} and "
+            "are kept across restarts."
             if where
             else "Imports go into the app's in-memory store and last until the server restarts "
             "(set `GEO_STORE` to a file to keep them)."
