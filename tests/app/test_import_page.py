@@ -283,6 +283,22 @@ def test_the_page_names_the_store_file_but_not_its_folder(store_file: Path) -> N
     assert str(store_file.parent) not in text
 
 
+def test_an_unreadable_upload_is_named_as_uploaded_not_by_its_temporary_path(
+    store_file: Path,
+) -> None:
+    at = open_app(page=PAGE)
+    (uploader,) = [u for u in at.get("file_uploader") if u.label == "File"]
+    uploader.set_value(
+        ("my export.csv", "Pays,Lat,Ürümqi\nKAZ,43,87\n".encode("latin-1"), "text/csv")
+    )
+    at.run()
+    import_button(at).click().run()
+    assert not at.exception, errors(at)
+    (error,) = [unescape_md(e.value) for e in at.error]
+    assert "Nothing imported: my export.csv is not UTF-8 text" in error, error
+    assert "/tmp" not in error and "upload" not in error.replace("uploaded", "")
+
+
 def test_the_import_waits_for_latitude_and_longitude(store_file: Path) -> None:
     at = open_app(page=PAGE)
     upload_csv(at, "places.csv", b"where,north,east\nUrumqi,43.8,87.6\n", sites=False)
