@@ -263,6 +263,11 @@ def test_hostile_column_names_are_shown_as_text(store_file: Path) -> None:
         (b",,\n1,2,3\n", "names no column"),
         (b"Lat,Long,<b>x</b>,<b>x</b>\n1,2,3,4\n", "more than once"),
         ("Lat,Long,Nom\n43,87,Ürümqi\n".encode("latin-1"), "not UTF-8"),
+        pytest.param(
+            "Lat,Long,Nom\n43,87,Ürümqi\n".encode("utf-16-le"),
+            "UTF-16 text, not UTF-8",
+            id="utf-16le-without-bom",
+        ),
     ],
 )
 def test_a_bad_header_gets_a_reason_not_a_traceback(content: bytes, reason: str) -> None:

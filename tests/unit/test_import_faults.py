@@ -92,3 +92,17 @@ def test_a_store_cut_to_half_its_size_is_named_and_exits_2(
     assert "Traceback" not in err
     (told,) = err.splitlines()
     assert told.startswith(f"geo import: cannot open the store {store}: "), told
+
+
+def test_a_utf16_file_without_a_byte_order_mark_is_an_encoding_problem(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = "event_id_cnty,event_date,iso,latitude,longitude,event_type,timestamp\n"
+    text += "KAZ1,2021-03-27,398,43.25,76.91,Protests,1\n"
+    path = tmp_path / "export.csv"
+    path.write_bytes(text.encode("utf-16-le"))  # as Excel's "Unicode text", without the BOM
+    store = tmp_path / "atlas.duckdb"
+    assert cli.main(["import", "acled", str(path), "--store", str(store), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}: the file is UTF-16 text, not UTF-8" in err, err
+    assert "lacks column" not in err
