@@ -102,6 +102,28 @@ def test_a_read_only_role_opens_every_page(
         assert summary(at)[0] == len(load_bundle().events)
 
 
+def test_an_import_with_a_read_only_role_is_refused_in_one_sentence(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    writer = PgStore(database_url)
+    writer.sync_bundle(load_bundle())
+    before = writer.size()
+    writer.close()
+    monkeypatch.setenv("GEO_DATABASE_URL", read_only_role(database_url))
+    at = open_app(page="pages/import.py")
+    (uploader,) = [u for u in at.get("file_uploader") if u.label == "File"]
+    upload = synthetic_acled(5, tmp_path / "acled.csv").read_bytes()
+    uploader.set_value(("acled.csv", upload, "text/csv"))
+    at.run()
+    next(b for b in at.button if b.label == "Import").click().run()
+    assert not at.exception, errors(at)
+    (error,) = [unescape_md(e.value) for e in at.error]
+    assert error.startswith("Nothing imported: the database at") and "may not" in error, error
+    store = PgStore(database_url)
+    assert store.size() == before
+    store.close()
+
+
 def test_a_read_only_role_on_an_empty_database_loads_nothing_and_says_so(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

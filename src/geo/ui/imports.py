@@ -27,7 +27,7 @@ from geo.importers.columns import (
     upload_name,
 )
 from geo.model import Category
-from geo.store import Store, store_for, store_path
+from geo.store import Store, StoreNotWritable, store_for, store_path
 from geo.ui import database
 
 ROWS = {"events": False, "sites (facilities, projects)": True}
@@ -265,8 +265,8 @@ def run_import(
             else:
                 mapping = importers.parse_mapping(mapping_text)
                 result = importers.import_geojson(path, store, mapping, deletions=deleted)
-        except (importers.UnreadableFile, ValueError) as exc:
-            bar.empty()
+        except (importers.UnreadableFile, ValueError, StoreNotWritable) as exc:
+            bar.empty()  # a shared database whose role may only read says so here too
             shown = _as_uploaded(str(exc), path, deleted)
             st.error(f"Nothing imported: {safe_html.markdown(shown, max_len=400)}")
             st.stop()
