@@ -20,7 +20,7 @@ from geo.bundle import load_bundle
 from geo.store import close_all
 from geo.store.pg import PgStore
 from tests.app.helpers import errors, open_app, page_text, texts, unescape_md
-from tests.conftest import OTHER_VERSION, other_curated, read_only
+from tests.conftest import OTHER_VERSION, other_curated, read_only, read_only_role
 
 INGEST_PAGE = "pages/ingest.py"
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -279,3 +279,19 @@ def test_an_accept_does_not_overwrite_a_database_holding_other_curated_data(
     assert "Not sent to the shared database" in note and OTHER_VERSION in note
     assert shared.curated_version() == OTHER_VERSION
     assert not shared.has_event(event["event_id"]) and shared.size() == 60
+
+
+def test_an_accept_with_a_read_only_database_role_is_kept_here_and_says_so(
+    data: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writer = PgStore(database_url)
+    writer.sync_bundle(load_bundle(data))
+    writer.close()
+    monkeypatch.setenv("GEO_DATABASE_URL", read_only_role(database_url))
+    try:
+        at, event = accept_the_rally(data)
+    finally:
+        close_all()
+    assert f"Accepted: {event['event_id']}" in shown(at)  # kept in this folder
+    note = " ".join(w.value for w in at.warning)
+    assert "Not sent to the shared database" in note and "may only read" in note
