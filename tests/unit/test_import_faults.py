@@ -14,7 +14,7 @@ import pytest
 
 from atlas_tools.bench import synthetic_acled
 from geo import cli
-from geo.store import DuckStore
+from geo.store import DuckStore, close_all
 
 GEO = Path(sys.executable).with_name("geo")
 
@@ -92,6 +92,24 @@ def test_a_store_cut_to_half_its_size_is_named_and_exits_2(
     assert "Traceback" not in err
     (told,) = err.splitlines()
     assert told.startswith(f"geo import: cannot open the store {store}: "), told
+
+
+def test_an_export_from_a_store_cut_short_names_it_and_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = tmp_path / "atlas.duckdb"
+    small = synthetic_acled(20, tmp_path / "small.csv", seed=5)
+    assert cli.main(["import", "acled", str(small), "--store", str(store), "--quiet"]) == 0
+    os.truncate(store, store.stat().st_size // 2)
+    monkeypatch.setenv("GEO_STORE", str(store))
+    capsys.readouterr()
+    try:
+        assert cli.main(["export", "--format", "csv", "-o", str(tmp_path / "view.csv")]) == 2
+    finally:
+        close_all()
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert f"geo export: cannot open the store {store}: " in err, err
 
 
 def test_a_utf16_file_without_a_byte_order_mark_is_an_encoding_problem(
