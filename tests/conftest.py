@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import itertools
 import os
+import subprocess
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -53,6 +55,45 @@ def acled_export(
     path = folder / f"{name}.csv"
     frame.to_csv(path, index=False)
     return path
+
+
+@contextmanager
+def read_only(folder: Path) -> Iterator[Path]:
+    """``folder`` and everything in it read-only while the block runs, for root too: the
+    permissions lose their write bits, and as root (whom permissions do not stop, as in the
+    test container) the folder is also bind-mounted read-only over itself. The block runs
+    only once a write in the folder has been seen to fail, so a test of it means something."""
+    modes = {path: path.stat().st_mode for path in [folder, *folder.rglob("*")]}
+    for path, mode in modes.items():
+        path.chmod(mode & ~0o222)
+    mounted = False
+    try:
+        if os.geteuid() == 0:
+            done = subprocess.run(
+                ["mount", "--bind", "-o", "ro", str(folder), str(folder)],
+                capture_output=True,
+                text=True,
+                timeout=30,
+            )
+            if done.returncode:
+                pytest.fail(
+                    f"running as root, {folder} could only be made read-only by a read-only "
+                    f"bind mount, which failed: {done.stderr.strip()}",
+                    pytrace=False,
+                )
+            mounted = True
+        try:
+            (folder / ".write-probe").write_text("x", encoding="utf-8")
+        except OSError:
+            pass
+        else:
+            pytest.fail(f"{folder} is still writable", pytrace=False)
+        yield folder
+    finally:
+        if mounted:
+            subprocess.run(["umount", str(folder)], check=True, timeout=30)
+        for path, mode in modes.items():
+            path.chmod(mode)
 
 
 @pytest.fixture(scope="session")
@@ -120,6 +161,23 @@ def pg_template(postgres: LocalPostgres) -> str:
 def database_url(postgres: LocalPostgres, pg_template: str) -> str:
     """The URL of a fresh database with the atlas's schema and no rows."""
     return postgres.create_database(f"test_{os.getpid()}_{next(_databases)}", pg_template)
+
+
+_roles = itertools.count(1)
+
+
+def read_only_role(url: str) -> str:
+    """The URL of the database at ``url`` for a new role that may only read it (SELECT on
+    its tables, as a dashboard's ``atlas_reader`` would have)."""
+    import psycopg
+    from psycopg.conninfo import make_conninfo
+
+    role = f"reader_{os.getpid()}_{next(_roles)}"  # names made here, never user text
+    with psycopg.connect(url, autocommit=True) as con:
+        con.execute(f'CREATE ROLE "{role}" LOGIN')
+        con.execute(f'GRANT USAGE ON SCHEMA public TO "{role}"')
+        con.execute(f'GRANT SELECT ON ALL TABLES IN SCHEMA public TO "{role}"')
+    return make_conninfo(url, user=role)
 
 
 def assert_rollups_add_up(url: str) -> None:

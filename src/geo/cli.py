@@ -13,6 +13,7 @@ from pathlib import Path
 
 from geo.bundle import load_bundle
 from geo.settings import DataDirNotFound, settings
+from geo.store.base import StoreError
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -91,7 +92,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
-    except DataDirNotFound as exc:
+    except (DataDirNotFound, StoreError) as exc:
+        # A store any command reads (GEO_STORE, a shared database) that cannot be used.
         print(f"geo {args.command}: {exc}", file=sys.stderr)
         return 2
 

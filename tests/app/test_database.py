@@ -14,7 +14,7 @@ from geo.bundle import load_bundle
 from geo.importers.acled import import_acled
 from geo.store import close_all, use_database
 from geo.store.pg import PgStore
-from tests.conftest import OTHER_VERSION, other_curated
+from tests.conftest import OTHER_VERSION, other_curated, read_only_role
 
 from .helpers import errors, open_app, page_text, summary, unescape_md
 
@@ -68,6 +68,72 @@ def test_an_unreachable_database_gives_a_notice(monkeypatch: pytest.MonkeyPatch)
     notice = " ".join(unescape_md(e.value) for e in at.error)
     assert "cannot reach the database at analyst@127.0.0.1:1/atlas" in notice
     assert MADE_UP_PW not in page_text(at)
+
+
+def test_a_url_the_driver_cannot_read_is_shown_without_its_password_or_user(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    spaced = "S3cr3t" + " Pa55w0rd"  # unencoded: the driver quotes it in its complaint
+    monkeypatch.setenv(
+        "GEO_DATABASE_URL", "postgresql://secretuser:" + spaced + "@127.0.0.1:1/atlas"
+    )
+    at = open_app()
+    assert not at.exception, errors(at)
+    notice = " ".join(unescape_md(e.value) for e in at.error)
+    assert "The shared events database cannot be used" in notice and "spaces" in notice
+    shown = page_text(at) + notice
+    assert "S3cr3t" not in shown and "Pa55w0rd" not in shown and "secretuser" not in shown
+
+
+@pytest.mark.parametrize(
+    "page", ["pages/map.py", "pages/charts.py", "pages/sources.py", "pages/about.py"]
+)
+def test_a_read_only_role_opens_every_page(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, page: str
+) -> None:
+    writer = PgStore(database_url)
+    writer.sync_bundle(load_bundle())
+    writer.close()
+    monkeypatch.setenv("GEO_DATABASE_URL", read_only_role(database_url))
+    at = open_app({"from": "2013-01", "to": "2024-12"}, page=page)
+    assert not at.exception, errors(at)
+    assert not at.error, [e.value for e in at.error]
+    if page == "pages/map.py":
+        assert summary(at)[0] == len(load_bundle().events)
+
+
+def test_an_import_with_a_read_only_role_is_refused_in_one_sentence(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    writer = PgStore(database_url)
+    writer.sync_bundle(load_bundle())
+    before = writer.size()
+    writer.close()
+    monkeypatch.setenv("GEO_DATABASE_URL", read_only_role(database_url))
+    at = open_app(page="pages/import.py")
+    (uploader,) = [u for u in at.get("file_uploader") if u.label == "File"]
+    upload = synthetic_acled(5, tmp_path / "acled.csv").read_bytes()
+    uploader.set_value(("acled.csv", upload, "text/csv"))
+    at.run()
+    next(b for b in at.button if b.label == "Import").click().run()
+    assert not at.exception, errors(at)
+    (error,) = [unescape_md(e.value) for e in at.error]
+    assert error.startswith("Nothing imported: the database at") and "may not" in error, error
+    store = PgStore(database_url)
+    assert store.size() == before
+    store.close()
+
+
+def test_a_read_only_role_on_an_empty_database_loads_nothing_and_says_so(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GEO_DATABASE_URL", read_only_role(database_url))
+    at = open_app(page="pages/about.py")
+    assert not at.exception, errors(at)
+    assert "may only read it, so it did not load" in page_text(at)
+    store = PgStore(database_url)
+    assert store.curated_version() is None
+    store.close()
 
 
 def test_a_database_lost_mid_session_gives_a_notice_and_the_page_comes_back(

@@ -4,10 +4,15 @@ later does not empty the atlas: the last good data stays up, with the problem sh
 
 from __future__ import annotations
 
+import os
 import shutil
+from contextlib import nullcontext
 from pathlib import Path
 
 import pytest
+
+from geo.store import close_all
+from tests.conftest import read_only
 
 from .helpers import DATA, errors, open_app, page_text, read_csv, summary, unescape_md
 
@@ -79,3 +84,44 @@ def test_a_file_that_breaks_later_keeps_the_last_good_data_up(
     texts = _error_texts(at)
     assert any("events.csv" in e and "empty" in e for e in texts), texts
     assert "showing the data last loaded without file errors" in page_text(at)
+
+
+def _damaged_store(folder: Path, fault: str) -> tuple[Path, Path | None]:
+    """A store file (GEO_STORE) with ``fault``, and the folder to make read-only, if any."""
+    from geo.bundle import load_bundle
+    from geo.store import DuckStore
+
+    if fault == "a folder":
+        (folder / "atlas.duckdb").mkdir()
+        return folder / "atlas.duckdb", None
+    if fault == "in a missing folder":
+        return folder / "missing" / "atlas.duckdb", None
+    (folder / "ro").mkdir()
+    path = folder / "ro" / "atlas.duckdb"
+    store = DuckStore(path)
+    store.sync_bundle(load_bundle())
+    store.close()
+    if fault == "cut to half its size":
+        os.truncate(path, path.stat().st_size // 2)
+        return path, None
+    return path, folder / "ro"
+
+
+@pytest.mark.parametrize(
+    "fault", ["cut to half its size", "a folder", "in a missing folder", "in a read-only folder"]
+)
+def test_a_store_file_that_cannot_be_used_gives_a_notice_naming_only_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fault: str
+) -> None:
+    path, locked = _damaged_store(tmp_path, fault)
+    monkeypatch.setenv("GEO_STORE", str(path))
+    try:
+        with read_only(locked) if locked else nullcontext():
+            at = open_app()
+    finally:
+        close_all()
+    assert not at.exception, errors(at)
+    notice = " ".join(_error_texts(at))
+    assert "the store file atlas.duckdb cannot be used" in notice, notice
+    assert "shared events database" not in notice  # a local file, not the database
+    assert str(tmp_path) not in page_text(at) + notice  # no server folder for visitors

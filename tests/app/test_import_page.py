@@ -263,6 +263,11 @@ def test_hostile_column_names_are_shown_as_text(store_file: Path) -> None:
         (b",,\n1,2,3\n", "names no column"),
         (b"Lat,Long,<b>x</b>,<b>x</b>\n1,2,3,4\n", "more than once"),
         ("Lat,Long,Nom\n43,87,Ürümqi\n".encode("latin-1"), "not UTF-8"),
+        pytest.param(
+            "Lat,Long,Nom\n43,87,Ürümqi\n".encode("utf-16-le"),
+            "UTF-16 text, not UTF-8",
+            id="utf-16le-without-bom",
+        ),
     ],
 )
 def test_a_bad_header_gets_a_reason_not_a_traceback(content: bytes, reason: str) -> None:
@@ -273,6 +278,30 @@ def test_a_bad_header_gets_a_reason_not_a_traceback(content: bytes, reason: str)
     assert "<b>" not in error.value  # the duplicate's name is escaped
     assert not at.selectbox or [s.label for s in at.selectbox] == ["Layer"]
     assert import_button(at).disabled
+
+
+def test_the_page_names_the_store_file_but_not_its_folder(store_file: Path) -> None:
+    at = open_app(page=PAGE)
+    assert not at.exception, errors(at)
+    text = unescape_md(page_text(at))
+    assert "Imports go into the store file atlas.duckdb" in text
+    assert str(store_file.parent) not in text
+
+
+def test_an_unreadable_upload_is_named_as_uploaded_not_by_its_temporary_path(
+    store_file: Path,
+) -> None:
+    at = open_app(page=PAGE)
+    (uploader,) = [u for u in at.get("file_uploader") if u.label == "File"]
+    uploader.set_value(
+        ("my export.csv", "Pays,Lat,Ürümqi\nKAZ,43,87\n".encode("latin-1"), "text/csv")
+    )
+    at.run()
+    import_button(at).click().run()
+    assert not at.exception, errors(at)
+    (error,) = [unescape_md(e.value) for e in at.error]
+    assert "Nothing imported: my export.csv is not UTF-8 text" in error, error
+    assert "/tmp" not in error and "upload" not in error.replace("uploaded", "")
 
 
 def test_the_import_waits_for_latitude_and_longitude(store_file: Path) -> None:

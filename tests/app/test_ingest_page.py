@@ -20,7 +20,7 @@ from geo.bundle import load_bundle
 from geo.store import close_all
 from geo.store.pg import PgStore
 from tests.app.helpers import errors, open_app, page_text, texts, unescape_md
-from tests.conftest import OTHER_VERSION, other_curated
+from tests.conftest import OTHER_VERSION, other_curated, read_only, read_only_role
 
 INGEST_PAGE = "pages/ingest.py"
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -209,6 +209,37 @@ def test_a_hand_edited_queue_does_not_break_the_page(data: Path) -> None:
     assert any("missing from the store" in r for r in refusals), refusals
 
 
+def test_a_read_only_data_folder_refuses_every_change_and_changes_nothing(
+    data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The queue and the article store where they are by default: inside the data folder.
+    monkeypatch.delenv("GEO_QUEUE")
+    monkeypatch.delenv("GEO_STORE_DIR")
+    monkeypatch.setenv("GEO_CORPUS_DIR", str(data / "articles"))
+    at = paste(open_app(page=INGEST_PAGE), ARTICLE)
+    card_button(at, "Reject", "In Kashgar").click().run()
+    assert "1 waiting, 0 accepted, 1 rejected" in shown(at)
+    files = {p: p.read_bytes() for p in data.rglob("*") if p.is_file()}
+
+    def refusals() -> list[str]:
+        assert not at.exception, errors(at)
+        return [unescape_md(str(e.value)) for e in at.error]
+
+    with read_only(data):
+        at.run()
+        card_button(at, "Reject", "On Saturday").click().run()
+        assert any(f"cannot write {data}" in r and "nothing was changed" in r for r in refusals())
+        card_button(at, "Accept", "On Saturday").click().run()
+        assert any(f"cannot write {data}" in r and "nothing was changed" in r for r in refusals())
+        paste(at, ARTICLE.replace("At-Bashi", "Naryn"), title="Another report")
+        assert any("not ingested: cannot write" in r for r in refusals()), refusals()
+        at.segmented_control(key="ingest_show").set_value("rejected").run()
+        next(b for b in at.button if b.label == "Back to the queue").click().run()
+        assert any(f"cannot write {data}" in r for r in refusals())
+        assert "1 waiting, 0 accepted, 1 rejected" in shown(at)
+    assert {p: p.read_bytes() for p in data.rglob("*") if p.is_file()} == files
+
+
 @pytest.fixture
 def shared(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[PgStore]:
     """The app on a shared database, and that database as every other dashboard reads it."""
@@ -248,3 +279,19 @@ def test_an_accept_does_not_overwrite_a_database_holding_other_curated_data(
     assert "Not sent to the shared database" in note and OTHER_VERSION in note
     assert shared.curated_version() == OTHER_VERSION
     assert not shared.has_event(event["event_id"]) and shared.size() == 60
+
+
+def test_an_accept_with_a_read_only_database_role_is_kept_here_and_says_so(
+    data: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writer = PgStore(database_url)
+    writer.sync_bundle(load_bundle(data))
+    writer.close()
+    monkeypatch.setenv("GEO_DATABASE_URL", read_only_role(database_url))
+    try:
+        at, event = accept_the_rally(data)
+    finally:
+        close_all()
+    assert f"Accepted: {event['event_id']}" in shown(at)  # kept in this folder
+    note = " ".join(w.value for w in at.warning)
+    assert "Not sent to the shared database" in note and "may only read" in note

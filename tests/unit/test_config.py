@@ -77,3 +77,10 @@ def test_no_tracked_file_holds_a_secret_looking_value() -> None:
         for name in scan(text):
             found.append(f"{path.relative_to(REPO)}: {name}")
     assert found == []
+
+
+def test_a_local_env_file_is_never_committed() -> None:
+    """``.env`` is where a database URL with its password ends up when set by hand."""
+    for name in (".env", "deploy/.env"):
+        found = subprocess.run(["git", "check-ignore", "-q", name], cwd=REPO, check=False)
+        assert found.returncode == 0, f"{name} is not ignored by .gitignore"

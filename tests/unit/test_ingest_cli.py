@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.conftest import read_only
+
 GEO = Path(sys.executable).parent / "geo"
 DATA_FILES = (
     "events.csv",
@@ -92,3 +94,27 @@ def test_usage_errors(tmp_path: Path) -> None:
     assert missing.returncode == 1 and "nope.txt: refused: not found" in missing.stderr
     bad_date = run_geo("ingest", "--published", "8 April", tmp_path)
     assert bad_date.returncode == 2 and "--published" in bad_date.stderr
+
+
+def test_a_read_only_data_folder_is_reported_per_file_without_a_traceback(
+    tmp_path: Path, data_dir: Path
+) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in DATA_FILES:
+        shutil.copy(data_dir / name, data / name)
+    articles = tmp_path / "in"
+    articles.mkdir()
+    (articles / "osh.txt").write_text(OSH)
+    (articles / "naryn.txt").write_text(OSH.replace("Osh", "Naryn"))
+    before = {p: p.read_bytes() for p in data.rglob("*") if p.is_file()}
+    with read_only(data):
+        # The queue and the article store are where they are by default: in the data folder.
+        result = run_geo("ingest", "--data", data, articles)
+    assert result.returncode in (1, 2), result.stderr
+    assert "Traceback" not in result.stderr
+    for name in ("naryn.txt", "osh.txt"):
+        (line,) = [x for x in result.stderr.splitlines() if f"{name}: refused:" in x]
+        assert f"cannot write {data}" in line
+    assert "2 file(s), 2 refused" in result.stdout
+    assert {p: p.read_bytes() for p in data.rglob("*") if p.is_file()} == before

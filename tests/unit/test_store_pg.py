@@ -21,8 +21,15 @@ from geo.bundle import Bundle
 from geo.importers.acled import import_acled
 from geo.store import StoreError
 from geo.store.pg import PgStore, describe_url, migrate, migrations, schema_version
+from geo.store.shared import redact, url_from_settings
 from geo.view import ViewState
-from tests.conftest import OTHER_VERSION, acled_export, assert_rollups_add_up, other_curated
+from tests.conftest import (
+    OTHER_VERSION,
+    acled_export,
+    assert_rollups_add_up,
+    other_curated,
+    read_only_role,
+)
 
 EVERYTHING = ViewState("2010-01", "2025-12")
 
@@ -162,6 +169,72 @@ def test_an_unreachable_database_is_named_without_its_password(
     assert "127.0.0.1:1" in streams.err
     assert MADE_UP_PW not in streams.out + streams.err
     assert describe_url("not a url") == "(an unreadable database URL)"
+
+
+# A user and a password the driver quotes when it cannot read the URL (the space in it).
+SECRET_USER, SPACED_PW = "secretuser", "S3cr3t Pa55w0rd"
+
+
+def test_a_url_the_driver_cannot_read_never_shows_its_password_or_user(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    url = "postgresql://" + SECRET_USER + ":" + SPACED_PW + "@127.0.0.1:1/atlas"
+    with pytest.raises(StoreError) as caught:
+        PgStore(url)
+    assert "spaces" in str(caught.value)  # the driver's reason stays, its quote of them goes
+    assert cli.main(["db", "init", "--database", url]) == 2
+    assert cli.main(["import", "acled", str(tmp_path / "x.csv"), "--database", url]) == 2
+    streams = capsys.readouterr()
+    for shown in (str(caught.value), streams.out, streams.err):
+        assert "S3cr3t" not in shown and "Pa55w0rd" not in shown and SECRET_USER not in shown
+    with pytest.raises(ValueError) as settings:
+        url_from_settings({"url": url, "password": "other-" + MADE_UP_PW})
+    assert "S3cr3t" not in str(settings.value) and MADE_UP_PW not in str(settings.value)
+    assert SECRET_USER not in str(settings.value)
+
+
+def test_a_driver_message_loses_the_urls_user_and_password_however_written() -> None:
+    pw = "p@ss w" + MADE_UP_PW
+    message = f'password authentication failed for user "{SECRET_USER}" ({pw}, p%40ss%20w)'
+    for url in (
+        "postgresql://" + SECRET_USER + ":p%40ss%20w" + MADE_UP_PW + "@db.example/atlas",
+        f"host=db.example user={SECRET_USER} password='{pw}'",
+    ):
+        shown = redact(message, url)
+        assert MADE_UP_PW not in shown and SECRET_USER not in shown, (url, shown)
+        assert "password authentication failed for user" in shown
+
+
+def test_a_read_only_role_opens_the_database_and_is_refused_changes_in_one_sentence(
+    shared: PgStore,
+    database_url: str,
+    bundled: Bundle,
+    postgres,
+    pg_template: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    reader = read_only_role(database_url)
+    store = PgStore(reader)  # a current schema: opening it runs no DDL
+    assert store.size() == shared.size() and not store.can_write()
+    store.close()
+    export = acled_export(tmp_path, "reader", 5, 0, 1_700_000_000)
+    assert cli.main(["import", "acled", str(export), "--database", reader, "--quiet"]) == 2
+    assert cli.main(["db", "init", "--database", reader]) == 2
+    assert cli.main(["db", "load", "--database", reader]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    told = [line for line in err.splitlines() if line.startswith("geo ")]
+    assert len(told) == 3 and all("its role may not" in line for line in told), err
+    assert shared.size() == len(bundled.events)
+    # A database with no curated data yet: a role that may only read loads nothing into it.
+    empty = read_only_role(postgres.create_database("reader_empty", pg_template))
+    store = PgStore(empty)
+    try:
+        store.sync_bundle(bundled)
+        assert store.curated_version() is None and store.size() == 0
+    finally:
+        store.close()
 
 
 def test_migrations_are_numbered_recorded_and_applied_once(postgres) -> None:

@@ -74,6 +74,7 @@ def test_the_protocols_split_the_store_into_reads_and_writes() -> None:
     assert members(SharedDatabase) - members(Store) == {
         "curated_version",
         "curated_bundle",
+        "can_write",
         "publish_bundle",
     }
 

@@ -117,6 +117,40 @@ class _Lines:
         self.number -= len(lines)
 
 
+def wide_encoding(head: bytes) -> str | None:
+    """The name of the UTF-16 or UTF-32 encoding the start of a file is in (by its byte-order
+    mark, or, without one, by the zero bytes beside every ASCII character), else None."""
+    for mark, name in (
+        (b"\xff\xfe\x00\x00", "UTF-32"),
+        (b"\x00\x00\xfe\xff", "UTF-32"),
+        (b"\xff\xfe", "UTF-16"),
+        (b"\xfe\xff", "UTF-16"),
+    ):
+        if head.startswith(mark):
+            return name
+    sample = head[:4096]
+    if len(sample) < 4 or sample.count(0) * 3 < len(sample):
+        return None  # UTF-8 text holds no zero bytes (binary files are told apart below)
+    quads = [sample[i : i + 4] for i in range(0, len(sample) - 3, 4)]
+    if all(q[1:] == b"\0\0\0" or q[:3] == b"\0\0\0" for q in quads if q.strip(b"\0")):
+        return "UTF-32"
+    pairs = len(sample) // 2
+    odd = sum(1 for i in range(1, 2 * pairs, 2) if sample[i] == 0)
+    even = sum(1 for i in range(0, 2 * pairs, 2) if sample[i] == 0)
+    if max(odd, even) >= pairs * 0.6 and min(odd, even) <= pairs * 0.05:
+        return "UTF-16"
+    return None
+
+
+def encoding_problem(head: bytes) -> str | None:
+    """Why a file starting with ``head`` cannot be read as UTF-8 text, when it is in a wide
+    Unicode encoding (Excel's "Unicode text" is UTF-16): what to do about it; else None."""
+    name = wide_encoding(head)
+    if name is None:
+        return None
+    return f"the file is {name} text, not UTF-8: save it as UTF-8 (CSV UTF-8) and try again"
+
+
 def sniff_delimiter(header: str) -> str:
     """The delimiter that splits the header line into the most fields."""
     counts = {d: len(next(csv.reader([header], delimiter=d))) for d in DELIMITERS}
@@ -143,8 +177,13 @@ def read_records(
     try:
         handle: BinaryIO = open(path, "rb")  # noqa: SIM115 (closed by the iterator)
         total = os.fstat(handle.fileno()).st_size
+        problem = encoding_problem(handle.read(4096))
+        handle.seek(0)
     except OSError as exc:
         raise UnreadableFile(f"cannot open {path}: {exc.strerror or exc}") from exc
+    if problem:
+        handle.close()
+        raise UnreadableFile(f"{path}: {problem}")
     lines = _Lines(handle, total, progress)
     try:
         first = next(lines)

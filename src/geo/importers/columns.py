@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from geo.importers.base import UnreadableFile, sniff_delimiter
+from geo.importers.base import UnreadableFile, encoding_problem, sniff_delimiter
 from geo.importers.generic import FIELDS, NOT_TEXT, SITE_FIELDS
 
 # The header and the preview rows come from the file's first bytes; a CSV's header is short.
@@ -113,6 +113,8 @@ def preview_csv(data: bytes, rows: int = PREVIEW_ROWS) -> CsvPreview:
     head = data[:HEAD_BYTES]
     if not head.strip():
         raise UnreadableFile("the file is empty: no header row")
+    if problem := encoding_problem(head):
+        raise UnreadableFile(problem)
     if b"\x00" in head:
         raise UnreadableFile("this is not a text file (it holds binary data): upload a CSV")
     if len(data) > HEAD_BYTES:

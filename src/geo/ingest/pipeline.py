@@ -22,7 +22,9 @@ from geo.ingest.extract import ArticleInfo, Candidate, Extraction, Span, extract
 from geo.ingest.queue import ReviewQueue
 from geo.ingest.reader import SUFFIXES, ArticleText, InputError, read_bytes, read_path
 from geo.ingest.store import (
+    CannotWrite,
     StoredSource,
+    check_writable,
     queue_path,
     read_csv_rows,
     resolve_source,
@@ -191,12 +193,11 @@ def ingest_article(
         new_version=source.new_version,
     )
     if records and not settings.dry_run:
-        stored(write=True)
-        if article.kind == "html":
-            raw_file = settings.store_dir / f"{Path(source.file).stem}.html"
-            if not raw_file.exists():
-                write_atomic(raw_file, article.raw)
-        statuses = settings.queue.add(records)
+        try:
+            statuses = _store_and_queue(article, records, source, settings, stored)
+        except CannotWrite as exc:
+            report.error = f"{exc}: nothing was stored or queued"
+            return report
     else:
         known = {i["candidate_id"]: i.get("status", "pending") for i in settings.queue.items()}
         statuses = {r["candidate_id"]: known.get(r["candidate_id"], "new") for r in records}
@@ -204,6 +205,25 @@ def ingest_article(
         record["status"] = statuses.get(record["candidate_id"], "new")
     report.records = records
     return report
+
+
+def _store_and_queue(
+    article: ArticleText,
+    records: list[dict],
+    source: StoredSource,
+    settings: Settings,
+    stored: Callable[[bool], StoredSource],
+) -> dict[str, str]:
+    """Keep the article's text in the store and queue its candidates: each candidate's
+    status (see :meth:`ReviewQueue.add`). Both folders are checked first, so a folder that
+    cannot be written leaves the other unchanged (:class:`CannotWrite`)."""
+    check_writable(settings.store_dir, settings.queue_path.parent)
+    stored(True)
+    if article.kind == "html":
+        raw_file = settings.store_dir / f"{Path(source.file).stem}.html"
+        if not raw_file.exists():
+            write_atomic(raw_file, article.raw)
+    return settings.queue.add(records)
 
 
 def _records(result: Extraction, source: StoredSource, settings: Settings) -> list[dict]:

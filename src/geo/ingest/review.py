@@ -18,7 +18,15 @@ from pathlib import Path
 
 from geo import validate as v
 from geo.ingest.queue import ReviewQueue
-from geo.ingest.store import DATA_LOCK, QUEUE_FILE, locked, read_csv_rows, write_atomic
+from geo.ingest.store import (
+    DATA_LOCK,
+    QUEUE_FILE,
+    CannotWrite,
+    check_writable,
+    locked,
+    read_csv_rows,
+    write_atomic,
+)
 from geo.model import AREAS, EVENT_COLUMNS, EXCERPT_COLUMNS, SOURCE_COLUMNS
 
 # What a reviewer may change before accepting, with the label the page shows.
@@ -139,6 +147,11 @@ def check(
     return reason
 
 
+def _unwritten(exc: CannotWrite) -> Decision:
+    """The refusal for a change the queue or the data folder could not take."""
+    return Decision(False, f"{exc}: nothing was changed")
+
+
 def reject(queue: ReviewQueue, candidate_id: str, reason: str = "") -> Decision:
     """Mark a candidate rejected (it stays in the queue, so re-ingesting does not revive it)."""
     item = queue.get(candidate_id)
@@ -146,8 +159,25 @@ def reject(queue: ReviewQueue, candidate_id: str, reason: str = "") -> Decision:
         return Decision(False, f"no candidate {candidate_id!r} in the queue")
     if item.get("status") == "accepted":
         return Decision(False, f"already accepted as {item.get('event_id')}: edit the data instead")
-    queue.update(candidate_id, status="rejected", reason=reason.strip())
+    try:
+        queue.update(candidate_id, status="rejected", reason=reason.strip())
+    except CannotWrite as exc:
+        return _unwritten(exc)
     return Decision(True, "rejected")
+
+
+def restore(queue: ReviewQueue, candidate_id: str) -> Decision:
+    """Put a rejected candidate back among those waiting."""
+    item = queue.get(candidate_id)
+    if item is None:
+        return Decision(False, f"no candidate {candidate_id!r} in the queue")
+    if item.get("status") != "rejected":
+        return Decision(False, f"not rejected: it is {item.get('status', 'pending')}")
+    try:
+        queue.update(candidate_id, status="pending", reason="")
+    except CannotWrite as exc:
+        return _unwritten(exc)
+    return Decision(True, "back in the queue")
 
 
 def save_edits(queue: ReviewQueue, candidate_id: str, edits: dict[str, str]) -> Decision:
@@ -158,7 +188,10 @@ def save_edits(queue: ReviewQueue, candidate_id: str, edits: dict[str, str]) -> 
     reason = check(item, edits)
     if reason:
         return Decision(False, f"not saved: {reason}")
-    queue.update(candidate_id, edits={k: str(e) for k, e in edits.items() if k in EDITABLE})
+    try:
+        queue.update(candidate_id, edits={k: str(e) for k, e in edits.items() if k in EDITABLE})
+    except CannotWrite as exc:
+        return _unwritten(exc)
     return Decision(True, "edits saved")
 
 
@@ -174,6 +207,8 @@ def accept(
     See :func:`_accept` for the parameters."""
     try:
         return _accept(queue, candidate_id, data_dir, store, edits)
+    except CannotWrite as exc:
+        return _unwritten(exc)
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         return Decision(False, f"the data folder {data_dir} cannot be written: {reason}")
@@ -319,6 +354,8 @@ def _accept(
             return Decision(False, f"refused: events.csv: {reason}")
         warnings = _border_warnings(record)
 
+        # Nothing is written unless the data folder and the queue can both take their part.
+        check_writable(data_dir, queue.path.parent)
         if new_sources:
             write_atomic(
                 data_dir / "sources.csv",

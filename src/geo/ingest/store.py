@@ -9,7 +9,9 @@
 
 Every write goes to a temporary file in the same folder and then replaces the target
 (``os.replace``), under a lock file, so a reader never sees half a file and two writers
-never interleave.
+never interleave. A write that cannot be made (a read-only folder, a full disk, a path
+through a file) raises :class:`CannotWrite`, naming where; :func:`check_writable` finds it
+out before a change starts, so a change that cannot be completed is not begun.
 """
 
 from __future__ import annotations
@@ -43,11 +45,49 @@ def queue_path(data_dir: Path) -> Path:
     return settings().queue_path or data_dir / QUEUE_FILE
 
 
+class CannotWrite(OSError):
+    """A file or folder ingestion must write to cannot be written: ``where`` and ``why``.
+    Nothing was written by the step that raised it."""
+
+    def __init__(self, where: Path, why: str) -> None:
+        super().__init__(f"cannot write {where}: {why}")
+        self.where = where
+        self.why = why
+
+
+def _why(exc: OSError) -> str:
+    return exc.strerror or type(exc).__name__
+
+
+def check_writable(*paths: Path) -> None:
+    """Raise :class:`CannotWrite` unless a file can be created in each of ``paths`` (folders,
+    made when missing): a file is created there and removed, the only way to know (a
+    read-only mount, or permissions that do not stop root, fool ``os.access``). A folder
+    that does not exist yet is tried at its nearest existing parent, and is not made."""
+    for path in paths:
+        folder = path
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent
+        if not folder.is_dir():
+            raise CannotWrite(path, f"{folder.name} is a file, not a folder")
+        try:
+            fd, probe = tempfile.mkstemp(prefix=".write-check.", dir=folder)
+        except OSError as exc:
+            raise CannotWrite(path, _why(exc)) from None
+        os.close(fd)
+        os.unlink(probe)
+
+
 @contextmanager
 def locked(folder: Path, name: str = QUEUE_LOCK) -> Iterator[None]:
-    """Hold the lock file ``folder/name`` (one writer at a time, across processes)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    with (folder / name).open("a") as handle:
+    """Hold the lock file ``folder/name`` (one writer at a time, across processes); raises
+    :class:`CannotWrite` when the lock file cannot be made."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle = (folder / name).open("a")
+    except OSError as exc:
+        raise CannotWrite(folder / name, _why(exc)) from None
+    with handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -57,7 +97,14 @@ def locked(folder: Path, name: str = QUEUE_LOCK) -> Iterator[None]:
 
 def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` (UTF-8, newlines as given) to ``path`` via a temporary file and
-    ``os.replace``."""
+    ``os.replace``; raises :class:`CannotWrite` (``path`` unchanged) when it cannot."""
+    try:
+        _write_atomic(path, text)
+    except OSError as exc:
+        raise CannotWrite(path, _why(exc)) from None
+
+
+def _write_atomic(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

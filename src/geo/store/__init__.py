@@ -26,6 +26,8 @@ from geo.store.base import (
     ImportCounts,
     Store,
     StoreError,
+    StoreFileError,
+    StoreNotWritable,
     StoreReader,
     StoreWriter,
 )
@@ -47,6 +49,8 @@ __all__ = [
     "ImportCounts",
     "Store",
     "StoreError",
+    "StoreFileError",
+    "StoreNotWritable",
     "StoreReader",
     "StoreWriter",
     "close_all",

@@ -13,10 +13,12 @@ publishing a data folder to it) is in :mod:`geo.store.shared`.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
@@ -148,6 +150,38 @@ def to_frame(table: pa.Table, columns: Sequence[str]) -> pd.DataFrame:
 
 class StoreError(RuntimeError):
     """The store cannot be opened, reached or written."""
+
+
+class StoreNotWritable(StoreError):
+    """The store answers, but refuses a change: its database role may only read it."""
+
+
+class StoreFileError(StoreError):
+    """A store file that cannot be used: in a missing folder, a folder itself, unreadable,
+    read-only or damaged. ``str()`` names the file as it was given (for the commands);
+    :attr:`public` names only the file's name, never the server's folders (for a page)."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"cannot open the store {path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+    @property
+    def public(self) -> str:
+        """The problem in words for a visitor: the file's name and the reason, with every
+        folder left out."""
+        return (
+            f"the store file {Path(self.path).name} cannot be used: {without_folders(self.reason)}"
+        )
+
+
+# An absolute path in a message, quoted or bare: its folders are dropped, its name kept.
+_ABSOLUTE_PATH = re.compile(r"(?<![\w.])/(?:[^\s\"'/:]+/)*([^\s\"'/:]*)")
+
+
+def without_folders(text: str) -> str:
+    """``text`` with every absolute path in it shortened to its last part (a file's name)."""
+    return _ABSOLUTE_PATH.sub(lambda m: m.group(1) or "/", text)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +27,7 @@ from geo.store.base import (
     SITE_EXTRA_COLUMNS,
     ImportCounts,
     StoreError,
+    StoreFileError,
     sql_type,
     to_arrow,
     with_cells,
@@ -37,6 +38,23 @@ from geo.view import ViewState
 
 if TYPE_CHECKING:
     from geo.bundle import Bundle
+
+
+# What a store file that is damaged, unreadable or unwritable raises (beside a query's own
+# errors): every read and write turns them into a StoreFileError naming the file.
+_FILE_FAULTS = (
+    duckdb.IOException,
+    duckdb.PermissionException,
+    duckdb.SerializationException,
+    duckdb.InternalException,
+    duckdb.FatalException,
+    duckdb.ConnectionException,
+)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _create(name: str, columns: Sequence[str], *, temporary: bool = False) -> str:
@@ -64,9 +82,34 @@ class DuckStore(SqlReads):
         try:
             self._con = duckdb.connect(self.path or ":memory:", read_only=read_only)
         except duckdb.Error as exc:
-            raise StoreError(f"cannot open the store {self.path}: {exc}") from exc
+            raise self._fault(exc) from None
         self._lock = threading.RLock()
         self._closed = False
+        try:
+            with self._file_faults():
+                self._prepare(read_only)
+        except BaseException:
+            self.close()  # let go of the file
+            raise
+
+    def _fault(self, exc: BaseException) -> StoreError:
+        """A file fault as the store's error: naming the file, or the in-memory store."""
+        if self.path is None:
+            return StoreError(f"the in-memory store failed: {_first_line(exc)}")
+        return StoreFileError(self.path, _first_line(exc))
+
+    @contextmanager
+    def _file_faults(self) -> Iterator[None]:
+        """Turn a damaged, unreadable or unwritable file's errors into a StoreFileError
+        (a file cut short fails on the first read, not when it is opened)."""
+        try:
+            yield
+        except duckdb.Error as exc:
+            if not isinstance(exc, _FILE_FAULTS):
+                raise
+            raise self._fault(exc) from None
+
+    def _prepare(self, read_only: bool) -> None:
         if not read_only:
             with self._lock:
                 self._con.execute(_create("events", EVENT_TABLE_COLUMNS))
@@ -102,11 +145,12 @@ class DuckStore(SqlReads):
     def _cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
         if self._closed:
             raise StoreError("the store is closed")
-        cursor = self._con.cursor()
-        try:
-            yield cursor
-        finally:
-            cursor.close()
+        with self._file_faults():
+            cursor = self._con.cursor()
+            try:
+                yield cursor
+            finally:
+                cursor.close()
 
     def _rows(self, query: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
         with self._cursor() as cur:
@@ -169,14 +213,18 @@ class DuckStore(SqlReads):
 
     @contextmanager
     def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        if self._closed:
+            raise StoreError("the store is closed")
         con = self._con
-        con.execute("BEGIN TRANSACTION")
-        try:
-            yield con
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        con.execute("COMMIT")
+        with self._file_faults():
+            con.execute("BEGIN TRANSACTION")
+            try:
+                yield con
+            except BaseException:
+                with suppress(duckdb.Error):  # a file that failed may refuse this too
+                    con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
 
     # ---- reads ----
 

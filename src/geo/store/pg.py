@@ -21,7 +21,7 @@ import json
 import threading
 import uuid
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict
 from importlib import resources
 from pathlib import Path
@@ -32,7 +32,6 @@ import psycopg
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
-from psycopg.conninfo import conninfo_to_dict
 
 from geo import cells
 from geo.store import sql
@@ -40,6 +39,7 @@ from geo.store.base import (
     BUNDLE_ORIGIN,
     ImportCounts,
     StoreError,
+    StoreNotWritable,
     arrow_type,
     frame_from_ipc,
     frame_to_ipc,
@@ -48,7 +48,7 @@ from geo.store.base import (
 )
 from geo.store.reads import EVENT_TABLE_COLUMNS, SITE_TABLE_COLUMNS, SqlReads
 from geo.store.reads import names as _names
-from geo.store.shared import describe_url
+from geo.store.shared import describe_url, redact
 from geo.store.shared import url_from_settings as url_from_settings
 from geo.view import ViewState
 
@@ -75,13 +75,10 @@ _PG_TYPES = {
 
 
 def _reason(exc: BaseException, url: str) -> str:
-    """The driver's message, first line, with the URL's password scrubbed from it."""
+    """The driver's message, first line, with the URL's password and user scrubbed from it
+    (even from a URL the driver could not read, whose message quotes the unreadable part)."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    try:
-        password = conninfo_to_dict(url).get("password")
-    except psycopg.Error:
-        password = None
-    return text.replace(str(password), "***") if password else text
+    return redact(text, url)
 
 
 def _create_temp(name: str, columns: Sequence[str]) -> str:
@@ -155,6 +152,13 @@ class _Pool:
             raise StoreError(
                 f"lost the database at {describe_url(self.url)}: {_reason(exc, self.url)}"
             ) from None
+        except psycopg.errors.InsufficientPrivilege as exc:
+            if con.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                con.close()
+            raise StoreNotWritable(
+                f"the database at {describe_url(self.url)} refused a change, as its role may "
+                f"not make it ({_reason(exc, self.url)}): use a role that may write to it"
+            ) from None
         except BaseException:
             if con.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
                 con.close()
@@ -223,8 +227,9 @@ def schema_version(url: str) -> int:
 
 
 class PgStore(SqlReads):
-    """A :class:`~geo.store.shared.SharedDatabase` on PostgreSQL with PostGIS at ``url``. The
-    schema is migrated on open unless ``migrate_schema`` is False (then it must be current)."""
+    """A :class:`~geo.store.shared.SharedDatabase` on PostgreSQL with PostGIS at ``url``.
+    Opening it only reads (a role that may only SELECT opens it): a schema that is behind is
+    migrated then, unless ``migrate_schema`` is False (then it must be current)."""
 
     MARK = sql.PG
     ID_ORDER = 'event_id COLLATE "C"'  # byte order, as DuckDB sorts
@@ -237,10 +242,18 @@ class PgStore(SqlReads):
         # the events (the benchmark's baseline, and the tests' second opinion).
         self.rollups = rollups
         self._pool = _Pool(url)
-        if migrate_schema:
-            migrate(url)
-        elif schema_version(url) < migrations()[-1][0]:
-            raise StoreError(f"the database at {self.where} has an old schema: run `geo db init`")
+        try:
+            if schema_version(url) < migrations()[-1][0]:
+                if not migrate_schema:
+                    raise StoreError(
+                        f"the database at {self.where} has an old schema: run `geo db init`"
+                    )
+                migrate(url)
+        except StoreNotWritable:
+            raise StoreNotWritable(
+                f"the database at {self.where} has an old schema, and its role may not change "
+                "it: run `geo db init` as a role that may"
+            ) from None
 
     # ---- plumbing ----
 
@@ -291,16 +304,29 @@ class PgStore(SqlReads):
         self._sync(bundle, force=True)
 
     def sync_bundle(self, bundle: Bundle) -> None:
-        """Load the bundle's curated rows into a database that holds none yet (checked again
-        under the write lock: dashboards starting together load it once).
+        """Load the bundle's curated rows into a database that holds none yet, when this
+        role may write (checked again under the write lock: dashboards starting together load
+        it once); a role that may only read loads nothing.
 
         A database that holds curated rows keeps them: a dashboard whose data folder differs
         does not replace them when it opens (copies of the dashboard on other versions of
         the data would otherwise take turns overwriting each other, each turn a new store
         version every reader recounts). Only an explicit load replaces them:
         :meth:`load_bundle` (``geo db load``, or an article accepted on the Ingest page)."""
-        if self.curated_version() is None:
-            self._sync(bundle, force=False)
+        if self.curated_version() is None and self.can_write():
+            # A role that may write the events but not every table the load writes: nothing.
+            with suppress(StoreNotWritable):
+                self._sync(bundle, force=False)
+
+    def can_write(self) -> bool:
+        """Whether this role may change the atlas's data (a dashboard may read with a role
+        that only SELECTs: it then loads nothing into an empty database)."""
+        row = self._rows(
+            "SELECT bool_and(has_table_privilege(t, p)) FROM unnest(%s::text[]) AS t, "
+            "unnest(ARRAY['INSERT', 'UPDATE', 'DELETE']) AS p",
+            [["events", "sites", "meta", "curated_frames"]],
+        )
+        return bool(row and row[0][0])
 
     def publish_bundle(self, bundle: Bundle, *, replacing: str) -> bool:
         """Replace the curated rows with ``bundle`` (a data folder just changed here) if the

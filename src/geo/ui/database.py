@@ -16,7 +16,7 @@ from streamlit.connections import BaseConnection
 from geo import safe_html
 from geo.bundle import Bundle
 from geo.settings import DATABASE_SECRETS
-from geo.store import StoreError, database_url, open_database, use_database
+from geo.store import StoreError, StoreNotWritable, database_url, open_database, use_database
 from geo.store.shared import SharedDatabase, describe_url, url_from_settings
 from geo.ui.config import app_settings
 
@@ -84,13 +84,21 @@ def publish(bundle: Bundle, replacing: str) -> str | None:
     the folder's version before): load it into the shared database, if one is configured,
     so every dashboard on it shows the change. Dashboards never do this on their own (see
     the store's ``sync_bundle``). A note, and nothing sent, when the database
-    holds curated data this folder never had (another analyst's accepted events)."""
+    holds curated data this folder never had (another analyst's accepted events), or this
+    dashboard's role may only read it."""
     url = database_url()
     if not url:
         return None
     store = open_database(url)
-    if store.publish_bundle(bundle, replacing=replacing):
-        return None
+    try:
+        if store.publish_bundle(bundle, replacing=replacing):
+            return None
+    except StoreNotWritable:
+        return (
+            "Not sent to the shared database: this dashboard's database role may only read "
+            "it. `geo db load`, run as a role that may write, loads this folder's curated data "
+            "into it."
+        )
     held = safe_html.markdown(store.curated_version() or "", max_len=40)
     had = safe_html.markdown(replacing, max_len=40)
     return (
@@ -131,8 +139,19 @@ def show_curated_note(folder: Bundle) -> None:
 
 def curated_differs(folder: Bundle) -> str | None:
     """A note when the shared database holds another version of the curated events than
-    this app's data folder ``folder`` (the atlas shows the database's); None when they
-    agree or no database is configured."""
+    this app's data folder ``folder`` (the atlas shows the database's), or holds none and
+    this dashboard's role may not load them; None when they agree or no database is
+    configured."""
+    url = database_url()
+    if url:
+        store = open_database(url)
+        if store.curated_version() is None and not store.can_write():
+            return (
+                "The shared database holds no curated events yet, and this dashboard's "
+                "database role may only read it, so it did not load its data folder's: the "
+                "atlas shows only the imported events. `geo db load`, run as a role that may "
+                "write, loads them."
+            )
     found = _held_elsewhere(folder)
     if not found:
         return None

@@ -27,7 +27,7 @@ from geo.importers.columns import (
     upload_name,
 )
 from geo.model import Category
-from geo.store import Store, store_for, store_path
+from geo.store import Store, StoreNotWritable, store_for, store_path
 from geo.ui import database
 
 ROWS = {"events": False, "sites (facilities, projects)": True}
@@ -199,6 +199,23 @@ def csv_form(upload: UploadedFile | None) -> CsvChoice:
     return CsvChoice(sites, mapping, category, provenance, licence, ready=ready)
 
 
+def _saved(folder: Path, upload: UploadedFile) -> Path:
+    """The upload written under its own (cleaned) name in ``folder``."""
+    folder.mkdir()
+    path = folder / upload_name(upload.name)
+    path.write_bytes(upload.getvalue())
+    return path
+
+
+def _as_uploaded(message: str, *paths: Path | None) -> str:
+    """A message about the saved uploads naming each by its file name, as the person who
+    uploaded it knows it, never by the server's temporary folder."""
+    for path in paths:
+        if path is not None:
+            message = message.replace(str(path), path.name)
+    return message
+
+
 def run_import(
     store: Store,
     kind: str,
@@ -215,15 +232,11 @@ def run_import(
         bar.progress(min(done / total, 1.0) if total else 1.0, text=f"{done:,} of {total:,} bytes")
 
     with tempfile.TemporaryDirectory() as folder:
-        # AidData files and site lists keep their name: it identifies the file among the
-        # store's imports (and prefixes a site list's ids).
-        keep_name = kind == "aiddata" or (choice is not None and choice.sites)
-        path = Path(folder) / (upload_name(upload.name) if keep_name else "upload")
-        path.write_bytes(upload.getvalue())
-        deleted = None
-        if deletions is not None:
-            deleted = Path(folder) / "deletions.csv"
-            deleted.write_bytes(deletions.getvalue())
+        # Each upload keeps its name (in a folder of its own): it identifies an AidData file or
+        # a site list among the store's imports (and prefixes a site list's ids), and it is
+        # how a message names the file to the person who uploaded it.
+        path = _saved(Path(folder) / "file", upload)
+        deleted = None if deletions is None else _saved(Path(folder) / "deletions", deletions)
         result: importers.ImportResult  # a SiteImportResult for AidData and site lists
         try:
             if kind == "aiddata":
@@ -252,9 +265,10 @@ def run_import(
             else:
                 mapping = importers.parse_mapping(mapping_text)
                 result = importers.import_geojson(path, store, mapping, deletions=deleted)
-        except (importers.UnreadableFile, ValueError) as exc:
-            bar.empty()
-            st.error(f"Nothing imported: {safe_html.markdown(exc, max_len=400)}")
+        except (importers.UnreadableFile, ValueError, StoreNotWritable) as exc:
+            bar.empty()  # a shared database whose role may only read says so here too
+            shown = _as_uploaded(str(exc), path, deleted)
+            st.error(f"Nothing imported: {safe_html.markdown(shown, max_len=400)}")
             st.stop()
     bar.progress(1.0, text="Done")
     st.session_state["import_result"] = result
@@ -310,7 +324,9 @@ def store_summary(data: Bundle) -> None:
         + (
             f"Imports go into the shared database `{shared}`: every dashboard on it shows them."
             if shared
-            else f"Imports go into the store file `{where}` and are kept across restarts."
+            # The file's name only: a visitor learns nothing of the server's folders.
+            else f"Imports go into the store file {safe_html.markdown(Path(where).name)} and "
+            "are kept across restarts."
             if where
             else "Imports go into the app's in-memory store and last until the server restarts "
             "(set `GEO_STORE` to a file to keep them)."

@@ -240,7 +240,9 @@ def _card(item: dict, config: Settings) -> None:
         elif status == "rejected":
             st.caption(f"Rejected. {md(item.get('reason', ''))}")
             if st.button("Back to the queue", key=f"restore_{cid}", icon=":material/undo:"):
-                config.queue.update(cid, status="pending", reason="")
+                decision = review.restore(config.queue, cid)
+                if not decision.ok:
+                    _flash(False, _decision_words(decision))
                 st.rerun()
         else:
             _decide(item, values, config)

@@ -16,8 +16,9 @@ from typing import Any
 
 import streamlit as st
 
+from geo import safe_html
 from geo.settings import APP_SCRIPT, app_roots
-from geo.store import StoreError
+from geo.store import StoreError, StoreFileError
 from geo.ui import auth, database
 
 APP_TITLE = "China in Central Asia: event atlas"
@@ -37,16 +38,31 @@ def gate() -> bool:
 
 
 def run_pages(navigation: Any) -> None:
-    """Run the page the navigation chose, marked as routed; a shared database that stops
-    answering during the run gives a notice in place of the rest of the page."""
+    """Run the page the navigation chose, marked as routed; a store file that cannot be used,
+    or a shared database that stops answering, during the run gives a notice in place of the
+    rest of the page."""
     routed, page = _ROUTED.set(True), _PAGE.set(str(navigation.url_path))
     try:
         navigation.run()
+    except StoreFileError as exc:
+        store_file_notice(exc)
     except StoreError as exc:
         database.lost(exc)
     finally:
         _ROUTED.reset(routed)
         _PAGE.reset(page)
+
+
+def store_file_notice(exc: StoreFileError) -> None:
+    """A notice, in place of the rest of the page, when the store file (``GEO_STORE``) is
+    damaged, unreadable, read-only, a folder or in a missing folder: named by its file name
+    only (a visitor learns nothing of the server's folders)."""
+    st.error(
+        f"The atlas cannot show its events: {safe_html.markdown(exc.public, max_len=400)}. "
+        "Whoever runs this atlas can check the file `GEO_STORE` names (a damaged file can "
+        "be moved aside and the imports run again); the view is kept in this page's link.",
+        icon=":material/database:",
+    )
 
 
 def current_page() -> str:
