@@ -11,8 +11,9 @@ import math
 import re
 from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 
-from geo.model import AREAS, Category
+from geo.model import AREAS, EARLIEST_DATE, Category, latest_date
 from geo.picks import FACETS, parse_pick_key
 
 # C0/C1 controls but whitespace (tab, newlines), DEL, and the bidirectional overrides and
@@ -105,6 +106,21 @@ def month_index(month: str) -> int:
 
 def month_of(index: int) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def month_key(day: date) -> str:
+    """The ``YYYY-MM`` month of a date (the year zero-padded, as ``%Y`` does not always)."""
+    return month_of(day.year * 12 + day.month - 1)
+
+
+def plausible_span(first: str, last: str) -> tuple[str, str]:
+    """A month span cut to the plausible dates (:data:`geo.model.EARLIEST_DATE` to
+    :func:`geo.model.latest_date`), so whatever dates a store holds, a view's months exist
+    and a month after its last one can be written down."""
+    low, high = month_index(month_key(EARLIEST_DATE)), month_index(month_key(latest_date()))
+    start = min(max(month_index(first), low), high)
+    end = min(max(month_index(last), start), high)
+    return month_of(start), month_of(end)
 
 
 def months_between(first: str, last: str) -> list[str]:

@@ -8,6 +8,7 @@ import csv
 import io
 import json
 from collections.abc import Callable
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -328,3 +329,77 @@ def test_a_geojson_with_a_column_mapping(store: Store, tmp_path: Path) -> None:
     )
     again = import_geojson(path, store, parse_mapping("date=day,title=label,category=kind"))
     assert again.counts.unchanged == 2 and store.size() == 2
+
+
+# ---- dates outside the plausible span ----
+
+LAST_PLAUSIBLE = date(date.today().year + 1, 12, 31)
+PLAUSIBLE = ["1900-01-01", LAST_PLAUSIBLE.isoformat()]
+IMPLAUSIBLE = [
+    "9999-12-31",
+    "0001-01-01",
+    "0999-12-31",
+    "1899-12-31",
+    (LAST_PLAUSIBLE + timedelta(days=1)).isoformat(),
+    "31 December 9999",
+]
+
+
+def _dated_file(kind: str, folder: Path) -> Path:
+    """Two plausible dates, then the implausible ones, one row (or feature) each."""
+    dates = [*PLAUSIBLE, *IMPLAUSIBLE]
+    if kind == "acled":
+        return write(
+            folder / "dates.csv",
+            [line_of(acled_row(f"KAZD{n}", event_date=d)) for n, d in enumerate(dates)],
+        )
+    if kind == "csv":
+        path = folder / "dates.csv"
+        rows = [f"D{n},43.2567,76.9286,{d}\n" for n, d in enumerate(dates)]
+        path.write_text("id,latitude,longitude,date\n" + "".join(rows), encoding="utf-8")
+        return path
+    features = [
+        {
+            "type": "Feature",
+            "id": f"D{n}",
+            "geometry": {"type": "Point", "coordinates": [76.9286, 43.2567]},
+            "properties": {"date": d},
+        }
+        for n, d in enumerate(dates)
+    ]
+    path = folder / "dates.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    return path
+
+
+@pytest.mark.parametrize("kind", ["acled", "csv", "geojson"])
+def test_dates_outside_the_plausible_span_are_rejected_with_line_and_reason(
+    kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _dated_file(kind, tmp_path)
+    store_file, rejects = tmp_path / "s.duckdb", tmp_path / "rejects.csv"
+    args = ["import", kind, str(path), "--store", str(store_file), "--rejects", str(rejects)]
+    if kind != "acled":
+        args += ["--map", "date=date"]
+    assert cli.main([*args, "--quiet"]) == 0
+    assert capsys.readouterr().out.strip().splitlines()[-1] == (
+        f"loaded {len(PLAUSIBLE)}, rejected {len(IMPLAUSIBLE)}"
+    )
+    with rejects.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    first = len(PLAUSIBLE) + (1 if kind == "geojson" else 2)  # features count from 1
+    assert [int(r["line"]) for r in rows] == list(range(first, first + len(IMPLAUSIBLE)))
+    for row in rows:
+        assert row["reason"].startswith("event_date: "), row
+        assert "outside the plausible span 1900-01-01 to" in row["reason"], row
+    store = DuckStore(store_file)
+    imported = store.table().query("origin != 'bundle'")
+    assert sorted(imported["event_date"]) == PLAUSIBLE
+    store.close()
+
+
+def test_the_shared_database_takes_no_implausible_date_either(store: Store, tmp_path: Path) -> None:
+    result = import_acled(_dated_file("acled", tmp_path), store)
+    assert result.loaded == len(PLAUSIBLE)
+    assert all("plausible span" in r.reason for r in result.rejects)
+    assert sorted(store.table()["event_date"]) == PLAUSIBLE

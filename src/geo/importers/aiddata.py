@@ -27,7 +27,7 @@ from geo.importers.base import Progress, Reject, UnreadableFile
 from geo.importers.generic import COUNTRY_CODES, SiteImportResult, _Areas, run_site_import
 from geo.model import AREAS, Category, Confidence, GeoPrecision, TimePrecision
 from geo.store.base import StoreWriter
-from geo.validate import RowError
+from geo.validate import RowError, check_plausible
 
 LICENCE = (
     'data ODC-By 1.0 "AidData"; geometry ODbL 1.0 "© OpenStreetMap contributors" '
@@ -93,14 +93,18 @@ def _day(value: object, field: str) -> date | None:
     text = _text(value)
     if not text:
         return None
+    day: date | None = None
     try:
         if found := _DAY.match(text):
-            return date(int(found[1]), int(found[2]), int(found[3]))
-        if found := _US_DAY.match(text):
-            return date(int(found[3]), int(found[1]), int(found[2]))
+            day = date(int(found[1]), int(found[2]), int(found[3]))
+        elif found := _US_DAY.match(text):
+            day = date(int(found[3]), int(found[1]), int(found[2]))
     except ValueError:
         pass
-    raise RowError(field, f"not a date: {text[:30]!r}")
+    if day is None:
+        raise RowError(field, f"not a date: {text[:30]!r}")
+    check_plausible(day, day, field, text)
+    return day
 
 
 def _year(value: object, field: str) -> int | None:
@@ -111,8 +115,9 @@ def _year(value: object, field: str) -> int | None:
         year = int(float(text))
     except ValueError:
         raise RowError(field, f"not a year: {text[:30]!r}") from None
-    if not 1900 <= year <= 2100:
+    if not 1 <= year <= 9999:
         raise RowError(field, f"year {year} out of range")
+    check_plausible(date(year, 1, 1), date(year, 12, 31), field, text)
     return year
 
 
