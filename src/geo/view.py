@@ -19,6 +19,9 @@ from geo.picks import FACETS, parse_pick_key
 # C0/C1 controls but whitespace (tab, newlines), DEL, and the bidirectional overrides and
 # isolates that make text display in an order other than the one it is stored in.
 _INVISIBLE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# C0 controls but tab and newline, DEL and C1: no parameter keeps them (PostgreSQL refuses a
+# NUL in any text it is given, so one in ``sel`` would fail the page).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # ASCII digits, and nothing after (``$`` would allow a trailing newline).
 MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})\Z")
 MAX_VALUE = 1000
@@ -142,8 +145,15 @@ def _shown(value: str) -> str:
     return repr(shown)
 
 
+def strip_controls(value: str) -> str:
+    """``value`` without control characters (tab and newline kept): what every link
+    parameter is cut to before anything, a store included, sees it."""
+    return _CONTROL.sub("", value)
+
+
 def decode(params: Mapping[str, str | Sequence[str]], bounds: Bounds) -> Decoded:
-    """Turn URL query parameters into a valid ViewState, with a notice per fallback."""
+    """Turn URL query parameters into a valid ViewState, with a notice per fallback.
+    Control characters are stripped from every value first (:func:`strip_controls`)."""
     default = ViewState.default(bounds)
     out = Decoded(default)
     notes = out.notices
@@ -158,7 +168,10 @@ def decode(params: Mapping[str, str | Sequence[str]], bounds: Bounds) -> Decoded
         if len(value) > (MAX_PICKS_VALUE if key == "pick" else MAX_VALUE) and key != "q":
             notes.append(f"Link parameter '{key}' is too long ({len(value)} characters); ignored.")
             continue
-        values[key] = value
+        cleaned = strip_controls(value)
+        if cleaned != value:
+            notes.append(f"Link parameter '{key}' had control characters; removed them.")
+        values[key] = cleaned
 
     first, last = month_index(bounds.first_month), month_index(bounds.last_month)
     start, end = first, last
