@@ -15,7 +15,8 @@ import pytest
 
 from geo import cli
 from geo.importers import acled, import_acled, import_csv, import_geojson, parse_mapping
-from geo.importers.base import UnreadableFile
+from geo.importers.base import Reject, UnreadableFile
+from geo.importers.generic import geojson_records
 from geo.store import DuckStore
 from geo.store.base import Store
 from geo.view import ViewState
@@ -403,3 +404,45 @@ def test_the_shared_database_takes_no_implausible_date_either(store: Store, tmp_
     assert result.loaded == len(PLAUSIBLE)
     assert all("plausible span" in r.reason for r in result.rejects)
     assert sorted(store.table()["event_date"]) == PLAUSIBLE
+
+
+# ---- GeoJSON nested past any real file ----
+
+DEEP_ARRAYS = "[" * 1000 + "]" * 1000
+DEEP_OBJECTS = '{"a":' * 50_000 + "1" + "}" * 50_000
+DEEP_FEATURE = (
+    '{"type":"FeatureCollection","features":[{"type":"Feature","geometry":'
+    '{"type":"Point","coordinates":[76.9,43.2]},"properties":{"title":'
+    + "[" * 5000
+    + "]" * 5000
+    + "}}]}"
+)
+
+
+@pytest.mark.parametrize("kind", ["geojson", "aiddata"])
+@pytest.mark.parametrize("text", [DEEP_ARRAYS, DEEP_OBJECTS, DEEP_FEATURE], ids=["a", "o", "f"])
+def test_deeply_nested_geojson_exits_2_with_one_sentence(
+    kind: str, text: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "deep.geojson"
+    path.write_text(text, encoding="utf-8")
+    store_file = tmp_path / "s.duckdb"
+    assert cli.main(["import", kind, str(path), "--store", str(store_file), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"geo import: {path} is nested too deeply to be read as GeoJSON."]
+
+
+def test_a_feature_holding_a_deeply_nested_value_is_rejected_alone() -> None:
+    deep: list[object] = []
+    for _ in range(100_000):  # built in Python: no JSON reader would give this back
+        deep = [deep]
+    point = {"type": "Point", "coordinates": [76.9286, 43.2567]}
+    features: list[object] = [
+        {"type": "Feature", "geometry": point, "properties": {"title": "fine"}},
+        {"type": "Feature", "geometry": point, "properties": {"title": deep}},
+        {"type": "Feature", "geometry": point, "properties": {"title": "fine too"}},
+    ]
+    rejects: list[Reject] = []
+    records = list(geojson_records(features, rejects))
+    assert [r.line for r in records] == [1, 3]
+    assert rejects == [Reject(2, "value nested too deeply to read")]

@@ -23,7 +23,7 @@ from pathlib import Path
 import shapely
 from shapely.geometry import shape
 
-from geo.importers.base import Progress, Reject, UnreadableFile
+from geo.importers.base import Progress, Reject, UnreadableFile, too_deep
 from geo.importers.generic import COUNTRY_CODES, SiteImportResult, _Areas, run_site_import
 from geo.model import AREAS, Category, Confidence, GeoPrecision, TimePrecision
 from geo.store.base import StoreWriter
@@ -44,9 +44,13 @@ def _key(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
-def read_features(text: str, rejects: list[Reject]) -> Iterator[tuple[int, dict[str, object]]]:
+def read_features(
+    text: str, rejects: list[Reject], path: str | Path = "the file"
+) -> Iterator[tuple[int, dict[str, object]]]:
     """Every Feature of the text (one FeatureCollection, several concatenated, or one Feature
-    per line) with its number in the file; what cannot be read is rejected and skipped."""
+    per line) with its number in the file; what cannot be read is rejected and skipped.
+    Raises :class:`~geo.importers.base.UnreadableFile` for a value nested too deeply to
+    read (where it ends cannot be known, so nothing after it can be read either)."""
     decoder = json.JSONDecoder()
     position, number, size = 0, 0, len(text)
     while True:
@@ -57,6 +61,8 @@ def read_features(text: str, rejects: list[Reject]) -> Iterator[tuple[int, dict[
         line = text.count("\n", 0, position) + 1
         try:
             value, position = decoder.raw_decode(text, position)
+        except RecursionError:
+            raise too_deep(path) from None
         except json.JSONDecodeError as exc:
             number += 1
             rejects.append(Reject(number, f"json: unreadable at line {line}: {exc.msg}"))
@@ -312,7 +318,7 @@ def import_aiddata(
     rejects: list[Reject] = []
     name = Path(path).name
     parse = _Parser(name)
-    features = list(read_features(text, rejects))
+    features = list(read_features(text, rejects, path))
     if not features and rejects:
         raise UnreadableFile(f"{path}: no GeoJSON feature could be read ({rejects[0].reason})")
     result = run_site_import(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -35,6 +36,26 @@ SEARCH_COLUMNS = ("title", "location", "admin1", "region", "country", "actor1", 
 
 class UnreadableFile(Exception):
     """The file could not be read at all (missing, not text, no usable header)."""
+
+
+# A GeoJSON file is a few levels deep (a MultiPolygon's coordinates are the deepest, at 4);
+# Python's JSON reader recurses once per level and gives up near a thousand.
+TOO_DEEP = "nested too deeply to be read as GeoJSON"
+ROW_TOO_DEEP = "value nested too deeply to read"
+
+
+def too_deep(path: str | Path) -> UnreadableFile:
+    """The one sentence for a JSON file nested past what can be read."""
+    return UnreadableFile(f"{path} is {TOO_DEEP}.")
+
+
+def load_json(text: str, path: str | Path) -> object:
+    """The JSON value of ``text``; :class:`UnreadableFile` (with one sentence) when it is
+    nested too deeply, as ``json.JSONDecodeError`` when it is not JSON."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise too_deep(path) from None
 
 
 @dataclass(frozen=True)
@@ -288,6 +309,9 @@ def run_import(
                 row = parse(record.values)
             except RowError as err:
                 rejects.append(Reject(record.line, f"{err.field}: {err.reason}"))
+                continue
+            except RecursionError:  # a GeoJSON property nested hundreds of levels deep
+                rejects.append(Reject(record.line, ROW_TOO_DEEP))
                 continue
             event_id = str(row["event_id"])
             if event_id in curated:
