@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from geo import cli
-from geo.importers import acled, import_acled, import_csv, import_geojson, parse_mapping
+from geo.importers import acled, base, import_acled, import_csv, import_geojson, parse_mapping
 from geo.importers.base import Reject, UnreadableFile
+from geo.importers.columns import preview_csv
 from geo.importers.generic import geojson_records
 from geo.store import DuckStore
 from geo.store.base import Store
@@ -446,3 +447,76 @@ def test_a_feature_holding_a_deeply_nested_value_is_rejected_alone() -> None:
     records = list(geojson_records(features, rejects))
     assert [r.line for r in records] == [1, 3]
     assert rejects == [Reject(2, "value nested too deeply to read")]
+
+
+# ---- carriage returns: classic-Mac line endings, and a stray CR ----
+
+MAC_HEADER = "event_id_cnty,event_date,iso,latitude,longitude,event_type,timestamp"
+
+
+def _mac_line(event_id: str, event_type: str = "Protests") -> str:
+    return f"{event_id},2021-03-27,398,43.25,76.91,{event_type},1"
+
+
+def _import_bytes(kind: str, content: bytes, tmp_path: Path) -> tuple[list[str], list[Reject]]:
+    path = tmp_path / "cr.csv"
+    path.write_bytes(content)
+    store = DuckStore()
+    try:
+        if kind == "acled":
+            result = import_acled(path, store)
+        else:
+            result = import_csv(path, store, parse_mapping("id=event_id_cnty,date=event_date"))
+        return sorted(store.table()["event_id"]), result.rejects
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("kind", ["acled", "csv"])
+def test_classic_mac_line_endings_are_read(kind: str, tmp_path: Path) -> None:
+    lines = [MAC_HEADER, _mac_line("M1"), "M2,not a date,398,43.25,76.91,Protests,1"]
+    lines += [_mac_line("M3")]
+    ids, rejects = _import_bytes(kind, ("\r".join(lines) + "\r").encode(), tmp_path)
+    assert ids == ["M1", "M3"]
+    assert [r.line for r in rejects] == [3]
+
+
+@pytest.mark.parametrize("kind", ["acled", "csv"])
+def test_a_header_ending_in_a_bare_cr_is_read(kind: str, tmp_path: Path) -> None:
+    content = MAC_HEADER + "\r" + _mac_line("M1") + "\n" + _mac_line("M2") + "\r\n"
+    ids, rejects = _import_bytes(kind, content.encode(), tmp_path)
+    assert (ids, rejects) == (["M1", "M2"], [])
+
+
+@pytest.mark.parametrize("kind", ["acled", "csv"])
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_a_bare_cr_inside_a_line_costs_that_line_only(
+    kind: str, newline: str, tmp_path: Path
+) -> None:
+    lines = [
+        MAC_HEADER,  # 1
+        _mac_line("M1"),  # 2
+        _mac_line("M2", "Pro\rtests"),  # 3: the CR splits a field
+        _mac_line("M3"),  # 4
+        _mac_line("M4") + "\r" + _mac_line("M5"),  # 5: a CR where a line break belonged
+        _mac_line("M6"),  # 6
+    ]
+    ids, rejects = _import_bytes(kind, (newline.join(lines) + newline).encode(), tmp_path)
+    assert ids == ["M1", "M3", "M4", "M5", "M6"]
+    assert [r.line for r in rejects] == [3]
+    assert "carriage return" in rejects[0].reason
+
+
+def test_the_import_page_previews_a_classic_mac_csv() -> None:
+    preview = preview_csv(b"Lat,Long,Name\r43.8,87.6,A\r43.9,87.7,B\r")
+    assert preview.header == ["Lat", "Long", "Name"]
+    assert preview.rows == [["43.8", "87.6", "A"], ["43.9", "87.7", "B"]]
+
+
+@pytest.mark.parametrize("block", [1, 2, 3, 5, 64])
+def test_line_ends_are_found_across_read_blocks(
+    block: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(base, "_BLOCK", block)
+    lines = list(base._any_lines(io.BytesIO(b"ab\r\ncd\ref\n\rgh")))
+    assert lines == [b"ab\r\n", b"cd\r", b"ef\n", b"\r", b"gh"]
