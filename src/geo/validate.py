@@ -31,6 +31,7 @@ from geo.model import (
     TimePrecision,
     latest_date,
 )
+from geo.safe_html import url_problem
 
 csv.field_size_limit(1_000_000)
 
@@ -421,7 +422,25 @@ def validate_sites(rows: Iterable[Row], file: str) -> tuple[list[Record], list[P
 
 
 def validate_sources(rows: Iterable[Row], file: str) -> tuple[list[Record], list[Problem]]:
-    return _validate(rows, file, "source_id", _source)
+    """Validate sources; a ``url`` that is not a link the atlas shows
+    (:func:`geo.safe_html.url_problem`) is a warning, and the source is kept without it."""
+    records, problems = _validate(rows, file, "source_id", _source)
+    for record in records:
+        url = str(record.get("url") or "")
+        reason = url_problem(url) if url else None
+        if reason is not None:
+            problems.append(
+                Problem(
+                    file,
+                    int(str(record["line"])),
+                    "url",
+                    f"{reason}: the source is kept without its link",
+                    "warning",
+                    str(record["source_id"]),
+                )
+            )
+            record["url"] = ""
+    return records, problems
 
 
 def validate_excerpts(

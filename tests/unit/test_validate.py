@@ -304,3 +304,36 @@ def test_data_files_with_implausible_dates_reject_those_rows_and_validate_exits_
     assert main(["validate", "--data", str(folder.data), "--corpus", str(folder.corpus)]) == 1
     out = capsys.readouterr().out
     assert "events.csv:3: error: event_date: date '9999-12-31' lies outside" in out
+
+
+# ---- source links ----
+
+
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        (
+            "https://news.example/story)![pixel](https://tracker.example/og.png)",
+            "holds ')', which it must percent-encode",
+        ),
+        ("javascript:alert(1)", "not an http or https link"),
+        ("https://news.example/<https://t.example>", "holds '<'"),
+        ("https://news.example/a b", "space"),
+    ],
+)
+def test_a_source_whose_link_is_not_a_plain_http_link_is_kept_without_it(
+    write_folder, rows, capsys, url: str, words: str
+) -> None:
+    folder = write_folder(
+        events=[rows.event("GOOD")],
+        sources=[rows.source("SRC1", file=rows.article_name, url=url), rows.source("SRC2")],
+        excerpts=[rows.excerpt("X1", "SRC1", *rows.span("Twenty-two"), "Twenty-two")],
+    )
+    bundle = folder.load()
+    assert list(bundle.sources["source_id"]) == ["SRC1", "SRC2"]
+    assert list(bundle.sources["url"]) == ["", "https://example.org/SRC2"]
+    (warning,) = [p for p in bundle.warnings if p.field == "url"]
+    assert (warning.file, warning.line, warning.record_id) == ("sources.csv", 2, "SRC1")
+    assert words in warning.reason and "kept without its link" in warning.reason
+    assert main(["validate", "--data", str(folder.data), "--corpus", str(folder.corpus)]) == 0
+    assert "sources.csv:2: warning: url: " in capsys.readouterr().out
