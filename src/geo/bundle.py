@@ -30,6 +30,7 @@ from geo.model import (
 )
 from geo.regions import assign_regions
 from geo.settings import default_data_dir
+from geo.view import month_key
 
 
 def __getattr__(name: str) -> Path:
@@ -72,7 +73,7 @@ class Bundle:
         site_dates = [d for d in pd.concat([self.sites["start"], self.sites["stop"]]).dropna()]
         lows = starts or [date(2013, 1, 1)]
         highs = stops + [d for d in site_dates if d >= min(lows)] or lows
-        return f"{min(lows):%Y-%m}", f"{max(highs):%Y-%m}"
+        return month_key(min(lows)), month_key(max(highs))
 
 
 def _frame(records: list[v.Record], columns: list[str], extra: list[str]) -> pd.DataFrame:

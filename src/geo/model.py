@@ -8,6 +8,7 @@ Column names follow ACLED's codebook where a concept exists there (``event_id``,
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -57,6 +58,16 @@ class TimePrecision(StrEnum):
     MONTH = "month"
     YEAR = "year"
     UNKNOWN = "unknown"
+
+
+# The span of dates an event or a site can plausibly have: from 1900 to the end of next year
+# (a date past it is a typo or a placeholder such as 9999-12-31; the pages' months stay in it).
+EARLIEST_DATE = date(1900, 1, 1)
+
+
+def latest_date(today: date | None = None) -> date:
+    """The last plausible date: the end of the year after ``today`` (default: today)."""
+    return date((today or date.today()).year + 1, 12, 31)
 
 
 class GeoPrecision(StrEnum):

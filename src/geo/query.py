@@ -27,7 +27,7 @@ from geo.regions import region_names
 from geo.store import EVENT_FRAME_COLUMNS, StoreReader, sql, store_for
 from geo.store.base import monthly_table
 from geo.validate import split_ids
-from geo.view import Bounds, ViewState
+from geo.view import Bounds, ViewState, plausible_span
 from geo.viewport import resolution_for, view_bbox
 
 T = TypeVar("T")
@@ -344,6 +344,8 @@ def bounds_for(data: Bundle) -> Bounds:
     span = store_for(data).month_span()
     if span is not None:
         first, last = min(first, span[0]), max(last, span[1])
+    # A store written before dates were checked may hold a 0001-01-01 or a 9999-12-31.
+    first, last = plausible_span(first, last)
     return Bounds(first, last, KnownIds(data), region_names(load_admin1()))
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from urllib.parse import urlsplit
 
 _JS_SPECIALS = str.maketrans(
@@ -19,7 +20,6 @@ _JS_SPECIALS = str.maketrans(
 )
 # C0 controls (but tab and newline) and DEL, lone surrogates: never meaningful in our text.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
-SAFE_SCHEMES = frozenset({"http", "https"})
 
 
 def text(value: object, max_len: int | None = None) -> str:
@@ -49,18 +49,47 @@ def plain(value: object) -> str:
     return s.replace("\xa0", " ")
 
 
-def safe_url(value: object) -> str | None:
-    """Return the URL if it is an absolute http(s) link, else ``None`` (never linked)."""
-    s = plain(value).strip()
-    if not s or len(s) > 2048 or any(c.isspace() for c in s):
-        return None
+MAX_URL = 2048
+# What a link may not hold unless percent-encoded: each would end a Markdown link's
+# destination or start a link, an image or an autolink of its own inside it
+# (``)![x](...)``, ``<https://...>``), or end an HTML attribute. RFC 3986 allows none of
+# them unencoded but the parentheses and the apostrophe.
+_URL_METACHARACTERS = frozenset("<>\"'`()[]{}|\\^")
+_HTTP = re.compile(r"https?://", re.IGNORECASE)
+
+
+def url_problem(value: object) -> str | None:
+    """Why ``value`` is not a link the atlas will show (None when it is one): it must be an
+    absolute http(s) URL with a host, at most 2,048 characters, with no whitespace, control
+    or format character and no Markdown or HTML metacharacter unless percent-encoded. The
+    one check for every URL that enters the data (sources.csv, an article's ``og:url`` or
+    canonical link, an import) and every URL put in a page."""
+    if value is None or (isinstance(value, float) and value != value):
+        return "no link"
+    s = str(value).strip()
+    if not s:
+        return "no link"
+    if len(s) > MAX_URL:
+        return f"a link of {len(s):,} characters (at most {MAX_URL:,})"
+    if not _HTTP.match(s):
+        return "not an http or https link"
+    for char in s:
+        if char in _URL_METACHARACTERS:
+            return f"the link holds {char!r}, which it must percent-encode"
+        if unicodedata.category(char)[0] in "CZ":
+            return f"the link holds a space or an invisible character ({ord(char):#06x})"
     try:
         parts = urlsplit(s)
     except ValueError:
-        return None
-    if parts.scheme.lower() not in SAFE_SCHEMES or not parts.netloc:
-        return None
-    return s
+        return "the link cannot be read as a URL"
+    if not parts.hostname:
+        return "the link names no host"
+    return None
+
+
+def safe_url(value: object) -> str | None:
+    """Return the URL if it passes :func:`url_problem`, else ``None`` (never linked)."""
+    return None if url_problem(value) else str(value).strip()
 
 
 def link(url: object, label: object, max_len: int | None = 200) -> str:
@@ -73,15 +102,22 @@ def link(url: object, label: object, max_len: int | None = 200) -> str:
 
 
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<$:&])")
+# Where GitHub-flavoured Markdown would turn bare text into a link (``https://…``, ``www.…``,
+# ``name@host.org``): it finds them in the text after escapes are read, so a backslash does
+# not stop it; an invisible word joiner there does.
+_AUTOLINK = re.compile(r"(?<=https)(?=://)|(?<=http)(?=://)|(?<=www)(?=\.)|(?<=@)(?=[-\w])", re.I)
+WORD_JOINER = "\u2060"
 
 
 def markdown(value: object, max_len: int | None = None) -> str:
     """Escape text for Streamlit Markdown (which renders no raw HTML): every character that
-    Markdown, its autolinker or its LaTeX (``$``) would act on is backslash-escaped."""
+    Markdown or its LaTeX (``$``) would act on is backslash-escaped, so no image, link or
+    HTML tag can start, and a word joiner (invisible) stops the autolinker, so no link
+    appears where the text names an address."""
     s = " ".join(plain(value).split())
     if max_len is not None and len(s) > max_len:
         s = s[: max_len - 1] + "…"
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", s)
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", _AUTOLINK.sub(WORD_JOINER, s))
 
 
 def hidden_tag(tag: str) -> str:

@@ -6,6 +6,7 @@ a list of :class:`Problem`. Errors reject the row; warnings keep it and say what
 
 from __future__ import annotations
 
+import calendar
 import csv
 import io
 import math
@@ -18,6 +19,7 @@ from typing import Literal, TypeVar
 
 from geo.model import (
     AREAS,
+    EARLIEST_DATE,
     EVENT_COLUMNS,
     EXCERPT_COLUMNS,
     REGION_BBOX,
@@ -27,7 +29,9 @@ from geo.model import (
     Confidence,
     GeoPrecision,
     TimePrecision,
+    latest_date,
 )
+from geo.safe_html import url_problem
 
 csv.field_size_limit(1_000_000)
 
@@ -149,8 +153,22 @@ _DATE_FORMS: dict[TimePrecision, re.Pattern[str]] = {
 }
 
 
+def check_plausible(first: date, last: date, field: str, value: str) -> None:
+    """Raise :class:`RowError` unless the days ``first`` to ``last`` (what ``value`` covers)
+    lie from :data:`~geo.model.EARLIEST_DATE` to :func:`~geo.model.latest_date`. Every
+    reader of dates calls this, so a 9999-12-31 placeholder or a 0001-01-01 never loads."""
+    latest = latest_date()
+    if first < EARLIEST_DATE or last > latest:
+        raise RowError(
+            field,
+            f"date {value[:40]!r} lies outside the plausible span "
+            f"{EARLIEST_DATE.isoformat()} to {latest.isoformat()}",
+        )
+
+
 def parse_partial_date(value: str, precision: TimePrecision, field: str) -> tuple[date, date]:
-    """The first and last day covered by an ISO date of the given precision."""
+    """The first and last day covered by an ISO date of the given precision, within the
+    plausible span (:func:`check_plausible`)."""
     form = _DATE_FORMS.get(precision)
     match = form.match(value) if form else None
     if match is None:
@@ -158,15 +176,16 @@ def parse_partial_date(value: str, precision: TimePrecision, field: str) -> tupl
     parts = [int(p) for p in match.groups()]
     try:
         if precision is TimePrecision.DAY:
-            d = date(parts[0], parts[1], parts[2])
-            return d, d
-        if precision is TimePrecision.MONTH:
+            first = last = date(parts[0], parts[1], parts[2])
+        elif precision is TimePrecision.MONTH:
             first = date(parts[0], parts[1], 1)
-            nxt = date(parts[0] + (parts[1] == 12), parts[1] % 12 + 1, 1)
-            return first, date.fromordinal(nxt.toordinal() - 1)
-        return date(parts[0], 1, 1), date(parts[0], 12, 31)
+            last = date(parts[0], parts[1], calendar.monthrange(parts[0], parts[1])[1])
+        else:
+            first, last = date(parts[0], 1, 1), date(parts[0], 12, 31)
     except ValueError as exc:
         raise RowError(field, f"impossible date {value!r}: {exc}") from None
+    check_plausible(first, last, field, value)
+    return first, last
 
 
 def infer_precision(value: str) -> TimePrecision:
@@ -403,7 +422,25 @@ def validate_sites(rows: Iterable[Row], file: str) -> tuple[list[Record], list[P
 
 
 def validate_sources(rows: Iterable[Row], file: str) -> tuple[list[Record], list[Problem]]:
-    return _validate(rows, file, "source_id", _source)
+    """Validate sources; a ``url`` that is not a link the atlas shows
+    (:func:`geo.safe_html.url_problem`) is a warning, and the source is kept without it."""
+    records, problems = _validate(rows, file, "source_id", _source)
+    for record in records:
+        url = str(record.get("url") or "")
+        reason = url_problem(url) if url else None
+        if reason is not None:
+            problems.append(
+                Problem(
+                    file,
+                    int(str(record["line"])),
+                    "url",
+                    f"{reason}: the source is kept without its link",
+                    "warning",
+                    str(record["source_id"]),
+                )
+            )
+            record["url"] = ""
+    return records, problems
 
 
 def validate_excerpts(

@@ -11,13 +11,17 @@ import math
 import re
 from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 
-from geo.model import AREAS, Category
+from geo.model import AREAS, EARLIEST_DATE, Category, latest_date
 from geo.picks import FACETS, parse_pick_key
 
 # C0/C1 controls but whitespace (tab, newlines), DEL, and the bidirectional overrides and
 # isolates that make text display in an order other than the one it is stored in.
 _INVISIBLE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# C0 controls but tab and newline, DEL and C1: no parameter keeps them (PostgreSQL refuses a
+# NUL in any text it is given, so one in ``sel`` would fail the page).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # ASCII digits, and nothing after (``$`` would allow a trailing newline).
 MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})\Z")
 MAX_VALUE = 1000
@@ -107,6 +111,21 @@ def month_of(index: int) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
+def month_key(day: date) -> str:
+    """The ``YYYY-MM`` month of a date (the year zero-padded, as ``%Y`` does not always)."""
+    return month_of(day.year * 12 + day.month - 1)
+
+
+def plausible_span(first: str, last: str) -> tuple[str, str]:
+    """A month span cut to the plausible dates (:data:`geo.model.EARLIEST_DATE` to
+    :func:`geo.model.latest_date`), so whatever dates a store holds, a view's months exist
+    and a month after its last one can be written down."""
+    low, high = month_index(month_key(EARLIEST_DATE)), month_index(month_key(latest_date()))
+    start = min(max(month_index(first), low), high)
+    end = min(max(month_index(last), start), high)
+    return month_of(start), month_of(end)
+
+
 def months_between(first: str, last: str) -> list[str]:
     return [month_of(i) for i in range(month_index(first), month_index(last) + 1)]
 
@@ -126,8 +145,15 @@ def _shown(value: str) -> str:
     return repr(shown)
 
 
+def strip_controls(value: str) -> str:
+    """``value`` without control characters (tab and newline kept): what every link
+    parameter is cut to before anything, a store included, sees it."""
+    return _CONTROL.sub("", value)
+
+
 def decode(params: Mapping[str, str | Sequence[str]], bounds: Bounds) -> Decoded:
-    """Turn URL query parameters into a valid ViewState, with a notice per fallback."""
+    """Turn URL query parameters into a valid ViewState, with a notice per fallback.
+    Control characters are stripped from every value first (:func:`strip_controls`)."""
     default = ViewState.default(bounds)
     out = Decoded(default)
     notes = out.notices
@@ -142,7 +168,10 @@ def decode(params: Mapping[str, str | Sequence[str]], bounds: Bounds) -> Decoded
         if len(value) > (MAX_PICKS_VALUE if key == "pick" else MAX_VALUE) and key != "q":
             notes.append(f"Link parameter '{key}' is too long ({len(value)} characters); ignored.")
             continue
-        values[key] = value
+        cleaned = strip_controls(value)
+        if cleaned != value:
+            notes.append(f"Link parameter '{key}' had control characters; removed them.")
+        values[key] = cleaned
 
     first, last = month_index(bounds.first_month), month_index(bounds.last_month)
     start, end = first, last

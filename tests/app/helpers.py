@@ -97,8 +97,9 @@ def button(at: AppTest, label: str) -> Any:
 
 
 def unescape_md(text: str) -> str:
-    """Markdown source as a reader sees it: backslash escapes removed."""
-    return re.sub(r"\\(.)", r"\1", text)
+    """Markdown source as a reader sees it: backslash escapes and the invisible word joiners
+    that keep addresses from becoming links removed."""
+    return re.sub(r"\\(.)", r"\1", text).replace("\u2060", "")
 
 
 def texts(at: AppTest) -> list[str]:

@@ -196,3 +196,19 @@ def test_a_database_on_other_curated_data_is_shown_with_its_excerpts_and_said_so
     assert not on_map.exception, errors(on_map)
     assert "60 events" in page_text(on_map)  # the database's curated data, as the note says
     assert "Wording held by the database." in page_text(on_map)  # and its excerpts
+
+
+@pytest.mark.parametrize(
+    ("page", "selected", "kept"),
+    [(None, "\x00", {}), ("pages/charts.py", "EV001\x00", {"sel": "EV001"})],
+)
+def test_a_nul_in_the_link_gives_the_link_notice_on_the_database(
+    database_url: str, page: str | None, selected: str, kept: dict[str, str]
+) -> None:
+    use_database(database_url)
+    at = open_app({"sel": selected}, page=page)
+    assert not at.exception, errors(at)
+    assert not [e.value for e in at.error]
+    notices = " ".join(unescape_md(w.value) for w in at.warning)
+    assert "Link parameter 'sel' had control characters; removed them." in notices
+    assert at.query_params == kept

@@ -333,3 +333,21 @@ def test_one_column_picked_twice_is_pointed_out(store_file: Path) -> None:
     notes = " ".join(i.value for i in at.info)
     assert "Title and Place are read from the same column, where" in notes
     assert not import_button(at).disabled
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"[" * 1000 + b"]" * 1000, b'{"a":' * 50_000 + b"1" + b"}" * 50_000],
+    ids=["arrays", "objects"],
+)
+def test_a_deeply_nested_geojson_upload_gets_one_sentence(store_file: Path, content: bytes) -> None:
+    at = open_app(page=PAGE)
+    at.radio(key="import_format").set_value("GeoJSON").run()
+    (uploader,) = [u for u in at.get("file_uploader") if u.label == "File"]
+    uploader.set_value(("deep.geojson", content, "application/geo+json"))
+    at.run()
+    import_button(at).click().run()
+    assert not at.exception, errors(at)
+    (error,) = at.error
+    assert unescape_md(error.value).startswith("Nothing imported: ")
+    assert unescape_md(error.value).endswith("is nested too deeply to be read as GeoJSON.")

@@ -219,3 +219,53 @@ def test_a_second_article_is_chosen_by_link_escaped_and_its_stale_excerpt_flagge
     assert not at.exception
     assert src_param(at) == [SEED]
     assert article_html(at).count("<mark") == 13
+
+
+# ---- Markdown in a source's link and title ----
+
+OG_URL = (
+    "https://news.example/story)![pixel](https://tracker.example/og.png)"
+    "[Log_in](https://evil.example/login)("
+)
+MD_PAYLOADS = (")![x](http://t.example/p.png)", "[a](javascript:alert(1))", "<https://t.example>")
+
+
+def _acting(markdown: str) -> str:
+    """``markdown`` with its backslash-escaped characters taken out: what Markdown acts on."""
+    out, i = [], 0
+    while i < len(markdown):
+        if markdown[i] == "\\":
+            i += 2
+            continue
+        out.append(markdown[i])
+        i += 1
+    return "".join(out)
+
+
+def _markdown_values(at: AppTest) -> list[str]:
+    kinds = (at.markdown, at.caption, at.info, at.warning, at.success, at.error)
+    return [str(e.value) for kind in kinds for e in kind]
+
+
+@pytest.mark.parametrize(
+    ("page", "query"),
+    [
+        (SOURCES_PAGE, {"src": SECOND}),
+        (MAP_PAGE, {"sel": "EV001"}),
+        ("pages/charts.py", {"pick": "category:policy"}),
+    ],
+)
+def test_markdown_in_a_source_link_or_title_draws_no_image_and_no_link(
+    hostile_folder: Path, page: str, query: dict[str, str]
+) -> None:
+    title = "Detained " + " ".join(MD_PAYLOADS)
+    _rewrite(hostile_folder / "sources.csv", "source_id", {SECOND: {"url": OG_URL, "title": title}})
+    at = open_app(query, page=page)
+    assert not at.exception, [e.value for e in at.exception]
+    shown = _markdown_values(at)
+    assert any("Detained" in v for v in shown), shown  # the citation is on the page
+    for value in shown:
+        acting = _acting(value)
+        assert "![" not in acting and "<https" not in acting, value
+        for host in ("tracker.example", "evil.example", "t.example", "javascript"):
+            assert f"]({host}" not in acting and f"://{host}" not in acting, value

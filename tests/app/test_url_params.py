@@ -109,10 +109,22 @@ CASES = [
     Case("cat-rtl-override", {"cat": "\u202eprotest"}, ("'cat'",)),
     Case("sel-rtl-override", {"sel": "\u202eEV025"}, ("'sel'", "Selected item")),
     Case("from-arabic-text", {"from": "مارس ٢٠٢٠"}, ("'from'",)),
-    # NUL characters
-    Case("from-nul", {"from": "2020-01\x00"}, ("'from'",)),
-    Case("country-nul", {"country": "KGZ\x00"}, ("'country'",)),
-    Case("sel-nul", {"sel": "EV025\x00"}, ("'sel'", "Selected item")),
+    # NUL and other control characters: stripped, with a notice; what is left is used
+    Case(
+        "from-nul",
+        {"from": "2019-01\x00", "to": "2020-12"},
+        ("'from'",),
+        months=("2019-01", "2020-12"),
+        url={"from": "2019-01", "to": "2020-12"},
+    ),
+    Case(
+        "country-nul",
+        {"country": "KGZ\x00\x1b"},
+        ("'country'",),
+        countries=("KGZ",),
+        url={"country": "KGZ"},
+    ),
+    Case("sel-nul", {"sel": "\x00"}, ("'sel'", "control characters")),
     Case("key-nul", {"\x00": "1"}, ("unknown",)),
     Case(
         "q-nul",
@@ -198,3 +210,12 @@ def test_non_latin_search_text_is_kept() -> None:
     assert not link_notices(at)
     assert search_box(at).value == text
     assert at.query_params == {"q": text}
+
+
+@pytest.mark.parametrize("page", [None, "pages/charts.py"])
+def test_a_nul_in_the_selection_is_stripped_and_said_so(page: str | None) -> None:
+    at = open_app({"sel": "EV001\x00"}, page=page)
+    assert not at.exception, errors(at)
+    assert any("'sel' had control characters" in n for n in link_notices(at)), link_notices(at)
+    assert at.query_params == {"sel": "EV001"}
+    assert not any("\x00" in t for t in texts(at))

@@ -1,6 +1,7 @@
 """Hostile data on every page in real Chromium: script in titles, places, actors, notes,
-excerpts, source titles and links, 100 kB strings, right-to-left and emoji text, control
-characters. No dialog opens, no injected element appears, unsafe links are not links."""
+excerpts, source titles and links, Markdown images, links and autolinks, 100 kB strings,
+right-to-left and emoji text, control characters. No dialog opens, no injected element
+appears, unsafe links are not links."""
 
 from __future__ import annotations
 
@@ -31,7 +32,17 @@ PAYLOADS = [
     "<a href=javascript:alert('href')>click</a>",
     "‮evil‬ مرحبا 🎯🔥",
     "nul\x00and\x07bell\x1b[31m",
+    # Markdown: an image fetched from elsewhere, a script link, an autolink. Placed last, so
+    # every place below gets them (each takes the list from its own offset on).
+    ")![x](http://t.example/p.png)",
+    "[a](javascript:alert(1))",
+    "<https://t.example>",
 ]
+# A source's link that holds Markdown of its own (as an article's og:url once did).
+MARKDOWN_URL = (
+    "https://news.example/story)![pixel](http://t.example/og.png)"
+    "[Log_in](https://t.example/login)(<https://t.example>"
+)
 # Where each payload goes: (file, id column, id, column).
 PLACES = [
     ("events.csv", "event_id", "EV001", "title"),
@@ -58,6 +69,17 @@ def poisoned(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     sources = list(csv.DictReader((folder / "events.csv").open(encoding="utf-8")))
     first = next(r["source_id"] for r in sources if r["event_id"] == "EV001")
     second = next(r["source_id"] for r in sources if r["event_id"] == "EV007")
+    # Every other source: Markdown in its link and in each of its text fields.
+    for other in {r["source_id"] for r in sources} - {first, second, ""}:
+        rewrite_csv(
+            folder / "sources.csv",
+            "source_id",
+            other,
+            {
+                "url": MARKDOWN_URL,
+                **{f: f"{f} " + " ".join(PAYLOADS[-3:]) for f in ("title", "publisher", "author")},
+            },
+        )
     rewrite_csv(
         folder / "sources.csv",
         "source_id",
@@ -86,7 +108,8 @@ INJECTED_JS = """() => {
   document.querySelectorAll('iframe').forEach(f => {
     try { docs.push(f.contentDocument); } catch (e) {}
   });
-  const planted = 'img[src="x"], svg[onload], a[href^="javascript"], a[href^="data:"]';
+  const planted = 'img[src="x"], svg[onload], a[href^="javascript"], a[href^="data:"], ' +
+    'img[src*="t.example"], a[href*="t.example"]';
   let bad = 0;
   for (const d of docs) {
     if (!d) continue;
@@ -105,11 +128,27 @@ def _watch(page: Page) -> list[str]:
     return dialogs
 
 
-@pytest.mark.parametrize("path", ["/", "/charts", "/sources", "/about"])
-def test_no_page_runs_injected_script(poisoned: Server, page: Page, path: str) -> None:
+@pytest.mark.parametrize(
+    ("path", "shown"),
+    [
+        ("/", None),
+        ("/charts", None),
+        ("/sources", None),
+        ("/about", None),
+        # Citations with Markdown in their links: the selected event's panel, and the
+        # chart selection's list of events.
+        ("/?sel=EV025", "Excerpts ("),
+        ("/charts?pick=category:protest", "Selected events ("),
+    ],
+)
+def test_no_page_runs_injected_script(
+    poisoned: Server, page: Page, path: str, shown: str | None
+) -> None:
     dialogs = _watch(page)
     page.goto(f"{poisoned.url}{path}")
     wait_for_app(page)
+    if shown is not None:
+        expect(page.get_by_text(shown).first).to_be_visible(timeout=30_000)
     page.wait_for_timeout(1500)
     # Hover every chart's bars so their hover text renders.
     for plot in page.locator(".js-plotly-plot").all()[:4]:

@@ -8,13 +8,16 @@ import csv
 import io
 import json
 from collections.abc import Callable
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
 from geo import cli
-from geo.importers import acled, import_acled, import_csv, import_geojson, parse_mapping
-from geo.importers.base import UnreadableFile
+from geo.importers import acled, base, import_acled, import_csv, import_geojson, parse_mapping
+from geo.importers.base import Reject, UnreadableFile
+from geo.importers.columns import preview_csv
+from geo.importers.generic import geojson_records
 from geo.store import DuckStore
 from geo.store.base import Store
 from geo.view import ViewState
@@ -328,3 +331,192 @@ def test_a_geojson_with_a_column_mapping(store: Store, tmp_path: Path) -> None:
     )
     again = import_geojson(path, store, parse_mapping("date=day,title=label,category=kind"))
     assert again.counts.unchanged == 2 and store.size() == 2
+
+
+# ---- dates outside the plausible span ----
+
+LAST_PLAUSIBLE = date(date.today().year + 1, 12, 31)
+PLAUSIBLE = ["1900-01-01", LAST_PLAUSIBLE.isoformat()]
+IMPLAUSIBLE = [
+    "9999-12-31",
+    "0001-01-01",
+    "0999-12-31",
+    "1899-12-31",
+    (LAST_PLAUSIBLE + timedelta(days=1)).isoformat(),
+    "31 December 9999",
+]
+
+
+def _dated_file(kind: str, folder: Path) -> Path:
+    """Two plausible dates, then the implausible ones, one row (or feature) each."""
+    dates = [*PLAUSIBLE, *IMPLAUSIBLE]
+    if kind == "acled":
+        return write(
+            folder / "dates.csv",
+            [line_of(acled_row(f"KAZD{n}", event_date=d)) for n, d in enumerate(dates)],
+        )
+    if kind == "csv":
+        path = folder / "dates.csv"
+        rows = [f"D{n},43.2567,76.9286,{d}\n" for n, d in enumerate(dates)]
+        path.write_text("id,latitude,longitude,date\n" + "".join(rows), encoding="utf-8")
+        return path
+    features = [
+        {
+            "type": "Feature",
+            "id": f"D{n}",
+            "geometry": {"type": "Point", "coordinates": [76.9286, 43.2567]},
+            "properties": {"date": d},
+        }
+        for n, d in enumerate(dates)
+    ]
+    path = folder / "dates.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    return path
+
+
+@pytest.mark.parametrize("kind", ["acled", "csv", "geojson"])
+def test_dates_outside_the_plausible_span_are_rejected_with_line_and_reason(
+    kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _dated_file(kind, tmp_path)
+    store_file, rejects = tmp_path / "s.duckdb", tmp_path / "rejects.csv"
+    args = ["import", kind, str(path), "--store", str(store_file), "--rejects", str(rejects)]
+    if kind != "acled":
+        args += ["--map", "date=date"]
+    assert cli.main([*args, "--quiet"]) == 0
+    assert capsys.readouterr().out.strip().splitlines()[-1] == (
+        f"loaded {len(PLAUSIBLE)}, rejected {len(IMPLAUSIBLE)}"
+    )
+    with rejects.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    first = len(PLAUSIBLE) + (1 if kind == "geojson" else 2)  # features count from 1
+    assert [int(r["line"]) for r in rows] == list(range(first, first + len(IMPLAUSIBLE)))
+    for row in rows:
+        assert row["reason"].startswith("event_date: "), row
+        assert "outside the plausible span 1900-01-01 to" in row["reason"], row
+    store = DuckStore(store_file)
+    imported = store.table().query("origin != 'bundle'")
+    assert sorted(imported["event_date"]) == PLAUSIBLE
+    store.close()
+
+
+def test_the_shared_database_takes_no_implausible_date_either(store: Store, tmp_path: Path) -> None:
+    result = import_acled(_dated_file("acled", tmp_path), store)
+    assert result.loaded == len(PLAUSIBLE)
+    assert all("plausible span" in r.reason for r in result.rejects)
+    assert sorted(store.table()["event_date"]) == PLAUSIBLE
+
+
+# ---- GeoJSON nested past any real file ----
+
+DEEP_ARRAYS = "[" * 1000 + "]" * 1000
+DEEP_OBJECTS = '{"a":' * 50_000 + "1" + "}" * 50_000
+DEEP_FEATURE = (
+    '{"type":"FeatureCollection","features":[{"type":"Feature","geometry":'
+    '{"type":"Point","coordinates":[76.9,43.2]},"properties":{"title":'
+    + "[" * 5000
+    + "]" * 5000
+    + "}}]}"
+)
+
+
+@pytest.mark.parametrize("kind", ["geojson", "aiddata"])
+@pytest.mark.parametrize("text", [DEEP_ARRAYS, DEEP_OBJECTS, DEEP_FEATURE], ids=["a", "o", "f"])
+def test_deeply_nested_geojson_exits_2_with_one_sentence(
+    kind: str, text: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "deep.geojson"
+    path.write_text(text, encoding="utf-8")
+    store_file = tmp_path / "s.duckdb"
+    assert cli.main(["import", kind, str(path), "--store", str(store_file), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"geo import: {path} is nested too deeply to be read as GeoJSON."]
+
+
+def test_a_feature_holding_a_deeply_nested_value_is_rejected_alone() -> None:
+    deep: list[object] = []
+    for _ in range(100_000):  # built in Python: no JSON reader would give this back
+        deep = [deep]
+    point = {"type": "Point", "coordinates": [76.9286, 43.2567]}
+    features: list[object] = [
+        {"type": "Feature", "geometry": point, "properties": {"title": "fine"}},
+        {"type": "Feature", "geometry": point, "properties": {"title": deep}},
+        {"type": "Feature", "geometry": point, "properties": {"title": "fine too"}},
+    ]
+    rejects: list[Reject] = []
+    records = list(geojson_records(features, rejects))
+    assert [r.line for r in records] == [1, 3]
+    assert rejects == [Reject(2, "value nested too deeply to read")]
+
+
+# ---- carriage returns: classic-Mac line endings, and a stray CR ----
+
+MAC_HEADER = "event_id_cnty,event_date,iso,latitude,longitude,event_type,timestamp"
+
+
+def _mac_line(event_id: str, event_type: str = "Protests") -> str:
+    return f"{event_id},2021-03-27,398,43.25,76.91,{event_type},1"
+
+
+def _import_bytes(kind: str, content: bytes, tmp_path: Path) -> tuple[list[str], list[Reject]]:
+    path = tmp_path / "cr.csv"
+    path.write_bytes(content)
+    store = DuckStore()
+    try:
+        if kind == "acled":
+            result = import_acled(path, store)
+        else:
+            result = import_csv(path, store, parse_mapping("id=event_id_cnty,date=event_date"))
+        return sorted(store.table()["event_id"]), result.rejects
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("kind", ["acled", "csv"])
+def test_classic_mac_line_endings_are_read(kind: str, tmp_path: Path) -> None:
+    lines = [MAC_HEADER, _mac_line("M1"), "M2,not a date,398,43.25,76.91,Protests,1"]
+    lines += [_mac_line("M3")]
+    ids, rejects = _import_bytes(kind, ("\r".join(lines) + "\r").encode(), tmp_path)
+    assert ids == ["M1", "M3"]
+    assert [r.line for r in rejects] == [3]
+
+
+@pytest.mark.parametrize("kind", ["acled", "csv"])
+def test_a_header_ending_in_a_bare_cr_is_read(kind: str, tmp_path: Path) -> None:
+    content = MAC_HEADER + "\r" + _mac_line("M1") + "\n" + _mac_line("M2") + "\r\n"
+    ids, rejects = _import_bytes(kind, content.encode(), tmp_path)
+    assert (ids, rejects) == (["M1", "M2"], [])
+
+
+@pytest.mark.parametrize("kind", ["acled", "csv"])
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_a_bare_cr_inside_a_line_costs_that_line_only(
+    kind: str, newline: str, tmp_path: Path
+) -> None:
+    lines = [
+        MAC_HEADER,  # 1
+        _mac_line("M1"),  # 2
+        _mac_line("M2", "Pro\rtests"),  # 3: the CR splits a field
+        _mac_line("M3"),  # 4
+        _mac_line("M4") + "\r" + _mac_line("M5"),  # 5: a CR where a line break belonged
+        _mac_line("M6"),  # 6
+    ]
+    ids, rejects = _import_bytes(kind, (newline.join(lines) + newline).encode(), tmp_path)
+    assert ids == ["M1", "M3", "M4", "M5", "M6"]
+    assert [r.line for r in rejects] == [3]
+    assert "carriage return" in rejects[0].reason
+
+
+def test_the_import_page_previews_a_classic_mac_csv() -> None:
+    preview = preview_csv(b"Lat,Long,Name\r43.8,87.6,A\r43.9,87.7,B\r")
+    assert preview.header == ["Lat", "Long", "Name"]
+    assert preview.rows == [["43.8", "87.6", "A"], ["43.9", "87.7", "B"]]
+
+
+@pytest.mark.parametrize("block", [1, 2, 3, 5, 64])
+def test_line_ends_are_found_across_read_blocks(
+    block: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(base, "_BLOCK", block)
+    lines = list(base._any_lines(io.BytesIO(b"ab\r\ncd\ref\n\rgh")))
+    assert lines == [b"ab\r\n", b"cd\r", b"ef\n", b"\r", b"gh"]

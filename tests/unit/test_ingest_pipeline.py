@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from geo import render
 from geo.bundle import load_bundle
 from geo.ingest import pipeline, review
 from geo.ingest.pipeline import Settings
@@ -304,6 +305,9 @@ def test_accepting_appends_rows_that_load(settings: Settings, tmp_path: Path) ->
         ({"category": "riot"}, "unknown value 'riot'"),
         ({"event_date": "2021-02-30", "time_precision": "day"}, "impossible date"),
         ({"event_date": "March 2020"}, "unparseable date"),
+        ({"event_date": "9999-12-31", "time_precision": "day"}, "outside the plausible span"),
+        ({"event_date": "0001-01-01", "time_precision": "day"}, "outside the plausible span"),
+        ({"event_date": "0999-12", "time_precision": "month"}, "outside the plausible span"),
         ({"iso": "FRA"}, "unknown country code"),
         ({"confidence": "certain"}, "confidence"),
     ],
@@ -424,3 +428,28 @@ def test_a_data_folder_that_cannot_be_written_refuses_the_accept(
     (events / "keep").unlink()
     events.rmdir()
     events.write_bytes(saved)
+
+
+def test_a_page_whose_own_link_holds_markdown_is_accepted_without_it(
+    settings: Settings,
+) -> None:
+    """The page's og:url would have drawn a tracking image and a fake link in its citation."""
+    og_url = (
+        "https://news.example/story)![pixel](https://tracker.example/og.png)"
+        "[Log_in](https://evil.example/login)("
+    )
+    page = (
+        f"<html><head><meta property='og:url' content='{og_url}'>"
+        "<meta name='date' content='2020-06-12'></head><body><article>"
+        "<p>On Saturday, 30 people rallied in Osh.</p></article></body></html>"
+    )
+    uploaded = pipeline.ingest_bytes("osh.html", page.encode(), settings)
+    assert uploaded.records[0]["source_meta"]["url"] == ""
+    decision = accept_first(settings, "rallied in Osh")
+    assert decision.ok, decision.message
+    data = load_bundle(settings.data_dir, settings.store_dir)
+    event = data.events.set_index("event_id").loc[decision.event_id]
+    source = data.sources.set_index("source_id").loc[event["source_id"]]
+    assert source["url"] == ""
+    cited = render.citation_markdown(render.citation(source))
+    assert "tracker" not in cited and "evil" not in cited and "](" not in cited

@@ -139,3 +139,37 @@ def test_html_without_article_element_keeps_the_body(tmp_path: Path) -> None:
     article = read_bytes(html.encode(), "plain.htm")
     assert article.text == "Protest in Osh on 3 May 2019."
     assert article.furniture == ["Menu"]
+
+
+OG_URL_PAYLOAD = (
+    "https://news.example/story)![pixel](https://tracker.example/og.png)"
+    "[Log_in](https://evil.example/login)("
+)
+
+
+@pytest.mark.parametrize(
+    ("head", "url"),
+    [
+        (f'<meta property="og:url" content="{OG_URL_PAYLOAD}">', None),
+        ('<meta property="og:url" content="javascript:alert(1)">', None),
+        ('<meta property="og:url" content="https://t.example/a b">', None),
+        ('<link rel="canonical" href="https://t.example/&lt;https://t.example&gt;">', None),
+        (
+            '<link rel="canonical" href="https://news.example/a_%28b%29">',
+            "https://news.example/a_%28b%29",  # percent-encoded: a plain link
+        ),
+        ('<meta property="og:url" content="https://news.example/a">', "https://news.example/a"),
+        ('<link rel="canonical" href="https://news.example/b">', "https://news.example/b"),
+        (
+            f'<meta property="og:url" content="{OG_URL_PAYLOAD}">'
+            '<link rel="Canonical" href="https://news.example/c">',
+            "https://news.example/c",
+        ),
+    ],
+)
+def test_the_pages_own_link_is_taken_only_when_it_is_a_plain_http_link(
+    head: str, url: str | None
+) -> None:
+    page = f"<html><head>{head}</head><body><p>On 3 May, a rally in Osh.</p></body></html>"
+    article = read_bytes(page.encode(), "a.html")
+    assert article.meta.get("url") == url

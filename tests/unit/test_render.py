@@ -281,7 +281,7 @@ def test_hostile_citation_text_stays_inert_in_html() -> None:
     assert "&lt;img src=x onerror=alert(1)&gt;a&#96;b" in html
     assert "&#36;&#123;alert(1)&#125;" in html
     assert "javascript&#58;alert(1)" in html
-    assert 'href="https://example.org/&quot;&gt;&lt;script&gt;alert(2)&lt;/script&gt;"' in html
+    assert "href" not in html  # a link holding '"' or '<' is not a link at all
 
 
 def test_hostile_citation_text_stays_inert_in_markdown() -> None:
@@ -298,22 +298,34 @@ def test_hostile_citation_text_stays_inert_in_markdown() -> None:
     )
 
 
+OG_URL_PAYLOAD = (
+    "https://news.example/story)![pixel](https://tracker.example/og.png)"
+    "[Log_in](https://evil.example/login)("
+)
+
+
 @pytest.mark.parametrize(
     "url",
     [
+        OG_URL_PAYLOAD,
         "https://e.org/)[click](https://evil.example",
         "https://e.org/a_(b)",
         "https://e.org/((((((((((((((((((((((((((((((((((x",
         "https://e.org/a\\)[x](https://evil.example/\\",
+        "https://e.org/<https://t.example>",
+        "https://e.org/a)![x](http://t.example/p.png)",
     ],
 )
-def test_a_url_cannot_end_the_markdown_link_early(url: str) -> None:
-    markdown = render.citation_markdown(render.citation({"title": "T", "url": url}))
-    assert unescaped(markdown) == "[]()"
-    assert markdown.startswith("[T](https://e.org/") and markdown.endswith(")")
-    # Unescaping the destination gives the URL back: the link goes where the source says.
-    destination = markdown[len("[T](") : -1]
-    assert destination.replace("\\\\", "\0").replace("\\", "").replace("\0", "\\") == url
+def test_a_url_that_could_end_the_markdown_link_early_is_not_linked(url: str) -> None:
+    cited = render.citation({"title": "T", "url": url})
+    assert cited.url is None
+    assert render.citation_markdown(cited) == "T"
+    assert "href" not in render.citation_html(cited)
+
+
+def test_a_percent_encoded_url_is_linked_as_it_is() -> None:
+    url = "https://e.org/wiki/A_%28b%29?q=%5Bx%5D"
+    assert render.citation_markdown(render.citation({"title": "T", "url": url})) == f"[T]({url})"
 
 
 # ---- figures ----
@@ -518,8 +530,9 @@ def test_hostile_text_stays_inert_in_the_panel() -> None:
     # the two sources'; every one from the data is escaped.
     assert unescaped(panel.facts, "[]`$<>") == ""
     assert unescaped(panel.facts, "()") == "()()()()"
+    # The source's link holds Markdown of its own: it is not linked, and nothing is.
     for cited in (panel.source, panel.excerpts[0].caption):
-        assert unescaped(cited, "[]()`$<>") == "[]()"
+        assert unescaped(cited, "[]()`$<>") == "", cited
 
 
 def test_a_view_that_matches_nothing_says_how_to_widen_it() -> None:
@@ -545,3 +558,31 @@ def test_a_view_that_matches_nothing_says_how_to_widen_it() -> None:
         assert words in shown, words
     whole = render.nothing_matches_markdown(ViewState("2013-09", "2024-07"), "2013-09", "2024-07")
     assert "holds nothing" in whole
+
+
+# The Markdown payloads of the hostile corpus: an image, a script link and an autolink.
+MD_PAYLOADS = (")![x](http://t.example/p.png)", "[a](javascript:alert(1))", "<https://t.example>")
+EVENT_TEXT = ("title", "location", "admin1", "actor1", "assoc_actor_1", "notes", "event_type")
+EVENT_FIGURES = ("participants", "arrests")
+SOURCE_TEXT = ("title", "publisher", "author", "published")
+
+
+@pytest.mark.parametrize("payload", MD_PAYLOADS)
+def test_markdown_payloads_in_every_text_and_url_field_stay_text(payload: str) -> None:
+    record = event(**{f: f"{f} {payload}" for f in (*EVENT_TEXT, "confidence")})
+    record.update({f: f"12 ({payload}); 30 (other)" for f in EVENT_FIGURES})
+    source = {**SOURCE, **{f: f"{f} {payload}" for f in SOURCE_TEXT}}
+    source["url"] = f"https://news.example/story{payload}"
+    excerpt = {**EXCERPT, "text": f"text {payload}"}
+    facts = render.item_facts(record, "event", [excerpt], render.source_index([source]))
+    panel = render.panel_markdown(facts)
+    parts = [panel.heading, panel.caption, panel.facts, panel.notes, panel.source]
+    parts += [panel.excerpts[0].quote[2:], panel.excerpts[0].caption]
+    parts += [render.citation_markdown(render.citation(source))]
+    for part in parts:
+        # No bracket, angle bracket or '!' of the data acts: only the layout's parentheses.
+        assert unescaped(part, "[]<>!") == "", part
+        assert "t.example" not in part.replace("t\\.example", ""), part
+    assert render.citation(source).url is None
+    html = render.citation_html(render.citation(source))
+    assert "href" not in html and "<https" not in html

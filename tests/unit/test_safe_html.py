@@ -9,6 +9,8 @@ import pytest
 
 from geo import safe_html
 
+# Markdown that would draw an image, link a script or make an autolink.
+MD_PAYLOADS = [")![x](http://t.example/p.png)", "[a](javascript:alert(1))", "<https://t.example>"]
 PAYLOADS = [
     "<img src=x onerror=alert(1)>",
     "${alert(1)}",
@@ -25,6 +27,7 @@ PAYLOADS = [
     "&lt;already escaped&gt;",
     "{{ cycler.__init__.__globals__.os.popen('id').read() }}",
     "{% for i in range(9) %}x{% endfor %}{# c #}",
+    *MD_PAYLOADS,
 ]
 RTL_AND_EMOJI = "مظاهرة في ألماتي · הפגנה · Қазақстан 🇰🇿 抗议 🙂\u200f"
 
@@ -106,12 +109,39 @@ UNSAFE_URLS = [
     float("nan"),
     "https://example.org/" + "x" * 2100,
     "http://[::1",
+    # Markdown or HTML metacharacters a link must percent-encode
+    "https://news.example/story)![pixel](https://tracker.example/og.png)"
+    "[Log_in](https://evil.example/login)(",
+    *(f"https://news.example/a{payload}" for payload in MD_PAYLOADS),
+    "https://example.org/a_(b)",
+    "https://example.org/a`b",
+    "https://example.org/{x}|^",
+    "https://example.org/a\\b",
+    "https://example.org/'x'",
+    "https://example.org/\u202ex",
+    "https://example.org/\x00",
+    "https://example.org/a\x85b",
 ]
 
 
 @pytest.mark.parametrize("url", UNSAFE_URLS)
 def test_unsafe_urls_are_dropped(url) -> None:
     assert safe_html.safe_url(url) is None
+    reason = safe_html.url_problem(url)
+    assert reason and "\x00" not in reason
+
+
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        ("javascript:alert(1)", "not an http or https link"),
+        ("https://e.org/a)![x](http://t.example/p.png)", "holds ')', which it must percent-encode"),
+        ("https://e.org/a b", "space or an invisible character (0x0020)"),
+        ("http://", "names no host"),
+    ],
+)
+def test_url_problem_says_why(url: str, words: str) -> None:
+    assert words in str(safe_html.url_problem(url))
 
 
 @pytest.mark.parametrize("url", UNSAFE_URLS)
@@ -128,6 +158,7 @@ def test_link_never_emits_an_href_for_an_unsafe_url(url) -> None:
         "http://www.digitaljournal.com/news/world/article/560545",
         "HTTPS://EXAMPLE.ORG/",
         "https://例え.jp/パス",
+        "https://en.wikipedia.org/wiki/A_%28b%29?q=%5Bx%5D&r=~!*$",
     ],
 )
 def test_http_and_https_urls_are_kept(url: str) -> None:
@@ -138,8 +169,13 @@ def test_http_and_https_urls_are_kept(url: str) -> None:
     assert html.unescape(out.split('"')[1]) == url
 
 
-def test_a_kept_url_cannot_break_out_of_its_attribute() -> None:
+def test_a_url_that_would_break_out_of_its_attribute_is_not_linked() -> None:
     url = 'https://example.org/"><script>alert(1)</script>`${x}'
+    assert safe_html.link(url, "x") == "x"
+
+
+def test_a_kept_url_is_escaped_in_its_attribute() -> None:
+    url = "https://example.org/a;b?q=1&r=$2!*~_:@,+="
     out = safe_html.link(url, "x")
     href = out.split('href="', 1)[1].split('"', 1)[0]
     _inert(href)
@@ -165,10 +201,24 @@ def test_link_labels_are_escaped_and_shortened() -> None:
         "<b>raw</b>",
         "# heading",
         "https://example.org/auto",
+        *MD_PAYLOADS,
     ],
 )
 def test_markdown_escapes_everything_markdown_would_act_on(payload: str) -> None:
     out = safe_html.markdown(payload)
     for special in "[]()*_`$<>#:":
         assert special not in out.replace("\\" + special, "")
-    assert out.replace("\\", "") == payload
+    assert out.replace("\\", "").replace(safe_html.WORD_JOINER, "") == payload
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("see https://t.example/p.png", "https\u2060\\://t\\.example"),
+        ("see http://t.example", "http\u2060\\://t\\.example"),
+        ("WWW.t.example", "WWW\u2060\\.t\\.example"),
+        ("mail me@t.example", "me@\u2060t\\.example"),
+    ],
+)
+def test_markdown_keeps_the_autolinker_off_addresses_in_text(text: str, kept: str) -> None:
+    assert kept in safe_html.markdown(text)

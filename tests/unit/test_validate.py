@@ -3,12 +3,13 @@ reason; every good row passes; nothing raises."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
 from geo import validate as v
+from geo.cli import main
 from geo.model import EVENT_COLUMNS, TimePrecision
 
 # ---- reading CSV text ----
@@ -243,3 +244,96 @@ def test_an_end_date_without_a_start_date_is_rejected_not_made_undated() -> None
     assert records == []
     assert [(p.line, p.field, p.record_id) for p in problems] == [(2, "event_date", "EV9")]
     assert "date_end" in problems[0].reason
+
+
+# ---- dates outside the plausible span ----
+
+LAST_PLAUSIBLE = date(date.today().year + 1, 12, 31)
+
+
+@pytest.mark.parametrize(
+    ("value", "precision"),
+    [
+        ("9999-12-31", TimePrecision.DAY),
+        ("0001-01-01", TimePrecision.DAY),
+        ("0999-12-31", TimePrecision.DAY),
+        ("1899-12", TimePrecision.MONTH),
+        (str(LAST_PLAUSIBLE.year + 1), TimePrecision.YEAR),
+        ((LAST_PLAUSIBLE + timedelta(days=1)).isoformat(), TimePrecision.DAY),
+    ],
+)
+def test_a_date_outside_the_plausible_span_is_a_row_error(value, precision) -> None:
+    with pytest.raises(v.RowError) as caught:
+        v.parse_partial_date(value, precision, "event_date")
+    assert caught.value.field == "event_date"
+    assert f"outside the plausible span 1900-01-01 to {LAST_PLAUSIBLE}" in caught.value.reason
+
+
+def test_the_edges_of_the_plausible_span_pass() -> None:
+    assert v.parse_partial_date("1900-01-01", TimePrecision.DAY, "d")[0] == date(1900, 1, 1)
+    last = str(LAST_PLAUSIBLE.year)
+    assert v.parse_partial_date(last, TimePrecision.YEAR, "d")[1] == LAST_PLAUSIBLE
+
+
+def test_data_files_with_implausible_dates_reject_those_rows_and_validate_exits_1(
+    write_folder, rows, capsys
+) -> None:
+
+    folder = write_folder(
+        events=[
+            rows.event("GOOD"),  # line 2
+            rows.event("FAR", event_date="9999-12-31"),  # 3
+            rows.event("EARLY", event_date="0001-01-01"),  # 4
+            rows.event("ENDLESS", event_date="2021-03-27", date_end="9999-12-31"),  # 5
+        ],
+        sites=[rows.site("S-GOOD"), rows.site("S-OLD", date_open="0999-12", open_precision="")],
+        sources=[rows.source("SRC1", file=rows.article_name)],
+        excerpts=[rows.excerpt("X1", "SRC1", *rows.span("Twenty-two"), "Twenty-two")],
+    )
+    bundle = folder.load()
+    assert list(bundle.events["event_id"]) == ["GOOD"]
+    assert list(bundle.sites["site_id"]) == ["S-GOOD"]
+    found = {(p.file, p.line, p.field, p.record_id) for p in bundle.errors}
+    assert found == {
+        ("events.csv", 3, "event_date", "FAR"),
+        ("events.csv", 4, "event_date", "EARLY"),
+        ("events.csv", 5, "date_end", "ENDLESS"),
+        ("sites.csv", 3, "date_open", "S-OLD"),
+    }
+    assert all("plausible span" in p.reason for p in bundle.errors)
+    assert main(["validate", "--data", str(folder.data), "--corpus", str(folder.corpus)]) == 1
+    out = capsys.readouterr().out
+    assert "events.csv:3: error: event_date: date '9999-12-31' lies outside" in out
+
+
+# ---- source links ----
+
+
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        (
+            "https://news.example/story)![pixel](https://tracker.example/og.png)",
+            "holds ')', which it must percent-encode",
+        ),
+        ("javascript:alert(1)", "not an http or https link"),
+        ("https://news.example/<https://t.example>", "holds '<'"),
+        ("https://news.example/a b", "space"),
+    ],
+)
+def test_a_source_whose_link_is_not_a_plain_http_link_is_kept_without_it(
+    write_folder, rows, capsys, url: str, words: str
+) -> None:
+    folder = write_folder(
+        events=[rows.event("GOOD")],
+        sources=[rows.source("SRC1", file=rows.article_name, url=url), rows.source("SRC2")],
+        excerpts=[rows.excerpt("X1", "SRC1", *rows.span("Twenty-two"), "Twenty-two")],
+    )
+    bundle = folder.load()
+    assert list(bundle.sources["source_id"]) == ["SRC1", "SRC2"]
+    assert list(bundle.sources["url"]) == ["", "https://example.org/SRC2"]
+    (warning,) = [p for p in bundle.warnings if p.field == "url"]
+    assert (warning.file, warning.line, warning.record_id) == ("sources.csv", 2, "SRC1")
+    assert words in warning.reason and "kept without its link" in warning.reason
+    assert main(["validate", "--data", str(folder.data), "--corpus", str(folder.corpus)]) == 0
+    assert "sources.csv:2: warning: url: " in capsys.readouterr().out

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Container
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -318,3 +320,41 @@ def test_valid_views_survive_the_link(state: ViewState) -> None:
     assert decoded.state == state
     assert encode(decoded.state, BOUNDS) == link
     assert all(isinstance(k, str) and isinstance(v, str) for k, v in link.items())
+
+
+# ---- control characters ----
+
+CONTROLS = "".join(chr(c) for c in [*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0)])
+
+
+class EngineIds(Container[str]):
+    """Selectable ids as a database looks them up: PostgreSQL refuses text holding NUL."""
+
+    def __init__(self, ids: set[str]) -> None:
+        self.ids = ids
+
+    def __contains__(self, item: object) -> bool:
+        assert isinstance(item, str)
+        if "\x00" in item:
+            raise ValueError("text fields cannot contain NUL (0x00) bytes")
+        return item in self.ids
+
+
+@pytest.mark.parametrize("key", KNOWN_KEYS)
+def test_control_characters_are_stripped_from_every_parameter_with_a_notice(key: str) -> None:
+    bounds = Bounds("2013-09", "2024-07", EngineIds({"EV001"}))
+    decoded = decode({key: f"{CONTROLS}x"}, bounds)
+    assert any(f"'{key}'" in n and "control characters" in n for n in decoded.notices)
+    for value in vars(decoded.state).values():
+        for text in value if isinstance(value, tuple) else [value]:
+            assert not any(c in CONTROLS for c in str(text)), (key, value)
+
+
+@pytest.mark.parametrize(
+    ("value", "selected"), [("\x00", None), ("EV001\x00", "EV001"), ("EV\x00\x1b001", "EV001")]
+)
+def test_a_nul_in_the_selection_never_reaches_the_store(value: str, selected: str | None) -> None:
+    bounds = Bounds("2013-09", "2024-07", EngineIds({"EV001"}))
+    decoded = decode({"sel": value}, bounds)
+    assert decoded.state.selected == selected
+    assert decoded.notices[0] == "Link parameter 'sel' had control characters; removed them."

@@ -23,7 +23,14 @@ from geo.importers.base import (
 )
 from geo.model import AREAS, Category, Confidence, GeoPrecision, TimePrecision
 from geo.store.base import StoreWriter
-from geo.validate import MAX_FIELD, RowError, parse_id, parse_partial_date, parse_point
+from geo.validate import (
+    MAX_FIELD,
+    RowError,
+    check_plausible,
+    parse_id,
+    parse_partial_date,
+    parse_point,
+)
 
 COLUMNS = [
     "event_id_cnty",
@@ -96,17 +103,21 @@ TIME_PRECISION = {1: TimePrecision.DAY, 2: TimePrecision.DAY, 3: TimePrecision.M
 
 
 def parse_date(value: str) -> date:
-    """A day written as ACLED writes it: "27 March 2021", "27-Mar-2021" or "2021-03-27"."""
+    """A day written as ACLED writes it: "27 March 2021", "27-Mar-2021" or "2021-03-27",
+    within the plausible span (:func:`geo.validate.check_plausible`)."""
     text = value.strip()
+    day: date | None = None
     found = _ISO_DATE.match(text)
     try:
         if found:
-            return date(int(found.group(1)), int(found.group(2)), int(found.group(3)))
-        found = _WORDS_DATE.match(text)
-        if found and found.group(2).lower() in MONTHS:
-            return date(int(found.group(3)), MONTHS[found.group(2).lower()], int(found.group(1)))
+            day = date(int(found.group(1)), int(found.group(2)), int(found.group(3)))
+        elif (found := _WORDS_DATE.match(text)) and found.group(2).lower() in MONTHS:
+            day = date(int(found.group(3)), MONTHS[found.group(2).lower()], int(found.group(1)))
     except ValueError as exc:
         raise RowError("event_date", f"impossible date {text[:40]!r}: {exc}") from None
+    if day is not None:
+        check_plausible(day, day, "event_date", text)
+        return day
     if not text:
         raise RowError("event_date", "missing")
     raise RowError("event_date", f"unparseable date {text[:40]!r}")

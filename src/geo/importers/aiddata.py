@@ -23,11 +23,11 @@ from pathlib import Path
 import shapely
 from shapely.geometry import shape
 
-from geo.importers.base import Progress, Reject, UnreadableFile
+from geo.importers.base import Progress, Reject, UnreadableFile, too_deep
 from geo.importers.generic import COUNTRY_CODES, SiteImportResult, _Areas, run_site_import
 from geo.model import AREAS, Category, Confidence, GeoPrecision, TimePrecision
 from geo.store.base import StoreWriter
-from geo.validate import RowError
+from geo.validate import RowError, check_plausible
 
 LICENCE = (
     'data ODC-By 1.0 "AidData"; geometry ODbL 1.0 "© OpenStreetMap contributors" '
@@ -44,9 +44,13 @@ def _key(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
-def read_features(text: str, rejects: list[Reject]) -> Iterator[tuple[int, dict[str, object]]]:
+def read_features(
+    text: str, rejects: list[Reject], path: str | Path = "the file"
+) -> Iterator[tuple[int, dict[str, object]]]:
     """Every Feature of the text (one FeatureCollection, several concatenated, or one Feature
-    per line) with its number in the file; what cannot be read is rejected and skipped."""
+    per line) with its number in the file; what cannot be read is rejected and skipped.
+    Raises :class:`~geo.importers.base.UnreadableFile` for a value nested too deeply to
+    read (where it ends cannot be known, so nothing after it can be read either)."""
     decoder = json.JSONDecoder()
     position, number, size = 0, 0, len(text)
     while True:
@@ -57,6 +61,8 @@ def read_features(text: str, rejects: list[Reject]) -> Iterator[tuple[int, dict[
         line = text.count("\n", 0, position) + 1
         try:
             value, position = decoder.raw_decode(text, position)
+        except RecursionError:
+            raise too_deep(path) from None
         except json.JSONDecodeError as exc:
             number += 1
             rejects.append(Reject(number, f"json: unreadable at line {line}: {exc.msg}"))
@@ -93,14 +99,18 @@ def _day(value: object, field: str) -> date | None:
     text = _text(value)
     if not text:
         return None
+    day: date | None = None
     try:
         if found := _DAY.match(text):
-            return date(int(found[1]), int(found[2]), int(found[3]))
-        if found := _US_DAY.match(text):
-            return date(int(found[3]), int(found[1]), int(found[2]))
+            day = date(int(found[1]), int(found[2]), int(found[3]))
+        elif found := _US_DAY.match(text):
+            day = date(int(found[3]), int(found[1]), int(found[2]))
     except ValueError:
         pass
-    raise RowError(field, f"not a date: {text[:30]!r}")
+    if day is None:
+        raise RowError(field, f"not a date: {text[:30]!r}")
+    check_plausible(day, day, field, text)
+    return day
 
 
 def _year(value: object, field: str) -> int | None:
@@ -111,8 +121,9 @@ def _year(value: object, field: str) -> int | None:
         year = int(float(text))
     except ValueError:
         raise RowError(field, f"not a year: {text[:30]!r}") from None
-    if not 1900 <= year <= 2100:
+    if not 1 <= year <= 9999:
         raise RowError(field, f"year {year} out of range")
+    check_plausible(date(year, 1, 1), date(year, 12, 31), field, text)
     return year
 
 
@@ -307,7 +318,7 @@ def import_aiddata(
     rejects: list[Reject] = []
     name = Path(path).name
     parse = _Parser(name)
-    features = list(read_features(text, rejects))
+    features = list(read_features(text, rejects, path))
     if not features and rejects:
         raise UnreadableFile(f"{path}: no GeoJSON feature could be read ({rejects[0].reason})")
     result = run_site_import(

@@ -4,13 +4,21 @@ starts on, the rejects report, finishing rows for the store, and the import run 
 A broken record never takes a good one with it: a record with the wrong number of fields
 that spans several lines (an unclosed quote swallows the lines after it) is reported at its
 first line, and reading goes on from its second line.
+
+Line ends: a file whose first line ends in a bare carriage return (CR, as classic Mac files
+do) is read with CR, LF and CRLF all ending lines. In any other file lines end in LF (or
+CRLF), and a bare CR outside quotes inside a line is a fault of that line: it is rejected
+with its line number, unless the CR merely stands where a line break belonged and each part
+is a whole record, which then loads.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import os
+import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -35,6 +43,26 @@ SEARCH_COLUMNS = ("title", "location", "admin1", "region", "country", "actor1", 
 
 class UnreadableFile(Exception):
     """The file could not be read at all (missing, not text, no usable header)."""
+
+
+# A GeoJSON file is a few levels deep (a MultiPolygon's coordinates are the deepest, at 4);
+# Python's JSON reader recurses once per level and gives up near a thousand.
+TOO_DEEP = "nested too deeply to be read as GeoJSON"
+ROW_TOO_DEEP = "value nested too deeply to read"
+
+
+def too_deep(path: str | Path) -> UnreadableFile:
+    """The one sentence for a JSON file nested past what can be read."""
+    return UnreadableFile(f"{path} is {TOO_DEEP}.")
+
+
+def load_json(text: str, path: str | Path) -> object:
+    """The JSON value of ``text``; :class:`UnreadableFile` (with one sentence) when it is
+    nested too deeply, as ``json.JSONDecodeError`` when it is not JSON."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise too_deep(path) from None
 
 
 @dataclass(frozen=True)
@@ -72,11 +100,52 @@ def write_rejects(path: str | Path, rejects: Iterable[Reject]) -> None:
             writer.writerow([reject.line, reject.reason])
 
 
+_FIRST_BREAK = re.compile(rb"[\r\n]")
+_ANY_BREAK = re.compile(rb"\r\n|\r|\n")
+_BARE_CR = re.compile(r"\r(?!\n)")
+_BLOCK = 1 << 16
+
+
+def cr_line_ends(head: bytes) -> bool:
+    """Whether a file beginning with ``head`` ends its first line in a bare CR (a classic
+    Mac file): then CR, LF and CRLF all end lines. ``head`` should run a byte past the first
+    CR, so a CRLF is not taken for a bare CR."""
+    found = _FIRST_BREAK.search(head)
+    return found is not None and found.group() == b"\r" and head[found.end() :][:1] != b"\n"
+
+
+def _lf_lines(handle: BinaryIO) -> Iterator[bytes]:
+    while line := handle.readline():
+        yield line
+
+
+def _any_lines(handle: BinaryIO) -> Iterator[bytes]:
+    """The lines of ``handle`` as bytes, each ending in CR, LF or CRLF (kept)."""
+    pending = b""
+    while block := handle.read(_BLOCK):
+        pending += block
+        start = 0
+        for found in _ANY_BREAK.finditer(pending):
+            if found.end() == len(pending) and found.group() == b"\r":
+                break  # a CR at the end of the block may be the first half of a CRLF
+            yield pending[start : found.end()]
+            start = found.end()
+        pending = pending[start:]
+    if pending:
+        yield pending
+
+
 class _Lines:
     """The file's lines as text, numbered, with lines that can be given back to re-read."""
 
     def __init__(self, handle: BinaryIO, total: int, progress: Progress | None) -> None:
-        self._handle = handle
+        head = handle.read(_BLOCK)
+        found = _FIRST_BREAK.search(head)
+        if found is not None and found.end() == len(head):
+            head += handle.read(1)  # the byte after a CR that ends the block
+        handle.seek(0)
+        self.cr_ends = cr_line_ends(head)
+        self._raw = _any_lines(handle) if self.cr_ends else _lf_lines(handle)
         self._pending: deque[tuple[str, bool]] = deque()
         self.number = 0  # lines handed out so far
         self.taken: list[tuple[str, bool]] = []  # the current record's lines (text, bad)
@@ -92,7 +161,7 @@ class _Lines:
         if self._pending:
             text, bad = self._pending.popleft()
         else:
-            raw = self._handle.readline()
+            raw = next(self._raw, b"")
             if not raw:
                 if self._progress is not None and self._next_report >= 0:
                     self._progress(self.read, self.total)  # the end: 100%
@@ -219,9 +288,18 @@ def _records(
             except StopIteration:
                 break
             except csv.Error as exc:
+                reader = csv.reader(lines, delimiter=delimiter)
+                if len(lines.taken) == 1 and _BARE_CR.search(lines.taken[0][0]):
+                    parts = _cr_parts(lines.taken[0][0], delimiter, width)
+                    if parts is None:
+                        rejects.append(Reject(start, _cr_reason(lines.taken[0][0], delimiter)))
+                    for part in parts or ():
+                        yield Record(
+                            start, {h: v.strip() for h, v in zip(header, part, strict=True)}
+                        )
+                    continue
                 rejects.append(Reject(start, f"unreadable CSV record: {exc}"))
                 lines.give_back(lines.taken[1:])
-                reader = csv.reader(lines, delimiter=delimiter)
                 continue
             if not fields or all(not f.strip() for f in fields):
                 continue
@@ -236,6 +314,31 @@ def _records(
             yield Record(start, {h: v.strip() for h, v in zip(header, fields, strict=True)})
     finally:
         handle.close()
+
+
+def _cr_parts(line: str, delimiter: str, width: int) -> list[list[str]] | None:
+    """The records of a line that a bare CR splits, when each part is a whole record (the CR
+    stood where a line break belonged); None when it splits a record."""
+    parts = [p for p in _BARE_CR.split(line) if p.strip()]
+    try:
+        records = [next(csv.reader([p], delimiter=delimiter)) for p in parts]
+    except csv.Error:
+        return None
+    return records if all(len(r) == width for r in records) else None
+
+
+def _cr_reason(line: str, delimiter: str) -> str:
+    widths = []
+    for part in _BARE_CR.split(line):
+        try:
+            widths.append(str(len(next(csv.reader([part], delimiter=delimiter)))))
+        except csv.Error:
+            widths.append("?")
+    return (
+        "a carriage return (CR) inside the line splits it into parts of "
+        f"{' and '.join(widths)} field(s): remove the CR, or save the file with one kind of "
+        "line end"
+    )
 
 
 def _width_reason(
@@ -327,6 +430,9 @@ def run_import(
                 row = parse(record.values)
             except RowError as err:
                 rejects.append(Reject(record.line, f"{err.field}: {err.reason}"))
+                continue
+            except RecursionError:  # a GeoJSON property nested hundreds of levels deep
+                rejects.append(Reject(record.line, ROW_TOO_DEEP))
                 continue
             event_id = str(row["event_id"])
             if event_id in curated:

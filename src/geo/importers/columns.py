@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from geo.importers.base import UnreadableFile, encoding_problem, sniff_delimiter
+from geo.importers.base import UnreadableFile, cr_line_ends, encoding_problem, sniff_delimiter
 from geo.importers.generic import FIELDS, NOT_TEXT, SITE_FIELDS
 
 # The header and the preview rows come from the file's first bytes; a CSV's header is short.
@@ -117,8 +117,10 @@ def preview_csv(data: bytes, rows: int = PREVIEW_ROWS) -> CsvPreview:
         raise UnreadableFile(problem)
     if b"\x00" in head:
         raise UnreadableFile("this is not a text file (it holds binary data): upload a CSV")
+    cr_ends = cr_line_ends(data[: HEAD_BYTES + 1])
     if len(data) > HEAD_BYTES:
-        head = head[: head.rfind(b"\n") + 1] or head  # whole lines only
+        end = max(head.rfind(b"\n"), head.rfind(b"\r") if cr_ends else -1)
+        head = head[: end + 1] or head  # whole lines only
     try:
         text = head.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -131,7 +133,8 @@ def preview_csv(data: bytes, rows: int = PREVIEW_ROWS) -> CsvPreview:
             ) from exc
     first = text.splitlines()[0] if text.strip() else ""
     delimiter = sniff_delimiter(first)
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    # As the importers read it: a classic Mac file's CRs end its lines.
+    reader = csv.reader(io.StringIO(text, newline="" if cr_ends else "\n"), delimiter=delimiter)
     try:
         header = [name.strip() for name in next(reader)]
     except (StopIteration, csv.Error) as exc:

@@ -27,12 +27,14 @@ import shapely
 from geo.bundle import area_shapes, load_admin1
 from geo.importers.acled import category_of, parse_date
 from geo.importers.base import (
+    ROW_TOO_DEEP,
     ImportResult,
     Progress,
     Record,
     Reject,
     RowParser,
     UnreadableFile,
+    load_json,
     read_deletions,
     read_records,
     run_import,
@@ -279,7 +281,7 @@ def import_csv(
 
 def _features(path: str | Path) -> list[object]:
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8-sig"))
+        data = load_json(Path(path).read_text(encoding="utf-8-sig"), path)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise UnreadableFile(f"cannot read {path} as GeoJSON: {exc}") from exc
     if not isinstance(data, dict) or not isinstance(data.get("features"), list):
@@ -304,13 +306,17 @@ def geojson_records(features: list[object], rejects: list[Reject]) -> Iterator[R
             rejects.append(Reject(number, "geometry: a Point needs [longitude, latitude]"))
             continue
         props = feature.get("properties") or {}
-        values = {
-            str(k): "" if v is None else str(v)
-            for k, v in (props.items() if isinstance(props, dict) else [])
-        }
-        values["longitude"], values["latitude"] = str(coords[0]), str(coords[1])
-        if "id" in feature and "id" not in values:
-            values["id"] = str(feature["id"])
+        try:
+            values = {
+                str(k): "" if v is None else str(v)
+                for k, v in (props.items() if isinstance(props, dict) else [])
+            }
+            values["longitude"], values["latitude"] = str(coords[0]), str(coords[1])
+            if "id" in feature and "id" not in values:
+                values["id"] = str(feature["id"])
+        except RecursionError:  # str() of a list nested hundreds of levels deep
+            rejects.append(Reject(number, ROW_TOO_DEEP))
+            continue
         yield Record(number, values)
 
 
@@ -388,6 +394,9 @@ def run_site_import(
             row = parse(values)
         except RowError as err:
             rejects.append(Reject(position, f"{err.field}: {err.reason}"))
+            continue
+        except RecursionError:  # a GeoJSON property nested hundreds of levels deep
+            rejects.append(Reject(position, ROW_TOO_DEEP))
             continue
         site_id = str(row["site_id"])
         if site_id in curated:

@@ -33,6 +33,7 @@ from geo.ingest.layout import Layout, layout, sentences
 from geo.ingest.lexicon import Lexicon, TermHit
 from geo.ingest.reader import ArticleText
 from geo.model import Category, GeoPrecision, TimePrecision
+from geo.safe_html import url_problem
 
 _LOCATIVE = re.compile(
     r"\b(?:in|at|near|outside|across|throughout|inside|around|within|of)\s+"
@@ -426,7 +427,9 @@ def _merge_metadata(info: ArticleInfo, found: Layout, article: ArticleText) -> N
     info.title = info.title or found.title or article.meta.get("title", "")
     info.author = info.author or found.author or article.meta.get("author", "")
     info.publisher = info.publisher or found.publisher or article.meta.get("publisher", "")
-    info.url = info.url or article.meta.get("url", "")
+    # A sources.csv's link, else the page's own; either only when the atlas would show it.
+    links = (info.url, article.meta.get("url", ""))
+    info.url = next((u for u in links if u and url_problem(u) is None), "")
     if info.published is None and found.published is not None:
         info.published = found.published
         info.published_from = f"the date line {found.published_text!r}"

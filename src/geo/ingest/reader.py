@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
+from geo.safe_html import url_problem
+
 SUFFIXES = {".txt": "text", ".md": "markdown", ".html": "html", ".htm": "html"}
 MAX_BYTES = 2_000_000  # far above any article; a bigger file is a mistake, not an article
 
@@ -306,6 +308,8 @@ class HtmlText(HTMLParser):
         values = {k: (v or "") for k, v in attrs}
         if tag == "meta":
             self._meta(values)
+        if tag == "link":
+            self._link(values)
         if tag == "time" and values.get("datetime") and "published" not in self.meta:
             self.meta["published"] = values["datetime"]
         if tag in BLOCK and not self._skipping:
@@ -370,8 +374,15 @@ class HtmlText(HTMLParser):
             "og:site_name": "publisher",
             "og:url": "url",
         }
-        if key in wanted:
+        if key in wanted and (wanted[key] != "url" or url_problem(content) is None):
             self.meta.setdefault(wanted[key], content)
+
+    def _link(self, values: dict[str, str]) -> None:
+        """``<link rel="canonical" href="...">``: the page's address, when it is a link the
+        atlas shows (as ``og:url``, whichever comes first)."""
+        href = values.get("href", "").strip()
+        if "canonical" in values.get("rel", "").lower().split() and url_problem(href) is None:
+            self.meta.setdefault("url", href)
 
     def result(self) -> tuple[str, array, array]:
         """The text and, per character, where it starts and ends in the raw page."""

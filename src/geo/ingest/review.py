@@ -277,7 +277,7 @@ def _accept(
                     "licence": LICENCE,
                 }
             )
-            _, problems = v.validate_sources(
+            checked, problems = v.validate_sources(
                 v.read_rows(
                     ",".join(sources_header) + "\n" + _csv_lines(sources_header, new_sources),
                     "sources.csv",
@@ -287,6 +287,8 @@ def _accept(
             )
             if _first_error(problems):
                 return Decision(False, f"refused: sources.csv: {_first_error(problems)}")
+            # A link the atlas would not show (queued before links were checked) is left out.
+            new_sources[0]["url"] = str(checked[0]["url"]) if checked else ""
 
         # Excerpts: the sentence and its supporting sentences, reusing identical ones.
         spans = [(item["char_start"], item["char_end"], item["excerpt"])]

@@ -35,7 +35,7 @@ from geo.model import (
     WHOLE_NUMBER_COLUMNS,
     blank_missing_text,
 )
-from geo.view import ViewState, months_between
+from geo.view import ViewState, month_key, months_between
 
 if TYPE_CHECKING:
     from geo.bundle import Bundle
@@ -334,7 +334,7 @@ def monthly_table(
         if month is None:
             undated += int(str(n))
             continue
-        label = f"{month:%Y-%m}" if isinstance(month, date) else str(month)[:7]
+        label = month_key(month) if isinstance(month, date) else str(month)[:7]
         column = counts.get(str(iso))
         if column is not None and label in column:
             column[label] += int(str(n))

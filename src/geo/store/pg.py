@@ -50,7 +50,7 @@ from geo.store.reads import EVENT_TABLE_COLUMNS, SITE_TABLE_COLUMNS, SqlReads
 from geo.store.reads import names as _names
 from geo.store.shared import describe_url, redact
 from geo.store.shared import url_from_settings as url_from_settings
-from geo.view import ViewState
+from geo.view import ViewState, month_key
 
 if TYPE_CHECKING:
     from geo.bundle import Bundle
@@ -419,7 +419,7 @@ class PgStore(SqlReads):
         if not self.rollups:
             return super().month_span()
         first, last = self._rows("SELECT min(start), max(stop) FROM event_cube")[0]
-        return None if first is None else (f"{first:%Y-%m}", f"{last:%Y-%m}")
+        return None if first is None else (month_key(first), month_key(last))
 
     def cell_counts(
         self,

@@ -21,7 +21,7 @@ from geo.store.base import (
     monthly_table,
     to_frame,
 )
-from geo.view import ViewState
+from geo.view import ViewState, month_key
 
 EVENT_TABLE_COLUMNS = [*EVENT_FRAME_COLUMNS, *EVENT_EXTRA_COLUMNS]
 SITE_TABLE_COLUMNS = [*SITE_FRAME_COLUMNS, *SITE_EXTRA_COLUMNS, "row_no"]
@@ -136,7 +136,7 @@ class SqlReads:
         first, last = self._rows("SELECT min(start), max(stop) FROM events")[0]
         if first is None:
             return None
-        return f"{first:%Y-%m}", f"{last:%Y-%m}"
+        return month_key(first), month_key(last)
 
     def table(self, name: str = "events", columns: Sequence[str] | None = None) -> pd.DataFrame:
         """A whole table, in data order (for exports and tests)."""

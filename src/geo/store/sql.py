@@ -12,6 +12,7 @@ that.
 
 from __future__ import annotations
 
+import calendar
 import html
 from collections.abc import Sequence
 from datetime import date
@@ -25,10 +26,12 @@ PG = "%s"
 
 
 def month_range(state: ViewState) -> tuple[date, date]:
-    """First and last day of the view's month range."""
-    first = date.fromisoformat(f"{state.start}-01")
-    after = date.fromisoformat(f"{month_of(month_index(state.end) + 1)}-01")
-    return first, date.fromordinal(after.toordinal() - 1)
+    """First and last day of the view's month range (a range ending in December 9999 too:
+    no month after the last one is needed)."""
+    start, end = divmod(month_index(state.start), 12), divmod(month_index(state.end), 12)
+    first = date(start[0], start[1] + 1, 1)
+    days = calendar.monthrange(end[0], end[1] + 1)[1]
+    return first, date(end[0], end[1] + 1, days)
 
 
 def _in(column: str, values: Sequence[str], mark: str) -> tuple[str, Params]:

@@ -3,9 +3,10 @@ credit, and the terms of imported files."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
-from geo import export
+from geo import export, safe_html
 from geo.model import GEO_PRECISION_WORDS
 from geo.ui.state import PageView
 
@@ -87,6 +88,9 @@ aggregated (they would count one loan twice).
 
 def source_list(page: PageView) -> None:
     sources = page.data.sources[["title", "publisher", "author", "published", "url"]]
+    # Only links the atlas would show are links (as on the Sources page).
+    links = pd.Series([safe_html.safe_url(u) for u in sources["url"]], index=sources.index)
+    sources = sources.assign(url=links)
     st.dataframe(
         sources,
         hide_index=True,
