@@ -242,3 +242,21 @@ def test_every_item_at_one_point_can_be_reached_whatever_its_category(
         )
         wait_for_app(page)
         frame = map_frame(page)
+
+
+def test_playback_runs_over_the_chosen_months_and_skips_empty_ones(
+    server: Server, page: Page
+) -> None:
+    """2016 in Kazakhstan (events in April, May and November), a three-month window:
+    playback starts at the range's first month with an event, not at the data's first month,
+    and steps from one month with events to the next."""
+    page.goto(f"{server.url}/?from=2016-01&to=2016-12&country=KAZ&win=3")
+    wait_for_app(page)
+    page.get_by_role("button", name="Play").click()
+    expect(page.get_by_text("Playing: 2016-04 to 2016-06")).to_be_visible(timeout=20_000)
+    expect(page.get_by_text("Playing: 2016-03 to 2016-05")).to_have_count(0)
+    expect(page.get_by_text("Playing: 2016-09 to 2016-11")).to_be_visible(timeout=20_000)
+    page.get_by_role("button", name="Pause").click()
+    wait_for_app(page)
+    params = params_of(current_url(page))
+    assert params["from"] >= "2016-01" and params["to"] <= "2016-12"

@@ -52,6 +52,9 @@ def test_playback_steps_months_and_keeps_the_zoom(server: Server, page: Page) ->
     frame = map_frame(page)
     frame.evaluate("() => { window.map.setView([43.0, 75.0], 6); window.__mounted = 'yes'; }")
     page.wait_for_function("() => window.location.search.includes('map=43')", timeout=20_000)
+    # Month by month, empty months included.
+    page.get_by_text("Skip months with no event").click()
+    wait_for_app(page)
     page.get_by_role("button", name="Play").click()
     expect(page.get_by_text("Playing: 2013-09 to 2014-08")).to_be_visible(timeout=20_000)
     expect(page.get_by_text("Playing: 2013-10 to 2014-09")).to_be_visible(timeout=20_000)

@@ -1,5 +1,6 @@
-"""Playback: Play steps the view's month range through time (see :mod:`geo.playback`); the
-map, counts and charts follow and the map keeps its position."""
+"""Playback: Play steps through the view's own months (see :mod:`geo.playback`), at the
+speed chosen, skipping months with no event unless asked not to; the map, counts and charts
+follow and the map keeps its position."""
 
 from __future__ import annotations
 
@@ -15,12 +16,15 @@ from geo.view import ViewState
 
 PLAYING = "_playing"
 _LAST_TICK = "_last_tick"
-PLAY_INTERVAL = 1.5  # seconds per month
+_RANGE = "_play_range"  # the months a playback runs over, and those with events
+SPEEDS = {"Slow": 3.0, "Normal": 1.5, "Fast": 0.75}  # seconds a step
+W_SPEED, W_SKIP = "play_speed", "play_skip"
 
 
 def playback_controls(page: PageView) -> None:
-    """Play/pause, mode and window (read back into the view by :mod:`geo.ui.state`)."""
-    view, bounds = page.view, page.bounds
+    """Play/pause, mode, window, speed, and whether empty months are skipped (mode and
+    window are read back into the view by :mod:`geo.ui.state`)."""
+    view = page.view
     playing = bool(st.session_state.get(PLAYING))
     cols = st.columns([0.16, 0.34, 0.2, 0.3], vertical_alignment="bottom")
     with cols[0]:
@@ -33,9 +37,7 @@ def playback_controls(page: PageView) -> None:
             if playing:
                 st.session_state[PLAYING] = False
             else:
-                st.session_state[PLAYING] = True
-                st.session_state[_LAST_TICK] = time.monotonic()
-                state.set_view(first_frame(view, bounds))
+                _start(page)
             st.rerun()
     with cols[1]:
         mode = st.segmented_control(
@@ -57,26 +59,53 @@ def playback_controls(page: PageView) -> None:
         st.markdown(
             f"**{label}: {safe_html.markdown(view.start)} to {safe_html.markdown(view.end)}**"
         )
+    speed, skip = st.columns([0.5, 0.5], vertical_alignment="center")
+    speed.segmented_control(
+        "Speed", list(SPEEDS), default="Normal", key=W_SPEED, label_visibility="collapsed"
+    )
+    skip.toggle(
+        "Skip months with no event",
+        value=True,
+        key=W_SKIP,
+        help="Each step moves to the next month that holds an event.",
+    )
+
+
+def _start(page: PageView) -> None:
+    """Play over the view's own months, from the first (skipping empty ones if asked)."""
+    assert page.result is not None
+    view = page.view
+    table, _ = page.result.month_counts()
+    busy = (
+        [str(m) for m, n in table.sum(axis=1).items() if n]
+        if st.session_state.get(W_SKIP, True)
+        else []
+    )
+    st.session_state[_RANGE] = (view.start, view.end, busy)
+    st.session_state[PLAYING] = True
+    st.session_state[_LAST_TICK] = time.monotonic()
+    state.set_view(first_frame(view, view.start, view.end, busy))
 
 
 def playback_ticker(page: PageView) -> None:
     """While playing, advance one month every PLAY_INTERVAL seconds (rerunning the page)."""
     if not st.session_state.get(PLAYING):
         return
-    bounds = page.bounds
+    first, last, busy = st.session_state.get(_RANGE, (page.view.start, page.view.end, []))
+    interval = SPEEDS.get(str(st.session_state.get(W_SPEED) or "Normal"), SPEEDS["Normal"])
 
-    @st.fragment(run_every=PLAY_INTERVAL)
+    @st.fragment(run_every=interval)
     def tick() -> None:
         # The fragment also runs inline in every full run: only a timer run advances.
         now = time.monotonic()
-        if now - st.session_state.get(_LAST_TICK, 0.0) < PLAY_INTERVAL * 0.8:
+        if now - st.session_state.get(_LAST_TICK, 0.0) < interval * 0.8:
             return
         st.session_state[_LAST_TICK] = now
         current: ViewState = st.session_state.get(state.VIEW_KEY, page.view)
-        if at_end(current, bounds):
+        if at_end(current, last):
             st.session_state[PLAYING] = False
         else:
-            state.set_view(next_frame(current, bounds))
+            state.set_view(next_frame(current, first, last, busy))
         st.rerun(scope="app")
 
     tick()
