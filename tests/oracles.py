@@ -17,7 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from geo import safe_html
-from geo.charts import actor_figure, category_figure, month_figure
+from geo.charts import actor_figure, category_figure, month_figure, participants_and_arrests
 from geo.model import AREAS
 from geo.picks import encode_value, parse_pick_key
 from geo.store import sql
@@ -213,3 +213,15 @@ def region_counts(events: pd.DataFrame, sites: pd.DataFrame) -> dict[str, tuple[
         if name:
             counts[str(name)] = (int(ev.get(name, 0)), int(si.get(name, 0)))
     return counts
+
+
+def chart_of(name: str, events: pd.DataFrame, view: ViewState) -> go.Figure:
+    """The linked chart ``name`` drawn from the event rows with pandas: the oracle the
+    store's aggregates are held to (the figures chart draws the rows themselves)."""
+    builders = {
+        "month": events_per_month,
+        "category": events_by_category,
+        "actor": top_actors,
+        "figures": participants_and_arrests,
+    }
+    return builders[name](events, view)

@@ -241,3 +241,20 @@ def currency_words(code: str) -> str:
     if len(code) == 7 and code[:3].isalpha() and code[3:].isdigit():
         return f"{code[:3].upper()}, constant {code[3:]}"
     return code or "currency not stated"
+
+
+# The months' English names, January first (dates in words, in the panels and ingestion).
+MONTH_NAMES: tuple[str, ...] = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)

@@ -28,7 +28,14 @@ import pandas as pd
 
 from geo import safe_html
 from geo.figures import parse_figures
-from geo.model import AREAS, CATEGORY_LABELS, Category, GeoPrecision, TimePrecision
+from geo.model import (
+    AREAS,
+    CATEGORY_LABELS,
+    MONTH_NAMES,
+    Category,
+    GeoPrecision,
+    TimePrecision,
+)
 from geo.picks import describe_pick
 from geo.provenance import site_facts
 from geo.validate import infer_precision
@@ -56,28 +63,13 @@ def inert(value: object, max_len: int | None = None) -> str:
 
 # ---- dates and places ----
 
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
 
 def date_words(value: object, precision: str) -> str:
     """A date as a person writes it, with its precision: '27 March 2021', 'January 2020
     (month known, not the day)', '2019 (year known only)', 'date unknown'."""
     if not isinstance(value, date) or precision == TimePrecision.UNKNOWN:
         return "date unknown"
-    month = _MONTHS[value.month - 1]
+    month = MONTH_NAMES[value.month - 1]
     if precision == TimePrecision.DAY:
         return f"{value.day} {month} {value.year}"
     if precision == TimePrecision.MONTH:
@@ -116,7 +108,7 @@ def place_words(record: Record) -> str:
 def month_words(month: str) -> str:
     """A ``YYYY-MM`` month as a person says it: 'March 2019'."""
     first = date.fromisoformat(f"{month}-01")
-    return f"{_MONTHS[first.month - 1]} {first.year}"
+    return f"{MONTH_NAMES[first.month - 1]} {first.year}"
 
 
 def period_words(start: str, end: str) -> str:
@@ -127,7 +119,7 @@ def period_words(start: str, end: str) -> str:
     if first.month == 1 and last.month == 12:
         return str(first.year) if first.year == last.year else f"{first.year}–{last.year}"
     if first.year == last.year:
-        return f"{_MONTHS[first.month - 1]}–{month_words(end)}"
+        return f"{MONTH_NAMES[first.month - 1]}–{month_words(end)}"
     return f"{month_words(start)} – {month_words(end)}"
 
 

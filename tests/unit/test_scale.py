@@ -7,13 +7,12 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from types import SimpleNamespace
-from typing import Any
 
 import h3
 import pandas as pd
 import pytest
 
-from geo import assets, cells, charts, maps, query, scale, viewport
+from geo import assets, cells, maps, query, scale, viewport
 from geo.bundle import Bundle
 from geo.store import DuckStore, store_for
 from geo.view import ViewState
@@ -153,7 +152,7 @@ def test_the_charts_in_sql_are_the_charts_own_figures(bundled: Bundle, view: Vie
     assert not result.filtered.charts_in_store  # the bundled data is read as rows...
     for name in ("month", "category", "actor", "figures"):
         ours = scale.chart(name, result)  # ...and counted in SQL
-        theirs = rows_chart(name, result.filtered.events, view)
+        theirs = oracles.chart_of(name, result.filtered.events, view)
         assert ours.to_plotly_json() == theirs.to_plotly_json(), name
 
 
@@ -163,15 +162,3 @@ def test_scale_layers_use_the_store_not_a_frame(many: Bundle) -> None:
     view = replace(ViewState("2021-01", "2021-12"), countries=("KGZ",))
     assert query.cell_counts(store, view).total == 10
     assert isinstance(store.monthly_counts(view)[0], pd.DataFrame)
-
-
-def rows_chart(name: str, events: pd.DataFrame, view: ViewState) -> Any:
-    """The chart drawn from the event rows with pandas: the oracle the store's aggregates
-    are held to."""
-    builders = {
-        "month": oracles.events_per_month,
-        "category": oracles.events_by_category,
-        "actor": oracles.top_actors,
-        "figures": charts.participants_and_arrests,
-    }
-    return builders[name](events, view)

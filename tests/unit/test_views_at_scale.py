@@ -11,12 +11,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 import pandas as pd
 import pytest
 
-from geo import charts, query, scale
+from geo import query, scale
 from geo.bundle import Bundle
 from geo.store import close_all, store_for
 from geo.view import ViewState
@@ -51,18 +50,6 @@ def bar_keys(result: query.ViewResult) -> list[str]:
         for trace in scale.chart(name, result).data:
             keys += [c[0] for c in trace.customdata]
     return keys
-
-
-def rows_chart(name: str, events: pd.DataFrame, view: ViewState) -> Any:
-    """The chart drawn from the event rows with pandas: the oracle the store's aggregates
-    are held to."""
-    builders = {
-        "month": oracles.events_per_month,
-        "category": oracles.events_by_category,
-        "actor": oracles.top_actors,
-        "figures": charts.participants_and_arrests,
-    }
-    return builders[name](events, view)
 
 
 def as_large(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -114,7 +101,7 @@ def test_past_the_threshold_nothing_is_read_and_everything_agrees(
     for name in CHARTS:
         assert (
             scale.chart(name, result).to_plotly_json()
-            == rows_chart(name, rows.events, view).to_plotly_json()
+            == oracles.chart_of(name, rows.events, view).to_plotly_json()
         ), name
     first, total = counted.first_events(5)
     expected = rows.events.sort_values(["start", "event_id"], na_position="last").head(5)

@@ -32,7 +32,7 @@ from geo.ingest.dates import DateMention, DateReader, parse_date_line
 from geo.ingest.layout import Layout, layout, sentences
 from geo.ingest.lexicon import Lexicon, TermHit
 from geo.ingest.reader import ArticleText
-from geo.model import Category, GeoPrecision, TimePrecision
+from geo.model import MONTH_NAMES, Category, GeoPrecision, TimePrecision
 from geo.safe_html import url_problem
 
 _LOCATIVE = re.compile(
@@ -56,20 +56,6 @@ CATEGORY_TITLES = {
     Category.CONSULATE_EMBASSY: "Consulate or embassy event",
     Category.OTHER: "Event",
 }
-MONTH_NAMES = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
 
 
 @dataclass
