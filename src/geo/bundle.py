@@ -232,6 +232,51 @@ def geo_dir() -> Path:
     return default_data_dir() / "geo"
 
 
+@dataclass(frozen=True)
+class PlaceLabel:
+    """A name the offline base map writes at a point: a city, or a country."""
+
+    name: str
+    latitude: float
+    longitude: float
+    kind: str  # "country", "capital" (of a country or of Xinjiang) or "city"
+
+
+# Where the base map writes the three areas' names (inside each, clear of the big cities).
+COUNTRY_LABELS = (
+    PlaceLabel("KAZAKHSTAN", 48.6, 66.0, "country"),
+    PlaceLabel("KYRGYZSTAN", 41.7, 73.9, "country"),
+    PlaceLabel("XINJIANG (CHINA)", 40.9, 84.6, "country"),
+)
+
+
+# Named at every zoom; the other cities from zoom 5 on (see geo.maps.PlaceNames).
+CAPITALS = frozenset({"Astana", "Bishkek", "Ürümqi"})
+
+
+def place_labels(min_population: int = 500_000, folder: Path | None = None) -> list[PlaceLabel]:
+    """The names the offline base map shows: the three areas, and the cities of the bundled
+    GeoNames extract (``gazetteer.csv`` in ``folder``, default :func:`geo_dir`) with at least
+    ``min_population`` people, largest first."""
+    path = (geo_dir() if folder is None else folder) / "gazetteer.csv"
+    cities = pd.read_csv(path, usecols=["name", "latitude", "longitude", "population"])
+    cities = cities[cities["population"].fillna(0) >= min_population]
+    cities = cities.sort_values(["population", "name"], ascending=[False, True])
+    rows = cities.to_dict("records")
+    return [
+        *COUNTRY_LABELS,
+        *(
+            PlaceLabel(
+                str(r["name"]),
+                float(r["latitude"]),
+                float(r["longitude"]),
+                "capital" if r["name"] in CAPITALS else "city",
+            )
+            for r in rows
+        ),
+    ]
+
+
 def load_admin1(folder: Path | None = None) -> gpd.GeoDataFrame:
     """The admin-1 regions of the three areas (Natural Earth), EPSG:4326, from ``folder``
     (default: :func:`geo_dir`). Cached: callers must not modify the frame."""

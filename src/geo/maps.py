@@ -13,6 +13,7 @@ import json
 import re
 import struct
 import zlib
+from collections.abc import Sequence
 from typing import cast
 
 import folium
@@ -23,6 +24,7 @@ from folium.plugins import FeatureGroupSubGroup, MarkerCluster
 
 from geo import safe_html
 from geo.assets import AssetLinks
+from geo.bundle import PlaceLabel
 from geo.model import CATEGORY_LABELS, Category
 from geo.query import Filtered
 from geo.render import ItemFacts, item_facts
@@ -135,10 +137,78 @@ class Legend(folium.MacroElement):
         self.html = legend_html()
 
 
+class PlaceNames(folium.MacroElement):
+    """The offline base map's names (countries and capitals; the other big cities from zoom
+    5 on), in a pane between the region shading and the markers that no click reaches; and,
+    when an online base layer is chosen whose tiles cannot load, a note on the map saying
+    so."""
+
+    _template = folium.template.Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (map) {
+            var pane = map.createPane("atlas-labels");
+            pane.style.zIndex = 450;
+            pane.style.pointerEvents = "none";
+            var names = L.layerGroup(), towns = L.layerGroup();
+            {{ this.labels }}.forEach(function (p) {
+                L.marker([p[1], p[2]], {
+                    pane: "atlas-labels", interactive: false, keyboard: false,
+                    icon: L.divIcon({className: "atlas-label atlas-label-" + p[3],
+                                     html: "<span>" + p[0] + "</span>", iconSize: null})
+                }).addTo(p[3] === "city" ? towns : names);
+            });
+            names.addTo(map);
+            // Other cities once zoomed in far enough for their names not to pile up.
+            function showTowns() {
+                if (map.getZoom() >= 5) { towns.addTo(map); } else { towns.remove(); }
+            }
+            map.on("zoomend", showTowns);
+            showTowns();
+            var note = L.control({position: "bottomright"});
+            note.onAdd = function () {
+                var box = L.DomUtil.create("div", "atlas-tile-note");
+                box.style.display = "none";
+                return box;
+            };
+            note.addTo(map);
+            map.on("baselayerchange", function (e) {
+                var box = note.getContainer();
+                box.style.display = "none";
+                if (!e.layer || !e.layer.once) { return; }
+                e.layer.once("tileerror", function () {
+                    box.textContent = e.name + ": its tiles cannot be loaded here (no "
+                        + "internet connection?). Choose \u201cPlain (works offline)\u201d "
+                        + "in the layer list.";
+                    box.style.display = "block";
+                });
+            });
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, labels: Sequence[PlaceLabel]) -> None:
+        super().__init__()
+        self._name = "PlaceNames"
+        self.labels = script_json(
+            [[safe_html.text(p.name), p.latitude, p.longitude, p.kind] for p in labels]
+        )
+
+
 # Written once in the map's page rather than on every popup (plain CSS: no data in it).
 MAP_CSS = (
     ".atlas-popup{font:12px/1.4 system-ui,sans-serif;max-width:300px}"
     ".atlas-popup th{text-align:left;padding-right:6px;vertical-align:top}"
+    ".atlas-label{background:none;border:none}"
+    ".atlas-label span{display:inline-block;transform:translate(-50%,-50%);white-space:nowrap;"
+    "font:600 11px system-ui,sans-serif;color:#333;text-shadow:0 0 3px #fff,0 0 3px #fff}"
+    ".atlas-label-country span{font-size:13px;letter-spacing:2px;color:#666}"
+    ".atlas-label-capital span{font-size:12px;color:#111}"
+    # A city's name sits under its point, clear of the markers drawn on it.
+    ".atlas-label-capital span,.atlas-label-city span{transform:translate(-50%,14px)}"
+    ".atlas-tile-note{background:#fff8e1;border:1px solid #e0b000;padding:4px 8px;"
+    "font:12px system-ui,sans-serif;max-width:260px}"
 )
 
 
@@ -147,8 +217,11 @@ def _use_assets(element: JSCSSMixin, assets: AssetLinks) -> None:
     element.default_css = list(assets.css)
 
 
-def base_map(borders_geojson: str, assets: AssetLinks) -> folium.Map:
-    """The map without data: offline base, online tiles to choose, borders, legend."""
+def base_map(
+    borders_geojson: str, assets: AssetLinks, labels: Sequence[PlaceLabel] = ()
+) -> folium.Map:
+    """The map without data: offline base with place names, online tiles to choose,
+    borders, legend."""
     m = folium.Map(
         location=MAP_CENTER,
         zoom_start=MAP_ZOOM,  # type: ignore[arg-type]  # folium hints int; Leaflet zooms by 0.25
@@ -172,6 +245,8 @@ def base_map(borders_geojson: str, assets: AssetLinks) -> folium.Map:
         interactive=False,
     ).add_to(m)
     Legend().add_to(m)
+    if labels:
+        PlaceNames(labels).add_to(m)
     root = cast(folium.Figure, m.get_root())  # a Map's root is the Figure it creates
     root.header.add_child(folium.Element(f"<style>{MAP_CSS}</style>"), name="atlas_css")
     return m

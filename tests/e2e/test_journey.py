@@ -260,3 +260,25 @@ def test_playback_runs_over_the_chosen_months_and_skips_empty_ones(
     wait_for_app(page)
     params = params_of(current_url(page))
     assert params["from"] >= "2016-01" and params["to"] <= "2016-12"
+
+
+def test_the_offline_map_names_places_and_an_online_layer_says_when_it_cannot_load(
+    server: Server, page: Page
+) -> None:
+    page.goto(server.url)
+    wait_for_app(page)
+    frame = map_frame(page)
+    names = frame.locator(".atlas-label")
+    expect(names.filter(has_text="Astana")).to_have_count(1)
+    expect(names.filter(has_text="Bishkek")).to_have_count(1)
+    expect(names.filter(has_text="KAZAKHSTAN")).to_have_count(1)
+    expect(names.filter(has_text="Kashgar")).to_have_count(0)  # the other cities, zoomed in
+    frame.evaluate("() => { window.map.setZoom(6); }")
+    expect(names.filter(has_text="Kashgar")).to_have_count(1)
+    assert frame.locator(".atlas-tile-note").is_hidden()
+    # The tests' browser reaches no host but this one: OpenStreetMap's tiles cannot load.
+    frame.locator(".leaflet-control-layers").hover()
+    frame.get_by_text("OpenStreetMap (online)").click()
+    note = frame.locator(".atlas-tile-note")
+    expect(note).to_be_visible(timeout=20_000)
+    expect(note).to_contain_text("cannot be loaded")

@@ -32,7 +32,7 @@ def atlas_map(page: PageView) -> None:
     center, zoom = state.map_viewport_args(page.view)
     regions = choropleth_geojson(loaders.admin1(), result.region_counts())
     st_folium(
-        base_map(loaders.borders(), links),
+        base_map(loaders.borders(), links, loaders.place_labels()),
         key=keys.MAP_KEY,
         height=600,
         use_container_width=True,

@@ -10,7 +10,8 @@ import geopandas as gpd
 import streamlit as st
 
 from geo import assets, sources
-from geo.bundle import Bundle, borders_geojson, load_admin1, load_bundle
+from geo.bundle import Bundle, PlaceLabel, borders_geojson, load_admin1, load_bundle
+from geo.bundle import place_labels as bundled_place_labels
 from geo.query import bounds_for
 from geo.settings import settings
 from geo.ui import database
@@ -114,6 +115,11 @@ def base_path() -> str:
 @st.cache_resource
 def borders() -> str:
     return borders_geojson()
+
+
+@st.cache_resource
+def place_labels() -> list[PlaceLabel]:
+    return bundled_place_labels()
 
 
 @st.cache_resource
