@@ -9,7 +9,6 @@ CHARTS = ("month", "category", "actor")
 page = ui.page_view(CHARTS + ui.projects.SITE_CHARTS, map_events=True)
 
 st.title(ui.APP_TITLE)
-ui.playback_controls(page)
 ui.summary(page)
 ui.show_notices()
 ui.editors_data_notice(page)
@@ -18,9 +17,11 @@ if ui.editing_enabled():
 ui.picks_bar(page)
 ui.missing_scripts_notice()
 
-map_column, panel_column = st.columns([0.66, 0.34], gap="medium")
+# The map first; the panel beside it on a desktop screen, under it on smaller ones.
+map_column, panel_column = ui.map_and_panel()
 with map_column:
     ui.atlas_map(page)
+    ui.playback_controls(page)
 with panel_column:
     ui.side_panel(page)
     ui.share_and_download(page)

@@ -114,6 +114,10 @@ def legend_html() -> str:
     )
 
 
+# Maps narrower than this (pixels) start with the legend folded.
+LEGEND_FOLD_BELOW = 600
+
+
 class Legend(folium.MacroElement):
     """A fixed legend in the map's bottom-left corner (static markup, no data strings)."""
 
@@ -121,9 +125,13 @@ class Legend(folium.MacroElement):
         """
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = L.control({position: "bottomleft"});
-        {{ this.get_name() }}.onAdd = function () {
+        {{ this.get_name() }}.onAdd = function (map) {
             var div = L.DomUtil.create("div");
             div.innerHTML = {{ this.html|tojson }};
+            // Folded on a narrow map, where it would cover much of it; a tap opens it.
+            if (map.getSize().x < {{ this.fold_below }}) {
+                div.querySelector("details").open = false;
+            }
             return div;
         };
         {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
@@ -135,6 +143,7 @@ class Legend(folium.MacroElement):
         super().__init__()
         self._name = "Legend"
         self.html = legend_html()
+        self.fold_below = LEGEND_FOLD_BELOW
 
 
 class PlaceNames(folium.MacroElement):

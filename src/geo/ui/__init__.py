@@ -14,6 +14,7 @@ notices), :mod:`~geo.ui.imports` and :mod:`~geo.ui.ingest` (the pages that write
 from geo.ui import about, articles, database, imports, ingest, projects
 from geo.ui.atlas_map import atlas_map, missing_scripts_notice
 from geo.ui.data import editing_enabled, folder_bundle
+from geo.ui.layout import map_and_panel
 from geo.ui.linked import linked_charts
 from geo.ui.navigation import APP_TITLE, configure_page, gate, run_pages
 from geo.ui.panels import (
@@ -46,6 +47,7 @@ __all__ = [
     "ingest",
     "items_table",
     "linked_charts",
+    "map_and_panel",
     "missing_scripts_notice",
     "page_data",
     "page_view",

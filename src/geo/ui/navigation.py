@@ -19,7 +19,7 @@ import streamlit as st
 from geo import safe_html
 from geo.settings import APP_SCRIPT, app_roots
 from geo.store import StoreError, StoreFileError
-from geo.ui import auth, database
+from geo.ui import auth, database, layout
 
 APP_TITLE = "China in Central Asia: event atlas"
 _ROUTED: ContextVar[bool] = ContextVar("geo_page_routed", default=False)
@@ -28,6 +28,7 @@ _PAGE: ContextVar[str] = ContextVar("geo_page", default="")
 
 def configure_page() -> None:
     st.set_page_config(page_title=APP_TITLE, page_icon="🌏", layout="wide")
+    layout.responsive_styles()
 
 
 def gate() -> bool:

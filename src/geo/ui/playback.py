@@ -26,8 +26,9 @@ def playback_controls(page: PageView) -> None:
     window are read back into the view by :mod:`geo.ui.state`)."""
     view = page.view
     playing = bool(st.session_state.get(PLAYING))
-    cols = st.columns([0.16, 0.34, 0.2, 0.3], vertical_alignment="bottom")
-    with cols[0]:
+    with st.container(
+        horizontal=True, wrap=True, vertical_alignment="bottom", gap="medium", key="playback"
+    ):
         if st.button(
             "Pause" if playing else "Play",
             icon=":material/pause:" if playing else ":material/play_arrow:",
@@ -39,36 +40,32 @@ def playback_controls(page: PageView) -> None:
             else:
                 _start(page)
             st.rerun()
-    with cols[1]:
         mode = st.segmented_control(
             "Playback",
             options=["window", "cumulative"],
             format_func=lambda m: "Moving window" if m == "window" else "Cumulative",
             key=keys.W_PLAY_MODE,
         )
-    with cols[2]:
         st.number_input(
             "Window (months)",
             min_value=1,
             max_value=120,
             key=keys.W_PLAY_WINDOW,
             disabled=mode == "cumulative",
+            width=150,
         )
-    with cols[3]:
+        st.segmented_control("Speed", list(SPEEDS), default="Normal", key=W_SPEED)
+        st.toggle(
+            "Skip months with no event",
+            value=True,
+            key=W_SKIP,
+            help="Each step moves to the next month that holds an event.",
+        )
         label = "Playing" if playing else "Showing"
         st.markdown(
-            f"**{label}: {safe_html.markdown(view.start)} to {safe_html.markdown(view.end)}**"
+            f"**{label}: {safe_html.markdown(view.start)} to {safe_html.markdown(view.end)}**",
+            width="content",
         )
-    speed, skip = st.columns([0.5, 0.5], vertical_alignment="center")
-    speed.segmented_control(
-        "Speed", list(SPEEDS), default="Normal", key=W_SPEED, label_visibility="collapsed"
-    )
-    skip.toggle(
-        "Skip months with no event",
-        value=True,
-        key=W_SKIP,
-        help="Each step moves to the next month that holds an event.",
-    )
 
 
 def _start(page: PageView) -> None:
