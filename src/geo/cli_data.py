@@ -202,4 +202,16 @@ def register(commands: Any) -> None:
         help="compare store engines instead (e.g. duckdb,postgis): the same import and queries "
         "on each, side by side",
     )
+    bench.add_argument(
+        "--first-visit",
+        action="store_true",
+        help="time the first map a visitor sees (cold and warm server) on the bundled data, "
+        "against a bare 100-point streamlit-folium page",
+    )
+    bench.add_argument(
+        "--servers", type=int, default=3, help="--first-visit: fresh servers per app"
+    )
+    bench.add_argument(
+        "--visits", type=int, default=4, help="--first-visit: warm visits per server"
+    )
     bench.set_defaults(func=_bench)

@@ -536,6 +536,10 @@ def _log(text: str) -> None:
 
 def command(args: argparse.Namespace) -> int:
     """Run ``geo bench`` with the arguments :mod:`geo.cli_data` parsed; the exit status."""
+    if args.first_visit:
+        from atlas_tools import firstvisit
+
+        return firstvisit.command(args.servers, args.visits, args.json, _log)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     work_dir = Path(args.work_dir) if args.work_dir else None
     if args.engines:
