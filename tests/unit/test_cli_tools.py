@@ -61,3 +61,19 @@ def test_the_tools_find_the_checkout() -> None:
     assert (REPO / "app.py").is_file()
     assert (REPO / ".streamlit" / "config.toml").is_file()
     assert bench.REPO == localserver.REPO == REPO
+
+
+def test_first_visit_report_compares_medians_with_the_floor_against_the_targets() -> None:
+    from atlas_tools.firstvisit import Visits, report, table
+
+    atlas = Visits("atlas", cold=[6.0, 9.0, 7.0], warm=[2.4, 2.6, 3.5, 2.5])
+    floor = Visits("floor", cold=[4.0, 3.0, 3.5], warm=[2.0, 2.0, 2.1, 1.9])
+    found = report(atlas, floor)
+    # Medians: atlas cold 7.0 / floor 3.5 = 2.0 (met), warm 2.55 / 2.0 = 1.27 (met).
+    assert found["cold_ratio"] == 2.0 and found["cold_met"]
+    assert found["warm_ratio"] == 1.27 and found["warm_met"]
+    slower = report(Visits("atlas", cold=[8.0], warm=[2.8]), floor)
+    assert not slower["cold_met"] and not slower["warm_met"]
+    text = table(slower)
+    assert "| cold (median of 1) | 8.00 s | 3.50 s | 2.29× | ≤ 2.0× MISSED |" in text
+    assert "| warm (median of 1) | 2.80 s | 2.00 s | 1.4× | ≤ 1.3× MISSED |" in text
