@@ -146,6 +146,55 @@ class Legend(folium.MacroElement):
         self.fold_below = LEGEND_FOLD_BELOW
 
 
+# The pane of the selected item's ring: above markers and cluster bubbles (600), below
+# tooltips and popups (650, 700).
+SELECTED_PANE = "atlas-selected"
+
+
+class SelectedPane(folium.MacroElement):
+    """Creates :data:`SELECTED_PANE` with the map (the layers that use it come later, with
+    each view)."""
+
+    _template = folium.template.Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (map) {
+            var pane = map.createPane({{ this.pane|tojson }});
+            pane.style.zIndex = 640;
+            pane.style.pointerEvents = "none";
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "SelectedPane"
+        self.pane = SELECTED_PANE
+
+
+class SelectedRing(folium.MacroElement):
+    """A ring round the selected item, in :data:`SELECTED_PANE`, above any cluster that
+    holds it (bringing the item into view is the caller's: the map's centre argument)."""
+
+    _template = folium.template.Template(
+        """
+        {% macro script(this, kwargs) %}
+        L.circleMarker({{ this.point|tojson }}, {
+            radius: 16, color: "#111111", weight: 3, fill: false, interactive: false,
+            pane: {{ this.pane|tojson }}, className: "atlas-selected-ring"
+        }).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, point: tuple[float, float]) -> None:
+        super().__init__()
+        self._name = "SelectedRing"
+        self.point = list(point)
+        self.pane = SELECTED_PANE
+
+
 class PlaceNames(folium.MacroElement):
     """The offline base map's names (countries and capitals; the other big cities from zoom
     5 on), in a pane between the region shading and the markers that no click reaches; and,
@@ -254,6 +303,7 @@ def base_map(
         interactive=False,
     ).add_to(m)
     Legend().add_to(m)
+    SelectedPane().add_to(m)
     if labels:
         PlaceNames(labels).add_to(m)
     root = cast(folium.Figure, m.get_root())  # a Map's root is the Figure it creates
@@ -523,13 +573,6 @@ def data_layers(
         groups.append(group)
     highlight = folium.FeatureGroup(name=SELECTED_LAYER, show=True, control=False)
     if selected_point is not None:
-        folium.CircleMarker(
-            selected_point,
-            radius=16,
-            color="#111111",
-            weight=3,
-            fill=False,
-            interactive=False,
-        ).add_to(highlight)
+        SelectedRing(selected_point).add_to(highlight)
     groups.append(highlight)
     return groups

@@ -19,16 +19,25 @@ def resolution_for(zoom: float | None) -> int:
     return 7
 
 
+# A box every map on the page shows at least, whatever the screen: a phone's map is about
+# 360 px wide, the map is 600 px high.
+SURELY_SHOWN = (340, 560)
+
+
 def view_bbox(
-    center: tuple[float, float] | None, zoom: float | None, margin: float = 0.5
+    center: tuple[float, float] | None,
+    zoom: float | None,
+    margin: float = 0.5,
+    pixels: tuple[int, int] = MAP_PIXELS,
 ) -> tuple[float, float, float, float]:
-    """(south, west, north, east) the map shows at ``center`` and ``zoom``, widened by
-    ``margin`` of its size on every side (so a small pan still finds cells drawn)."""
+    """(south, west, north, east) a map of ``pixels`` shows at ``center`` and ``zoom``,
+    widened by ``margin`` of its size on every side (so a small pan still finds cells
+    drawn)."""
     lat, lon = center or DEFAULT_CENTER
     z = DEFAULT_ZOOM if zoom is None else zoom
     world = 256 * 2**z  # pixels around the world at this zoom
-    half_w = MAP_PIXELS[0] / 2 * (1 + 2 * margin)
-    half_h = MAP_PIXELS[1] / 2 * (1 + 2 * margin)
+    half_w = pixels[0] / 2 * (1 + 2 * margin)
+    half_h = pixels[1] / 2 * (1 + 2 * margin)
     x = (lon + 180) / 360 * world
     y = 1 - math.log(math.tan(math.radians(lat)) + 1 / math.cos(math.radians(lat))) / math.pi
     y *= world / 2
@@ -42,3 +51,12 @@ def view_bbox(
     north = lat_of(max(0.0, y - half_h))
     south = lat_of(min(world, y + half_h))
     return south, west, north, east
+
+
+def surely_in_view(
+    center: tuple[float, float] | None, zoom: float | None, point: tuple[float, float]
+) -> bool:
+    """Whether ``point`` (lat, lon) is on the map at ``center`` and ``zoom`` on any screen
+    (within :data:`SURELY_SHOWN` pixels round the centre)."""
+    south, west, north, east = view_bbox(center, zoom, margin=0.0, pixels=SURELY_SHOWN)
+    return south <= point[0] <= north and west <= point[1] <= east

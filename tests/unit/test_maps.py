@@ -294,12 +294,15 @@ def test_the_selected_item_gets_a_ring(bundled, links) -> None:
     filtered = query.apply(bundled, _view(bundled))
     groups = maps.data_layers(filtered, bundled.sources, links, selected="EV025")
     assert groups[-1].layer_name == maps.SELECTED_LAYER
-    rings = [e for e in walk(groups[-1]) if isinstance(e, folium.CircleMarker)]
+    rings = [e for e in walk(groups[-1]) if isinstance(e, maps.SelectedRing)]
     assert len(rings) == 1
     ev025 = bundled.events.set_index("event_id").loc["EV025"]
-    assert rings[0].location == [ev025["latitude"], ev025["longitude"]]
+    assert rings[0].point == [ev025["latitude"], ev025["longitude"]]
+    # Drawn in its own pane, above the markers and the cluster bubbles.
+    script = rings[0]._template.module.script(rings[0])
+    assert '"atlas-selected"' in script and "L.circleMarker" in script
     unknown = maps.data_layers(filtered, bundled.sources, links, selected="EV999")
-    assert not any(isinstance(e, folium.CircleMarker) for e in walk(unknown[-1]))
+    assert not any(isinstance(e, maps.SelectedRing) for e in walk(unknown[-1]))
 
 
 def test_the_base_map_does_not_depend_on_the_data(borders, links) -> None:

@@ -162,3 +162,16 @@ def test_scale_layers_use_the_store_not_a_frame(many: Bundle) -> None:
     view = replace(ViewState("2021-01", "2021-12"), countries=("KGZ",))
     assert query.cell_counts(store, view).total == 10
     assert isinstance(store.monthly_counts(view)[0], pd.DataFrame)
+
+
+def test_a_point_is_surely_in_view_only_near_the_centre_on_any_screen() -> None:
+    # At zoom 6 a degree of longitude is about 45 px: a phone's map (about 340 px wide)
+    # shows some 3.7 degrees either side of the centre.
+    karaganda = (49.8, 73.1)
+    assert viewport.surely_in_view((49.0, 74.0), 6.0, karaganda)
+    assert not viewport.surely_in_view((49.8, 78.0), 6.0, karaganda)
+    assert not viewport.surely_in_view((41.0, 86.0), 6.0, karaganda)
+    # The default view (the whole region at zoom 4) shows it.
+    assert viewport.surely_in_view(None, None, karaganda)
+    # Zoomed in on Almaty, Karaganda is far off.
+    assert not viewport.surely_in_view((43.25, 76.9), 10.0, karaganda)

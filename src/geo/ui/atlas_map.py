@@ -29,7 +29,13 @@ def atlas_map(page: PageView) -> None:
     result = page.result
     assert result is not None
     links = loaders.asset_links()
-    center, zoom = state.map_viewport_args(page.view)
+    selection = result.selection()
+    selected_at = (
+        (float(selection.record["latitude"]), float(selection.record["longitude"]))
+        if selection is not None and selection.record.notna()[["latitude", "longitude"]].all()
+        else None
+    )
+    center, zoom = state.map_viewport_args(page.view, selected_at)
     regions = choropleth_geojson(loaders.admin1(), result.region_counts())
     st_folium(
         base_map(loaders.borders(), links, loaders.place_labels()),

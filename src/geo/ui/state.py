@@ -38,6 +38,7 @@ from geo.ui.keys import (
 from geo.ui.navigation import current_page, entry_guard
 from geo.ui.sidebar import sidebar_filters
 from geo.view import Bounds, ViewState, clean_query, decode, encode
+from geo.viewport import surely_in_view
 
 VIEW_KEY = "view"
 NOTICES_KEY = "url_notices"
@@ -47,6 +48,7 @@ _RESEED = "_reseed_widgets"
 _SEEN = "_seen_inputs"
 _PENDING = "_pending_inputs"
 _MAP_ARGS = "_map_args"
+_BROUGHT = "_map_brought"  # the selection the map's arguments last considered
 _LAST_TOOLTIP = "_last_clicked_tooltip"
 _CHART_GENERATION = "_chart_generation"
 _LAST_PICKS = "_last_chart_picks"
@@ -210,16 +212,35 @@ def reset_view(bounds: Bounds) -> None:
     st.session_state[_MAP_ARGS] = (default.center, default.zoom)
 
 
-def map_viewport_args(view: ViewState) -> tuple[tuple[float, float] | None, float | None]:
+def map_viewport_args(
+    view: ViewState, selected_at: tuple[float, float] | None = None
+) -> tuple[tuple[float, float] | None, float | None]:
     """Centre and zoom to hand to st_folium: the link's viewport, fixed for the session.
 
     The map reports every pan and zoom back (and the view keeps it for the URL); feeding
     those reports back as arguments would make the map chase its own earlier positions, so
-    the arguments change only when the session starts or the view is reset."""
+    the arguments change only when the session starts, the view is reset, or an item
+    selected elsewhere than on the map (a link, a table row, the Sources page) lies outside
+    the map's view: then the map centres on it (``selected_at``), once for that selection."""
     if _MAP_ARGS not in st.session_state:
         st.session_state[_MAP_ARGS] = (view.center, view.zoom)
+    if view.selected != st.session_state.get(_BROUGHT):
+        st.session_state[_BROUGHT] = view.selected
+        if (
+            selected_at is not None
+            and not _clicked_on_map(view.selected)
+            and not surely_in_view(view.center, view.zoom, selected_at)
+        ):
+            st.session_state[_MAP_ARGS] = (selected_at, view.zoom)
     center, zoom = st.session_state[_MAP_ARGS]
     return center, zoom
+
+
+def _clicked_on_map(item_id: str | None) -> bool:
+    """Whether the map's last reported click was on this item's marker."""
+    reported = st.session_state.get(MAP_KEY) or {}
+    tooltip = reported.get("last_object_clicked_tooltip") if isinstance(reported, dict) else None
+    return item_id is not None and clicked_id(tooltip) == item_id
 
 
 def notices() -> list[str]:
