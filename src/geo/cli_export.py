@@ -1,4 +1,5 @@
-"""``geo export``: the view a permalink opens, as CSV, GeoJSON or the HTML brief.
+"""``geo export``: the view a permalink opens, as CSV (events, or sites), a zip of both,
+GeoJSON or the HTML brief.
 
 The link's query string is decoded exactly as the app decodes it (:func:`geo.view.decode`);
 each parameter that falls back to its default is reported on stderr, and the export holds
@@ -21,13 +22,19 @@ def register(commands: Any) -> None:
     """Add ``export`` to the ``geo`` command's subcommands."""
     export = commands.add_parser(
         "export",
-        help="write the view a permalink opens as CSV, GeoJSON or a standalone HTML brief",
+        help="write the view a permalink opens as CSV, a zip, GeoJSON or a standalone HTML brief",
         description=(
             "Write the view a permalink opens (any link the app gives, or just its ?query) "
-            "as CSV with ACLED's column names, GeoJSON, or a self-contained HTML brief."
+            "as CSV (its events with ACLED's column names, or its sites), both CSVs in a "
+            "zip, GeoJSON, or a self-contained HTML brief."
         ),
     )
-    export.add_argument("--format", choices=("csv", "geojson", "brief"), required=True)
+    export.add_argument(
+        "--format",
+        choices=("csv", "sites", "zip", "geojson", "brief"),
+        required=True,
+        help="csv: the events (ACLED columns); sites: the sites; zip: both CSVs",
+    )
     export.add_argument(
         "--url", default="", help="the permalink (default: the whole data, no filters)"
     )
@@ -61,8 +68,13 @@ def run(args: argparse.Namespace) -> int:
     # own parameters (a parameter that fell back is left out, as the app rewrites its URL).
     page = args.url.strip().split("?")[0]
     link = export.permalink(page, state, bounds) if args.url.strip() else None
+    text: str | bytes
     if args.format == "csv":
         text = export.to_csv(bundle, filtered)
+    elif args.format == "sites":
+        text = export.sites_csv(bundle, filtered)
+    elif args.format == "zip":
+        text = export.to_zip(bundle, filtered, state, link)
     elif args.format == "geojson":
         text = export.to_geojson(bundle, filtered, state, link)
     else:
@@ -79,9 +91,13 @@ def run(args: argparse.Namespace) -> int:
         except export.BriefUnavailable as exc:
             print(f"geo export: {exc}", file=sys.stderr)
             return 1
-    if args.output == "-":
+    if args.output == "-" and isinstance(text, str):
         sys.stdout.write(text)
+    elif args.output == "-" and isinstance(text, bytes):
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text)
+        sys.stdout.buffer.flush()
     else:
-        Path(args.output).write_text(text, encoding="utf-8")
+        Path(args.output).write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
     print(f"geo export: {export.describe_view(state, filtered)}", file=sys.stderr)
     return 0

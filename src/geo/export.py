@@ -1,15 +1,16 @@
-"""Exports of the filtered view: a CSV with ACLED's column names, GeoJSON, and a standalone
-HTML brief; and the words and link that share a view.
+"""Exports of the filtered view: its events as CSV with ACLED's column names, its sites as a
+CSV of their own (both in a zip for everything), GeoJSON, and a standalone HTML brief; and
+the words and link that share a view.
 
 Every export holds exactly what :func:`geo.query.apply` gives for the view: its events, then
 its sites, in the order of the data files.
 
-**CSV** (one row per event, then one per site, ``kind`` telling them apart). ACLED's names
-where ACLED has the concept, then the atlas's own columns:
+**Events CSV** (one row per event, and nothing else: ACLED's files hold events). ACLED's
+names where ACLED has the concept, then the atlas's own columns (``EVENT_COLUMNS``):
 
-- ``event_id_cnty`` is the atlas id (``EV001``, or ``PL001`` for a site);
+- ``event_id_cnty`` is the atlas id (``EV001``);
 - ``event_date`` is ISO ``YYYY-MM-DD``: the day, or the first day of the month or year when
-  only that is known (a site's row gives its opening date, and ``date_end`` its closing);
+  only that is known;
 - ``time_precision`` is ACLED's code: 1 the day is known, 3 only the month or the year (ACLED
   has no coarser code); empty when the date is unknown. ``time_precision_atlas`` keeps the
   atlas's word (day, month, year, unknown);
@@ -18,18 +19,24 @@ where ACLED has the concept, then the atlas's own columns:
   3 only a larger area (``region`` and ``country``: the point stands in for it);
   ``geo_precision_atlas`` keeps the word;
 - ``source`` names the publisher of the item's source; ``notes``, ``fatalities`` and ``tags``
-  are the atlas's own;
-- an imported site adds what its file gave: ``amount`` with its ``currency_year`` (AidData's
-  constant dollars of that year), ``sector``, ``status``, ``completed``, and for every site
-  ``provenance`` (the imported file, or the curated data) and ``licence``.
+  are the atlas's own.
+
+**Sites CSV** (one row per site, ``SITE_COLUMNS``): ``site_id``, ``name``, ``site_type``,
+``date_open`` (ISO, with ``date_precision``) and ``date_close``, the place columns as above,
+the source and excerpt columns, and what an imported site's file gave: ``amount`` with its
+``currency_year`` (AidData's constant dollars of that year), ``sector``, ``status``,
+``completed``, and for every site ``provenance`` (the imported file, or the curated data) and
+``licence``.
+
+**Everything** (:func:`to_zip`): both CSVs in one zip, with a README.txt naming the view.
 
 A text cell that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``,
 ``@``, tab or carriage return) gets a leading apostrophe.
 
 **GeoJSON** (RFC 7946, so EPSG:4326 longitude/latitude): one Point Feature per event and per
-site, with the CSV row's values as properties (``kind`` is ``event`` or ``site``); the
-collection carries the data version, the as-of date, the view, its link, and the credits:
-the curated data and each imported file with its provenance and licence (``imports``).
+site, with the export row's values as properties (``COLUMNS``; ``kind`` is ``event`` or
+``site``); the collection carries the data version, the as-of date, the view, its link, and
+the credits: the curated data and each imported file with its provenance and licence (``imports``).
 
 **Brief**: one self-contained HTML file (Leaflet, markercluster and plotly.js inline; a
 Content-Security-Policy that allows no network at all) with the title, the data version and
@@ -50,7 +57,9 @@ import csv
 import io
 import json
 import re
+import zipfile
 from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, cast
@@ -64,13 +73,21 @@ from geo.bundle import Bundle
 from geo.maps import base_map, data_layers
 from geo.provenance import CURATED, ImportCredit, credits
 from geo.query import Filtered
-from geo.render import ItemFacts, inert
+from geo.render import ItemFacts, inert, plural
 from geo.settings import static_dir as default_static_dir
 from geo.validate import infer_precision, split_ids
 from geo.view import Bounds, Decoded, ViewState, decode, encode
 
-MIME = {"csv": "text/csv", "geojson": "application/geo+json", "brief": "text/html"}
-SUFFIX = {"csv": "csv", "geojson": "geojson", "brief": "html"}
+MIME = {
+    "csv": "text/csv",
+    "sites": "text/csv",
+    "zip": "application/zip",
+    "geojson": "application/geo+json",
+    "brief": "text/html",
+}
+SUFFIX = {"csv": "csv", "sites": "csv", "zip": "zip", "geojson": "geojson", "brief": "html"}
+# What a format adds to the file name, after the view's own parts.
+_NAME_TAG = {"csv": "events", "sites": "sites"}
 
 ACLED_COLUMNS: tuple[str, ...] = (
     "event_id_cnty",
@@ -130,6 +147,40 @@ SITE_EXTRA: tuple[str, ...] = (
     "licence",
 )
 COLUMNS: tuple[str, ...] = ACLED_COLUMNS + ATLAS_COLUMNS
+# The events CSV: ACLED's columns, then the atlas's own that an event has (no site columns).
+_SITE_ONLY = frozenset({"kind", "site_type", *SITE_EXTRA})
+EVENT_COLUMNS: tuple[str, ...] = ACLED_COLUMNS + tuple(
+    c for c in ATLAS_COLUMNS if c not in _SITE_ONLY
+)
+# The sites CSV: its own names (a site is a place, open from one date to another), each taken
+# from the export row's column named beside it.
+SITE_COLUMNS: dict[str, str] = {
+    "site_id": "event_id_cnty",
+    "name": "title",
+    "site_type": "site_type",
+    "category": "category",
+    "date_open": "event_date",
+    "date_precision": "time_precision_atlas",
+    "date_close": "date_end",
+    "country": "country",
+    "iso": "iso",
+    "admin1": "admin1",
+    "location": "location",
+    "latitude": "latitude",
+    "longitude": "longitude",
+    "geo_precision": "geo_precision_atlas",
+    "confidence": "confidence",
+    "source": "source",
+    "source_id": "source_id",
+    "source_url": "source_url",
+    "source_citation": "source_citation",
+    "excerpt_ids": "excerpt_ids",
+    "excerpt_text": "excerpt_text",
+    "excerpt_citation": "excerpt_citation",
+    "notes": "notes",
+    "tags": "tags",
+    **{c: c for c in SITE_EXTRA},
+}
 
 # ACLED's codes: time 1 = day known, 2 = week known, 3 = month known; place 1 = town known,
 # 2 = near a town or part of a region, 3 = only a larger region (its capital stands in).
@@ -183,6 +234,23 @@ def describe_view(state: ViewState, filtered: Filtered) -> str:
     )
 
 
+def undated_line(bundle: Bundle, state: ViewState, filtered: Filtered) -> str:
+    """Whether the view includes the events whose date is unknown, and how many there are:
+    'Undated events: included (2 in this view)' or 'Undated events: left out (2 match the
+    other filters)'. Plain text."""
+    if state.undated:
+        n = filtered.undated_count()
+        return (
+            f"Undated events: included ({n} in this view)"
+            if n
+            else ("Undated events: included (none match this view)")
+        )
+    n = query.apply(bundle, replace(state, undated=True)).undated_count()
+    if not n:
+        return "Undated events: left out (none match the other filters)"
+    return f"Undated events: left out ({plural(n, 'event')} would match the other filters)"
+
+
 def share_text(state: ViewState, filtered: Filtered, link: str) -> str:
     """What "Share this view" offers to paste: the line in words, then the link."""
     return f"{describe_view(state, filtered)}\n{link}"
@@ -193,7 +261,8 @@ def file_name(state: ViewState, fmt: str) -> str:
     only)."""
     parts = ["atlas", state.start, state.end, *state.countries, *state.categories]
     stem = "_".join(re.sub(r"[^A-Za-z0-9-]", "", p) for p in parts)[:120]
-    return f"{stem}.{SUFFIX[fmt]}"
+    tag = f"_{_NAME_TAG[fmt]}" if fmt in _NAME_TAG else ""
+    return f"{stem}{tag}.{SUFFIX[fmt]}"
 
 
 def data_as_of(bundle: Bundle) -> date | None:
@@ -356,13 +425,68 @@ def _spreadsheet_safe(column: str, value: Any) -> Any:
     return "'" + value
 
 
-def to_csv(bundle: Bundle, filtered: Filtered) -> str:
-    """The filtered view as CSV (see the module's docstring for the columns)."""
+def _csv(columns: Sequence[str], table: Sequence[Mapping[str, Any]]) -> str:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(COLUMNS), lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\n")
     writer.writeheader()
-    for row in rows(bundle, filtered):
-        writer.writerow({k: "" if v is None else _spreadsheet_safe(k, v) for k, v in row.items()})
+    for row in table:
+        writer.writerow(
+            {k: "" if row[k] is None else _spreadsheet_safe(k, row[k]) for k in columns}
+        )
+    return buffer.getvalue()
+
+
+def to_csv(bundle: Bundle, filtered: Filtered) -> str:
+    """The view's events as CSV, ACLED's columns first (see the module's docstring); its
+    sites are in :func:`sites_csv`."""
+    lookup = _Lookup(bundle)
+    table = [_row(r, "event", lookup) for r in filtered.events.to_dict("records")]
+    return _csv(EVENT_COLUMNS, table)
+
+
+def sites_csv(bundle: Bundle, filtered: Filtered) -> str:
+    """The view's sites as CSV, one row per site (columns: SITE_COLUMNS)."""
+    lookup = _Lookup(bundle)
+    extras = _site_extras(bundle, filtered.sites)
+    table = [
+        _row({**r, **extras.get(str(r["site_id"]), {})}, "site", lookup)
+        for r in filtered.sites.to_dict("records")
+    ]
+    renamed = [{name: row[key] for name, key in SITE_COLUMNS.items()} for row in table]
+    return _csv(list(SITE_COLUMNS), renamed)
+
+
+def to_zip(bundle: Bundle, filtered: Filtered, state: ViewState, link: str | None = None) -> bytes:
+    """Everything in view: the events CSV, the sites CSV, and a README naming the view, its
+    link, the data version and the credits (the files dated by the data's as-of date, so the
+    same view of the same data gives the same bytes)."""
+    as_of = data_as_of(bundle) or date(1980, 1, 1)
+    stamp = (max(as_of.year, 1980), as_of.month, as_of.day, 0, 0, 0)
+    readme = "\n".join(
+        [
+            "China in Central Asia: event atlas",
+            describe_view(state, filtered),
+            f"Link: {link}" if link else "Link: (none given)",
+            version_line(bundle),
+            undated_line(bundle, state, filtered),
+            "",
+            "events.csv: one row per event, ACLED's column names first.",
+            "sites.csv: one row per site (consulates, BRI sites, facilities).",
+            "",
+            "Credits:",
+            *(f"- {line}" for line in credit_lines(bundle)),
+            "",
+        ]
+    )
+    files = {
+        "events.csv": to_csv(bundle, filtered),
+        "sites.csv": sites_csv(bundle, filtered),
+        "README.txt": readme,
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in files.items():
+            archive.writestr(zipfile.ZipInfo(name, stamp), text.encode("utf-8"))
     return buffer.getvalue()
 
 
@@ -653,6 +777,7 @@ def brief_html(
 <h1>{inert(title)}</h1>
 <p class="meta" id="data-version">{inert(version_line(bundle))}{inert(made)}</p>
 <p class="summary" id="view-summary">{inert(summary)}</p>
+<p class="meta" id="undated">{inert(undated_line(bundle, state, filtered))}</p>
 <p class="permalink">Live view: {link_html}</p>
 </header>
 <section id="brief-map">

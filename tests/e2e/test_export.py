@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -65,7 +66,9 @@ def downloads(
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "share-and-download.png"))
         files = {
-            "csv": download(page, "CSV (ACLED columns)", folder),
+            "csv": download(page, "Events CSV (ACLED columns)", folder),
+            "sites": download(page, "Sites CSV", folder),
+            "zip": download(page, "Everything (zip)", folder),
             "geojson": download(page, "GeoJSON", folder),
             "brief": download(page, "HTML brief", folder),
         }
@@ -87,17 +90,24 @@ def test_the_share_text_names_the_view_and_links_to_it(server: Server, page: Pag
 
 
 def test_csv_holds_exactly_the_linked_view(downloads: dict[str, Path]) -> None:
+    """The events CSV holds the view's events only; the sites come in a CSV of their own,
+    and both in the zip."""
     path = downloads["csv"]
-    assert path.name == "atlas_2019-01_2020-12_KGZ_protest.csv"
+    assert path.name == "atlas_2019-01_2020-12_KGZ_protest_events.csv"
     table = pd.read_csv(path, dtype=str, keep_default_na=False)
     events, sites = expected_ids()
-    assert sorted(table.loc[table["kind"] == "event", "event_id_cnty"]) == events
-    assert sorted(table.loc[table["kind"] == "site", "event_id_cnty"]) == sites
+    assert sorted(table["event_id_cnty"]) == events
     assert {"event_id_cnty", "event_date", "time_precision", "geo_precision", "iso"} <= set(
         table.columns
     )
+    site_table = pd.read_csv(downloads["sites"], dtype=str, keep_default_na=False)
+    assert downloads["sites"].name == "atlas_2019-01_2020-12_KGZ_protest_sites.csv"
+    assert sorted(site_table["site_id"]) == sites
+    with zipfile.ZipFile(downloads["zip"]) as archive:
+        assert archive.read("events.csv") == path.read_bytes()
+        assert archive.read("sites.csv") == downloads["sites"].read_bytes()
     source = read_csv("events.csv").set_index("event_id")
-    for _, row in table[table["kind"] == "event"].iterrows():
+    for _, row in table.iterrows():
         assert row["title"] == source.loc[row["event_id_cnty"], "title"]
         assert float(row["latitude"]) == float(source.loc[row["event_id_cnty"], "latitude"])
 

@@ -10,6 +10,7 @@ import json
 import re
 import subprocess
 import sys
+import zipfile
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
@@ -74,31 +75,73 @@ VIEWS = [
 def test_csv_holds_exactly_the_filtered_view(
     bundled: Bundle, bounds: Bounds, link: str, oracle: dict
 ) -> None:
+    """The events CSV holds the view's events and nothing else; the sites CSV its sites."""
     state = view_of(link, bounds)
     filtered = query.apply(bundled, state)
-    table = read_export_csv(export.to_csv(bundled, filtered))
-    assert list(table.columns) == list(export.COLUMNS)
-    assert list(table.columns[:19]) == [
+    events = read_export_csv(export.to_csv(bundled, filtered))
+    assert list(events.columns) == list(export.EVENT_COLUMNS)
+    assert list(events.columns[:19]) == [
         "event_id_cnty", "event_date", "year", "time_precision", "event_type", "sub_event_type",
         "actor1", "assoc_actor_1", "country", "iso", "admin1", "location", "latitude",
         "longitude", "geo_precision", "source", "notes", "fatalities", "tags",
     ]  # fmt: skip
-    events = table[table["kind"] == "event"]
-    sites = table[table["kind"] == "site"]
+    assert not {"kind", "site_type", "amount", "licence"} & set(events.columns)
     assert list(events["event_id_cnty"]) == list(filtered.events["event_id"])
-    assert list(sites["event_id_cnty"]) == list(filtered.sites["site_id"])
-    assert list(table["kind"]) == ["event"] * len(events) + ["site"] * len(sites)
+    assert all(events["event_type"] != "")  # every row is an event with ACLED's type
+    sites = read_export_csv(export.sites_csv(bundled, filtered))
+    assert list(sites.columns) == list(export.SITE_COLUMNS)
+    assert list(sites["site_id"]) == list(filtered.sites["site_id"])
     # The same ids as a computation from the CSV files alone.
     site_oracle = {k: v for k, v in oracle.items() if k != "undated"}
     assert sorted(events["event_id_cnty"]) == sorted(expected_events(**oracle)["event_id"])
-    assert sorted(sites["event_id_cnty"]) == sorted(expected_sites(**site_oracle)["site_id"])
+    assert sorted(sites["site_id"]) == sorted(expected_sites(**site_oracle)["site_id"])
+
+
+def test_everything_is_both_csvs_in_a_zip(bundled: Bundle, bounds: Bounds) -> None:
+    state = view_of(KGZ_PROTESTS, bounds)
+    filtered = query.apply(bundled, state)
+    data = export.to_zip(bundled, filtered, state, KGZ_PROTESTS)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.namelist() == ["events.csv", "sites.csv", "README.txt"]
+        events = read_export_csv(archive.read("events.csv").decode("utf-8"))
+        sites = read_export_csv(archive.read("sites.csv").decode("utf-8"))
+        readme = archive.read("README.txt").decode("utf-8")
+    assert sorted(events["event_id_cnty"]) == sorted(expected_events(**KGZ_ORACLE)["event_id"])
+    site_oracle = {k: v for k, v in KGZ_ORACLE.items() if k != "undated"}
+    assert sorted(sites["site_id"]) == sorted(expected_sites(**site_oracle)["site_id"])
+    assert export.describe_view(state, filtered) in readme and KGZ_PROTESTS in readme
+    assert export.to_zip(bundled, filtered, state, KGZ_PROTESTS) == data  # same view, same bytes
+
+
+@pytest.mark.parametrize(
+    ("link", "words"),
+    [
+        ("/?from=2013-09&to=2024-07", "Undated events: included (2 in this view)"),
+        (
+            "/?from=2013-09&to=2024-07&undated=0",
+            "Undated events: left out (2 events would match the other filters)",
+        ),
+        ("/?country=KGZ", "Undated events: included (none match this view)"),
+    ],
+)
+def test_the_brief_says_whether_undated_events_are_in_it(
+    bundled: Bundle, bounds: Bounds, borders: str, link: str, words: str
+) -> None:
+    state = view_of(link, bounds)
+    filtered = query.apply(bundled, state)
+    assert export.undated_line(bundled, state, filtered) == words
+    page = export.brief_html(bundled, filtered, state, link=None, borders=borders)
+    assert words in html.unescape(page)
+    listed = {a["data-id"] for t, a in elements(page) if t == "article"}
+    undated = {"EV036", "EV054"} & listed  # the data's two undated events (KAZ, CHN)
+    assert len(undated) == (2 if "included (2" in words else 0)
 
 
 def test_csv_values_follow_the_data_files(bundled: Bundle) -> None:
     state = ViewState.default(export.view_bounds(bundled))
-    table = read_export_csv(export.to_csv(bundled, query.apply(bundled, state))).set_index(
-        "event_id_cnty"
-    )
+    filtered = query.apply(bundled, state)
+    table = read_export_csv(export.to_csv(bundled, filtered)).set_index("event_id_cnty")
+    site_table = read_export_csv(export.sites_csv(bundled, filtered)).set_index("site_id")
     source = read_csv("events.csv").set_index("event_id")
     for event_id, row in source.iterrows():
         got = table.loc[event_id]
@@ -127,10 +170,11 @@ def test_csv_values_follow_the_data_files(bundled: Bundle) -> None:
             assert got["event_date"] == got["year"] == got["time_precision"] == ""
         assert got["excerpt_ids"] == row["excerpt_ids"]
     sites = read_csv("sites.csv").set_index("site_id")
+    assert not set(sites.index) & set(table.index)
     for site_id, row in sites.iterrows():
-        got = table.loc[site_id]
-        assert got["kind"] == "site" and got["title"] == row["name"]
-        assert got["site_type"] == row["site_type"]
+        got = site_table.loc[site_id]
+        assert got["name"] == row["name"] and got["site_type"] == row["site_type"]
+        assert float(got["latitude"]) == float(row["latitude"])
 
 
 def test_csv_cites_every_excerpt_with_its_source(bundled: Bundle) -> None:
@@ -283,7 +327,9 @@ def test_as_of_is_the_latest_date_any_event_or_site_mentions(bundled: Bundle) ->
 
 def test_file_names_carry_the_view_and_nothing_else(bounds: Bounds) -> None:
     state = view_of("/?country=KGZ&from=2019-01&to=2020-12&cat=protest&q=../../etc", bounds)
-    assert export.file_name(state, "csv") == "atlas_2019-01_2020-12_KGZ_protest.csv"
+    assert export.file_name(state, "csv") == "atlas_2019-01_2020-12_KGZ_protest_events.csv"
+    assert export.file_name(state, "sites") == "atlas_2019-01_2020-12_KGZ_protest_sites.csv"
+    assert export.file_name(state, "zip") == "atlas_2019-01_2020-12_KGZ_protest.zip"
     assert export.file_name(state, "brief").endswith(".html")
 
 
@@ -513,6 +559,8 @@ def test_hostile_data_in_csv_and_geojson(hostile: Bundle) -> None:
     state = ViewState.default(Bounds(*hostile.month_span()))
     filtered = query.apply(hostile, state)
     table = read_export_csv(export.to_csv(hostile, filtered)).set_index("event_id_cnty")
+    sites = read_export_csv(export.sites_csv(hostile, filtered)).set_index("site_id")
+    assert sites.loc["S-H", "name"] == SCRIPT and sites.loc["S-H", "site_type"] == IMG
     assert table.loc["H1", "title"] == IMG  # data, kept as it is: CSV is not markup
     assert table.loc["H1", "source_url"] == ""  # an unsafe link is not passed on
     assert JS_URL not in table.loc["H1", "source_citation"]
@@ -555,7 +603,7 @@ def test_geo_export_csv_from_a_permalink_reports_link_notices(
     assert "'cat' was given more than once" in result.stderr
     table = read_export_csv(out.read_text(encoding="utf-8"))
     want = expected_events(["KGZ"], ["protest"], ("2019-01", "2020-12"))
-    assert sorted(table.loc[table["kind"] == "event", "event_id_cnty"]) == sorted(want["event_id"])
+    assert sorted(table["event_id_cnty"]) == sorted(want["event_id"])
     assert result.stdout == ""
 
 

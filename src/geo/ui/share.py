@@ -18,7 +18,9 @@ from geo.ui.state import PageView
 from geo.view import Bounds, ViewState
 
 SHARE_LABEL = "Share or download this view"
-CSV_LABEL = "CSV (ACLED columns)"
+CSV_LABEL = "Events CSV (ACLED columns)"
+SITES_LABEL = "Sites CSV"
+ZIP_LABEL = "Everything (zip)"
 GEOJSON_LABEL = "GeoJSON"
 BRIEF_LABEL = "HTML brief"
 
@@ -53,6 +55,12 @@ def _downloads(page: PageView, link: str) -> None:
     def csv() -> str:
         return export.to_csv(data, result.filtered)
 
+    def sites() -> str:
+        return export.sites_csv(data, result.filtered)
+
+    def everything() -> bytes:
+        return export.to_zip(data, result.filtered, view, link)
+
     def geojson() -> str:
         return export.to_geojson(data, result.filtered, view, link)
 
@@ -68,8 +76,10 @@ def _downloads(page: PageView, link: str) -> None:
             generated=datetime.now(UTC),
         )
 
-    makers: Mapping[str, tuple[str, Callable[[], str], str]] = {
-        "csv": (CSV_LABEL, csv, "One row per event and site, ACLED's column names first."),
+    makers: Mapping[str, tuple[str, Callable[[], str | bytes], str]] = {
+        "csv": (CSV_LABEL, csv, "One row per event, ACLED's column names first."),
+        "sites": (SITES_LABEL, sites, "One row per site, with its opening and closing dates."),
+        "zip": (ZIP_LABEL, everything, "The events CSV and the sites CSV in one zip."),
         "geojson": (GEOJSON_LABEL, geojson, "Points in EPSG:4326 with every column."),
         "brief": (
             BRIEF_LABEL,
