@@ -131,8 +131,9 @@ def test_the_brief_says_whether_undated_events_are_in_it(
     filtered = query.apply(bundled, state)
     assert export.undated_line(bundled, state, filtered) == words
     page = export.brief_html(bundled, filtered, state, link=None, borders=borders)
-    assert words in html.unescape(page)
-    listed = {a["data-id"] for t, a in elements(page) if t == "article"}
+    box = html.unescape(page[page.index('id="filters"') :])
+    assert f"Undated events</dt><dd>{words.removeprefix('Undated events: ')}</dd>" in box
+    listed = set(item_ids(page))
     undated = {"EV036", "EV054"} & listed  # the data's two undated events (KAZ, CHN)
     assert len(undated) == (2 if "included (2" in words else 0)
 
@@ -353,6 +354,11 @@ def elements(page: str) -> list[tuple[str, dict[str, str | None]]]:
     return parser.tags
 
 
+def item_ids(page: str) -> list[str]:
+    """The ids of the items the brief's table lists (each item's rows carry its id)."""
+    return [a["data-id"] or "" for t, a in elements(page) if t == "tbody" and "data-id" in a]
+
+
 def without_libraries(page: str) -> str:
     """The brief less the third-party code it inlines (which has backticks of its own)."""
     for library in [
@@ -392,7 +398,7 @@ def test_the_brief_is_self_contained_and_has_every_part(
     assert export.inert(export.describe_view(state, filtered)) in page
     assert f'href="{safe_html.text(KGZ_PROTESTS)}"' in page
     assert 'id="monthly-chart"' in page and "Plotly.newPlot" in page
-    ids = [a["data-id"] for t, a in elements(page) if t == "article"]
+    ids = item_ids(page)
     assert sorted(ids) == sorted([*filtered.events["event_id"], *filtered.sites["site_id"]])
     # Leaflet's layer-control images are inline too.
     assert "url(images/" not in page and "data:image/png;base64," in page
@@ -431,7 +437,7 @@ def test_the_brief_charts_the_events_it_lists(
     assert filtered.count
     page = export.brief_html(bundled, filtered, state, link=None, borders=borders)
     expected = oracles.events_per_month(filtered.events, state)
-    expected.update_layout(dragmode=False, clickmode="none", height=300, xaxis_tickformat="%b %Y")
+    expected.update_layout(**export.BRIEF_CHART_LAYOUT)
     data, layout = brief_chart(page)
     assert data == json.loads(expected.to_json())["data"]
     assert layout == json.loads(expected.to_json())["layout"]
