@@ -49,11 +49,15 @@ def register(commands: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from geo import export, query
 
-    corpus = Path(args.corpus) if args.corpus else settings().corpus_dir
+    configured = settings()
+    if configured.public_url_problem:
+        print(f"geo export: {configured.public_url_problem}", file=sys.stderr)
+        return 2
+    corpus = Path(args.corpus) if args.corpus else configured.corpus_dir
     if corpus and not corpus.is_dir():
         print(f"geo export: corpus folder not found: {corpus}", file=sys.stderr)
         return 2
-    bundle = load_bundle(Path(args.data) if args.data else settings().data_dir, corpus)
+    bundle = load_bundle(Path(args.data) if args.data else configured.data_dir, corpus)
     if bundle.file_errors:
         for problem in bundle.file_errors:
             print(f"geo export: {problem}", file=sys.stderr)
@@ -64,10 +68,16 @@ def run(args: argparse.Namespace) -> int:
         print(f"geo export: link: {notice}", file=sys.stderr)
     state = decoded.state
     filtered = query.apply(bundle, state)
-    # The link the exports cite is the one to what they hold: the given page, and the view's
-    # own parameters (a parameter that fell back is left out, as the app rewrites its URL).
+    # The link the exports cite is the one to what they hold: the given page (on the public
+    # address, GEO_PUBLIC_URL, when one is set), and the view's own parameters (a parameter
+    # that fell back is left out, as the app rewrites its URL).
     page = args.url.strip().split("?")[0]
-    link = export.permalink(page, state, bounds) if args.url.strip() else None
+    public = configured.public_base
+    link = (
+        export.permalink(page, state, bounds, public_url=public)
+        if args.url.strip() or public
+        else None
+    )
     text: str | bytes
     if args.format == "csv":
         text = export.to_csv(bundle, filtered)

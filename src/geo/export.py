@@ -217,16 +217,38 @@ def view_from_link(link: str, bounds: Bounds) -> Decoded:
     return decode(link_params(link), bounds)
 
 
-def permalink(page_url: str | None, state: ViewState, bounds: Bounds, base_path: str = "") -> str:
+# The app's pages other than the main one, by their URL path (app.py's navigation).
+PAGE_PATHS = frozenset({"charts", "sources", "about", "ingest", "import"})
+
+
+def permalink(
+    page_url: str | None,
+    state: ViewState,
+    bounds: Bounds,
+    base_path: str = "",
+    public_url: str | None = None,
+) -> str:
     """The link to ``state`` on the page at ``page_url`` (``st.context.url``: no query, no
     trailing slash). The app's main page gets a trailing slash, under the server's URL path
-    prefix too (``/atlas/``), so the link needs no redirect; other pages keep their path."""
+    prefix too (``/atlas/``), so the link needs no redirect; other pages keep their path.
+
+    With ``public_url`` (the address the atlas is published at, prefix included:
+    :attr:`geo.settings.Settings.public_base`) the link is on that address: the same page
+    there, whatever address this server was reached at."""
     parts = urlsplit(page_url or "")
     prefix = "/" + base_path.strip("/") if base_path.strip("/") else ""
     path = parts.path
+    query_string = urlencode(encode(state, bounds))
+    if public_url:
+        public = urlsplit(public_url)
+        page = path.rstrip("/").rsplit("/", 1)[-1]
+        page_path = f"/{page}" if page in PAGE_PATHS else "/"
+        return urlunsplit(
+            (public.scheme, public.netloc, public.path.rstrip("/") + page_path, query_string, "")
+        )
     if path.rstrip("/") == prefix:
         path = prefix + "/"
-    return urlunsplit((parts.scheme, parts.netloc, path, urlencode(encode(state, bounds)), ""))
+    return urlunsplit((parts.scheme, parts.netloc, path, query_string, ""))
 
 
 def describe_view(state: ViewState, filtered: Filtered) -> str:

@@ -80,6 +80,46 @@ def test_under_a_url_path_prefix_the_link_keeps_it(base_url_path: None) -> None:
     assert share_text(at)[1] == "http://127.0.0.1:8501/atlas/?country=KAZ"
 
 
+def test_without_a_public_address_the_share_control_says_the_link_is_local(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("GEO_PUBLIC_URL", raising=False)
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.context["url"] = "http://127.0.0.1:8501"
+    at.query_params["country"] = "KAZ"
+    at.run()
+    assert share_text(at)[1] == "http://127.0.0.1:8501/?country=KAZ"
+    assert share.LOCAL_LINK_NOTE in [c.value for c in at.caption]
+
+
+def test_with_a_public_address_the_link_is_on_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GEO_PUBLIC_URL", "https://example.org/atlas/")
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.context["url"] = "http://127.0.0.1:8501/charts"
+    at.query_params["country"] = "KAZ"
+    at.switch_page("pages/charts.py")
+    at.run()
+    assert not at.exception, errors(at)
+    assert share_text(at)[1] == "https://example.org/atlas/charts?country=KAZ"
+    assert share.LOCAL_LINK_NOTE not in [c.value for c in at.caption]
+
+
+def test_a_public_address_that_is_not_http_stops_the_app_saying_why(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("GEO_PUBLIC_URL", "javascript:alert(1)")
+    at = open_app({"country": "KAZ"})
+    assert not at.exception, errors(at)
+    (error,) = [e.value for e in at.error]
+    shown = error.replace("\\", "").replace("\u2060", "")  # as Markdown renders it
+    assert shown == (
+        "The atlas is not started: GEO_PUBLIC_URL (or [atlas] public_url in the secrets) is "
+        "not an http(s) address with a host: 'javascript:alert(1)'. Set it to the address "
+        "the atlas is published at, such as https://example.org/atlas/, or leave it unset."
+    )
+    assert at.get("code") == [] and at.get("download_button") == []
+
+
 def test_each_format_has_a_download_made_on_click() -> None:
     at = open_app(KGZ)
     buttons = at.get("download_button")

@@ -290,6 +290,41 @@ def test_permalink_keeps_the_page_and_the_path_prefix(
     assert export.permalink(page, state, bounds, base) == want
 
 
+@pytest.mark.parametrize(
+    ("page", "base_path", "want"),
+    [
+        ("http://127.0.0.1:8501", "", "https://example.org/atlas/?country=KAZ"),
+        ("http://127.0.0.1:8501/charts", "", "https://example.org/atlas/charts?country=KAZ"),
+        ("http://127.0.0.1:8501/atlas", "atlas", "https://example.org/atlas/?country=KAZ"),
+        ("http://10.1.2.3/atlas/about", "atlas", "https://example.org/atlas/about?country=KAZ"),
+        (None, "", "https://example.org/atlas/?country=KAZ"),
+    ],
+)
+def test_with_a_public_address_links_are_on_it(
+    bounds: Bounds, page: str | None, base_path: str, want: str
+) -> None:
+    state = view_of("/?country=KAZ", bounds)
+    assert export.permalink(page, state, bounds, base_path, "https://example.org/atlas") == want
+
+
+def test_the_brief_names_a_local_link_and_shows_a_public_one(
+    bundled: Bundle, bounds: Bounds, borders: str
+) -> None:
+    state = view_of(KGZ_PROTESTS, bounds)
+    filtered = query.apply(bundled, state)
+    local = export.brief_html(bundled, filtered, state, link=KGZ_PROTESTS, borders=borders)
+    header = local[: local.index('id="brief-method"')]
+    assert "127.0.0.1" not in html.unescape(header.replace(_all_scripts(header), ""))
+    assert "which other computers cannot open" in local
+    public = "https://example.org/atlas/?from=2019-01&to=2020-12&country=KGZ&cat=protest"
+    page = export.brief_html(bundled, filtered, state, link=public, borders=borders)
+    assert "Open this view online: <a href=" in page and "other computers cannot open" not in page
+
+
+def _all_scripts(page: str) -> str:
+    return "".join(re.findall(r"<script>.*?</script>", page, flags=re.S))
+
+
 def test_permalink_decodes_back_to_the_same_view(bounds: Bounds) -> None:
     link = "/?from=2019-02&to=2021-06&country=KAZ,KGZ&cat=protest&q=a%26b+c&sel=EV025&undated=0"
     state = view_of(link, bounds)
@@ -626,6 +661,15 @@ def test_geo_export_brief_and_geojson(
     # The brief links to the view it shows, in the app's own parameter order.
     want = "http://127.0.0.1:8501/?from=2019-01&amp;to=2020-12&amp;country=KGZ&amp;cat=protest"
     assert f'href="{want}"' in page
+    capsys.readouterr()
+    # With the public address set, the brief links there, whatever address the link had.
+    monkeypatch.setenv("GEO_PUBLIC_URL", "https://example.org/atlas/")
+    assert cli.main(["export", "--format", "brief", "--url", KGZ_PROTESTS, "-o", str(brief)]) == 0
+    page = brief.read_text(encoding="utf-8")
+    public = want.replace("http://127.0.0.1:8501/", "https://example.org/atlas/")
+    assert f'Open this view online: <a href="{public}"' in page
+    assert "127.0.0.1" not in page
+    monkeypatch.delenv("GEO_PUBLIC_URL")
     capsys.readouterr()
 
     assert cli.main(["export", "--format", "geojson", "--url", "?country=KAZ", "-o", "-"]) == 0

@@ -14,6 +14,7 @@ import streamlit as st
 
 from geo import assets, export
 from geo.ui import data as loaders
+from geo.ui.config import app_settings
 from geo.ui.state import PageView
 from geo.view import Bounds, ViewState
 
@@ -26,9 +27,18 @@ BRIEF_LABEL = "HTML brief"
 
 
 def permalink(state: ViewState, bounds: Bounds) -> str:
-    """The full link to this view, for copying: on the page the visitor is on, under the
-    server's URL path prefix when it has one (see :func:`geo.export.permalink`)."""
-    return export.permalink(st.context.url, state, bounds, loaders.base_path())
+    """The full link to this view, for copying: on the page the visitor is on, at the
+    atlas's public address when one is set (``GEO_PUBLIC_URL``), else at the address this
+    server was reached at, under its URL path prefix (see :func:`geo.export.permalink`)."""
+    return export.permalink(
+        st.context.url, state, bounds, loaders.base_path(), app_settings().public_base
+    )
+
+
+LOCAL_LINK_NOTE = (
+    "No public address is set for this atlas (`GEO_PUBLIC_URL`), so this link is the local "
+    "address this server was reached at: it opens only where that address reaches the atlas."
+)
 
 
 def share_and_download(page: PageView) -> None:
@@ -43,6 +53,8 @@ def share_and_download(page: PageView) -> None:
             wrap_lines=True,
         )
         st.caption("The link opens exactly this view. Copy both lines with the code's button.")
+        if app_settings().public_base is None:
+            st.caption(LOCAL_LINK_NOTE)
         st.markdown("**Download what is shown**")
         _downloads(page, link)
 
