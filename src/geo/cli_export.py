@@ -1,5 +1,5 @@
 """``geo export``: the view a permalink opens, as CSV (events, or sites), a zip of both,
-GeoJSON or the HTML brief.
+GeoJSON, the brief (HTML or PDF) or the map as an image.
 
 The link's query string is decoded exactly as the app decodes it (:func:`geo.view.decode`);
 each parameter that falls back to its default is reported on stderr, and the export holds
@@ -22,18 +22,22 @@ def register(commands: Any) -> None:
     """Add ``export`` to the ``geo`` command's subcommands."""
     export = commands.add_parser(
         "export",
-        help="write the view a permalink opens as CSV, a zip, GeoJSON or a standalone HTML brief",
+        help="write the view a permalink opens as CSV, GeoJSON, a brief (HTML, PDF) or a map image",
         description=(
             "Write the view a permalink opens (any link the app gives, or just its ?query) "
             "as CSV (its events with ACLED's column names, or its sites), both CSVs in a "
-            "zip, GeoJSON, or a self-contained HTML brief."
+            "zip, GeoJSON, a self-contained HTML brief, the brief as an A4 PDF, or the map as "
+            "a 1600x900 PNG."
         ),
     )
     export.add_argument(
         "--format",
-        choices=("csv", "sites", "zip", "geojson", "brief"),
+        choices=("csv", "sites", "zip", "geojson", "brief", "pdf", "png"),
         required=True,
-        help="csv: the events (ACLED columns); sites: the sites; zip: both CSVs",
+        help=(
+            "csv: the events (ACLED columns); sites: the sites; zip: both CSVs; brief: the "
+            "HTML brief; pdf: the brief as an A4 PDF; png: the map, 1600x900"
+        ),
     )
     export.add_argument(
         "--url", default="", help="the permalink (default: the whole data, no filters)"
@@ -85,6 +89,17 @@ def run(args: argparse.Namespace) -> int:
         text = export.sites_csv(bundle, filtered)
     elif args.format == "zip":
         text = export.to_zip(bundle, filtered, state, link)
+    elif args.format == "pdf":
+        text = export.brief_pdf(
+            bundle,
+            filtered,
+            state,
+            link=link,
+            borders=borders_geojson(),
+            generated=datetime.now(UTC),
+        )
+    elif args.format == "png":
+        text = export.map_png(bundle, filtered, state, borders=borders_geojson())
     elif args.format == "geojson":
         text = export.to_geojson(bundle, filtered, state, link)
     else:

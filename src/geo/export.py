@@ -83,15 +83,25 @@ from geo.validate import infer_precision, split_ids
 from geo.view import Bounds, Decoded, ViewState, decode, encode
 
 MIME = {
+    "pdf": "application/pdf",
+    "png": "image/png",
     "csv": "text/csv",
     "sites": "text/csv",
     "zip": "application/zip",
     "geojson": "application/geo+json",
     "brief": "text/html",
 }
-SUFFIX = {"csv": "csv", "sites": "csv", "zip": "zip", "geojson": "geojson", "brief": "html"}
+SUFFIX = {
+    "csv": "csv",
+    "sites": "csv",
+    "zip": "zip",
+    "geojson": "geojson",
+    "brief": "html",
+    "pdf": "pdf",
+    "png": "png",
+}
 # What a format adds to the file name, after the view's own parts.
-_NAME_TAG = {"csv": "events", "sites": "sites"}
+_NAME_TAG = {"csv": "events", "sites": "sites", "png": "map"}
 
 ACLED_COLUMNS: tuple[str, ...] = (
     "event_id_cnty",
@@ -964,3 +974,75 @@ def brief_html(
 </body>
 </html>
 """
+
+
+# ---- the brief without a browser: PDF, and the map as an image ----
+
+
+def _link_words(link: str | None) -> tuple[str | None, bool]:
+    """The link as the static formats show it (an unsafe one left out), and whether it is
+    this machine's own address."""
+    url = safe_html.safe_url(link)
+    return url, brief_model.is_local(url)
+
+
+def filters_line(brief: brief_model.Brief) -> str:
+    """The filters box in one line: 'Dates: January 2019 to December 2019 · Countries: …'."""
+    return " · ".join(f"{k}: {v}" for k, v in brief.filters)
+
+
+def _meta(bundle: Bundle, generated: datetime | None) -> str:
+    as_of = data_as_of(bundle)
+    made = f"Made {generated:%d %B %Y}" if generated else "Made"
+    return f"{made} from data as of {as_of.day} {as_of:%B %Y}" if as_of else made
+
+
+def brief_pdf(
+    bundle: Bundle,
+    filtered: Filtered,
+    state: ViewState,
+    *,
+    link: str | None,
+    borders: str,
+    generated: datetime | None = None,
+) -> bytes:
+    """The brief as an A4 PDF (:func:`geo.printed.brief_pdf`): the same parts as the HTML
+    brief, with a static map and chart; made with no browser and no network."""
+    from geo import printed
+
+    brief = compose_brief(bundle, filtered, state)
+    url, local = _link_words(link)
+    map_png = chart_png = None
+    if brief.rows:
+        map_png = printed.map_image(
+            brief,
+            borders,
+            place_labels(),
+            filters_line="",
+            credits="",
+            size=(1500, 930),
+            bare=True,
+        )
+        chart_png = printed.chart_image(*filtered.month_counts(), width_in=7.2, height_in=2.15)
+    return printed.brief_pdf(
+        brief,
+        meta=_meta(bundle, generated),
+        map_png=map_png,
+        chart_png=chart_png,
+        link=url,
+        link_is_local=local,
+        method=method_lines(bundle, generated),
+        credits=[*credit_lines(bundle), MAP_CREDIT],
+    )
+
+
+def map_png(bundle: Bundle, filtered: Filtered, state: ViewState, *, borders: str) -> bytes:
+    """The map of the view for a slide, 1600 x 900 pixels (:func:`geo.printed.map_image`):
+    the view in words as its title, the filters line, the legend, the data credits."""
+    from geo import printed
+
+    brief = compose_brief(bundle, filtered, state)
+    credits = f"{MAP_CREDIT}. Data: {'; '.join(credit_lines(bundle))}. {version_line(bundle)}."
+    return printed.map_image(
+        brief, borders, place_labels(), filters_line=filters_line(brief), credits=credits
+    )

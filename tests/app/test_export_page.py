@@ -130,6 +130,8 @@ def test_each_format_has_a_download_made_on_click() -> None:
         share.ZIP_LABEL,
         share.GEOJSON_LABEL,
         share.BRIEF_LABEL,
+        share.PDF_LABEL,
+        share.PNG_LABEL,
     ]
     # Made when clicked (what they hold is checked in the browser, tests/e2e/test_export.py).
     assert all(b.proto.deferred_file_id and not b.proto.url for b in buttons)
@@ -142,7 +144,7 @@ def test_the_charts_page_can_share_and_download_too() -> None:
     summary, link = share_text(at)
     assert summary.startswith("Protests in Kyrgyzstan, 2019–2020: ")
     assert link.endswith("?from=2019-01&to=2020-12&country=KGZ&cat=protest")
-    assert len(at.get("download_button")) == 5
+    assert len(at.get("download_button")) == 7
 
 
 def test_the_about_page_gives_the_data_version_and_as_of_date() -> None:

@@ -13,7 +13,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import geopandas as gpd
 import pandas as pd
+import pypdf
 import pytest
+from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
 from tests.app.helpers import expected_events, expected_sites, read_csv
@@ -71,6 +73,8 @@ def downloads(
             "zip": download(page, "Everything (zip)", folder),
             "geojson": download(page, "GeoJSON", folder),
             "brief": download(page, "HTML brief", folder),
+            "pdf": download(page, "PDF brief", folder),
+            "png": download(page, "Map image", folder),
         }
         yield files
     finally:
@@ -127,6 +131,23 @@ def test_geojson_holds_exactly_the_linked_view(downloads: dict[str, Path]) -> No
         )
     meta = json.loads(downloads["geojson"].read_text(encoding="utf-8"))["atlas"]
     assert "/?from=2019-01&to=2020-12&country=KGZ&cat=protest" in meta["link"]
+
+
+def test_the_pdf_brief_and_the_map_image_hold_the_linked_view(
+    downloads: dict[str, Path],
+) -> None:
+    assert downloads["pdf"].name == "atlas_2019-01_2020-12_KGZ_protest.pdf"
+    reader = pypdf.PdfReader(downloads["pdf"])
+    assert 1 <= len(reader.pages) <= 3
+    text = " ".join(" ".join((p.extract_text() or "").split()) for p in reader.pages)
+    events, sites = expected_ids()
+    assert f"Protests in Kyrgyzstan, 2019–2020: {len(events)} events, {len(sites)} sites" in text
+    titles = read_csv("events.csv").set_index("event_id")["title"]
+    for event_id in events:
+        assert " ".join(titles[event_id].split()) in text, event_id
+    assert downloads["png"].name == "atlas_2019-01_2020-12_KGZ_protest_map.png"
+    image = Image.open(downloads["png"])
+    assert image.size == (1600, 900)
 
 
 def test_the_brief_works_with_every_request_blocked(

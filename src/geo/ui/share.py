@@ -24,6 +24,8 @@ SITES_LABEL = "Sites CSV"
 ZIP_LABEL = "Everything (zip)"
 GEOJSON_LABEL = "GeoJSON"
 BRIEF_LABEL = "HTML brief"
+PDF_LABEL = "PDF brief"
+PNG_LABEL = "Map image"
 
 
 def permalink(state: ViewState, bounds: Bounds) -> str:
@@ -88,6 +90,14 @@ def _downloads(page: PageView, link: str) -> None:
             generated=datetime.now(UTC),
         )
 
+    def pdf() -> bytes:
+        return export.brief_pdf(
+            data, result.filtered, view, link=link, borders=borders, generated=datetime.now(UTC)
+        )
+
+    def png() -> bytes:
+        return export.map_png(data, result.filtered, view, borders=borders)
+
     makers: Mapping[str, tuple[str, Callable[[], str | bytes], str]] = {
         "csv": (CSV_LABEL, csv, "One row per event, ACLED's column names first."),
         "sites": (SITES_LABEL, sites, "One row per site, with its opening and closing dates."),
@@ -98,6 +108,8 @@ def _downloads(page: PageView, link: str) -> None:
             brief,
             "One file that works offline: map, monthly chart, every excerpt and citation.",
         ),
+        "pdf": (PDF_LABEL, pdf, "The brief as an A4 PDF, to attach or print."),
+        "png": (PNG_LABEL, png, "The map for a slide, 1600 × 900, with legend and credits."),
     }
     brief_ready = assets.local_complete()
     for fmt, (label, make, help_text) in makers.items():
