@@ -657,7 +657,10 @@ def _brief_map(
     control, script or style links (the brief inlines the scripts and writes the legend
     beside the map)."""
     no_links = assets.AssetLinks(js=[], css=[], local=True)
-    m = base_map(borders, no_links, place_labels())
+    # Every bundled city is named whatever the zoom the items are fitted at (the app names
+    # the smaller ones from zoom 5): a printed map cannot be zoomed in to read them.
+    labels = [replace(p, kind="place") if p.kind == "city" else p for p in place_labels()]
+    m = base_map(borders, no_links, labels)
     # The brief works offline: leave out the online tile layers the app offers, and the
     # legend drawn over the map (the brief's own is under it).
     for key, child in list(m._children.items()):
@@ -710,6 +713,8 @@ h1, .summary, td, li, dd, .note {{ overflow-wrap: anywhere; }}
 .map-box {{ position: relative; width: {MAP_WIDTH}px; height: {MAP_HEIGHT}px;
   border: 1px solid #c9d0d6; }}
 .map-box > div {{ width: {MAP_WIDTH}px !important; height: {MAP_HEIGHT}px !important; }}
+.atlas-label-place span {{ transform: translate(-50%, 12px); font-size: 10px;
+  font-weight: 500; }}
 .legend {{ display: flex; flex-wrap: wrap; gap: 2px 14px; font-size: 11px; margin: 4px 0 0; }}
 .legend span.sw {{ display: inline-block; width: 10px; height: 10px; margin-right: 4px;
   vertical-align: -1px; box-sizing: border-box; }}

@@ -102,6 +102,9 @@ def test_the_kazakhstan_2019_brief_prints_on_three_pages_with_every_item_on_its_
     tab.goto(path.as_uri())
     tab.wait_for_function(f"() => ({COUNT_JS.strip()})() === {len(points)}", timeout=20_000)
     assert tab.evaluate(BOUNDS_JS, points) == []  # the Mangystau rallies too
+    # The places are named on the map, the cities of the rallies too (not only capitals).
+    names = set(tab.locator(".leaflet-container .atlas-label span").all_inner_texts())
+    assert {"KAZAKHSTAN", "Astana", "Almaty", "Shymkent", "Aktobe"} <= names, names
     # The legend is beside the map, not on it; the zoom buttons are there on screen only.
     assert (
         tab.locator(".leaflet-container #map-legend, .leaflet-container .atlas-legend").count() == 0
