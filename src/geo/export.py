@@ -47,6 +47,11 @@ numbered citations, and a short "Method and data" appendix (the data version, th
 it is this machine's own address, the credits and licences). What it says is composed in
 :mod:`geo.brief`. Every string from data or from the link goes through :mod:`geo.safe_html`.
 
+**PDF brief** (:func:`brief_pdf`): the same brief as an A4 PDF, with a static map and chart;
+**map image** (:func:`map_png`): the map for a slide, 1600 x 900 pixels, with the view in
+words, the filters line, the legend and the credits. Both are drawn in Python, with no
+browser and no network (:mod:`geo.printed`).
+
 **As of** (:func:`data_as_of`): the latest date any event or site in the data mentions (an
 event's end, a site's opening or closing). File dates are not used: a clone, a copy or a
 container build resets them, while the data's own dates travel with it.

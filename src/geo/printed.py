@@ -325,8 +325,8 @@ def map_image(
 
 def chart_image(table: pd.DataFrame, undated: int, width_in: float, height_in: float) -> bytes:
     """Events per month, stacked by country (the store's ``monthly_counts`` table: months
-    as rows, country codes as columns), as a PNG at 200 dpi."""
-    figure = Figure(figsize=(width_in, height_in), dpi=200, facecolor="white")
+    as rows, country codes as columns), as a PNG at 160 dpi."""
+    figure = Figure(figsize=(width_in, height_in), dpi=160, facecolor="white")
     ax = figure.add_axes((0.07, 0.28, 0.91, 0.6))
     months = [str(m) for m in table.index]
     bottom = [0.0] * len(months)
@@ -362,7 +362,7 @@ def chart_image(table: pd.DataFrame, undated: int, width_in: float, height_in: f
         frameon=False,
         fontsize=6.5,
     )
-    return _png(figure, 200)
+    return _png(figure, 160)
 
 
 # ---- the PDF ----
@@ -572,7 +572,7 @@ def _items_table(brief: Brief, width: float, small: Any, quote: Any) -> Any:
         style.append(
             ("LINEBELOW", (0, len(data) - 1), (-1, len(data) - 1), 0.3, colors.HexColor("#e1e5e9"))
         )
-    widths = [0.03, 0.1, 0.16, 0.125, 0.325, 0.19, 0.07]
+    widths = [0.03, 0.1, 0.155, 0.14, 0.315, 0.19, 0.07]
     table = Table(data, colWidths=[w * width for w in widths], repeatRows=1, splitByRow=1)
     table.setStyle(TableStyle(style))
     return table
