@@ -40,12 +40,13 @@ the credits: the curated data and each imported file with its provenance and lic
 
 **Brief**: one self-contained HTML file (Leaflet, markercluster and plotly.js inline; a
 Content-Security-Policy that allows no network at all), laid out for reading and for printing
-on one to three A4 pages: the title, the view in one line, the filters in a box, the map
-fitted to the items in view with the place names and the legend under it, the monthly chart,
-a table of every item with its citation's number and its excerpts quoted under it, the
-numbered citations, and a short "Method and data" appendix (the data version, the link when
-it is this machine's own address, the credits and licences). What it says is composed in
-:mod:`geo.brief`. Every string from data or from the link goes through :mod:`geo.safe_html`.
+on A4 (a country's year on one to three pages): the title, the view in one line, the filters
+in a box, the map fitted to the items in view with the place names and the legend under it,
+the monthly chart, a table of every item with its citation's number and its excerpts quoted
+under it, the numbered citations, and a short "Method and data" appendix (the data version,
+the link when it is this machine's own address, the credits and licences). What it says is
+composed in :mod:`geo.brief`. Every string from data or from the link goes through
+:mod:`geo.safe_html`.
 
 **PDF brief** (:func:`brief_pdf`): the same brief as an A4 PDF, with a static map and chart;
 **map image** (:func:`map_png`): the map for a slide, 1600 x 900 pixels, with the view in
@@ -865,7 +866,7 @@ def brief_html(
     fetch_assets: bool = False,
 ) -> str:
     """The standalone HTML brief of the view (see the module's docstring), laid out for
-    reading and for printing on one to three A4 pages.
+    reading and for printing on A4.
 
     Parameters
     ----------
