@@ -1,15 +1,16 @@
-"""Exports of the filtered view: a CSV with ACLED's column names, GeoJSON, and a standalone
-HTML brief; and the words and link that share a view.
+"""Exports of the filtered view: its events as CSV with ACLED's column names, its sites as a
+CSV of their own (both in a zip for everything), GeoJSON, and a standalone HTML brief; and
+the words and link that share a view.
 
 Every export holds exactly what :func:`geo.query.apply` gives for the view: its events, then
 its sites, in the order of the data files.
 
-**CSV** (one row per event, then one per site, ``kind`` telling them apart). ACLED's names
-where ACLED has the concept, then the atlas's own columns:
+**Events CSV** (one row per event, and nothing else: ACLED's files hold events). ACLED's
+names where ACLED has the concept, then the atlas's own columns (``EVENT_COLUMNS``):
 
-- ``event_id_cnty`` is the atlas id (``EV001``, or ``PL001`` for a site);
+- ``event_id_cnty`` is the atlas id (``EV001``);
 - ``event_date`` is ISO ``YYYY-MM-DD``: the day, or the first day of the month or year when
-  only that is known (a site's row gives its opening date, and ``date_end`` its closing);
+  only that is known;
 - ``time_precision`` is ACLED's code: 1 the day is known, 3 only the month or the year (ACLED
   has no coarser code); empty when the date is unknown. ``time_precision_atlas`` keeps the
   atlas's word (day, month, year, unknown);
@@ -18,25 +19,39 @@ where ACLED has the concept, then the atlas's own columns:
   3 only a larger area (``region`` and ``country``: the point stands in for it);
   ``geo_precision_atlas`` keeps the word;
 - ``source`` names the publisher of the item's source; ``notes``, ``fatalities`` and ``tags``
-  are the atlas's own;
-- an imported site adds what its file gave: ``amount`` with its ``currency_year`` (AidData's
-  constant dollars of that year), ``sector``, ``status``, ``completed``, and for every site
-  ``provenance`` (the imported file, or the curated data) and ``licence``.
+  are the atlas's own.
+
+**Sites CSV** (one row per site, ``SITE_COLUMNS``): ``site_id``, ``name``, ``site_type``,
+``date_open`` (ISO, with ``date_precision``) and ``date_close``, the place columns as above,
+the source and excerpt columns, and what an imported site's file gave: ``amount`` with its
+``currency_year`` (AidData's constant dollars of that year), ``sector``, ``status``,
+``completed``, and for every site ``provenance`` (the imported file, or the curated data) and
+``licence``.
+
+**Everything** (:func:`to_zip`): both CSVs in one zip, with a README.txt naming the view.
 
 A text cell that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``,
 ``@``, tab or carriage return) gets a leading apostrophe.
 
 **GeoJSON** (RFC 7946, so EPSG:4326 longitude/latitude): one Point Feature per event and per
-site, with the CSV row's values as properties (``kind`` is ``event`` or ``site``); the
-collection carries the data version, the as-of date, the view, its link, and the credits:
-the curated data and each imported file with its provenance and licence (``imports``).
+site, with the export row's values as properties (``COLUMNS``; ``kind`` is ``event`` or
+``site``); the collection carries the data version, the as-of date, the view, its link, and
+the credits: the curated data and each imported file with its provenance and licence (``imports``).
 
 **Brief**: one self-contained HTML file (Leaflet, markercluster and plotly.js inline; a
-Content-Security-Policy that allows no network at all) with the title, the data version and
-as-of date, the filters in words, the link back to the view, the map, the monthly chart and
-every item with its excerpts and full citations, and the data credits and licences of the
-imported files. Every string from data or from the link
-goes through :mod:`geo.safe_html`.
+Content-Security-Policy that allows no network at all), laid out for reading and for printing
+on A4 (a country's year on one to three pages): the title, the view in one line, the filters
+in a box, the map fitted to the items in view with the place names and the legend under it,
+the monthly chart, a table of every item with its citation's number and its excerpts quoted
+under it, the numbered citations, and a short "Method and data" appendix (the data version,
+the link when it is this machine's own address, the credits and licences). What it says is
+composed in :mod:`geo.brief`. Every string from data or from the link goes through
+:mod:`geo.safe_html`.
+
+**PDF brief** (:func:`brief_pdf`): the same brief as an A4 PDF, with a static map and chart;
+**map image** (:func:`map_png`): the map for a slide, 1600 x 900 pixels, with the view in
+words, the filters line, the legend and the credits. Both are drawn in Python, with no
+browser and no network (:mod:`geo.printed`).
 
 **As of** (:func:`data_as_of`): the latest date any event or site in the data mentions (an
 event's end, a site's opening or closing). File dates are not used: a clone, a copy or a
@@ -50,7 +65,9 @@ import csv
 import io
 import json
 import re
+import zipfile
 from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, cast
@@ -60,17 +77,37 @@ import folium
 import pandas as pd
 
 from geo import assets, charts, query, render, safe_html
-from geo.bundle import Bundle
-from geo.maps import base_map, data_layers
+from geo import brief as brief_model
+from geo.bundle import Bundle, place_labels
+from geo.maps import Legend, base_map, data_layers
+from geo.model import CATEGORY_LABELS, Category
 from geo.provenance import CURATED, ImportCredit, credits
 from geo.query import Filtered
-from geo.render import ItemFacts, inert
+from geo.render import ItemFacts, inert, plural
 from geo.settings import static_dir as default_static_dir
 from geo.validate import infer_precision, split_ids
 from geo.view import Bounds, Decoded, ViewState, decode, encode
 
-MIME = {"csv": "text/csv", "geojson": "application/geo+json", "brief": "text/html"}
-SUFFIX = {"csv": "csv", "geojson": "geojson", "brief": "html"}
+MIME = {
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "csv": "text/csv",
+    "sites": "text/csv",
+    "zip": "application/zip",
+    "geojson": "application/geo+json",
+    "brief": "text/html",
+}
+SUFFIX = {
+    "csv": "csv",
+    "sites": "csv",
+    "zip": "zip",
+    "geojson": "geojson",
+    "brief": "html",
+    "pdf": "pdf",
+    "png": "png",
+}
+# What a format adds to the file name, after the view's own parts.
+_NAME_TAG = {"csv": "events", "sites": "sites", "png": "map"}
 
 ACLED_COLUMNS: tuple[str, ...] = (
     "event_id_cnty",
@@ -130,6 +167,40 @@ SITE_EXTRA: tuple[str, ...] = (
     "licence",
 )
 COLUMNS: tuple[str, ...] = ACLED_COLUMNS + ATLAS_COLUMNS
+# The events CSV: ACLED's columns, then the atlas's own that an event has (no site columns).
+_SITE_ONLY = frozenset({"kind", "site_type", *SITE_EXTRA})
+EVENT_COLUMNS: tuple[str, ...] = ACLED_COLUMNS + tuple(
+    c for c in ATLAS_COLUMNS if c not in _SITE_ONLY
+)
+# The sites CSV: its own names (a site is a place, open from one date to another), each taken
+# from the export row's column named beside it.
+SITE_COLUMNS: dict[str, str] = {
+    "site_id": "event_id_cnty",
+    "name": "title",
+    "site_type": "site_type",
+    "category": "category",
+    "date_open": "event_date",
+    "date_precision": "time_precision_atlas",
+    "date_close": "date_end",
+    "country": "country",
+    "iso": "iso",
+    "admin1": "admin1",
+    "location": "location",
+    "latitude": "latitude",
+    "longitude": "longitude",
+    "geo_precision": "geo_precision_atlas",
+    "confidence": "confidence",
+    "source": "source",
+    "source_id": "source_id",
+    "source_url": "source_url",
+    "source_citation": "source_citation",
+    "excerpt_ids": "excerpt_ids",
+    "excerpt_text": "excerpt_text",
+    "excerpt_citation": "excerpt_citation",
+    "notes": "notes",
+    "tags": "tags",
+    **{c: c for c in SITE_EXTRA},
+}
 
 # ACLED's codes: time 1 = day known, 2 = week known, 3 = month known; place 1 = town known,
 # 2 = near a town or part of a region, 3 = only a larger region (its capital stands in).
@@ -162,16 +233,38 @@ def view_from_link(link: str, bounds: Bounds) -> Decoded:
     return decode(link_params(link), bounds)
 
 
-def permalink(page_url: str | None, state: ViewState, bounds: Bounds, base_path: str = "") -> str:
+# The app's pages other than the main one, by their URL path (app.py's navigation).
+PAGE_PATHS = frozenset({"charts", "sources", "about", "ingest", "import"})
+
+
+def permalink(
+    page_url: str | None,
+    state: ViewState,
+    bounds: Bounds,
+    base_path: str = "",
+    public_url: str | None = None,
+) -> str:
     """The link to ``state`` on the page at ``page_url`` (``st.context.url``: no query, no
     trailing slash). The app's main page gets a trailing slash, under the server's URL path
-    prefix too (``/atlas/``), so the link needs no redirect; other pages keep their path."""
+    prefix too (``/atlas/``), so the link needs no redirect; other pages keep their path.
+
+    With ``public_url`` (the address the atlas is published at, prefix included:
+    :attr:`geo.settings.Settings.public_base`) the link is on that address: the same page
+    there, whatever address this server was reached at."""
     parts = urlsplit(page_url or "")
     prefix = "/" + base_path.strip("/") if base_path.strip("/") else ""
     path = parts.path
+    query_string = urlencode(encode(state, bounds))
+    if public_url:
+        public = urlsplit(public_url)
+        page = path.rstrip("/").rsplit("/", 1)[-1]
+        page_path = f"/{page}" if page in PAGE_PATHS else "/"
+        return urlunsplit(
+            (public.scheme, public.netloc, public.path.rstrip("/") + page_path, query_string, "")
+        )
     if path.rstrip("/") == prefix:
         path = prefix + "/"
-    return urlunsplit((parts.scheme, parts.netloc, path, urlencode(encode(state, bounds)), ""))
+    return urlunsplit((parts.scheme, parts.netloc, path, query_string, ""))
 
 
 def describe_view(state: ViewState, filtered: Filtered) -> str:
@@ -181,6 +274,23 @@ def describe_view(state: ViewState, filtered: Filtered) -> str:
     return render.describe_view(
         state, filtered.event_count, len(filtered.sites), n_undated=filtered.undated_count()
     )
+
+
+def undated_line(bundle: Bundle, state: ViewState, filtered: Filtered) -> str:
+    """Whether the view includes the events whose date is unknown, and how many there are:
+    'Undated events: included (2 in this view)' or 'Undated events: left out (2 match the
+    other filters)'. Plain text."""
+    if state.undated:
+        n = filtered.undated_count()
+        return (
+            f"Undated events: included ({n} in this view)"
+            if n
+            else ("Undated events: included (none match this view)")
+        )
+    n = query.apply(bundle, replace(state, undated=True)).undated_count()
+    if not n:
+        return "Undated events: left out (none match the other filters)"
+    return f"Undated events: left out ({plural(n, 'event')} would match the other filters)"
 
 
 def share_text(state: ViewState, filtered: Filtered, link: str) -> str:
@@ -193,7 +303,8 @@ def file_name(state: ViewState, fmt: str) -> str:
     only)."""
     parts = ["atlas", state.start, state.end, *state.countries, *state.categories]
     stem = "_".join(re.sub(r"[^A-Za-z0-9-]", "", p) for p in parts)[:120]
-    return f"{stem}.{SUFFIX[fmt]}"
+    tag = f"_{_NAME_TAG[fmt]}" if fmt in _NAME_TAG else ""
+    return f"{stem}{tag}.{SUFFIX[fmt]}"
 
 
 def data_as_of(bundle: Bundle) -> date | None:
@@ -356,13 +467,68 @@ def _spreadsheet_safe(column: str, value: Any) -> Any:
     return "'" + value
 
 
-def to_csv(bundle: Bundle, filtered: Filtered) -> str:
-    """The filtered view as CSV (see the module's docstring for the columns)."""
+def _csv(columns: Sequence[str], table: Sequence[Mapping[str, Any]]) -> str:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(COLUMNS), lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\n")
     writer.writeheader()
-    for row in rows(bundle, filtered):
-        writer.writerow({k: "" if v is None else _spreadsheet_safe(k, v) for k, v in row.items()})
+    for row in table:
+        writer.writerow(
+            {k: "" if row[k] is None else _spreadsheet_safe(k, row[k]) for k in columns}
+        )
+    return buffer.getvalue()
+
+
+def to_csv(bundle: Bundle, filtered: Filtered) -> str:
+    """The view's events as CSV, ACLED's columns first (see the module's docstring); its
+    sites are in :func:`sites_csv`."""
+    lookup = _Lookup(bundle)
+    table = [_row(r, "event", lookup) for r in filtered.events.to_dict("records")]
+    return _csv(EVENT_COLUMNS, table)
+
+
+def sites_csv(bundle: Bundle, filtered: Filtered) -> str:
+    """The view's sites as CSV, one row per site (columns: SITE_COLUMNS)."""
+    lookup = _Lookup(bundle)
+    extras = _site_extras(bundle, filtered.sites)
+    table = [
+        _row({**r, **extras.get(str(r["site_id"]), {})}, "site", lookup)
+        for r in filtered.sites.to_dict("records")
+    ]
+    renamed = [{name: row[key] for name, key in SITE_COLUMNS.items()} for row in table]
+    return _csv(list(SITE_COLUMNS), renamed)
+
+
+def to_zip(bundle: Bundle, filtered: Filtered, state: ViewState, link: str | None = None) -> bytes:
+    """Everything in view: the events CSV, the sites CSV, and a README naming the view, its
+    link, the data version and the credits (the files dated by the data's as-of date, so the
+    same view of the same data gives the same bytes)."""
+    as_of = data_as_of(bundle) or date(1980, 1, 1)
+    stamp = (max(as_of.year, 1980), as_of.month, as_of.day, 0, 0, 0)
+    readme = "\n".join(
+        [
+            "China in Central Asia: event atlas",
+            describe_view(state, filtered),
+            f"Link: {link}" if link else "Link: (none given)",
+            version_line(bundle),
+            undated_line(bundle, state, filtered),
+            "",
+            "events.csv: one row per event, ACLED's column names first.",
+            "sites.csv: one row per site (consulates, BRI sites, facilities).",
+            "",
+            "Credits:",
+            *(f"- {line}" for line in credit_lines(bundle)),
+            "",
+        ]
+    )
+    files = {
+        "events.csv": to_csv(bundle, filtered),
+        "sites.csv": sites_csv(bundle, filtered),
+        "README.txt": readme,
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in files.items():
+            archive.writestr(zipfile.ZipInfo(name, stamp), text.encode("utf-8"))
     return buffer.getvalue()
 
 
@@ -397,6 +563,10 @@ def to_geojson(
 
 
 # ---- the brief ----
+
+MAP_CREDIT = (
+    "Map: borders made with Natural Earth (public domain); place names from GeoNames (CC BY 4.0)"
+)
 
 
 class BriefUnavailable(RuntimeError):
@@ -450,35 +620,69 @@ def _vendor_head(vendor: Path) -> str:
 
 _SCHEME = re.compile(r"((?:java|vb)script):", re.I)
 _POPUP_HINT = "Click the marker to read the excerpts beside the map."
-_BRIEF_HINT = "Its excerpts and full citations are in the list below the map."
+_BRIEF_HINT = "Its row in the table below the map gives its excerpts and citation."
+# The map's size on screen and on paper alike (Leaflet fits the items to this box once;
+# A4 less the margins is 182 mm, about 688 CSS pixels).
+MAP_WIDTH, MAP_HEIGHT = 686, 400
+CHART_WIDTH, CHART_HEIGHT = 686, 250
+# The month chart as the brief draws it: a fixed size for A4, the legend under the bars so
+# that it never covers the title, and no controls.
+BRIEF_CHART_LAYOUT: dict[str, Any] = {
+    "dragmode": False,
+    "clickmode": "none",
+    "width": CHART_WIDTH,
+    "height": CHART_HEIGHT,
+    "autosize": False,
+    "xaxis_tickformat": "%b %Y",
+    "margin": {"l": 48, "r": 12, "t": 36, "b": 64},
+    "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": -0.22, "yanchor": "top"},
+    "title": {"x": 0, "xanchor": "left", "font": {"size": 14}},
+}
+
+
+class _Shown:
+    """The items the brief's map draws (those with both coordinates), as data_layers reads
+    a view: ``events`` and ``sites``."""
+
+    def __init__(self, filtered: Filtered) -> None:
+        def located(frame: pd.DataFrame) -> pd.DataFrame:
+            if frame.empty:
+                return frame
+            points = [brief_model.point_of(r) is not None for r in frame.to_dict("records")]
+            return frame[points]
+
+        self.events = located(filtered.events)
+        self.sites = located(filtered.sites)
 
 
 def _brief_map(
     bundle: Bundle, filtered: Filtered, borders: str, selected: str | None
 ) -> tuple[str, str]:
-    """The folium map with the view's markers, as (what goes in the head, the map's element
-    and script); without script or style links, which the brief inlines itself."""
+    """The folium map with the view's markers and the place names, fitted to the items in
+    view, as (what goes in the head, the map's element and script); without legend, layer
+    control, script or style links (the brief inlines the scripts and writes the legend
+    beside the map)."""
     no_links = assets.AssetLinks(js=[], css=[], local=True)
-    m = base_map(borders, no_links)
-    # The brief works offline: leave out the online tile layers the app offers.
+    # Every bundled city is named whatever the zoom the items are fitted at (the app names
+    # the smaller ones from zoom 5): a printed map cannot be zoomed in to read them.
+    labels = [replace(p, kind="place") if p.kind == "city" else p for p in place_labels()]
+    m = base_map(borders, no_links, labels)
+    # The brief works offline: leave out the online tile layers the app offers, and the
+    # legend drawn over the map (the brief's own is under it).
     for key, child in list(m._children.items()):
-        if isinstance(child, folium.TileLayer) and str(child.tiles).startswith("http"):
+        online = isinstance(child, folium.TileLayer) and str(child.tiles).startswith("http")
+        if online or isinstance(child, Legend):
             del m._children[key]
-    for group in data_layers(filtered, bundle.sources, no_links, selected):
+    shown = _Shown(filtered)
+    for group in data_layers(cast(Filtered, shown), bundle.sources, no_links, selected):
         group.add_to(m)
-    folium.LayerControl(collapsed=True, position="topright").add_to(m)
     points = pd.concat(
-        [filtered.events[["latitude", "longitude"]], filtered.sites[["latitude", "longitude"]]]
+        [shown.events[["latitude", "longitude"]], shown.sites[["latitude", "longitude"]]]
     )
     if len(points):
-        m.fit_bounds(
-            [
-                [float(points["latitude"].min()), float(points["longitude"].min())],
-                [float(points["latitude"].max()), float(points["longitude"].max())],
-            ],
-            padding=(30, 30),
-            max_zoom=7,
-        )
+        south, west = float(points["latitude"].min()), float(points["longitude"].min())
+        north, east = float(points["latitude"].max()), float(points["longitude"].max())
+        m.fit_bounds([[south, west], [north, east]], padding=(28, 28), max_zoom=7)
     root = cast(folium.Figure, m.get_root())  # a Map's root is the Figure it creates
     root.render()  # lays the map's parts into the figure's header, body and script
     head, body, script = (part.render() for part in (root.header, root.html, root.script))
@@ -494,90 +698,160 @@ _CSP = (
     "form-action 'none'"
 )
 
-_CSS = """
-html, body { height: auto; }
-body { margin: 0 auto; padding: 24px 32px 48px; max-width: 1100px; color: #1d2329;
-  font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
-h1 { font-size: 26px; margin: 0 0 4px; }
-h2 { font-size: 19px; margin: 32px 0 8px; border-bottom: 1px solid #d8dde2; padding-bottom: 4px; }
-h3 { font-size: 16px; margin: 0 0 2px; }
-.meta, .muted { color: #5b6770; font-size: 13px; }
-.summary { font-size: 17px; margin: 12px 0 4px; }
-.permalink { word-break: break-all; font-size: 13px; }
-.map-box { position: relative; height: 520px; border: 1px solid #c9d0d6; border-radius: 4px; }
-.item { border: 1px solid #d8dde2; border-radius: 6px; padding: 10px 14px; margin: 10px 0;
-  break-inside: avoid; }
-.item p { margin: 4px 0; }
-blockquote.excerpt { margin: 8px 0; padding: 4px 12px; border-left: 3px solid #8aa4b8;
-  background: #f5f8fa; }
-blockquote.excerpt .quote { margin: 0; }
-blockquote.excerpt .cite { margin: 2px 0 0; color: #5b6770; font-size: 13px; }
-.notes { color: #3d464e; font-size: 13px; }
-dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 0 12px; margin: 4px 0;
-  font-size: 14px; }
-dl.facts dt { font-weight: 600; }
-dl.facts dd { margin: 0; }
-@media print { body { padding: 0; } .map-box { height: 420px; } }
+_CSS = f"""
+@page {{ size: A4; margin: 13mm 14mm 14mm; }}
+html, body {{ height: auto; }}
+body {{ margin: 0 auto; padding: 20px 12px 40px; max-width: {MAP_WIDTH + 2}px; color: #1d2329;
+  font: 13px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }}
+h1 {{ font-size: 22px; margin: 0 0 2px; }}
+h2 {{ font-size: 15px; margin: 18px 0 6px; border-bottom: 1px solid #d8dde2;
+  padding-bottom: 2px; break-after: avoid; }}
+.meta, .muted {{ color: #5b6770; font-size: 12px; }}
+.summary {{ font-size: 15px; font-weight: 600; margin: 8px 0 6px; }}
+h1, .summary, td, li, dd, .note {{ overflow-wrap: anywhere; }}
+.filters {{ border: 1px solid #b9c3cc; border-radius: 4px; background: #f6f8fa;
+  padding: 6px 10px; margin: 6px 0 10px; }}
+.filters dl {{ display: grid; grid-template-columns: max-content 1fr; gap: 0 12px;
+  margin: 0; font-size: 12px; }}
+.filters dt {{ font-weight: 600; }}
+.filters dd {{ margin: 0; }}
+.link {{ font-size: 12px; overflow-wrap: anywhere; }}
+.map-box {{ position: relative; width: {MAP_WIDTH}px; height: {MAP_HEIGHT}px;
+  border: 1px solid #c9d0d6; }}
+.map-box > div {{ width: {MAP_WIDTH}px !important; height: {MAP_HEIGHT}px !important; }}
+.atlas-label-place span {{ transform: translate(-50%, 12px); font-size: 10px;
+  font-weight: 500; }}
+.legend {{ display: flex; flex-wrap: wrap; gap: 2px 14px; font-size: 11px; margin: 4px 0 0; }}
+.legend span.sw {{ display: inline-block; width: 10px; height: 10px; margin-right: 4px;
+  vertical-align: -1px; box-sizing: border-box; }}
+.note {{ font-size: 12px; color: #6b3d00; margin: 4px 0; }}
+table.items {{ width: 100%; border-collapse: collapse; table-layout: fixed; font-size: 10px;
+  line-height: 1.3; }}
+table.items th {{ text-align: left; border-bottom: 1.5px solid #5b6770; padding: 2px 4px; }}
+table.items td {{ padding: 1px 3px; vertical-align: top; }}
+table.items tbody {{ border-bottom: 1px solid #e1e5e9; break-inside: avoid; }}
+table.items td.n, table.items td.c {{ color: #5b6770; }}
+.excerpt {{ margin: 0; color: #3d464e; font-style: italic; font-size: 9.5px; }}
+ol.citations {{ padding-left: 22px; font-size: 9.5px; line-height: 1.3; margin: 4px 0; }}
+ol.citations li {{ margin: 0 0 2px; break-inside: avoid; }}
+#brief-method {{ font-size: 11px; color: #3d464e; }}
+#brief-method p, #brief-method ul {{ margin: 3px 0; }}
+#brief-method h2 {{ font-size: 13px; }}
+#brief-method h3 {{ font-size: 12px; margin: 6px 0 2px; }}
+#brief-chart {{ break-inside: avoid; }}
+#brief-map {{ break-inside: avoid; }}
+@media print {{
+  body {{ padding: 0; max-width: none; }}
+  .leaflet-control-zoom, .leaflet-control-layers, .leaflet-control-attribution {{
+    display: none !important; }}
+  a {{ color: inherit; text-decoration: none; }}
+  thead {{ display: table-header-group; }}
+  tr {{ break-inside: avoid; }}
+  #brief-method {{ break-before: auto; }}
+}}
 """
 
 
-def _facts(rows_: Sequence[tuple[str, str]]) -> str:
-    cells = "".join(f"<dt>{inert(k)}</dt><dd>{inert(v)}</dd>" for k, v in rows_ if v)
-    return f'<dl class="facts">{cells}</dl>' if cells else ""
-
-
-def _item_html(facts: ItemFacts) -> str:
-    """One item of the brief: its facts, its excerpts with their full citations, its
-    source and notes; every string inert."""
-    meta = " · ".join((facts.item_id, facts.category_label, f"confidence {facts.confidence}"))
-    rows_: list[tuple[str, str]] = [
-        ("When", facts.when),
-        ("Where", f"{facts.where} ({facts.precision_words})"),
-        ("Actors", "; ".join(facts.actors)),
-        ("Type", facts.type_words),
-        *((f.label, f.written) for f in facts.figures),
+def _legend_html(filtered: Filtered) -> str:
+    """The map's legend, under it: the categories in view with their counts, then the
+    marks (static words, no data strings but counts)."""
+    parts = []
+    for category in Category:
+        n = int((filtered.events["category"] == category.value).sum()) + int(
+            (filtered.sites["category"] == category.value).sum()
+        )
+        if n:
+            parts.append(
+                f'<span><span class="sw" style="background:{category.colour};'
+                f'border-radius:50%"></span>{inert(CATEGORY_LABELS[category])} ({n})</span>'
+            )
+    parts += [
+        '<span><span class="sw" style="background:#777;border-radius:50%"></span>event</span>',
+        '<span><span class="sw" style="background:#777;border-radius:2px"></span>site</span>',
+        '<span><span class="sw" style="border:2px dashed #777;border-radius:50%"></span>'
+        "place known only roughly (region or country)</span>",
+        '<span><span class="sw" style="background:#999;border-radius:50%;width:14px;'
+        'height:14px"></span>number: items at nearby points</span>',
     ]
-    quotes = []
-    for excerpt in facts.excerpts:
-        cite = (
-            render.citation_html(excerpt.citation) if excerpt.citation else inert(excerpt.source_id)
+    return f'<div class="legend" id="map-legend">{"".join(parts)}</div>'
+
+
+def _cite(number: int | None) -> str:
+    return f"[{number}]" if number is not None else ""
+
+
+def _table_html(brief: brief_model.Brief) -> str:
+    """Every item in a table: number, date, place, category, title, figures, citation; its
+    excerpts quoted in the row under it."""
+    bodies = []
+    for row in brief.rows:
+        facts = row.facts
+        place = row.place + (" ≈" if facts.approximate else "")
+        if row.point is None:
+            place += " (no coordinates: not on the map)"
+        kind = "site" if facts.kind == "site" else ""
+        title = inert(facts.title) + (f' <span class="muted">({kind})</span>' if kind else "")
+        quotes = "".join(
+            f'<tr><td></td><td colspan="6"><p class="excerpt">“{inert(q.text)}” '
+            f"{_cite(q.cite)}</p></td></tr>"
+            for q in row.quotes
         )
-        quotes.append(
-            '<blockquote class="excerpt">'
-            f'<p class="quote">“{inert(excerpt.text)}”</p>'
-            f'<p class="cite">{cite} · {excerpt.span}</p></blockquote>'
+        bodies.append(
+            f'<tbody class="item {facts.kind}" data-id="{inert(facts.item_id)}">'
+            f'<tr><td class="n">{row.number}</td><td>{inert(row.date)}</td>'
+            f"<td>{inert(place)}</td><td>{inert(facts.category_label)}</td>"
+            f"<td>{title}</td><td>{inert(row.figures)}</td>"
+            f'<td class="c">{_cite(row.cite)}</td></tr>{quotes}</tbody>'
         )
-    if not quotes:
-        quotes.append('<p class="muted">No excerpt from a held article supports this item.</p>')
-    source_line = (
-        f'<p class="source"><b>Source:</b> {render.citation_html(facts.source)}</p>'
-        if facts.source
-        else ""
+    head = (
+        '<colgroup><col style="width:3.5%"><col style="width:11%"><col style="width:17%">'
+        '<col style="width:10%"><col style="width:34%"><col style="width:18.5%">'
+        '<col style="width:6%"></colgroup>'
+        "<thead><tr><th>#</th><th>Date</th><th>Place</th><th>Category</th><th>Title</th>"
+        "<th>Figures</th><th>Source</th></tr></thead>"
     )
-    notes_line = (
-        f'<p class="notes"><b>Notes on sourcing:</b> {inert(facts.notes)}</p>'
-        if facts.notes
-        else ""
-    )
-    return (
-        f'<article class="item {facts.kind}" id="item-{inert(facts.item_id)}" '
-        f'data-id="{inert(facts.item_id)}">'
-        f"<h3>{inert(facts.title)}</h3>"
-        f'<p class="meta">{inert(meta)}</p>'
-        f"{_facts(rows_)}{''.join(quotes)}{source_line}{notes_line}</article>"
+    return f'<table class="items" id="items-table">{head}{"".join(bodies)}</table>'
+
+
+def _citations_html(brief: brief_model.Brief) -> str:
+    items = []
+    for cited in brief.citations:
+        words = ", ".join(inert(w) for w in brief_model.citation_words(cited))
+        if cited.url:
+            words += ", " + safe_html.link(cited.url, cited.url, max_len=None)
+        items.append(f"<li>{words}</li>")
+    return f'<ol class="citations" id="citations">{"".join(items)}</ol>'
+
+
+def compose_brief(bundle: Bundle, filtered: Filtered, state: ViewState) -> brief_model.Brief:
+    """What the brief of the view says (:mod:`geo.brief`), for every format it is made in."""
+    lookup = _Lookup(bundle)
+    undated = undated_line(bundle, state, filtered).removeprefix("Undated events: ")
+    first, last = view_bounds(bundle).first_month, view_bounds(bundle).last_month
+    return brief_model.compose(
+        state,
+        [(r, lookup.facts(r, "event")) for r in filtered.events.to_dict("records")],
+        [(r, lookup.facts(r, "site")) for r in filtered.sites.to_dict("records")],
+        n_undated=filtered.undated_count(),
+        undated=undated,
+        first_month=first,
+        last_month=last,
     )
 
 
-def _chronological(frame: pd.DataFrame, key: str) -> list[dict[Hashable, Any]]:
-    records = frame.to_dict("records")
-    return sorted(
-        records,
-        key=lambda r: (
-            not isinstance(r["start"], date),
-            r["start"] if isinstance(r["start"], date) else date.min,
-            str(r[key]),
-        ),
-    )
+def method_lines(bundle: Bundle, generated: datetime | None) -> list[str]:
+    """The "Method and data" appendix, plain lines: how the items are sourced and placed,
+    the data version, when the brief was made."""
+    made = f" This brief was made {generated:%Y-%m-%d %H:%M %Z}.".rstrip() if generated else ""
+    return [
+        "Every event and site comes from a sourced table: each row cites its source, and the "
+        "excerpts under an item are quoted word for word from the articles. A place marked ≈ "
+        "is known only at region or country level and is drawn at that area's point. "
+        "Dates are given as precisely as the sources give them.",
+        "The CSV export of this view holds every item's sourcing notes and the character "
+        "offsets of its excerpts in the articles.",
+        f"{version_line(bundle)}.{made}",
+    ]
 
 
 def brief_html(
@@ -591,12 +865,14 @@ def brief_html(
     static_dir: Path | None = None,
     fetch_assets: bool = False,
 ) -> str:
-    """The standalone HTML brief of the view (see the module's docstring).
+    """The standalone HTML brief of the view (see the module's docstring), laid out for
+    reading and for printing on A4.
 
     Parameters
     ----------
     link
-        The permalink back to the live view; linked when it is an http(s) URL.
+        The permalink back to the live view; linked when it is an http(s) URL. A link to
+        this machine (loopback) is named as such, in the appendix only.
     borders
         The borders GeoJSON the app's map draws (:func:`geo.bundle.borders_geojson`).
     generated
@@ -612,71 +888,172 @@ def brief_html(
         When the map's scripts are not installed (and cannot be fetched).
     """
     vendor = _vendor(static_dir or default_static_dir(), fetch_assets)
-    lookup = _Lookup(bundle)
-    summary = describe_view(state, filtered)
-    chart = charts.month_figure(*filtered.month_counts())  # the store's counts of the view
-    chart.update_layout(dragmode=False, clickmode="none", height=300, xaxis_tickformat="%b %Y")
-    chart_html = chart.to_html(
-        full_html=False,
-        include_plotlyjs=True,
-        div_id="monthly-chart",
-        config={"displaylogo": False, "responsive": True},
-    )
+    brief = compose_brief(bundle, filtered, state)
     link_url = safe_html.safe_url(link)
+    local = brief_model.is_local(link_url)
     link_html = (
         safe_html.link(link_url, link_url, max_len=None)
         if link_url
         else inert(link or "(no link given)")
     )
-    made = f" · generated {generated:%Y-%m-%d %H:%M %Z}".rstrip() if generated else ""
-    events = "".join(
-        _item_html(lookup.facts(r, "event")) for r in _chronological(filtered.events, "event_id")
+    header_link = (
+        f'<p class="link" id="view-link">Open this view online: {link_html}</p>'
+        if link_url and not local
+        else ""
     )
-    sites = "".join(
-        _item_html(lookup.facts(r, "site")) for r in _chronological(filtered.sites, "site_id")
+    appendix_link = (
+        f"<p>Link to this view (the address of the atlas on the computer that made this "
+        f"brief, which other computers cannot open): {link_html}</p>"
+        if local
+        else f"<p>Link to this view: {link_html}</p>"
     )
-    map_head, map_body = _brief_map(bundle, filtered, borders, state.selected)
-    title = "China in Central Asia: event brief"
+    filters = "".join(f"<dt>{inert(k)}</dt><dd>{inert(v)}</dd>" for k, v in brief.filters)
+    as_of = data_as_of(bundle)
+    made = f"Made {generated:%d %B %Y}" if generated else "Made"
+    meta = f"{made} from data as of {as_of.day} {as_of:%B %Y}" if as_of else made
+    if brief.rows:
+        map_head, map_body = _brief_map(bundle, filtered, borders, state.selected)
+        unmapped = brief.unmapped
+        unmapped_note = (
+            '<p class="note" id="unmapped">Not on the map, for want of coordinates: '
+            + "; ".join(f"#{r.number} {inert(r.facts.title, 120)}" for r in unmapped)
+            + ".</p>"
+            if unmapped
+            else ""
+        )
+        chart = charts.month_figure(*filtered.month_counts())  # the store's counts of the view
+        chart.update_layout(**BRIEF_CHART_LAYOUT)
+        chart_html = chart.to_html(
+            full_html=False,
+            include_plotlyjs=True,
+            div_id="monthly-chart",
+            config={"displaylogo": False, "displayModeBar": False, "responsive": False},
+        )
+        body = f"""<section id="brief-map">
+<h2>Map</h2>
+{map_body}
+{_legend_html(filtered)}
+{unmapped_note}
+</section>
+<section id="brief-chart">
+<h2>Events per month</h2>
+{chart_html}
+</section>
+<section id="brief-table">
+<h2>Items in view ({inert(brief_model.counts_words(brief))})</h2>
+{_table_html(brief)}
+</section>
+<section id="brief-citations">
+<h2>Sources</h2>
+{_citations_html(brief)}
+</section>"""
+        libraries = _vendor_head(vendor)
+    else:
+        map_head, libraries = "", ""
+        body = f'<p class="summary" id="nothing">{inert(brief.empty_words)}</p>'
+    method = "".join(f"<p>{inert(line)}</p>" for line in method_lines(bundle, generated))
+    credits = "".join(f"<li>{inert(line)}</li>" for line in credit_lines(bundle))
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="{_CSP}">
 <meta name="referrer" content="no-referrer">
-<title>{inert(title)}: {inert(summary, 200)}</title>
-{_vendor_head(vendor)}
+<title>{inert(brief.title)}: {inert(brief.summary, 200)}</title>
+{libraries}
 {map_head}
 <style>{_CSS}</style>
 </head>
 <body>
 <header>
-<h1>{inert(title)}</h1>
-<p class="meta" id="data-version">{inert(version_line(bundle))}{inert(made)}</p>
-<p class="summary" id="view-summary">{inert(summary)}</p>
-<p class="permalink">Live view: {link_html}</p>
+<h1>{inert(brief.title)}</h1>
+<p class="meta">{inert(meta)}</p>
+<p class="summary" id="view-summary">{inert(brief.summary)}</p>
+<div class="filters" id="filters"><dl>{filters}</dl></div>
+{header_link}
 </header>
-<section id="brief-map">
-<h2>Map</h2>
-<p class="muted">Every event (circle) and site (square) of the view; hollow, dashed marks are
-placed only approximately. Clusters open when clicked; the layer button toggles categories.</p>
-{map_body}
-</section>
-<section id="brief-chart">
-<h2>Events per month</h2>
-{chart_html}
-</section>
-<section id="brief-events">
-<h2>Events ({len(filtered.events)})</h2>
-{events or '<p class="muted">No events in this view.</p>'}
-</section>
-<section id="brief-sites">
-<h2>Sites ({len(filtered.sites)})</h2>
-{sites or '<p class="muted">No sites in this view.</p>'}
-</section>
+{body}
+<section id="brief-method">
+<h2>Method and data</h2>
+{method}
+{appendix_link}
 <section id="brief-credits">
-<h2>Data credits and licences</h2>
-<ul>{"".join(f"<li>{inert(line)}</li>" for line in credit_lines(bundle))}</ul>
+<h3>Data credits and licences</h3>
+<ul>{credits}<li>{inert(MAP_CREDIT)}</li></ul>
+</section>
 </section>
 </body>
 </html>
 """
+
+
+# ---- the brief without a browser: PDF, and the map as an image ----
+
+
+def _link_words(link: str | None) -> tuple[str | None, bool]:
+    """The link as the static formats show it (an unsafe one left out), and whether it is
+    this machine's own address."""
+    url = safe_html.safe_url(link)
+    return url, brief_model.is_local(url)
+
+
+def filters_line(brief: brief_model.Brief) -> str:
+    """The filters box in one line: 'Dates: January 2019 to December 2019 · Countries: …'."""
+    return " · ".join(f"{k}: {v}" for k, v in brief.filters)
+
+
+def _meta(bundle: Bundle, generated: datetime | None) -> str:
+    as_of = data_as_of(bundle)
+    made = f"Made {generated:%d %B %Y}" if generated else "Made"
+    return f"{made} from data as of {as_of.day} {as_of:%B %Y}" if as_of else made
+
+
+def brief_pdf(
+    bundle: Bundle,
+    filtered: Filtered,
+    state: ViewState,
+    *,
+    link: str | None,
+    borders: str,
+    generated: datetime | None = None,
+) -> bytes:
+    """The brief as an A4 PDF (:func:`geo.printed.brief_pdf`): the same parts as the HTML
+    brief, with a static map and chart; made with no browser and no network."""
+    from geo import printed
+
+    brief = compose_brief(bundle, filtered, state)
+    url, local = _link_words(link)
+    map_png = chart_png = None
+    if brief.rows:
+        map_png = printed.map_image(
+            brief,
+            borders,
+            place_labels(),
+            filters_line="",
+            credits="",
+            size=(1500, 930),
+            bare=True,
+        )
+        chart_png = printed.chart_image(*filtered.month_counts(), width_in=7.2, height_in=2.15)
+    return printed.brief_pdf(
+        brief,
+        meta=_meta(bundle, generated),
+        map_png=map_png,
+        chart_png=chart_png,
+        link=url,
+        link_is_local=local,
+        method=method_lines(bundle, generated),
+        credits=[*credit_lines(bundle), MAP_CREDIT],
+    )
+
+
+def map_png(bundle: Bundle, filtered: Filtered, state: ViewState, *, borders: str) -> bytes:
+    """The map of the view for a slide, 1600 x 900 pixels (:func:`geo.printed.map_image`):
+    the view in words as its title, the filters line, the legend, the data credits."""
+    from geo import printed
+
+    brief = compose_brief(bundle, filtered, state)
+    credits = f"{MAP_CREDIT}. Data: {'; '.join(credit_lines(bundle))}. {version_line(bundle)}."
+    return printed.map_image(
+        brief, borders, place_labels(), filters_line=filters_line(brief), credits=credits
+    )

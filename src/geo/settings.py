@@ -13,12 +13,16 @@ environment (a test's ``monkeypatch.setenv``) is seen by the next call;
   its events, not its rollups (for comparing);
 - ``GEO_STORE_DIR`` (``article_store_dir``): ingestion's article store;
 - ``GEO_QUEUE`` (``queue_path``): ingestion's review queue file;
-- ``GEO_READ_ONLY`` (``read_only``): ``1``, ``true`` or ``yes`` hides the pages that write.
+- ``GEO_READ_ONLY`` (``read_only``): ``1``, ``true`` or ``yes`` hides the pages that write;
+- ``GEO_PUBLIC_URL`` (``public_url``): the address the atlas is published at, with its path
+  prefix (``https://example.org/atlas/``), which shared links and exports use; a value that
+  is not an http(s) address is refused (:attr:`Settings.public_url_problem`).
 
 And from the secrets (``.streamlit/secrets.toml``, or the host's secrets settings), which the
 UI hands over as a mapping: ``[auth]`` (``auth``: sign-in, OpenID Connect) and
 ``[connections.events]`` (``database_secrets``: the shared database, when
-``GEO_DATABASE_URL`` is not set).
+``GEO_DATABASE_URL`` is not set) and ``[atlas] public_url`` (when ``GEO_PUBLIC_URL`` is not
+set).
 
 An empty value counts as unset.
 
@@ -37,6 +41,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 DATA_DIR_ENV = "GEO_DATA_DIR"
 CORPUS_DIR_ENV = "GEO_CORPUS_DIR"
@@ -46,10 +51,16 @@ ROLLUPS_ENV = "GEO_DATABASE_ROLLUPS"
 ARTICLE_STORE_ENV = "GEO_STORE_DIR"
 QUEUE_ENV = "GEO_QUEUE"
 READ_ONLY_ENV = "GEO_READ_ONLY"
+PUBLIC_URL_ENV = "GEO_PUBLIC_URL"
+# The secrets' section and key of the public address: [atlas] public_url = "https://...".
+ATLAS_SECRETS = "atlas"
+PUBLIC_URL_SECRET = "public_url"
 # The secrets' section naming the shared database: [connections.events].
 DATABASE_SECRETS = "events"
 
 _YES = ("1", "true", "yes")
+# What a public address may not hold unencoded (it ends up in links, Markdown and HTML).
+_URL_METACHARACTERS = frozenset("<>\"'`()[]{}|\\^")
 
 # The checkout holding this package when it is installed editable (src/geo/settings.py);
 # elsewhere (site-packages) it holds no data/ and no app.py, and is passed over.
@@ -121,6 +132,7 @@ class Settings:
     article_store_dir: Path | None = None
     queue_path: Path | None = None
     read_only: bool = False
+    public_url: str | None = None  # as given; see public_url_problem and public_base
     auth: Mapping[str, Any] | None = None  # the [auth] section; None: sign-in is off
     database_secrets: Mapping[str, Any] = field(default_factory=dict)
 
@@ -148,6 +160,11 @@ class Settings:
             article_store_dir=path(ARTICLE_STORE_ENV),
             queue_path=path(QUEUE_ENV),
             read_only=environ.get(READ_ONLY_ENV, "").strip().lower() in _YES,
+            public_url=(
+                (environ.get(PUBLIC_URL_ENV) or "").strip()
+                or str((given.get(ATLAS_SECRETS) or {}).get(PUBLIC_URL_SECRET) or "").strip()
+                or None
+            ),
             auth=dict(given["auth"] or {}) if "auth" in given else None,
             database_secrets=dict(connections.get(DATABASE_SECRETS) or {}),
         )
@@ -161,6 +178,38 @@ class Settings:
     def editing_enabled(self) -> bool:
         """Whether the pages that write to the data (Ingest, Import) are offered."""
         return not self.read_only
+
+    @property
+    def public_url_problem(self) -> str | None:
+        """Why the public address cannot be used, as a sentence naming the setting (None
+        when it is unset or an http(s) address with a host and no query)."""
+        if self.public_url is None:
+            return None
+        value = self.public_url
+        shown = value if len(value) <= 80 else value[:79] + "…"
+        parts = urlsplit(value)
+        why = None
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            why = "is not an http(s) address with a host"
+        elif parts.query or parts.fragment:
+            why = "has a query or a fragment (give the address of the atlas's main page only)"
+        elif any(c.isspace() or c in _URL_METACHARACTERS for c in value):
+            why = "holds a space or a character that must be percent-encoded"
+        if why is None:
+            return None
+        return (
+            f"{PUBLIC_URL_ENV} (or [{ATLAS_SECRETS}] {PUBLIC_URL_SECRET} in the secrets) "
+            f"{why}: {shown!r}. Set it to the address the atlas is published at, such as "
+            "https://example.org/atlas/, or leave it unset."
+        )
+
+    @property
+    def public_base(self) -> str | None:
+        """The public address without its trailing slash (``https://example.org/atlas``),
+        when one is set and usable."""
+        if self.public_url is None or self.public_url_problem:
+            return None
+        return self.public_url.rstrip("/")
 
     @property
     def sign_in(self) -> bool:

@@ -80,11 +80,59 @@ def test_under_a_url_path_prefix_the_link_keeps_it(base_url_path: None) -> None:
     assert share_text(at)[1] == "http://127.0.0.1:8501/atlas/?country=KAZ"
 
 
+def test_without_a_public_address_the_share_control_says_the_link_is_local(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("GEO_PUBLIC_URL", raising=False)
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.context["url"] = "http://127.0.0.1:8501"
+    at.query_params["country"] = "KAZ"
+    at.run()
+    assert share_text(at)[1] == "http://127.0.0.1:8501/?country=KAZ"
+    assert share.LOCAL_LINK_NOTE in [c.value for c in at.caption]
+
+
+def test_with_a_public_address_the_link_is_on_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GEO_PUBLIC_URL", "https://example.org/atlas/")
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.context["url"] = "http://127.0.0.1:8501/charts"
+    at.query_params["country"] = "KAZ"
+    at.switch_page("pages/charts.py")
+    at.run()
+    assert not at.exception, errors(at)
+    assert share_text(at)[1] == "https://example.org/atlas/charts?country=KAZ"
+    assert share.LOCAL_LINK_NOTE not in [c.value for c in at.caption]
+
+
+def test_a_public_address_that_is_not_http_stops_the_app_saying_why(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("GEO_PUBLIC_URL", "javascript:alert(1)")
+    at = open_app({"country": "KAZ"})
+    assert not at.exception, errors(at)
+    (error,) = [e.value for e in at.error]
+    shown = error.replace("\\", "").replace("\u2060", "")  # as Markdown renders it
+    assert shown == (
+        "The atlas is not started: GEO_PUBLIC_URL (or [atlas] public_url in the secrets) is "
+        "not an http(s) address with a host: 'javascript:alert(1)'. Set it to the address "
+        "the atlas is published at, such as https://example.org/atlas/, or leave it unset."
+    )
+    assert at.get("code") == [] and at.get("download_button") == []
+
+
 def test_each_format_has_a_download_made_on_click() -> None:
     at = open_app(KGZ)
     buttons = at.get("download_button")
     labels = [b.proto.label for b in buttons]
-    assert labels == [share.CSV_LABEL, share.GEOJSON_LABEL, share.BRIEF_LABEL]
+    assert labels == [
+        share.CSV_LABEL,
+        share.SITES_LABEL,
+        share.ZIP_LABEL,
+        share.GEOJSON_LABEL,
+        share.BRIEF_LABEL,
+        share.PDF_LABEL,
+        share.PNG_LABEL,
+    ]
     # Made when clicked (what they hold is checked in the browser, tests/e2e/test_export.py).
     assert all(b.proto.deferred_file_id and not b.proto.url for b in buttons)
     assert not any(b.proto.disabled for b in buttons)
@@ -96,7 +144,7 @@ def test_the_charts_page_can_share_and_download_too() -> None:
     summary, link = share_text(at)
     assert summary.startswith("Protests in Kyrgyzstan, 2019–2020: ")
     assert link.endswith("?from=2019-01&to=2020-12&country=KGZ&cat=protest")
-    assert len(at.get("download_button")) == 3
+    assert len(at.get("download_button")) == 7
 
 
 def test_the_about_page_gives_the_data_version_and_as_of_date() -> None:

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import json
 import re
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import geopandas as gpd
 import pandas as pd
+import pypdf
 import pytest
+from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
 from tests.app.helpers import expected_events, expected_sites, read_csv
@@ -65,9 +68,13 @@ def downloads(
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "share-and-download.png"))
         files = {
-            "csv": download(page, "CSV (ACLED columns)", folder),
+            "csv": download(page, "Events CSV (ACLED columns)", folder),
+            "sites": download(page, "Sites CSV", folder),
+            "zip": download(page, "Everything (zip)", folder),
             "geojson": download(page, "GeoJSON", folder),
             "brief": download(page, "HTML brief", folder),
+            "pdf": download(page, "PDF brief", folder),
+            "png": download(page, "Map image", folder),
         }
         yield files
     finally:
@@ -87,17 +94,24 @@ def test_the_share_text_names_the_view_and_links_to_it(server: Server, page: Pag
 
 
 def test_csv_holds_exactly_the_linked_view(downloads: dict[str, Path]) -> None:
+    """The events CSV holds the view's events only; the sites come in a CSV of their own,
+    and both in the zip."""
     path = downloads["csv"]
-    assert path.name == "atlas_2019-01_2020-12_KGZ_protest.csv"
+    assert path.name == "atlas_2019-01_2020-12_KGZ_protest_events.csv"
     table = pd.read_csv(path, dtype=str, keep_default_na=False)
     events, sites = expected_ids()
-    assert sorted(table.loc[table["kind"] == "event", "event_id_cnty"]) == events
-    assert sorted(table.loc[table["kind"] == "site", "event_id_cnty"]) == sites
+    assert sorted(table["event_id_cnty"]) == events
     assert {"event_id_cnty", "event_date", "time_precision", "geo_precision", "iso"} <= set(
         table.columns
     )
+    site_table = pd.read_csv(downloads["sites"], dtype=str, keep_default_na=False)
+    assert downloads["sites"].name == "atlas_2019-01_2020-12_KGZ_protest_sites.csv"
+    assert sorted(site_table["site_id"]) == sites
+    with zipfile.ZipFile(downloads["zip"]) as archive:
+        assert archive.read("events.csv") == path.read_bytes()
+        assert archive.read("sites.csv") == downloads["sites"].read_bytes()
     source = read_csv("events.csv").set_index("event_id")
-    for _, row in table[table["kind"] == "event"].iterrows():
+    for _, row in table.iterrows():
         assert row["title"] == source.loc[row["event_id_cnty"], "title"]
         assert float(row["latitude"]) == float(source.loc[row["event_id_cnty"], "latitude"])
 
@@ -117,6 +131,23 @@ def test_geojson_holds_exactly_the_linked_view(downloads: dict[str, Path]) -> No
         )
     meta = json.loads(downloads["geojson"].read_text(encoding="utf-8"))["atlas"]
     assert "/?from=2019-01&to=2020-12&country=KGZ&cat=protest" in meta["link"]
+
+
+def test_the_pdf_brief_and_the_map_image_hold_the_linked_view(
+    downloads: dict[str, Path],
+) -> None:
+    assert downloads["pdf"].name == "atlas_2019-01_2020-12_KGZ_protest.pdf"
+    reader = pypdf.PdfReader(downloads["pdf"])
+    assert 1 <= len(reader.pages) <= 3
+    text = " ".join(" ".join((p.extract_text() or "").split()) for p in reader.pages)
+    events, sites = expected_ids()
+    assert f"Protests in Kyrgyzstan, 2019–2020: {len(events)} events, {len(sites)} sites" in text
+    titles = read_csv("events.csv").set_index("event_id")["title"]
+    for event_id in events:
+        assert " ".join(titles[event_id].split()) in text, event_id
+    assert downloads["png"].name == "atlas_2019-01_2020-12_KGZ_protest_map.png"
+    image = Image.open(downloads["png"])
+    assert image.size == (1600, 900)
 
 
 def test_the_brief_works_with_every_request_blocked(

@@ -10,6 +10,7 @@ import json
 import re
 import subprocess
 import sys
+import zipfile
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
@@ -74,31 +75,74 @@ VIEWS = [
 def test_csv_holds_exactly_the_filtered_view(
     bundled: Bundle, bounds: Bounds, link: str, oracle: dict
 ) -> None:
+    """The events CSV holds the view's events and nothing else; the sites CSV its sites."""
     state = view_of(link, bounds)
     filtered = query.apply(bundled, state)
-    table = read_export_csv(export.to_csv(bundled, filtered))
-    assert list(table.columns) == list(export.COLUMNS)
-    assert list(table.columns[:19]) == [
+    events = read_export_csv(export.to_csv(bundled, filtered))
+    assert list(events.columns) == list(export.EVENT_COLUMNS)
+    assert list(events.columns[:19]) == [
         "event_id_cnty", "event_date", "year", "time_precision", "event_type", "sub_event_type",
         "actor1", "assoc_actor_1", "country", "iso", "admin1", "location", "latitude",
         "longitude", "geo_precision", "source", "notes", "fatalities", "tags",
     ]  # fmt: skip
-    events = table[table["kind"] == "event"]
-    sites = table[table["kind"] == "site"]
+    assert not {"kind", "site_type", "amount", "licence"} & set(events.columns)
     assert list(events["event_id_cnty"]) == list(filtered.events["event_id"])
-    assert list(sites["event_id_cnty"]) == list(filtered.sites["site_id"])
-    assert list(table["kind"]) == ["event"] * len(events) + ["site"] * len(sites)
+    assert all(events["event_type"] != "")  # every row is an event with ACLED's type
+    sites = read_export_csv(export.sites_csv(bundled, filtered))
+    assert list(sites.columns) == list(export.SITE_COLUMNS)
+    assert list(sites["site_id"]) == list(filtered.sites["site_id"])
     # The same ids as a computation from the CSV files alone.
     site_oracle = {k: v for k, v in oracle.items() if k != "undated"}
     assert sorted(events["event_id_cnty"]) == sorted(expected_events(**oracle)["event_id"])
-    assert sorted(sites["event_id_cnty"]) == sorted(expected_sites(**site_oracle)["site_id"])
+    assert sorted(sites["site_id"]) == sorted(expected_sites(**site_oracle)["site_id"])
+
+
+def test_everything_is_both_csvs_in_a_zip(bundled: Bundle, bounds: Bounds) -> None:
+    state = view_of(KGZ_PROTESTS, bounds)
+    filtered = query.apply(bundled, state)
+    data = export.to_zip(bundled, filtered, state, KGZ_PROTESTS)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.namelist() == ["events.csv", "sites.csv", "README.txt"]
+        events = read_export_csv(archive.read("events.csv").decode("utf-8"))
+        sites = read_export_csv(archive.read("sites.csv").decode("utf-8"))
+        readme = archive.read("README.txt").decode("utf-8")
+    assert sorted(events["event_id_cnty"]) == sorted(expected_events(**KGZ_ORACLE)["event_id"])
+    site_oracle = {k: v for k, v in KGZ_ORACLE.items() if k != "undated"}
+    assert sorted(sites["site_id"]) == sorted(expected_sites(**site_oracle)["site_id"])
+    assert export.describe_view(state, filtered) in readme and KGZ_PROTESTS in readme
+    assert export.to_zip(bundled, filtered, state, KGZ_PROTESTS) == data  # same view, same bytes
+
+
+@pytest.mark.parametrize(
+    ("link", "words"),
+    [
+        ("/?from=2013-09&to=2024-07", "Undated events: included (2 in this view)"),
+        (
+            "/?from=2013-09&to=2024-07&undated=0",
+            "Undated events: left out (2 events would match the other filters)",
+        ),
+        ("/?country=KGZ", "Undated events: included (none match this view)"),
+    ],
+)
+def test_the_brief_says_whether_undated_events_are_in_it(
+    bundled: Bundle, bounds: Bounds, borders: str, link: str, words: str
+) -> None:
+    state = view_of(link, bounds)
+    filtered = query.apply(bundled, state)
+    assert export.undated_line(bundled, state, filtered) == words
+    page = export.brief_html(bundled, filtered, state, link=None, borders=borders)
+    box = html.unescape(page[page.index('id="filters"') :])
+    assert f"Undated events</dt><dd>{words.removeprefix('Undated events: ')}</dd>" in box
+    listed = set(item_ids(page))
+    undated = {"EV036", "EV054"} & listed  # the data's two undated events (KAZ, CHN)
+    assert len(undated) == (2 if "included (2" in words else 0)
 
 
 def test_csv_values_follow_the_data_files(bundled: Bundle) -> None:
     state = ViewState.default(export.view_bounds(bundled))
-    table = read_export_csv(export.to_csv(bundled, query.apply(bundled, state))).set_index(
-        "event_id_cnty"
-    )
+    filtered = query.apply(bundled, state)
+    table = read_export_csv(export.to_csv(bundled, filtered)).set_index("event_id_cnty")
+    site_table = read_export_csv(export.sites_csv(bundled, filtered)).set_index("site_id")
     source = read_csv("events.csv").set_index("event_id")
     for event_id, row in source.iterrows():
         got = table.loc[event_id]
@@ -127,10 +171,11 @@ def test_csv_values_follow_the_data_files(bundled: Bundle) -> None:
             assert got["event_date"] == got["year"] == got["time_precision"] == ""
         assert got["excerpt_ids"] == row["excerpt_ids"]
     sites = read_csv("sites.csv").set_index("site_id")
+    assert not set(sites.index) & set(table.index)
     for site_id, row in sites.iterrows():
-        got = table.loc[site_id]
-        assert got["kind"] == "site" and got["title"] == row["name"]
-        assert got["site_type"] == row["site_type"]
+        got = site_table.loc[site_id]
+        assert got["name"] == row["name"] and got["site_type"] == row["site_type"]
+        assert float(got["latitude"]) == float(row["latitude"])
 
 
 def test_csv_cites_every_excerpt_with_its_source(bundled: Bundle) -> None:
@@ -245,6 +290,41 @@ def test_permalink_keeps_the_page_and_the_path_prefix(
     assert export.permalink(page, state, bounds, base) == want
 
 
+@pytest.mark.parametrize(
+    ("page", "base_path", "want"),
+    [
+        ("http://127.0.0.1:8501", "", "https://example.org/atlas/?country=KAZ"),
+        ("http://127.0.0.1:8501/charts", "", "https://example.org/atlas/charts?country=KAZ"),
+        ("http://127.0.0.1:8501/atlas", "atlas", "https://example.org/atlas/?country=KAZ"),
+        ("http://10.1.2.3/atlas/about", "atlas", "https://example.org/atlas/about?country=KAZ"),
+        (None, "", "https://example.org/atlas/?country=KAZ"),
+    ],
+)
+def test_with_a_public_address_links_are_on_it(
+    bounds: Bounds, page: str | None, base_path: str, want: str
+) -> None:
+    state = view_of("/?country=KAZ", bounds)
+    assert export.permalink(page, state, bounds, base_path, "https://example.org/atlas") == want
+
+
+def test_the_brief_names_a_local_link_and_shows_a_public_one(
+    bundled: Bundle, bounds: Bounds, borders: str
+) -> None:
+    state = view_of(KGZ_PROTESTS, bounds)
+    filtered = query.apply(bundled, state)
+    local = export.brief_html(bundled, filtered, state, link=KGZ_PROTESTS, borders=borders)
+    header = local[: local.index('id="brief-method"')]
+    assert "127.0.0.1" not in html.unescape(header.replace(_all_scripts(header), ""))
+    assert "which other computers cannot open" in local
+    public = "https://example.org/atlas/?from=2019-01&to=2020-12&country=KGZ&cat=protest"
+    page = export.brief_html(bundled, filtered, state, link=public, borders=borders)
+    assert "Open this view online: <a href=" in page and "other computers cannot open" not in page
+
+
+def _all_scripts(page: str) -> str:
+    return "".join(re.findall(r"<script>.*?</script>", page, flags=re.S))
+
+
 def test_permalink_decodes_back_to_the_same_view(bounds: Bounds) -> None:
     link = "/?from=2019-02&to=2021-06&country=KAZ,KGZ&cat=protest&q=a%26b+c&sel=EV025&undated=0"
     state = view_of(link, bounds)
@@ -283,7 +363,9 @@ def test_as_of_is_the_latest_date_any_event_or_site_mentions(bundled: Bundle) ->
 
 def test_file_names_carry_the_view_and_nothing_else(bounds: Bounds) -> None:
     state = view_of("/?country=KGZ&from=2019-01&to=2020-12&cat=protest&q=../../etc", bounds)
-    assert export.file_name(state, "csv") == "atlas_2019-01_2020-12_KGZ_protest.csv"
+    assert export.file_name(state, "csv") == "atlas_2019-01_2020-12_KGZ_protest_events.csv"
+    assert export.file_name(state, "sites") == "atlas_2019-01_2020-12_KGZ_protest_sites.csv"
+    assert export.file_name(state, "zip") == "atlas_2019-01_2020-12_KGZ_protest.zip"
     assert export.file_name(state, "brief").endswith(".html")
 
 
@@ -305,6 +387,11 @@ def elements(page: str) -> list[tuple[str, dict[str, str | None]]]:
     parser = Elements()
     parser.feed(page)
     return parser.tags
+
+
+def item_ids(page: str) -> list[str]:
+    """The ids of the items the brief's table lists (each item's rows carry its id)."""
+    return [a["data-id"] or "" for t, a in elements(page) if t == "tbody" and "data-id" in a]
 
 
 def without_libraries(page: str) -> str:
@@ -346,7 +433,7 @@ def test_the_brief_is_self_contained_and_has_every_part(
     assert export.inert(export.describe_view(state, filtered)) in page
     assert f'href="{safe_html.text(KGZ_PROTESTS)}"' in page
     assert 'id="monthly-chart"' in page and "Plotly.newPlot" in page
-    ids = [a["data-id"] for t, a in elements(page) if t == "article"]
+    ids = item_ids(page)
     assert sorted(ids) == sorted([*filtered.events["event_id"], *filtered.sites["site_id"]])
     # Leaflet's layer-control images are inline too.
     assert "url(images/" not in page and "data:image/png;base64," in page
@@ -385,7 +472,7 @@ def test_the_brief_charts_the_events_it_lists(
     assert filtered.count
     page = export.brief_html(bundled, filtered, state, link=None, borders=borders)
     expected = oracles.events_per_month(filtered.events, state)
-    expected.update_layout(dragmode=False, clickmode="none", height=300, xaxis_tickformat="%b %Y")
+    expected.update_layout(**export.BRIEF_CHART_LAYOUT)
     data, layout = brief_chart(page)
     assert data == json.loads(expected.to_json())["data"]
     assert layout == json.loads(expected.to_json())["layout"]
@@ -513,6 +600,8 @@ def test_hostile_data_in_csv_and_geojson(hostile: Bundle) -> None:
     state = ViewState.default(Bounds(*hostile.month_span()))
     filtered = query.apply(hostile, state)
     table = read_export_csv(export.to_csv(hostile, filtered)).set_index("event_id_cnty")
+    sites = read_export_csv(export.sites_csv(hostile, filtered)).set_index("site_id")
+    assert sites.loc["S-H", "name"] == SCRIPT and sites.loc["S-H", "site_type"] == IMG
     assert table.loc["H1", "title"] == IMG  # data, kept as it is: CSV is not markup
     assert table.loc["H1", "source_url"] == ""  # an unsafe link is not passed on
     assert JS_URL not in table.loc["H1", "source_citation"]
@@ -555,7 +644,7 @@ def test_geo_export_csv_from_a_permalink_reports_link_notices(
     assert "'cat' was given more than once" in result.stderr
     table = read_export_csv(out.read_text(encoding="utf-8"))
     want = expected_events(["KGZ"], ["protest"], ("2019-01", "2020-12"))
-    assert sorted(table.loc[table["kind"] == "event", "event_id_cnty"]) == sorted(want["event_id"])
+    assert sorted(table["event_id_cnty"]) == sorted(want["event_id"])
     assert result.stdout == ""
 
 
@@ -572,6 +661,15 @@ def test_geo_export_brief_and_geojson(
     # The brief links to the view it shows, in the app's own parameter order.
     want = "http://127.0.0.1:8501/?from=2019-01&amp;to=2020-12&amp;country=KGZ&amp;cat=protest"
     assert f'href="{want}"' in page
+    capsys.readouterr()
+    # With the public address set, the brief links there, whatever address the link had.
+    monkeypatch.setenv("GEO_PUBLIC_URL", "https://example.org/atlas/")
+    assert cli.main(["export", "--format", "brief", "--url", KGZ_PROTESTS, "-o", str(brief)]) == 0
+    page = brief.read_text(encoding="utf-8")
+    public = want.replace("http://127.0.0.1:8501/", "https://example.org/atlas/")
+    assert f'Open this view online: <a href="{public}"' in page
+    assert "127.0.0.1" not in page
+    monkeypatch.delenv("GEO_PUBLIC_URL")
     capsys.readouterr()
 
     assert cli.main(["export", "--format", "geojson", "--url", "?country=KAZ", "-o", "-"]) == 0

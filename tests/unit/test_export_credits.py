@@ -50,17 +50,16 @@ def test_csv_geojson_and_brief_carry_provenance_and_licences() -> None:
     bundle = load_bundle()
     state = ViewState.default(export.view_bounds(bundle))
     filtered = query.apply(bundle, state)
-    table = pd.read_csv(io.StringIO(export.to_csv(bundle, filtered)), dtype=str)
+    table = pd.read_csv(io.StringIO(export.sites_csv(bundle, filtered)), dtype=str)
     table = table.fillna("")
-    atyrau = table[table["event_id_cnty"] == "aiddata-39556"].iloc[0]
+    atyrau = table[table["site_id"] == "aiddata-39556"].iloc[0]
     assert "ODC-By" in atyrau["licence"] and "ODbL" in atyrau["licence"]
     assert "AidData GCDF 2.0" in atyrau["provenance"]
     assert atyrau["currency_year"] == "USD2017" and float(atyrau["amount"]) > 1e9
     assert atyrau["completed"] == "2019-05-30"
     facilities = table[table["category"] == "detention"]
-    facilities = facilities[facilities["kind"] == "site"]
     assert len(facilities) == 380 and set(facilities["licence"]) == {ASPI_TERMS}
-    curated = table[(table["kind"] == "site") & (table["category"] == "consulate_embassy")]
+    curated = table[table["category"] == "consulate_embassy"]
     assert len(curated) and set(curated["provenance"]) == {export.CURATED}
 
     collection = json.loads(export.to_geojson(bundle, filtered, state))

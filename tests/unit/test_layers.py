@@ -44,7 +44,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "store": ("store",),
     "writers": ("importers", "ingest"),
     "query": ("query",),
-    "renderers": ("render", "maps", "charts", "scale", "footprints", "export"),
+    "renderers": ("render", "brief", "maps", "charts", "printed", "scale", "footprints", "export"),
     "interfaces": ("ui", "cli", "cli_data", "cli_db", "cli_export", "cli_ingest", "cli_tools"),
 }
 ORDER = list(LAYERS)

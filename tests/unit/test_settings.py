@@ -24,6 +24,7 @@ FULL = {
     "GEO_STORE_DIR": "/srv/atlas/articles",
     "GEO_QUEUE": "/srv/atlas/queue.jsonl",
     "GEO_READ_ONLY": "1",
+    "GEO_PUBLIC_URL": "https://example.org/atlas/",
 }
 
 
@@ -38,8 +39,10 @@ def test_every_variable_has_its_field() -> None:
         article_store_dir=Path("/srv/atlas/articles"),
         queue_path=Path("/srv/atlas/queue.jsonl"),
         read_only=True,
+        public_url="https://example.org/atlas/",
     )
     assert got.data_dir == Path("/srv/atlas/data")
+    assert got.public_base == "https://example.org/atlas" and got.public_url_problem is None
     assert not got.editing_enabled
 
 
@@ -61,6 +64,41 @@ def test_read_only_words(value: str, read_only: bool) -> None:
 @pytest.mark.parametrize(("value", "rollups"), [("off", False), ("on", True), ("", True)])
 def test_rollups_are_off_only_when_said_so(value: str, rollups: bool) -> None:
     assert Settings.from_environ({"GEO_DATABASE_ROLLUPS": value}).database_rollups is rollups
+
+
+def test_the_public_address_comes_from_the_environment_else_the_secrets() -> None:
+    secrets = {"atlas": {"public_url": "https://atlas.example.net/"}}
+    assert Settings.from_environ({}, secrets).public_base == "https://atlas.example.net"
+    env = {"GEO_PUBLIC_URL": "http://example.org:8080/deep/atlas"}
+    assert Settings.from_environ(env, secrets).public_base == "http://example.org:8080/deep/atlas"
+    assert Settings.from_environ({}).public_base is None
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "ftp://example.org/atlas",
+        "javascript:alert(1)",
+        "example.org/atlas",
+        "https://",
+        "https://example.org/atlas?x=1",
+        "https://example.org/at las",
+        "https://example.org/<atlas>",
+    ],
+)
+def test_a_public_address_that_is_not_http_is_refused_with_a_clear_message(value: str) -> None:
+    got = Settings.from_environ({"GEO_PUBLIC_URL": value})
+    problem = got.public_url_problem
+    assert problem is not None and problem.startswith("GEO_PUBLIC_URL")
+    assert repr(value) in problem and "https://example.org/atlas/" in problem
+    assert got.public_base is None
+
+
+def test_geo_export_refuses_a_bad_public_address(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    monkeypatch.setenv("GEO_PUBLIC_URL", "ftp://example.org/atlas")
+    assert cli.main(["export", "--format", "csv", "-o", "-"]) == 2
+    err = capsys.readouterr().err
+    assert "GEO_PUBLIC_URL" in err and "is not an http(s) address" in err
 
 
 def test_the_object_is_frozen() -> None:

@@ -5,7 +5,18 @@ from __future__ import annotations
 
 import streamlit as st
 
+from geo import safe_html
 from geo.settings import Settings, settings
+
+
+def public_url_gate() -> bool:
+    """Whether the public address (``GEO_PUBLIC_URL``) is usable; if not, an error saying
+    what is wrong with it is on the page and the caller stops (links would go nowhere)."""
+    problem = app_settings().public_url_problem
+    if problem is None:
+        return True
+    st.error(f"The atlas is not started: {safe_html.markdown(problem)}", icon=":material/link_off:")
+    return False
 
 
 def app_settings() -> Settings:

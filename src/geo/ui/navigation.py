@@ -19,7 +19,7 @@ import streamlit as st
 from geo import safe_html
 from geo.settings import APP_SCRIPT, app_roots
 from geo.store import StoreError, StoreFileError
-from geo.ui import auth, database, layout
+from geo.ui import auth, config, database, layout
 
 APP_TITLE = "China in Central Asia: event atlas"
 _ROUTED: ContextVar[bool] = ContextVar("geo_page_routed", default=False)
@@ -32,10 +32,11 @@ def configure_page() -> None:
 
 
 def gate() -> bool:
-    """Whether the pages may run: the visitor is signed in (when sign-in is configured) and
-    the shared database (when one is configured) answers. Otherwise a notice is on the page
-    and the caller stops."""
-    return auth.sign_in_gate() and database.connect()
+    """Whether the pages may run: the public address (when one is set) is an http(s)
+    address, the visitor is signed in (when sign-in is configured) and the shared database
+    (when one is configured) answers. Otherwise a notice is on the page and the caller
+    stops."""
+    return config.public_url_gate() and auth.sign_in_gate() and database.connect()
 
 
 def run_pages(navigation: Any) -> None:

@@ -14,19 +14,33 @@ import streamlit as st
 
 from geo import assets, export
 from geo.ui import data as loaders
+from geo.ui.config import app_settings
 from geo.ui.state import PageView
 from geo.view import Bounds, ViewState
 
 SHARE_LABEL = "Share or download this view"
-CSV_LABEL = "CSV (ACLED columns)"
+CSV_LABEL = "Events CSV (ACLED columns)"
+SITES_LABEL = "Sites CSV"
+ZIP_LABEL = "Everything (zip)"
 GEOJSON_LABEL = "GeoJSON"
 BRIEF_LABEL = "HTML brief"
+PDF_LABEL = "PDF brief"
+PNG_LABEL = "Map image"
 
 
 def permalink(state: ViewState, bounds: Bounds) -> str:
-    """The full link to this view, for copying: on the page the visitor is on, under the
-    server's URL path prefix when it has one (see :func:`geo.export.permalink`)."""
-    return export.permalink(st.context.url, state, bounds, loaders.base_path())
+    """The full link to this view, for copying: on the page the visitor is on, at the
+    atlas's public address when one is set (``GEO_PUBLIC_URL``), else at the address this
+    server was reached at, under its URL path prefix (see :func:`geo.export.permalink`)."""
+    return export.permalink(
+        st.context.url, state, bounds, loaders.base_path(), app_settings().public_base
+    )
+
+
+LOCAL_LINK_NOTE = (
+    "No public address is set for this atlas (`GEO_PUBLIC_URL`), so this link is the local "
+    "address this server was reached at: it opens only where that address reaches the atlas."
+)
 
 
 def share_and_download(page: PageView) -> None:
@@ -41,6 +55,8 @@ def share_and_download(page: PageView) -> None:
             wrap_lines=True,
         )
         st.caption("The link opens exactly this view. Copy both lines with the code's button.")
+        if app_settings().public_base is None:
+            st.caption(LOCAL_LINK_NOTE)
         st.markdown("**Download what is shown**")
         _downloads(page, link)
 
@@ -52,6 +68,12 @@ def _downloads(page: PageView, link: str) -> None:
 
     def csv() -> str:
         return export.to_csv(data, result.filtered)
+
+    def sites() -> str:
+        return export.sites_csv(data, result.filtered)
+
+    def everything() -> bytes:
+        return export.to_zip(data, result.filtered, view, link)
 
     def geojson() -> str:
         return export.to_geojson(data, result.filtered, view, link)
@@ -68,14 +90,26 @@ def _downloads(page: PageView, link: str) -> None:
             generated=datetime.now(UTC),
         )
 
-    makers: Mapping[str, tuple[str, Callable[[], str], str]] = {
-        "csv": (CSV_LABEL, csv, "One row per event and site, ACLED's column names first."),
+    def pdf() -> bytes:
+        return export.brief_pdf(
+            data, result.filtered, view, link=link, borders=borders, generated=datetime.now(UTC)
+        )
+
+    def png() -> bytes:
+        return export.map_png(data, result.filtered, view, borders=borders)
+
+    makers: Mapping[str, tuple[str, Callable[[], str | bytes], str]] = {
+        "csv": (CSV_LABEL, csv, "One row per event, ACLED's column names first."),
+        "sites": (SITES_LABEL, sites, "One row per site, with its opening and closing dates."),
+        "zip": (ZIP_LABEL, everything, "The events CSV and the sites CSV in one zip."),
         "geojson": (GEOJSON_LABEL, geojson, "Points in EPSG:4326 with every column."),
         "brief": (
             BRIEF_LABEL,
             brief,
             "One file that works offline: map, monthly chart, every excerpt and citation.",
         ),
+        "pdf": (PDF_LABEL, pdf, "The brief as an A4 PDF, to attach or print."),
+        "png": (PNG_LABEL, png, "The map for a slide, 1600 × 900, with legend and credits."),
     }
     brief_ready = assets.local_complete()
     for fmt, (label, make, help_text) in makers.items():
