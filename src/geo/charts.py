@@ -66,14 +66,18 @@ MONTH_TICKS = [
 def month_figure(table: pd.DataFrame, undated: int) -> go.Figure:
     """Stacked bars: events per month by country, from their counts (the store's
     ``monthly_counts``): events per month (rows) and country (columns), and how many are
-    undated. Each segment's pick key is ``month:YYYY-MM+iso:XXX``."""
+    undated. Each segment's pick key is ``month:YYYY-MM+iso:XXX``, its count after it."""
     figure = go.Figure()
     for iso in table.columns:
         name = safe_html.text(AREAS[iso].name)
         figure.add_bar(
             x=[f"{m}-01" for m in table.index],
             y=table[iso].tolist(),
-            customdata=[[pick_key(("month", m), ("iso", iso))] for m in table.index],
+            # The count after the key: an empty segment picks nothing (geo.picks).
+            customdata=[
+                [pick_key(("month", m), ("iso", iso)), int(n)]
+                for m, n in zip(table.index, table[iso], strict=True)
+            ],
             name=name,
             marker_color=COUNTRY_COLOURS[iso],
             hovertemplate=f"{name}<br>%{{x|%B %Y}}: %{{y}} event(s)<extra></extra>",
