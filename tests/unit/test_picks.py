@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from geo import picks, query
-from geo.view import Bounds, ViewState, decode, encode
+from geo import charts, picks, query
+from geo.view import Bounds, ViewState, decode, encode, months_between
 from tests import oracles
 
 SPAN = ("2013-09", "2024-07")
@@ -160,3 +160,23 @@ def test_a_reversed_or_malformed_span_picks_nothing(bundled) -> None:
     for value in ("2020-08..2018-05", "2019-13..2020-01"):
         state = ViewState(*SPAN, picks=(f"month:{value}+iso:KAZ",))
         assert query.apply(bundled, state).event_count == 0
+
+
+def test_the_month_chart_shows_a_span_selected_and_other_charts_as_they_are(bundled) -> None:
+    state = ViewState("2018-01", "2020-12")
+    table, undated = query.apply(bundled, state).month_counts()
+    spans = ("month:2018-05..2020-08+iso:KAZ",)
+    figure = charts.highlight(charts.month_figure(table, undated), spans)
+    for trace in figure.data:
+        wanted = [
+            i
+            for i, (key, _) in enumerate(trace.customdata)
+            if key.endswith("iso:KAZ") and "2018-05" <= key[6:13] <= "2020-08"
+        ]
+        assert list(trace.selectedpoints) == wanted
+    assert sum(len(t.selectedpoints) for t in figure.data) == len(
+        months_between("2018-05", "2020-08")
+    )
+    categories = charts.category_figure({"protest": 3, "policy": 1}, state)
+    assert all(t.selectedpoints is None for t in charts.highlight(categories, spans).data)
+    assert all(t.selectedpoints is None for t in charts.highlight(categories, ()).data)

@@ -4,20 +4,24 @@ back by :mod:`geo.ui.state`)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 
 import plotly.graph_objects as go
 import streamlit as st
 
-from geo import scale
+from geo import charts, scale
 from geo.query import ViewResult
-from geo.ui.state import chart_key
+from geo.ui.state import chart_drawn, chart_key, chart_touched
 
 
-def linked_chart(figure: go.Figure, name: str) -> None:
+def linked_chart(figure: go.Figure, name: str, picks: Sequence[str] = ()) -> None:
+    """A chart whose selection filters the view, showing the view's ``picks`` selected."""
+    figure = charts.highlight(figure, picks)
+    chart_drawn(name, figure.to_json())
     st.plotly_chart(
         figure,
         key=chart_key(name),
-        on_select="rerun",
+        on_select=partial(chart_touched, name),
         selection_mode=("points", "box", "lasso"),
         config={"displaylogo": False},
     )
@@ -26,11 +30,12 @@ def linked_chart(figure: go.Figure, name: str) -> None:
 def linked_charts(result: ViewResult, names: Sequence[str]) -> None:
     """The linked charts named (month, category, actor, figures), drawn over the events
     before any chart selection so a selection stays in its context."""
+    picks = result.view.picks
     if "month" in names:
-        linked_chart(scale.chart("month", result), "month")
+        linked_chart(scale.chart("month", result), "month", picks)
     pair = [n for n in ("category", "actor") if n in names]
     for column, name in zip(st.columns(len(pair)) if pair else [], pair, strict=True):
         with column:
-            linked_chart(scale.chart(name, result), name)
+            linked_chart(scale.chart(name, result), name, picks)
     if "figures" in names:
-        linked_chart(scale.chart("figures", result), "figures")
+        linked_chart(scale.chart("figures", result), "figures", picks)

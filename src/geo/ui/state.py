@@ -10,6 +10,7 @@ draw a widget cannot lose its value.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -50,6 +51,8 @@ _MAP_ARGS = "_map_args"
 _LAST_TOOLTIP = "_last_clicked_tooltip"
 _CHART_GENERATION = "_chart_generation"
 _LAST_PICKS = "_last_chart_picks"
+_TOUCHES = "_chart_touches"
+_DRAWN = "_chart_drawn"
 _LAST_PAGE = "_last_page"
 _TABLE_ROWS = "_table_rows"
 _TABLE_KEY = "items_table"
@@ -267,13 +270,33 @@ def chart_key(name: str) -> str:
     return f"chart_{name}_{st.session_state.get(_CHART_GENERATION, 0)}"
 
 
+def chart_touched(name: str) -> None:
+    """Called back when the visitor changes a chart's selection, emptying it included."""
+    touches = st.session_state.setdefault(_TOUCHES, {})
+    touches[chart_key(name)] = touches.get(chart_key(name), 0) + 1
+
+
+def chart_drawn(name: str, spec: str) -> None:
+    """Note the figure a chart is drawn with. Streamlit makes a chart whose figure changed
+    (it shows the view's picks) a new widget with an empty selection: that emptiness is not
+    the visitor clearing theirs."""
+    drawn = st.session_state.setdefault(_DRAWN, {})
+    digest = hashlib.sha1(spec.encode("utf-8")).hexdigest()
+    if drawn.get(chart_key(name)) != digest:
+        drawn[chart_key(name)] = digest
+        st.session_state.setdefault(_SEEN, {})[f"{_LAST_PICKS}:{name}"] = ()
+
+
 def _apply_chart_selections(view: ViewState, names: Sequence[str]) -> ViewState:
-    """A chart whose selection changed since the last run sets the view's picks to it (an
-    emptied selection clears them)."""
+    """A chart whose selection changed since the last run, or that the visitor touched,
+    sets the view's picks to it (an emptied selection clears them)."""
     for name in names:
         keys = pick_keys_from_selection(st.session_state.get(chart_key(name)))
-        if keys != (_seen(f"{_LAST_PICKS}:{name}") or ()):
+        touches = st.session_state.get(_TOUCHES, {}).get(chart_key(name), 0)
+        touched = touches != (_seen(f"{_TOUCHES}:{chart_key(name)}") or 0)
+        if touched or keys != (_seen(f"{_LAST_PICKS}:{name}") or ()):
             _mark_seen(f"{_LAST_PICKS}:{name}", keys)
+            _mark_seen(f"{_TOUCHES}:{chart_key(name)}", touches)
             view = view.with_picks(keys)
     return view
 
