@@ -4,24 +4,22 @@ back by :mod:`geo.ui.state`)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import partial
 
 import plotly.graph_objects as go
 import streamlit as st
 
 from geo import charts, scale
 from geo.query import ViewResult
-from geo.ui.state import chart_drawn, chart_key, chart_touched
+from geo.ui.state import chart_highlight, chart_key
 
 
 def linked_chart(figure: go.Figure, name: str, picks: Sequence[str] = ()) -> None:
     """A chart whose selection filters the view, showing the view's ``picks`` selected."""
-    figure = charts.highlight(figure, picks)
-    chart_drawn(name, figure.to_json())
+    figure = charts.highlight(figure, chart_highlight(name, figure.to_json(), tuple(picks)))
     st.plotly_chart(
         figure,
         key=chart_key(name),
-        on_select=partial(chart_touched, name),
+        on_select="rerun",
         selection_mode=("points", "box", "lasso"),
         config={"displaylogo": False},
     )

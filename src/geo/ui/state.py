@@ -51,7 +51,6 @@ _MAP_ARGS = "_map_args"
 _LAST_TOOLTIP = "_last_clicked_tooltip"
 _CHART_GENERATION = "_chart_generation"
 _LAST_PICKS = "_last_chart_picks"
-_TOUCHES = "_chart_touches"
 _DRAWN = "_chart_drawn"
 _LAST_PAGE = "_last_page"
 _TABLE_ROWS = "_table_rows"
@@ -270,33 +269,34 @@ def chart_key(name: str) -> str:
     return f"chart_{name}_{st.session_state.get(_CHART_GENERATION, 0)}"
 
 
-def chart_touched(name: str) -> None:
-    """Called back when the visitor changes a chart's selection, emptying it included."""
-    touches = st.session_state.setdefault(_TOUCHES, {})
-    touches[chart_key(name)] = touches.get(chart_key(name), 0) + 1
+def chart_highlight(name: str, spec: str, picks: tuple[str, ...]) -> tuple[str, ...]:
+    """The picks a chart is to draw as selected, for a figure whose JSON is ``spec``.
 
-
-def chart_drawn(name: str, spec: str) -> None:
-    """Note the figure a chart is drawn with. Streamlit makes a chart whose figure changed
-    (it shows the view's picks) a new widget with an empty selection: that emptiness is not
-    the visitor clearing theirs."""
+    The view's picks when the chart is new (a new key or new data), or when they are not
+    what the chart's own selection says (they came from a link, another chart or page);
+    otherwise the ones it was drawn with, so a chart the visitor is selecting in keeps its
+    figure, and with it the selection Plotly shows and lets them change. Streamlit starts a
+    chart whose figure changed afresh, with an empty selection: that emptiness is not the
+    visitor clearing theirs."""
+    key = chart_key(name)
     drawn = st.session_state.setdefault(_DRAWN, {})
     digest = hashlib.sha1(spec.encode("utf-8")).hexdigest()
-    if drawn.get(chart_key(name)) != digest:
-        drawn[chart_key(name)] = digest
+    before = drawn.get(key)
+    own = pick_keys_from_selection(st.session_state.get(key))
+    shown = before[1] if before and before[0] == digest and own == picks else picks
+    if (digest, shown) != before:
         st.session_state.setdefault(_SEEN, {})[f"{_LAST_PICKS}:{name}"] = ()
+    drawn[key] = (digest, shown)
+    return shown
 
 
 def _apply_chart_selections(view: ViewState, names: Sequence[str]) -> ViewState:
-    """A chart whose selection changed since the last run, or that the visitor touched,
-    sets the view's picks to it (an emptied selection clears them)."""
+    """A chart whose selection changed since the last run sets the view's picks to it (an
+    emptied selection clears them)."""
     for name in names:
         keys = pick_keys_from_selection(st.session_state.get(chart_key(name)))
-        touches = st.session_state.get(_TOUCHES, {}).get(chart_key(name), 0)
-        touched = touches != (_seen(f"{_TOUCHES}:{chart_key(name)}") or 0)
-        if touched or keys != (_seen(f"{_LAST_PICKS}:{name}") or ()):
+        if keys != (_seen(f"{_LAST_PICKS}:{name}") or ()):
             _mark_seen(f"{_LAST_PICKS}:{name}", keys)
-            _mark_seen(f"{_TOUCHES}:{chart_key(name)}", touches)
             view = view.with_picks(keys)
     return view
 
