@@ -279,7 +279,10 @@ def chart_highlight(name: str, spec: str, picks: tuple[str, ...]) -> tuple[str, 
     chart whose figure changed afresh, with an empty selection: that emptiness is not the
     visitor clearing theirs."""
     key = chart_key(name)
-    drawn = st.session_state.setdefault(_DRAWN, {})
+    # Only this generation's charts are drawn again: forget the others'.
+    generation = "_" + key.rsplit("_", 1)[1]
+    drawn = {k: v for k, v in st.session_state.get(_DRAWN, {}).items() if k.endswith(generation)}
+    st.session_state[_DRAWN] = drawn
     digest = hashlib.sha1(spec.encode("utf-8")).hexdigest()
     before = drawn.get(key)
     own = pick_keys_from_selection(st.session_state.get(key))
