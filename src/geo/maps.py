@@ -137,32 +137,6 @@ class Legend(folium.MacroElement):
         self.html = legend_html()
 
 
-class FocusWithoutScrolling(folium.MacroElement):
-    """Leaflet focuses the map on every mouse press so its arrow keys work, and that focus
-    scrolls the page until the whole map is in view: when the map is taller than what shows
-    of it (a notice above pushes it down), the page moves between press and release and the
-    release lands on another spot, so a click on a marker selects nothing. Focusing the map
-    first, without scrolling, leaves Leaflet nothing to do."""
-
-    _template = folium.template.Template(
-        """
-        {% macro script(this, kwargs) %}
-        (function (container) {
-            container.addEventListener("mousedown", function () {
-                if (document.activeElement !== container) {
-                    container.focus({preventScroll: true});
-                }
-            }, true);
-        })({{ this._parent.get_name() }}.getContainer());
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._name = "FocusWithoutScrolling"
-
-
 class PlaceNames(folium.MacroElement):
     """The offline base map's names (countries and capitals; the other big cities from zoom
     5 on), in a pane between the region shading and the markers that no click reaches; and,
@@ -243,6 +217,32 @@ def _use_assets(element: JSCSSMixin, assets: AssetLinks) -> None:
     element.default_css = list(assets.css)
 
 
+class FocusWithoutScrolling(folium.MacroElement):
+    """Leaflet focuses the map on every mouse press so its arrow keys work, and that focus
+    scrolls the page until the whole map is in view: when the map is taller than what shows
+    of it (a notice above pushes it down), the page moves between press and release and the
+    release lands on another spot, so a click on a marker selects nothing. Focusing the map
+    first, without scrolling, leaves Leaflet nothing to do."""
+
+    _template = folium.template.Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (container) {
+            container.addEventListener("mousedown", function () {
+                if (document.activeElement !== container) {
+                    container.focus({preventScroll: true});
+                }
+            }, true);
+        })({{ this._parent.get_name() }}.getContainer());
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "FocusWithoutScrolling"
+
+
 def base_map(
     borders_geojson: str, assets: AssetLinks, labels: Sequence[PlaceLabel] = ()
 ) -> folium.Map:
@@ -257,6 +257,7 @@ def base_map(
         zoom_delta=0.5,
     )
     _use_assets(m, assets)
+    FocusWithoutScrolling().add_to(m)
     folium.TileLayer(
         PLAIN_TILE, name="Plain (works offline)", attr="Borders: Natural Earth", max_zoom=18
     ).add_to(m)
@@ -271,7 +272,6 @@ def base_map(
         interactive=False,
     ).add_to(m)
     Legend().add_to(m)
-    FocusWithoutScrolling().add_to(m)
     if labels:
         PlaceNames(labels).add_to(m)
     root = cast(folium.Figure, m.get_root())  # a Map's root is the Figure it creates
