@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 from geo import safe_html
 from geo.charts import actor_figure, category_figure, month_figure, participants_and_arrests
 from geo.model import AREAS
-from geo.picks import encode_value, parse_pick_key
+from geo.picks import encode_value, month_span, parse_pick_key
 from geo.store import sql
 from geo.view import ViewState, months_between
 
@@ -123,7 +123,8 @@ def events_matching(
     """The events matching ANY of the pick keys, in their original order.
 
     A key matches an event when ALL its facets do: ``month`` is the month of ``start``
-    (or ``first_month`` when it started earlier, as the charts count it),
+    (or ``first_month`` when it started earlier, as the charts count it), or lies in a span
+    of months (``2018-02..2020-11``),
     ``actor`` any name in ``actor1``/``assoc_actor_1`` split on ``;``, ``region`` the
     ``region`` column (nothing when the frame has none). Malformed keys and unknown facets
     match nothing.
@@ -144,6 +145,11 @@ def events_matching(
                 break
             if facet == "actor":
                 match &= values.map(lambda names, v=value: v in names).astype(bool)
+            elif facet == "month" and month_span(value) is not None:
+                low, high = month_span(value) or (value, value)
+                match &= values.map(lambda m, lo=low, hi=high: bool(m) and lo <= m <= hi)
+            elif facet == "month":
+                match[:] = False
             else:
                 match &= values == value
         keep |= match

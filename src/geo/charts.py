@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 from geo import safe_html
 from geo.figures import Figure, figure_range, parse_figures
 from geo.model import AREAS, CATEGORY_COLOURS, CATEGORY_LABELS, Category
-from geo.picks import pick_key
+from geo.picks import covers, pick_key
 from geo.view import ViewState, month_index, month_of
 
 COUNTRY_COLOURS = {"KAZ": "#3b7ea1", "KGZ": "#c0504d", "CHN": "#8064a2"}
@@ -66,14 +66,18 @@ MONTH_TICKS = [
 def month_figure(table: pd.DataFrame, undated: int) -> go.Figure:
     """Stacked bars: events per month by country, from their counts (the store's
     ``monthly_counts``): events per month (rows) and country (columns), and how many are
-    undated. Each segment's pick key is ``month:YYYY-MM+iso:XXX``."""
+    undated. Each segment's pick key is ``month:YYYY-MM+iso:XXX``, its count after it."""
     figure = go.Figure()
     for iso in table.columns:
         name = safe_html.text(AREAS[iso].name)
         figure.add_bar(
             x=[f"{m}-01" for m in table.index],
             y=table[iso].tolist(),
-            customdata=[[pick_key(("month", m), ("iso", iso))] for m in table.index],
+            # The count after the key: an empty segment picks nothing (geo.picks).
+            customdata=[
+                [pick_key(("month", m), ("iso", iso)), int(n)]
+                for m, n in zip(table.index, table[iso], strict=True)
+            ],
             name=name,
             marker_color=COUNTRY_COLOURS[iso],
             hovertemplate=f"{name}<br>%{{x|%B %Y}}: %{{y}} event(s)<extra></extra>",
@@ -355,3 +359,23 @@ def participants_and_arrests(events: pd.DataFrame, state: ViewState) -> go.Figur
         },
     )
     return figure
+
+
+def highlight(figure: go.Figure, picks: Sequence[str]) -> go.Figure:
+    """``figure`` with the bars or points the view's chart selection stands for selected
+    (Plotly's ``selectedpoints``; the others drawn faint), as the chart looks in the tab
+    where the selection was made, so a link reopens it the same. A figure none of whose
+    points the selection covers (the selection was made in another chart) is left as it is."""
+    chosen = [
+        [i for i, data in enumerate(trace.customdata or ()) if _covered(data, picks)]
+        for trace in figure.data
+    ]
+    if picks and any(chosen):
+        for trace, indices in zip(figure.data, chosen, strict=True):
+            trace.selectedpoints = indices
+    return figure
+
+
+def _covered(data: object, picks: Sequence[str]) -> bool:
+    key = data[0] if isinstance(data, list | tuple) and data else data
+    return isinstance(key, str) and any(covers(pick, key) for pick in picks)

@@ -275,6 +275,32 @@ def _use_assets(element: JSCSSMixin, assets: AssetLinks) -> None:
     element.default_css = list(assets.css)
 
 
+class FocusWithoutScrolling(folium.MacroElement):
+    """Leaflet focuses the map on every mouse press so its arrow keys work, and that focus
+    scrolls the page until the whole map is in view: when the map is taller than what shows
+    of it (a notice above pushes it down), the page moves between press and release and the
+    release lands on another spot, so a click on a marker selects nothing. Focusing the map
+    first, without scrolling, leaves Leaflet nothing to do."""
+
+    _template = folium.template.Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (container) {
+            container.addEventListener("mousedown", function () {
+                if (document.activeElement !== container) {
+                    container.focus({preventScroll: true});
+                }
+            }, true);
+        })({{ this._parent.get_name() }}.getContainer());
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "FocusWithoutScrolling"
+
+
 def base_map(
     borders_geojson: str, assets: AssetLinks, labels: Sequence[PlaceLabel] = ()
 ) -> folium.Map:
@@ -289,6 +315,7 @@ def base_map(
         zoom_delta=0.5,
     )
     _use_assets(m, assets)
+    FocusWithoutScrolling().add_to(m)
     folium.TileLayer(
         PLAIN_TILE, name="Plain (works offline)", attr="Borders: Natural Earth", max_zoom=18
     ).add_to(m)

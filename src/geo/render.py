@@ -36,7 +36,7 @@ from geo.model import (
     GeoPrecision,
     TimePrecision,
 )
-from geo.picks import describe_pick
+from geo.picks import describe_picks
 from geo.provenance import site_facts
 from geo.validate import infer_precision
 from geo.view import ViewState
@@ -491,9 +491,7 @@ def describe_view(state: ViewState, n_events: int, n_sites: int, *, n_undated: i
     if state.query:
         extras.append(f"matching “{state.query}”")
     if state.picks:
-        shown = "; ".join(describe_pick(k) for k in state.picks[:3])
-        more = f" and {len(state.picks) - 3} more" if len(state.picks) > 3 else ""
-        extras.append(f"chart selection {shown}{more}")
+        extras.append(f"chart selection {describe_picks(state.picks, most=3)}")
     if not state.undated:
         extras.append("undated events left out")
     head = f"{what} in {where}, {period_words(state.start, state.end)}"

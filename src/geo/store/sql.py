@@ -17,7 +17,7 @@ import html
 from collections.abc import Sequence
 from datetime import date
 
-from geo.picks import parse_pick_key
+from geo.picks import month_span, parse_pick_key
 from geo.view import ViewState, month_index, month_of
 
 Params = list[object]
@@ -102,15 +102,19 @@ ACTOR_LIST = (
 )
 
 
-def _month_clause(month: str, first_month: str, mark: str = DUCK) -> tuple[str, Params]:
-    """Events counted in ``month`` by the charts: started in it, or, for the view's first
-    month, started before it (they run into the view)."""
-    index = month_index(month)
-    first = date.fromisoformat(f"{month}-01")
-    after = date.fromisoformat(f"{month_of(index + 1)}-01")
-    if month < first_month:  # the charts count nothing before the view's first month
+def _month_clause(months: str, first_month: str, mark: str = DUCK) -> tuple[str, Params]:
+    """Events counted by the charts in a month or span of months (``2019-09``,
+    ``2018-02..2020-11``, see :func:`geo.picks.month_span`): started in it, or, when it holds
+    the view's first month, started before that (they run into the view)."""
+    span = month_span(months)
+    if span is None:
+        raise ValueError(months)
+    low, high = span
+    first = date.fromisoformat(f"{low}-01")
+    after = date.fromisoformat(f"{month_of(month_index(high) + 1)}-01")
+    if high < first_month:  # the charts count nothing before the view's first month
         return "FALSE", []
-    if month == first_month:
+    if low <= first_month:
         return f"(start IS NOT NULL AND start < {mark})", [after]
     return f"(start >= {mark} AND start < {mark})", [first, after]
 

@@ -8,12 +8,14 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 import streamlit as st
 
-from geo import scale
+from geo import charts, scale
 from geo.query import ViewResult
-from geo.ui.state import chart_key
+from geo.ui.state import chart_highlight, chart_key
 
 
-def linked_chart(figure: go.Figure, name: str) -> None:
+def linked_chart(figure: go.Figure, name: str, picks: Sequence[str] = ()) -> None:
+    """A chart whose selection filters the view, showing the view's ``picks`` selected."""
+    figure = charts.highlight(figure, chart_highlight(name, figure.to_json(), tuple(picks)))
     st.plotly_chart(
         figure,
         key=chart_key(name),
@@ -26,11 +28,12 @@ def linked_chart(figure: go.Figure, name: str) -> None:
 def linked_charts(result: ViewResult, names: Sequence[str]) -> None:
     """The linked charts named (month, category, actor, figures), drawn over the events
     before any chart selection so a selection stays in its context."""
+    picks = result.view.picks
     if "month" in names:
-        linked_chart(scale.chart("month", result), "month")
+        linked_chart(scale.chart("month", result), "month", picks)
     pair = [n for n in ("category", "actor") if n in names]
     for column, name in zip(st.columns(len(pair)) if pair else [], pair, strict=True):
         with column:
-            linked_chart(scale.chart(name, result), name)
+            linked_chart(scale.chart(name, result), name, picks)
     if "figures" in names:
-        linked_chart(scale.chart("figures", result), "figures")
+        linked_chart(scale.chart("figures", result), "figures", picks)

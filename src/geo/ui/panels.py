@@ -12,7 +12,7 @@ import streamlit as st
 from geo import render, safe_html
 from geo.bundle import Bundle
 from geo.funding import is_site_pick
-from geo.picks import describe_pick
+from geo.picks import describe_picks
 from geo.query import Filtered, Selection, ViewResult
 from geo.ui import projects, state
 from geo.ui.data import STALE_DATA, editing_enabled
@@ -114,15 +114,14 @@ def picks_bar(page: PageView) -> None:
     view, bounds = page.view, page.bounds
     if not view.picks:
         return
-    words = "; ".join(describe_pick(k) for k in view.picks[:8])
-    more = f" and {len(view.picks) - 8} more" if len(view.picks) > 8 else ""
+    words = describe_picks(view.picks)
     cols = st.columns([0.8, 0.2], vertical_alignment="center")
     hidden = (
         "Events are hidden while projects are selected."
         if all(is_site_pick(k) for k in view.picks)
         else "Sites are hidden while a chart selection is active."
     )
-    cols[0].info(f"Chart selection: {safe_html.markdown(words)}{more}. {hidden}")
+    cols[0].info(f"Chart selection: {safe_html.markdown(words)}. {hidden}")
     if cols[1].button("Clear chart selection", icon=":material/deselect:"):
         state.commit_view(state.clear_picks(view), bounds)
         st.rerun()

@@ -30,9 +30,9 @@ def site_charts(result: ViewResult, *, explain_empty: bool = False) -> None:
         return
     left, right = st.columns(2)
     with left:
-        linked_chart(funding.amount_by_year(found), SITE_CHARTS[0])
+        linked_chart(funding.amount_by_year(found), SITE_CHARTS[0], result.view.picks)
     with right:
-        linked_chart(funding.amount_by_sector(found), SITE_CHARTS[1])
+        linked_chart(funding.amount_by_sector(found), SITE_CHARTS[1], result.view.picks)
 
 
 def only_site_picks(view: ViewState) -> bool:

@@ -10,6 +10,7 @@ draw a widget cannot lose its value.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -52,6 +53,7 @@ _BROUGHT = "_map_brought"  # the selection the map's arguments last considered
 _LAST_TOOLTIP = "_last_clicked_tooltip"
 _CHART_GENERATION = "_chart_generation"
 _LAST_PICKS = "_last_chart_picks"
+_DRAWN = "_chart_drawn"
 _LAST_PAGE = "_last_page"
 _TABLE_ROWS = "_table_rows"
 _TABLE_KEY = "items_table"
@@ -286,6 +288,30 @@ def _apply_map_events(view: ViewState, bounds: Bounds) -> ViewState:
 def chart_key(name: str) -> str:
     """A chart's widget key; a new generation clears every chart's own selection."""
     return f"chart_{name}_{st.session_state.get(_CHART_GENERATION, 0)}"
+
+
+def chart_highlight(name: str, spec: str, picks: tuple[str, ...]) -> tuple[str, ...]:
+    """The picks a chart is to draw as selected, for a figure whose JSON is ``spec``.
+
+    The view's picks when the chart is new (a new key or new data), or when they are not
+    what the chart's own selection says (they came from a link, another chart or page);
+    otherwise the ones it was drawn with, so a chart the visitor is selecting in keeps its
+    figure, and with it the selection Plotly shows and lets them change. Streamlit starts a
+    chart whose figure changed afresh, with an empty selection: that emptiness is not the
+    visitor clearing theirs."""
+    key = chart_key(name)
+    # Only this generation's charts are drawn again: forget the others'.
+    generation = "_" + key.rsplit("_", 1)[1]
+    drawn = {k: v for k, v in st.session_state.get(_DRAWN, {}).items() if k.endswith(generation)}
+    st.session_state[_DRAWN] = drawn
+    digest = hashlib.sha1(spec.encode("utf-8")).hexdigest()
+    before = drawn.get(key)
+    own = pick_keys_from_selection(st.session_state.get(key))
+    shown = before[1] if before and before[0] == digest and own == picks else picks
+    if (digest, shown) != before:
+        st.session_state.setdefault(_SEEN, {})[f"{_LAST_PICKS}:{name}"] = ()
+    drawn[key] = (digest, shown)
+    return shown
 
 
 def _apply_chart_selections(view: ViewState, names: Sequence[str]) -> ViewState:
