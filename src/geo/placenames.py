@@ -126,13 +126,27 @@ def _is_han(text: str) -> bool:
     return any("\u4e00" <= c <= "\u9fff" for c in text)
 
 
-def _searchable(name: str) -> bool:
+def _searchable(name: str, source: str = "") -> bool:
     """Names worth a substring search: three letters or more (two Chinese characters), and
-    not a lower-case romanisation from GeoNames ("a si ta na")."""
+    not a lower-case romanisation from GeoNames ("a si ta na"). GeoNames' short alternate
+    names would be found inside other words ("Och" in "epoch", "Cele" in "celebrate"): from
+    there, a Latin name needs five letters and any other four."""
     letters = [c for c in name if c.isalpha()]
     if _is_han(name):
         return len(letters) >= 2
-    return len(letters) >= 3 and not name[0].islower()
+    if len(letters) < 3 or name[0].islower():
+        return False
+    if source.startswith("GeoNames"):
+        arabic = any("\u0600" <= c <= "\u06ff" for c in letters)
+        if arabic and not any(c in _UYGHUR_LETTERS for c in letters):
+            return False  # Persian, Urdu or Arabic spellings: not the region's own
+        latin = all(c < "\u0250" for c in letters)
+        return len(letters) >= (5 if latin else 4)
+    return True
+
+
+# Letters of the Uyghur Arabic alphabet that Persian, Urdu and Arabic do not use.
+_UYGHUR_LETTERS = frozenset("ۇۆۈېڭى")
 
 
 def _regional(name: str) -> bool:
@@ -173,12 +187,18 @@ class PlaceNames:
     def __init__(self, places: Iterable[NamedPlace], links: Iterable[tuple[str, str]] = ()):
         self.places: dict[str, NamedPlace] = {p.key: p for p in places}
         self._by_key: dict[str, set[str]] = defaultdict(set)
+        # Names from the project's own tables (and shown names), which decide what a name
+        # means before GeoNames' alternate names do, and which a typo is matched against.
+        self._by_own_key: dict[str, set[str]] = defaultdict(set)
         for place in self.places.values():
             for entry in [Name(place.name), *place.names]:
                 key = fold_key(entry.name)
                 if key:
                     self._by_key[key].add(place.key)
+                    if place.curated and not entry.source.startswith("GeoNames"):
+                        self._by_own_key[key].add(place.key)
         self._keys = sorted(self._by_key)
+        self._own_keys = sorted(self._by_own_key)
         self._regions = {p.region: p for p in self.places.values() if p.kind == "region"}
         # Places the alias table ties together under one name (Khorgos on both sides of
         # the border) are searched as one group.
@@ -231,40 +251,45 @@ class PlaceNames:
         return min(found, key=lambda p: (not p.curated, -p.population, p.key))
 
     def named(self, query: str) -> list[NamedPlace]:
-        """The places a query names, by any name in any script, forgiving one typo (two in
-        names of eight letters or more): cities and sites first, regions when no city has
-        the name."""
+        """The places a query names, by any name in any script. A name of the project's
+        own tables decides first (cities and sites before regions), then GeoNames' alternate
+        names (the project's places first, then the most populous). A typo is forgiven
+        against the project's names only, for queries of six letters or more: one edit, two
+        from eight letters ("Zhanaozan")."""
         key = fold_key(query)
         if len(key) < 2:
             return []
-        matched = self._by_key.get(key)
-        if not matched and len(key) >= 5:
+        own = self._by_own_key.get(key)
+        if not own and len(key) >= 6:
             limit = 1 if len(key) < 8 else 2
             best = process.extractOne(
-                key, self._keys, scorer=Levenshtein.distance, score_cutoff=limit
+                key, self._own_keys, scorer=Levenshtein.distance, score_cutoff=limit
             )
             if best is not None:
-                matched = self._by_key[best[0]]
+                own = self._by_own_key[best[0]]
+        if own:
+            places = [self.places[k] for k in sorted(own)]
+            return [p for p in places if p.kind != "region"] or places
+        matched = [self.places[k] for k in sorted(self._by_key.get(key, ()))]
         if not matched:
             return []
-        places = [self.places[k] for k in sorted(matched)]
-        # The project's own cities, else its regions, else the most populous GeoNames place.
         for chosen in (
-            [p for p in places if p.curated and p.kind != "region"],
-            [p for p in places if p.kind == "region"],
+            [p for p in matched if p.curated and p.kind != "region"],
+            [p for p in matched if p.kind == "region"],
         ):
             if chosen:
                 return chosen
-        return [max(places, key=lambda p: (p.population, p.key))]
+        return [max(matched, key=lambda p: (p.population, p.key))]
 
-    def _group_names(self, place: NamedPlace) -> set[str]:
+    def _group_names(self, place: NamedPlace) -> list[Name]:
+        """Every name of the place and of the places the alias table ties to it."""
         root = self._group[place.key]
-        return {
-            n
+        return [
+            entry
             for p in self.places.values()
             if self._group[p.key] == root
-            for n in [p.name, *(e.name for e in p.names)]
-        }
+            for entry in [Name(p.name, source="shown"), *p.names]
+        ]
 
     def _foreign(self, name: str, place: NamedPlace) -> bool:
         """Whether ``name`` is also a name of another place or region (so searching for
@@ -297,8 +322,9 @@ class PlaceNames:
             for place in places:
                 if place.kind == "region":
                     regions.add(place.region)
-                for name in self._group_names(place):
-                    if not (_searchable(name) and _regional(name)) or (
+                for entry in self._group_names(place):
+                    name = entry.name
+                    if not (_searchable(name, entry.source) and _regional(name)) or (
                         name != place.name and self._foreign(name, place)
                     ):
                         continue
