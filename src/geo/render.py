@@ -567,7 +567,8 @@ def nothing_matches_markdown(state: ViewState, first_month: str, last_month: str
     if not steps:
         return f"{head} The data holds nothing yet."
     text = f"{head} To see more, {safe_html.markdown(_and(steps))}; or press Reset view."
-    near = [n for n in placenames.suggest(state.query) if n.casefold() != state.query.casefold()]
+    # A search that names a known place was not mistyped: the other filters left it out.
+    near = [] if placenames.search_terms(state.query).places else placenames.suggest(state.query)
     if state.query and near:
         quoted = " or ".join(f"“{safe_html.markdown(n)}”" for n in near)
         text += f" Did you mean {quoted}?"

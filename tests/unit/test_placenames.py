@@ -175,3 +175,6 @@ def test_nothing_matches_suggests_the_nearest_known_names() -> None:
     assert "Did you mean “Zhanaozen”" in text
     plain = render.nothing_matches_markdown(ViewState(*SPAN, query="qqqqqq"), *SPAN)
     assert "Did you mean" not in plain
+    # A known place that the other filters leave out is not "meant" as something else.
+    elsewhere = ViewState(*SPAN, query="Жанаозен", countries=("KGZ",))
+    assert "Did you mean" not in render.nothing_matches_markdown(elsewhere, *SPAN)
