@@ -38,8 +38,6 @@ from geo.model import AREAS
 from geo.settings import DataDirNotFound, default_data_dir
 from geo.validate import in_bbox
 
-GEONAMES_CREDIT = "GeoNames (geonames.org), CC BY 4.0"
-
 
 def default_place_names() -> Path:
     """The bundled table of renamings, other scripts and region names."""
@@ -234,6 +232,7 @@ class PlaceNames:
         return sorted(found)[0] if found else None
 
     def region(self, key: str) -> NamedPlace | None:
+        """The region whose Natural Earth name is ``key``, with all its names."""
         return self._regions.get(key)
 
     # ---- places ----
