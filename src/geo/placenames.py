@@ -120,6 +120,14 @@ def _stripped(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
+def _is_cyrillic(text: str) -> bool:
+    return any("\u0400" <= c <= "\u04ff" for c in text)
+
+
+def _is_latin(text: str) -> bool:
+    return all(c < "\u0250" or not c.isalpha() for c in text)
+
+
 def _is_han(text: str) -> bool:
     return any("\u4e00" <= c <= "\u9fff" for c in text)
 
@@ -321,10 +329,25 @@ class PlaceNames:
             for place in places:
                 if place.kind == "region":
                     regions.add(place.region)
-                for entry in self._group_names(place):
+                entries = self._group_names(place)
+                # GeoNames' Latin alternate names are mostly other languages' exonyms
+                # (Asztana, Noer-Soeltan): kept only where they spell a Cyrillic name of the
+                # place or a name of the project's tables, every name costing a text scan.
+                spelled = {
+                    fold_key(e.name)
+                    for e in entries
+                    if not e.source.startswith("GeoNames") or _is_cyrillic(e.name)
+                }
+                for entry in entries:
                     name = entry.name
                     if not (_searchable(name, entry.source) and _regional(name)) or (
                         name != place.name and self._foreign(name, place)
+                    ):
+                        continue
+                    if (
+                        entry.source.startswith("GeoNames")
+                        and _is_latin(name)
+                        and fold_key(name) not in spelled
                     ):
                         continue
                     folded = _folded_text(name)
