@@ -198,6 +198,12 @@ def register(commands: Any) -> None:
     bench.add_argument("--no-browser", action="store_true", help="skip the Chromium timing")
     bench.add_argument("--no-rerun", action="store_true", help="skip the AppTest page rerun")
     bench.add_argument(
+        "--search",
+        action="store_true",
+        help="time the search box instead: a place's names (any script) against one word, "
+        "on --engines (default duckdb)",
+    )
+    bench.add_argument(
         "--engines",
         help="compare store engines instead (e.g. duckdb,postgis): the same import and queries "
         "on each, side by side",

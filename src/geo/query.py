@@ -20,7 +20,7 @@ from typing import TypeVar, cast
 
 import pandas as pd
 
-from geo import cells, funding
+from geo import cells, funding, placenames
 from geo.bundle import Bundle, load_admin1
 from geo.model import blank_missing_text
 from geo.regions import region_names
@@ -346,7 +346,7 @@ def bounds_for(data: Bundle) -> Bounds:
         first, last = min(first, span[0]), max(last, span[1])
     # A store written before dates were checked may hold a 0001-01-01 or a 9999-12-31.
     first, last = plausible_span(first, last)
-    return Bounds(first, last, KnownIds(data), region_names(load_admin1()))
+    return Bounds(first, last, KnownIds(data), region_names(load_admin1()), placenames.region_key)
 
 
 # ---- hexagons ----

@@ -4,6 +4,7 @@ the choropleth of a view's counts per region (counted by :mod:`geo.query`)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 import geopandas as gpd
 import numpy as np
@@ -53,12 +54,12 @@ def region_names(admin1: gpd.GeoDataFrame) -> tuple[str, ...]:
 REGION_TAG = "region:"
 
 
-def region_tooltip(name: str, n_events: int, n_sites: int) -> str:
-    """Tooltip of a region; its text ends in [region:NAME] (hidden from readers) so a click
-    can be read back."""
+def region_tooltip(name: str, n_events: int, n_sites: int, label: str = "") -> str:
+    """Tooltip of a region under its shown name (``label``, else ``name``); its text ends in
+    [region:NAME] (hidden from readers) so a click can be read back."""
     tag = safe_html.hidden_tag(f"[{REGION_TAG}{safe_html.text(name)}]")
     return (
-        f"{safe_html.text(name)}: {n_events} event(s), {n_sites} site(s) in view. "
+        f"{safe_html.text(label or name)}: {n_events} event(s), {n_sites} site(s) in view. "
         f"Click to filter to this region {tag}"
     )
 
@@ -76,9 +77,14 @@ def clicked_region(tooltip: object, known: tuple[str, ...]) -> str | None:
 
 
 def choropleth_geojson(
-    admin1: gpd.GeoDataFrame, counts: dict[str, tuple[int, int]], tolerance: float = 0.02
+    admin1: gpd.GeoDataFrame,
+    counts: dict[str, tuple[int, int]],
+    tolerance: float = 0.02,
+    labels: Mapping[str, str] | None = None,
 ) -> str:
-    """Regions as GeoJSON with their counts, a fill colour and an escaped tooltip."""
+    """Regions as GeoJSON with their counts, a fill colour and an escaped tooltip naming
+    each region by its shown name (``labels``: Natural Earth name -> shown name)."""
+    labels = labels or {}
     frame = admin1[["name", "adm0_a3", "geometry"]].copy()
     frame["geometry"] = shapely.set_precision(
         frame.geometry.simplify(tolerance, preserve_topology=True).values, 0.001
@@ -88,7 +94,7 @@ def choropleth_geojson(
     frame["sites"] = [counts.get(n, (0, 0))[1] for n in frame["name"]]
     frame["fill"] = [fill_colour(e, top) for e in frame["events"]]
     frame["tip"] = [
-        region_tooltip(n, e, s)
+        region_tooltip(n, e, s, labels.get(n, ""))
         for n, e, s in zip(frame["name"], frame["events"], frame["sites"], strict=True)
     ]
     frame = frame.sort_values("name")

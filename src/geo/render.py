@@ -26,7 +26,7 @@ from typing import Any
 
 import pandas as pd
 
-from geo import safe_html
+from geo import placenames, safe_html
 from geo.figures import parse_figures
 from geo.model import (
     AREAS,
@@ -279,6 +279,7 @@ class ItemFacts:
     notes: str
     source: Citation | None
     excerpts: tuple[ExcerptFacts, ...]
+    other_names: tuple[str, ...] = ()  # the place's other names: 'Nur-Sultan (2019–2022)'
 
     @property
     def precision_words(self) -> str:
@@ -349,6 +350,9 @@ def item_facts(
         notes=_text(record.get("notes")),
         source=citation(source) if source is not None else None,
         excerpts=tuple(_excerpt_facts(x, sources) for x in excerpts),
+        other_names=tuple(
+            n.words() for n in placenames.other_names(_text(record["location"]), str(record["iso"]))
+        ),
     )
 
 
@@ -399,6 +403,9 @@ def figures_markdown(label: str, value: object) -> str:
     return _figures_markdown(figures_of(label, value))
 
 
+OTHER_NAMES_SHOWN = 10
+
+
 def item_markdown_lines(facts: ItemFacts) -> list[str]:
     """The item's facts as Markdown lines (join them with ``"  \\n"``): when, where with
     its precision, actors, then an event's counts or an imported site's facts."""
@@ -407,6 +414,12 @@ def item_markdown_lines(facts: ItemFacts) -> list[str]:
         f"**When:** {md(facts.when)}",
         f"**Where:** {md(facts.where)} ({md(facts.precision_words)})",
     ]
+    if facts.other_names:
+        shown = facts.other_names[:OTHER_NAMES_SHOWN]
+        more = len(facts.other_names) - len(shown)
+        lines.append(
+            f"**Also called:** {md(', '.join(shown))}" + (f" and {more} more" if more else "")
+        )
     if facts.actors:
         lines.append(f"**Actors:** {md('; '.join(facts.actors))}")
     lines += [_figures_markdown(f) for f in facts.figures]
@@ -476,6 +489,10 @@ def _category_labels(state: ViewState) -> list[str]:
     return [CATEGORY_LABELS[Category(c)] for c in state.categories]
 
 
+def _region_names(state: ViewState) -> list[str]:
+    return [placenames.region_label(r) for r in state.regions]
+
+
 def _country_names(state: ViewState) -> list[str]:
     return [country_label(c) for c in state.countries]
 
@@ -485,7 +502,7 @@ def describe_view(state: ViewState, n_events: int, n_sites: int, *, n_undated: i
     2 sites' (``n_undated`` of the events have no date). Plain text: escape it for
     wherever it is shown."""
     what = _and(_category_labels(state)) or "Events and sites"
-    where = _and(list(state.regions)) or _and(_country_names(state))
+    where = _and(_region_names(state)) or _and(_country_names(state))
     where = where or _and([area.name for area in AREAS.values()])
     extras = []
     if state.query:
@@ -509,7 +526,7 @@ def summary_markdown(state: ViewState, n_events: int, n_sites: int) -> str:
     countries = ", ".join(_country_names(state)) or "all countries"
     categories = ", ".join(_category_labels(state)) or "all categories"
     period = f"{month_words(state.start)} – {month_words(state.end)}"
-    regions = f" · {', '.join(state.regions)}" if state.regions else ""
+    regions = f" · {', '.join(_region_names(state))}" if state.regions else ""
     counts = f"{plural(n_events, 'event')} and {plural(n_sites, 'site')}"
     text = f"{counts} · {period} · {countries} · {categories}{regions}"
     if state.query:
@@ -527,7 +544,7 @@ def narrowing_words(state: ViewState, first_month: str, last_month: str) -> list
     if state.query:
         steps.append(f"clear the search “{state.query}”")
     if state.regions:
-        steps.append(f"remove the region filter ({', '.join(state.regions)})")
+        steps.append(f"remove the region filter ({', '.join(_region_names(state))})")
     if state.countries:
         steps.append(f"add countries (now {_and(_country_names(state))} only)")
     if state.categories:
@@ -541,12 +558,19 @@ def narrowing_words(state: ViewState, first_month: str, last_month: str) -> list
 
 def nothing_matches_markdown(state: ViewState, first_month: str, last_month: str) -> str:
     """What to say when a view shows no event and no site, as escaped Markdown: what
-    matched nothing and how to widen the view."""
+    matched nothing and how to widen the view, and for a search the nearest known place
+    names ("did you mean")."""
     steps = narrowing_words(state, first_month, last_month)
     head = "**No event or site matches this view.**"
     if not steps:
         return f"{head} The data holds nothing yet."
-    return f"{head} To see more, {safe_html.markdown(_and(steps))}; or press Reset view."
+    text = f"{head} To see more, {safe_html.markdown(_and(steps))}; or press Reset view."
+    # A search that names a known place was not mistyped: the other filters left it out.
+    near = [] if placenames.search_terms(state.query).places else placenames.suggest(state.query)
+    if state.query and near:
+        quoted = " or ".join(f"“{safe_html.markdown(n)}”" for n in near)
+        text += f" Did you mean {quoted}?"
+    return text
 
 
 # ---- the table of items in view ----

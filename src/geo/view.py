@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Container, Mapping, Sequence
+from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -58,6 +58,8 @@ class Bounds:
     last_month: str
     ids: Container[str] = frozenset()
     regions: tuple[str, ...] = ()
+    # The region key (one of ``regions``) any other name of a region means, if any.
+    region_of: Callable[[str], str | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -225,7 +227,9 @@ def decode(params: Mapping[str, str | Sequence[str]], bounds: Bounds) -> Decoded
                 f"Link parameter 'undated' = {_shown(values['undated'])} is not 0 or 1; used 1."
             )
 
-    regions = _decode_list(values.get("region"), "region", list(bounds.regions), notes)
+    regions = _decode_list(
+        values.get("region"), "region", list(bounds.regions), notes, bounds.region_of
+    )
     picks = _decode_picks(values.get("pick"), notes)
     center, zoom = _decode_map(values.get("map"), notes)
 
@@ -273,11 +277,17 @@ def clean_query(text: str) -> str:
 
 
 def _decode_list(
-    raw: str | None, key: str, allowed: list[str], notes: list[str]
+    raw: str | None,
+    key: str,
+    allowed: list[str],
+    notes: list[str],
+    known_as: Callable[[str], str | None] | None = None,
 ) -> tuple[str, ...]:
     if not raw:
         return ()
     wanted = {part.strip() for part in raw.split(",") if part.strip()}
+    if known_as is not None:  # another name of an allowed value stands for it
+        wanted = {w if w in allowed else (known_as(w) or w) for w in wanted}
     unknown = sorted(w for w in wanted if w not in allowed)
     for bad in unknown[:5]:
         notes.append(

@@ -40,7 +40,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "assets",
         "funding",
     ),
-    "data": ("bundle", "gazetteer", "sources"),
+    "data": ("bundle", "gazetteer", "placenames", "sources"),
     "store": ("store",),
     "writers": ("importers", "ingest"),
     "query": ("query",),

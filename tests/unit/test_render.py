@@ -186,7 +186,9 @@ def test_describe_view_reads_as_one_sentence() -> None:
         "(matching “land”; undated events left out): 1 event (1 undated), 0 sites"
     )
     regions = replace(VIEW, regions=("Chuy", "Naryn"))
-    assert render.describe_view(regions, 2, 1).startswith("Events and sites in Chuy and Naryn,")
+    assert render.describe_view(regions, 2, 1).startswith(
+        "Events and sites in Chuy Region and Naryn Region,"
+    )
 
 
 def test_summary_markdown_is_the_line_above_the_map() -> None:
@@ -202,7 +204,7 @@ def test_summary_markdown_is_the_line_above_the_map() -> None:
     )
     assert render.summary_markdown(narrowed, 9, 2) == (
         "9 events and 2 sites · March 2019 – March 2019 · Kyrgyzstan, Kazakhstan · "
-        "Protests, Policy · Chuy"
+        "Protests, Policy · Chuy Region"
     )
 
 
@@ -425,6 +427,12 @@ def test_a_record_missing_notes_publisher_and_end_shows_nothing_for_them(missing
     assert not any("nan" in part.casefold() for part in shown)
 
 
+ALMATY_ALSO = (
+    "**Also called:** Verny \\(1855–1921\\), Alma\\-Ata \\(1921–1993\\), Almaty City, Алматы, "
+    "阿拉木图, Almaato, Almata, Almati, Almato, Almatı and 15 more"
+)
+
+
 def test_a_sites_facts_hold_what_its_import_adds() -> None:
     record = site(
         geo_precision="region",
@@ -447,6 +455,7 @@ def test_a_sites_facts_hold_what_its_import_adds() -> None:
         "**When:** from August 2007 \\(month known, not the day\\)",
         "**Where:** Almaty, Almaty \\(city\\), Kazakhstan "
         "(approximate\\: somewhere in the region, point is a stand\\-in)",
+        ALMATY_ALSO,
         "**Actors:** PRC MFA",
         "**Committed amount:** 1,327,239,417 \\(USD, constant 2021\\)",
         "**Sector:** Energy",
@@ -473,6 +482,7 @@ def test_the_panel_of_an_event() -> None:
         "**When:** 27 March 2021  \n"
         "**Where:** Almaty, Almaty \\(city\\), Kazakhstan "
         "(city centre \\(place within the city not known\\))  \n"
+        f"{ALMATY_ALSO}  \n"
         "**Actors:** Local activists  \n"
         "**Participants (sources disagree):**  \n"
         "&nbsp;&nbsp;• ≥1,000 (RFE/RL)  \n"

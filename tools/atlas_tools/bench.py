@@ -542,6 +542,16 @@ def command(args: argparse.Namespace) -> int:
         return firstvisit.command(args.servers, args.visits, args.json, _log)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     work_dir = Path(args.work_dir) if args.work_dir else None
+    if getattr(args, "search", False):
+        from atlas_tools import bench_search
+
+        engines = [e.strip() for e in (args.engines or "duckdb").split(",") if e.strip()]
+        try:
+            print(bench_search.run(sizes, engines, work_dir, log=_log))
+        except ValueError as exc:
+            print(f"geo bench: {exc}", file=sys.stderr)
+            return 2
+        return 0
     if args.engines:
         from atlas_tools import bench_engines
 

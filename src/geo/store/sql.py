@@ -17,6 +17,7 @@ import html
 from collections.abc import Sequence
 from datetime import date
 
+from geo import placenames
 from geo.picks import month_span, parse_pick_key
 from geo.view import ViewState, month_index, month_of
 
@@ -55,12 +56,36 @@ def common_filter(
             clauses.append(clause)
             params += values_params
     if state.query:
-        # A literal substring test: LIKE with %, _ and the escape character escaped, which a
-        # trigram index can answer (PostgreSQL's, migration 005). Both sides are casefolded
-        # by Python, as the search text was when it was built.
-        clauses.append(f"search_text LIKE {mark} ESCAPE '\\'")
-        params.append(f"%{like_literal(state.query.casefold())}%")
+        clause, search_params = search_filter(state.query, has_region=has_region, mark=mark)
+        clauses.append(clause)
+        params += search_params
     return clauses, params
+
+
+def search_filter(query: str, *, has_region: bool = True, mark: str = DUCK) -> tuple[str, Params]:
+    """The search box as SQL: the query, or any name of the place it names (in any script,
+    see :meth:`geo.placenames.PlaceNames.search_terms`), as a substring of the search text;
+    a region it names also by the events' region.
+
+    Each name is a literal substring test, OR-ed, both sides casefolded by Python as the
+    search text was when it was built. On PostgreSQL it is a LIKE with %, _ and the escape
+    character escaped, which its trigram index answers (migration 005). On DuckDB it is
+    ``contains``, literal by definition and several times faster than a LIKE with an ESCAPE
+    clause, which DuckDB does not turn into a substring search (at a million events, 26
+    names of Almaty cost 0.17 s with ``contains`` and 2.2 s as LIKEs)."""
+    terms = placenames.search_terms(query)
+    texts = terms.texts or (query.casefold(),)
+    if mark == PG:
+        alternatives = [f"search_text LIKE {mark} ESCAPE '\\'" for _ in texts]
+        params: Params = [f"%{like_literal(text)}%" for text in texts]
+    else:
+        alternatives = [f"contains(search_text, {mark})" for _ in texts]
+        params = list(texts)
+    if terms.regions and has_region:
+        clause, region_params = _in("region", terms.regions, mark)
+        alternatives.append(clause)
+        params += region_params
+    return "(" + " OR ".join(alternatives) + ")", params
 
 
 def like_literal(text: str) -> str:

@@ -53,7 +53,9 @@ def coding() -> None:
 def credits() -> None:
     st.markdown(
         """
-- Place names and coordinates: **GeoNames** (geonames.org), licensed CC BY 4.0.
+- Place names and coordinates: **GeoNames** (geonames.org), licensed CC BY 4.0, whose
+  alternate names (Cyrillic, Chinese, Uyghur, Latin spellings) the search and the panels'
+  "Also called" use; renamings with their dates and the regions' names are the atlas's own.
 - Borders: **Made with Natural Earth** (naturalearthdata.com), public domain.
 - Map software: Leaflet, Leaflet.markercluster, folium, streamlit-folium; online tiles, when
   chosen: © OpenStreetMap contributors; OpenTopoMap (CC-BY-SA).

@@ -36,7 +36,9 @@ def atlas_map(page: PageView) -> None:
         else None
     )
     center, zoom = state.map_viewport_args(page.view, selected_at)
-    regions = choropleth_geojson(loaders.admin1(), result.region_counts())
+    regions = choropleth_geojson(
+        loaders.admin1(), result.region_counts(), labels=loaders.region_labels()
+    )
     st_folium(
         base_map(loaders.borders(), links, loaders.place_labels()),
         key=keys.MAP_KEY,

@@ -9,7 +9,7 @@ from pathlib import Path
 import geopandas as gpd
 import streamlit as st
 
-from geo import assets, sources
+from geo import assets, placenames, sources
 from geo.bundle import Bundle, PlaceLabel, borders_geojson, load_admin1, load_bundle
 from geo.bundle import place_labels as bundled_place_labels
 from geo.query import bounds_for
@@ -125,6 +125,12 @@ def place_labels() -> list[PlaceLabel]:
 @st.cache_resource
 def admin1() -> gpd.GeoDataFrame:
     return load_admin1()
+
+
+@st.cache_resource
+def region_labels() -> dict[str, str]:
+    """The shown name of each admin-1 region, by its Natural Earth name."""
+    return {name: placenames.region_label(name) for name in load_admin1()["name"]}
 
 
 def bounds_of(data: Bundle) -> Bounds:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from geo import placenames
 from geo.model import AREAS, Category
 from geo.render import category_label, country_label
 from geo.ui import keys
@@ -41,8 +42,11 @@ def sidebar_filters(view: ViewState, bounds: Bounds, on_reset: Callable[[], None
             "Regions (admin-1)",
             list(bounds.regions),
             key=keys.W_REGION,
+            format_func=placenames.region_label,
             placeholder="All regions",
-            help="Or click a region on the map.",
+            accept_new_options=True,
+            help="Type any name of a region (Qaraghandy, Караганда облысы), or click a "
+            "region on the map.",
         )
         st.text_input(
             "Search",

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 import streamlit as st
 
-from geo import scale
+from geo import placenames, scale
 from geo.bundle import Bundle
 from geo.maps import clicked_id
 from geo.model import AREAS, Category
@@ -168,10 +168,27 @@ def _view_from_widgets(previous: ViewState) -> ViewState:
         categories=tuple(c.value for c in Category if c.value in st.session_state[W_CAT]),
         query=clean_query(str(st.session_state[W_QUERY])),
         undated=bool(st.session_state[W_UNDATED]),
-        regions=tuple(r for r in st.session_state[W_REGION] if r),
+        regions=_regions_named(st.session_state[W_REGION]),
         play_mode=str(mode),
         window=int(st.session_state.get(W_PLAY_WINDOW) or previous.window),
     )
+
+
+def _regions_named(chosen: Sequence[str]) -> tuple[str, ...]:
+    """The regions the filter names, each by its key, whichever of its names was typed
+    (a name of no region is left out, and said so)."""
+    found: list[str] = []
+    for name in chosen:
+        key = placenames.region_key(name) if name else None
+        if key is None:
+            shown = st.session_state.setdefault(NOTICES_KEY, [])
+            notice = f"No region is called “{name}”; left it out of the region filter."
+            if name and notice not in shown:
+                shown.append(notice)
+            continue
+        if key not in found:
+            found.append(key)
+    return tuple(found)
 
 
 def _seen(name: str) -> object:

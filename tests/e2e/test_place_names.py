@@ -1,0 +1,108 @@
+"""A place under any of its names, in a real browser: typing a Cyrillic name into the search
+box shows that place's events on the map and in the items table, and the region filter takes
+a region by any of its names."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import Server, drawn_markers, map_frame, wait_for_app
+from tests.e2e.test_map import current_url, params_of
+
+ZHANAOZEN = {"EV005", "EV011", "EV012"}  # the town's three events in the bundled data
+
+MARKER_IDS_JS = """
+() => {
+  const ids = new Set();
+  const read = layer => {
+    const tip = layer.feature && layer.feature.properties && layer.feature.properties.tip;
+    const found = tip && tip.match(/\\[((?:EV|PL)[0-9]+)\\]/);
+    if (found) { ids.add(found[1]); }
+  };
+  // Markers sit in cluster groups: read the groups' members too.
+  window.map.eachLayer(layer => {
+    read(layer);
+    if (layer.getLayers) { layer.getLayers().forEach(read); }
+  });
+  return Array.from(ids).sort();
+}
+"""
+
+
+def table_titles(page: Page) -> list[str]:
+    """The Title cells of the items table, as its accessible rows give them."""
+    grid = page.get_by_test_id("stDataFrame").first
+    grid.scroll_into_view_if_needed()
+    rows = grid.locator("[role='row']")
+    titles = []
+    for i in range(1, rows.count()):  # row 0 is the header
+        cells = rows.nth(i).locator("[role='gridcell']")
+        if cells.count() > 1:
+            titles.append(cells.nth(1).inner_text())
+    return titles
+
+
+def test_a_cyrillic_name_finds_the_towns_events_on_the_map_and_in_the_table(
+    server: Server, page: Page
+) -> None:
+    page.goto(server.url)
+    wait_for_app(page)
+    assert drawn_markers(page, expected=89) == 89
+    search = page.get_by_test_id("stSidebar").get_by_label("Search")
+    search.fill("Жанаозен")
+    search.press("Enter")
+    page.wait_for_function(
+        "() => decodeURIComponent(window.location.search).includes('q=Жанаозен')",
+        timeout=20_000,
+    )
+    wait_for_app(page)
+    expect(page.get_by_text(re.compile(r"^3 events and 0 sites · "))).to_be_visible()
+    assert drawn_markers(page, expected=3) == 3
+    assert set(map_frame(page).evaluate(MARKER_IDS_JS)) == ZHANAOZEN
+    expect(page.get_by_role("heading", name="Items in view (3)")).to_be_visible()
+    titles = table_titles(page)
+    assert len(titles) == 3 and all("Zhanaozen" in t for t in titles), titles
+    assert params_of(current_url(page)).get("q") == "Жанаозен"
+
+
+def test_the_region_filter_takes_a_region_by_any_of_its_names(server: Server, page: Page) -> None:
+    page.goto(server.url)
+    wait_for_app(page)
+    regions = (
+        page.get_by_test_id("stSidebar")
+        .get_by_test_id("stMultiSelect")
+        .filter(has_text="Regions (admin-1)")
+    )
+    box = regions.locator("input")
+    # The filter lists regions under the names the atlas shows: "Karag" finds Karaganda.
+    box.click()
+    box.fill("Karag")
+    option = page.get_by_role("option", name="Karaganda Region")
+    expect(option).to_be_visible()
+    expect(page.get_by_role("option", name="Qaraghandy")).to_have_count(0)
+    option.click()
+    page.wait_for_function(
+        "() => decodeURIComponent(window.location.search).includes('region=Qaraghandy')",
+        timeout=20_000,
+    )
+    wait_for_app(page)
+    assert drawn_markers(page, expected=1) == 1
+    expect(
+        page.get_by_text(re.compile(r"^1 event and 0 sites · .* · Karaganda Region$"))
+    ).to_be_visible()
+
+    # Another region typed by its Russian name joins the filter under its shown name.
+    box.click()
+    box.fill("Мангистауская область")
+    box.press("Enter")
+    page.wait_for_function(
+        "() => decodeURIComponent(window.location.search).includes('Mangghystau')",
+        timeout=20_000,
+    )
+    wait_for_app(page)
+    expect(
+        page.get_by_text(re.compile(r"^5 events and 1 site · .* Mangystau Region"))
+    ).to_be_visible()
+    assert drawn_markers(page, expected=6) == 6
