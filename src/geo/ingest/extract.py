@@ -477,9 +477,9 @@ def extract(
     """
     found = layout(article.text, lexicon, article.kind)
     _merge_metadata(info, found, article)
-    language = detect(article.text, found.paragraphs) if found.paragraphs else UNKNOWN
+    language = detect(article.text, found.paragraphs or None)
     result = Extraction(article=article, info=info, layout=found, candidates=[], language=language)
-    if found.paragraphs and not language.read:
+    if language is not UNKNOWN and not language.read:
         result.refusal = (
             f"the article is in {language.describe()} (detected language: {language.code}); "
             "ingestion reads English and Russian"

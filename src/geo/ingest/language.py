@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 READ = {"en": "English", "ru": "Russian"}
-MIXED_SHARE = 0.2  # of the article's letters, for a second language to be reported
+MIXED_SHARE = 0.15  # of the article's letters, for a second language to be reported
 MIN_LETTERS = 20  # a paragraph with fewer letters says nothing about the language
 
 NAMES = {
