@@ -174,7 +174,11 @@ class Candidate:
 
     def to_json(self) -> dict[str, object]:
         """The candidate as a JSON-ready dict (the ``geo ingest --json`` record)."""
-        return asdict(self)
+        record = dict(self.__dict__)  # every field is a plain value or a list of them
+        record["supporting"] = [asdict(span) for span in self.supporting]
+        for name in ("actors", "other_dates", "place_alternatives", "terms"):
+            record[name] = list(record[name])
+        return record
 
 
 @dataclass

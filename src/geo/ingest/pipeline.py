@@ -11,6 +11,7 @@ published, url), the data's own ``sources.csv`` (matched by file name), and the 
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -180,7 +181,7 @@ class _Pending:
     article: ArticleText
     report: FileReport
     records: list[dict]
-    stored: Callable[[bool], StoredSource]
+    stored: Callable[..., StoredSource]
 
 
 def _prepare(
@@ -194,7 +195,7 @@ def _prepare(
         known_file = f"{Path(known_file).stem}.txt"  # the store keeps the article's text
     text_sha = sha256(article.text)
 
-    def stored(write: bool) -> StoredSource:
+    def stored(write: bool, sync: bool = True) -> StoredSource:
         return resolve_source(
             article.name,
             article.text,
@@ -204,6 +205,7 @@ def _prepare(
             settings.store_dir,
             settings.corpus_dir,
             write=write,
+            sync=sync,
         )
 
     source = stored(write=False)
@@ -246,7 +248,9 @@ def _commit(pending: list[_Pending], settings: Settings) -> None:
         try:
             check_writable(settings.store_dir, settings.queue_path.parent)
             for item in writing:
-                _store(item, settings)
+                _store(item, settings, sync=len(writing) == 1)
+            if len(writing) > 1:
+                os.sync()  # the batch's texts on disk before their candidates are queued
             statuses = settings.queue.add([r for item in writing for r in item.records])
         except CannotWrite as exc:
             for item in writing:
@@ -283,13 +287,13 @@ def ingest_article(
     return pending.report
 
 
-def _store(item: _Pending, settings: Settings) -> None:
+def _store(item: _Pending, settings: Settings, sync: bool = True) -> None:
     """Keep the article's text (and, for HTML, its page) in the store."""
-    source = item.stored(True)
+    source = item.stored(True, sync)
     if item.article.kind == "html":
         raw_file = settings.store_dir / f"{Path(source.file).stem}.html"
         if not raw_file.exists():
-            write_atomic(raw_file, item.article.raw)
+            write_atomic(raw_file, item.article.raw, sync=sync)
 
 
 def _records(result: Extraction, source: StoredSource, settings: Settings) -> list[dict]:

@@ -392,6 +392,8 @@ class _Proxy:
         return {**self._m.groupdict(), **self._groups}
 
 
+_DIGIT = re.compile(r"\d")
+_NEED_DIGIT = frozenset({0, 1, 2, 3, 4, 6, 7})  # the patterns above that start from digits
 _DATEISH = re.compile(
     r"\d|янв|фев|мар|апр|ма[яей]|июн|июл|авг|сен|окт|ноя|дек|год|лет\b|месяц|дн[яеи]|день|"
     r"недел|вчера|сегодня|накануне|спустя|через",
@@ -414,7 +416,10 @@ class DateReader:
         if not _DATEISH.search(text, start, stop):
             return []
         found: list[tuple[int, int, Handler, re.Match[str]]] = []
-        for pattern, handler in PATTERNS:
+        digits = _DIGIT.search(text, start, stop) is not None
+        for number, (pattern, handler) in enumerate(PATTERNS):
+            if number in _NEED_DIGIT and not digits:
+                continue
             for m in pattern.finditer(text, start, stop):
                 found.append((m.start(), -m.end(), handler, m))
         found.sort(key=lambda item: (item[0], item[1]))
@@ -814,6 +819,11 @@ _RANGE = re.compile(r"(?:^|\s)от\s+$", _I)
 _RANGE_TO = re.compile(r"\s+до\s+", _I)
 
 
+@functools.lru_cache(maxsize=8)
+def _crowd_lemmas(crowd_nouns: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(fold(n) for n in crowd_nouns if _CYRILLIC.search(n))
+
+
 def read_counts(
     text: str,
     start: int,
@@ -829,7 +839,9 @@ def read_counts(
     it ("сотни вышли"); it counts arrests when the clause has an arrest verb (задержать,
     арестовать). A count of the injured or hospitalised is neither.
     """
-    nouns = {fold(n) for n in crowd_nouns if _CYRILLIC.search(n)}
+    if not _NUMBER_START.search(text, start, end):
+        return Counts()
+    nouns = _crowd_lemmas(tuple(crowd_nouns))
     lemmas = [(m.start(), m.end(), lemma(m.group())) for m in TOKEN.finditer(text, start, end)]
     arrest_verb = any(lem in _ARREST_VERBS for _, _, lem in lemmas)
     if arrest_context is not None:
