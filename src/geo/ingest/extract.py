@@ -14,6 +14,13 @@ The place of a candidate is the most precise one the sentence names after a loca
 else the country of the last place named earlier in the paragraph, else the country the
 article names most; the precision says which (exact, city, region, country).
 
+The article's language (:mod:`~geo.ingest.language`) chooses how sentences are read
+(:class:`Reading`): English as above, Russian with :mod:`~geo.ingest.russian` (lemmas,
+declined place names, Russian dates and counts); another language is refused with the
+language found. The seat of a government that decided ("the government in Bishkek")
+gives way to another place the sentence names, and "the same embassy" takes the place of
+the embassy named before.
+
 Everything here is pure: no files are read or written (see :mod:`~geo.ingest.pipeline`).
 """
 
