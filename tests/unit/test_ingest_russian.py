@@ -44,6 +44,7 @@ def dates_of(*sentences: str, published: date | None = date(2020, 3, 3)) -> list
         ("В прошлом году жители протестовали.", "2019"),
         ("Два года назад жители протестовали.", "2018"),
         ("Вчера задержали активиста.", "2020-03-02"),
+        ("В понедельник жители вышли на пикет.", "2020-03-02"),  # 3 March 2020 is a Tuesday
     ],
 )
 def test_russian_dates_stated_and_relative_to_publication(sentence: str, expected: str) -> None:
@@ -136,6 +137,9 @@ def test_squares_streets_and_people_are_not_towns() -> None:
         ("Около 1 500 человек собрались у акимата.", "about 1500", None),
         ("Полиция задержала 45 человек.", "", 45),
         ("Полиция задержала свыше 200 человек.", "", "more than 200"),
+        ("Полиция задержала пятерых участников.", "", 5),
+        ("Около 40 человек требовали освободить задержанных в Синьцзяне.", "about 40", None),
+        ("Более 300 человек были задержаны.", "", "more than 300"),
         ("Около 20 человек были госпитализированы.", "", None),
         ("Стоимость проекта составила 275 миллионов долларов.", "", None),
     ],
@@ -266,3 +270,41 @@ def test_russian_test_articles_end_to_end(corpus_ru: Path, tmp_path: Path, stem:
     assert not missing, f"not found: {missing}"
     queued = settings.queue.items()
     assert len(queued) == len(report.records)  # one candidate per place, none lost to dedup
+
+
+UNSEEN = """Акция у консульства КНР в Алматы
+
+Опубликовано: 15 сентября 2019
+
+В понедельник, 9 сентября, около 40 человек провели пикет у генерального консульства Китая \
+в Алматы, требуя освободить родственников, задержанных в Синьцзяне. Полиция задержала \
+пятерых участников.
+
+Двумя неделями ранее в Нур-Султане прошла акция против строительства китайских заводов. По \
+данным организаторов, в ней участвовали более 500 человек.
+
+В прошлом году в Кашгаре власти задержали не менее десяти этнических казахов.
+
+Сход жителей прошел в Кочкорском районе Нарынской области 2 сентября: на нем собрались около \
+300 человек. Через неделю в Караколе состоялся митинг против китайского рудника.
+
+Правительство в Бишкеке в июле 2019 года отменило проект сухого порта в Нарыне.
+"""
+
+
+def test_a_russian_article_written_for_this_test() -> None:
+    result = extract_text(UNSEEN)
+    assert result.info.published == date(2019, 9, 15)  # from the date line
+    got = [
+        (c.event_date, c.location, c.category, c.participants, c.arrests) for c in result.candidates
+    ]
+    assert got == [
+        ("2019-09-09", "Almaty", "protest", "about 40", 5),
+        ("2019-08-26", "Astana", "protest", "more than 500", None),
+        ("2018", "Kashgar", "detention", "", "at least 10"),
+        ("2019-09-02", "Kochkor District", "protest", "about 300", None),
+        ("2019-09-09", "Karakol", "protest", "", None),
+        ("2019-07", "Naryn", "policy", "", None),  # not Bishkek, where the government sits
+    ]
+    for candidate in result.candidates:
+        assert UNSEEN[candidate.char_start : candidate.char_end] == candidate.excerpt

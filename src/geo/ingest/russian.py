@@ -144,6 +144,9 @@ _UNIT = (
 _I = re.IGNORECASE
 
 
+_WEEKDAYS = ("пон", "вто", "сре", "чет", "пят", "суб", "вос")
+
+
 def _month(word: str) -> int:
     return _MONTH_STEMS[word.lower()[:3]]
 
@@ -226,6 +229,12 @@ def _relative_to_publication(m: re.Match[str], reader: DateReader) -> Resolved:
         return "relative to a publication date that is not known"
     words = m.group().lower().replace("ё", "е").split()
     first = words[0]
+    weekday = m.groupdict().get("weekday")
+    if weekday:
+        back = (published.weekday() - _WEEKDAYS.index(weekday.lower()[:3])) % 7
+        if "прошл" in m.group().lower() and back == 0:
+            back = 7
+        return published - timedelta(days=back), TimePrecision.DAY, "publication date"
     if first in ("вчера", "сегодня", "позавчера"):
         back = {"сегодня": 0, "вчера": 1, "позавчера": 2}[first]
         return published - timedelta(days=back), TimePrecision.DAY, "publication date"
@@ -338,6 +347,8 @@ PATTERNS: tuple[tuple[re.Pattern[str], Handler], ...] = (
         re.compile(
             r"\b(?:в\s+(?:прошлом|этом|текущем|позапрошлом|будущем)\s+(?:году|месяце))|"
             r"\b(?:вчера|сегодня|позавчера)\b|"
+            r"\b(?:в|во)\s+(?:прошл(?:ый|ую|ое)\s+)?(?P<weekday>понедельник|вторник|среду|"
+            r"четверг|пятницу|субботу|воскресенье)\b|"
             rf"\b(?:(?P<n>{_NUM})\s+)?{_UNIT}\s+назад\b",
             _I,
         ),
@@ -719,6 +730,16 @@ _ONES = {
     "восемьсот": 800,
     "девятьсот": 900,
     "полтора": 1.5,
+    # collective numerals: "задержали пятерых"
+    "двое": 2,
+    "трое": 3,
+    "четверо": 4,
+    "пятеро": 5,
+    "шестеро": 6,
+    "семеро": 7,
+    "восьмеро": 8,
+    "девятеро": 9,
+    "десятеро": 10,
 }
 _VAGUE = {"десяток": "dozens", "сотня": "hundreds", "тысяча": "thousands"}
 _SEVERAL = {"десяток": "several dozen", "сотня": "several hundred", "тысяча": "several thousand"}
@@ -808,15 +829,21 @@ def _shown(number: _Number) -> str:
     return f"{int(number.value)}" if number.value == int(number.value) else f"{number.value}"
 
 
+# Where a count can start: digits, or a word beginning like a number (its lemma decides).
 _NUMBER_START = re.compile(
-    r"(?<![\w.])(?:\d|несколько|сотни|сотен|десятки|десятков|тысячи|тысяч|тысяча|"
-    + "|".join(sorted((w for w in _ONES), key=len, reverse=True))
-    + r"|двух|трех|трёх|четырех|четырёх|пяти|полутора|двум|двумя)",
+    r"(?<![\w.])(?:\d|несколь|сот|десят|тысяч|один|одн|дв|тр|четыр|пят|шест|сем|восем|"
+    r"девят|сорок|девяност|полтор)",
     _I,
 )
 _QUALIFIER_BEFORE = re.compile(rf"(?:^|\s)(?P<q>{_QUALIFIER})\s+$", _I)
 _RANGE = re.compile(r"(?:^|\s)от\s+$", _I)
 _RANGE_TO = re.compile(r"\s+до\s+", _I)
+
+
+@functools.lru_cache(maxsize=10_000)
+def _is_predicate(word: str) -> bool:
+    tags = _parses(word)[0][1] if _parses(word) else frozenset()
+    return bool(tags & {"VERB", "PRTS", "NOUN"})
 
 
 @functools.lru_cache(maxsize=8)
@@ -843,7 +870,9 @@ def read_counts(
         return Counts()
     nouns = _crowd_lemmas(tuple(crowd_nouns))
     lemmas = [(m.start(), m.end(), lemma(m.group())) for m in TOKEN.finditer(text, start, end)]
-    arrest_verb = any(lem in _ARREST_VERBS for _, _, lem in lemmas)
+    # A finite verb or a short participle ("задержала", "были задержаны"); a full participle
+    # describes someone else ("родственников, задержанных в Синьцзяне").
+    arrest_verb = any(lem in _ARREST_VERBS and _is_predicate(text[s:e]) for s, e, lem in lemmas)
     if arrest_context is not None:
         arrest_verb = arrest_context
     participants = ""
