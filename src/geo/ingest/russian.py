@@ -404,7 +404,17 @@ class _Proxy:
 
 
 _DIGIT = re.compile(r"\d")
-_NEED_DIGIT = frozenset({0, 1, 2, 3, 4, 6, 7})  # the patterns above that start from digits
+# Cheap tests that let a sentence skip the patterns that cannot match it.
+_NEED_DIGIT = frozenset({0, 1, 2, 3, 4, 6, 7})
+_NEED_MONTH = frozenset({2, 3, 4, 5})
+_NEED_RELATIVE = frozenset({8, 9})
+_MONTHISH = re.compile(r"янв|фев|мар|апр|ма[яйе]|июн|июл|авг|сен|окт|ноя|дек", re.IGNORECASE)
+_RELATIVE = re.compile(
+    r"назад|вчера|сегодня|прошл|этом|текущ|будущ|понедельник|вторник|сред|четверг|пятниц|"
+    r"суббот|воскресень|день|накануне|том\s+же|следующ|через|спустя|ранее|раньше|позже|"
+    r"позднее|до\s+этого|до\s+того",
+    re.IGNORECASE,
+)
 _DATEISH = re.compile(
     r"\d|янв|фев|мар|апр|ма[яей]|июн|июл|авг|сен|окт|ноя|дек|год|лет\b|месяц|дн[яеи]|день|"
     r"недел|вчера|сегодня|накануне|спустя|через",
@@ -427,9 +437,15 @@ class DateReader:
         if not _DATEISH.search(text, start, stop):
             return []
         found: list[tuple[int, int, Handler, re.Match[str]]] = []
-        digits = _DIGIT.search(text, start, stop) is not None
+        skip: set[int] = set()
+        if _DIGIT.search(text, start, stop) is None:
+            skip |= _NEED_DIGIT
+        if _MONTHISH.search(text, start, stop) is None:
+            skip |= _NEED_MONTH
+        if _RELATIVE.search(text, start, stop) is None:
+            skip |= _NEED_RELATIVE
         for number, (pattern, handler) in enumerate(PATTERNS):
-            if number in _NEED_DIGIT and not digits:
+            if number in skip:
                 continue
             for m in pattern.finditer(text, start, stop):
                 found.append((m.start(), -m.end(), handler, m))
@@ -869,12 +885,8 @@ def read_counts(
     if not _NUMBER_START.search(text, start, end):
         return Counts()
     nouns = _crowd_lemmas(tuple(crowd_nouns))
-    lemmas = [(m.start(), m.end(), lemma(m.group())) for m in TOKEN.finditer(text, start, end)]
-    # A finite verb or a short participle ("задержала", "были задержаны"); a full participle
-    # describes someone else ("родственников, задержанных в Синьцзяне").
-    arrest_verb = any(lem in _ARREST_VERBS and _is_predicate(text[s:e]) for s, e, lem in lemmas)
-    if arrest_context is not None:
-        arrest_verb = arrest_context
+    lemmas: list[tuple[int, int, str]] = []
+    arrest_verb = False
     participants = ""
     arrests: int | str | None = None
     used: list[tuple[int, int]] = []
@@ -891,6 +903,17 @@ def read_counts(
             if number is None:
                 continue
         after = number.end
+        if not lemmas:  # the sentence's words, read once a number is found
+            lemmas = [
+                (m.start(), m.end(), lemma(m.group())) for m in TOKEN.finditer(text, start, end)
+            ]
+            # A finite verb or a short participle ("задержала", "были задержаны"); a full
+            # participle describes someone else ("родственников, задержанных в Синьцзяне").
+            arrest_verb = any(
+                lem in _ARREST_VERBS and _is_predicate(text[s:e]) for s, e, lem in lemmas
+            )
+            if arrest_context is not None:
+                arrest_verb = arrest_context
         upper = number
         ranged = _RANGE.search(text, max(start, at - 8), at)
         if ranged:
