@@ -102,6 +102,8 @@ class FileReport:
         if self.error:
             return f"{self.name}: refused: {self.error}"
         words = f"{len(self.records)} candidate(s), {self.new} new"
+        if self.language and self.language != "en":
+            words += f"; read as {self.language_name}"
         if self.new_version:
             words += f" (an edited version: source {self.source_id})"
         if self.notices:
