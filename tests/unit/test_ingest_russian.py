@@ -270,6 +270,11 @@ def test_russian_test_articles_end_to_end(corpus_ru: Path, tmp_path: Path, stem:
     assert not missing, f"not found: {missing}"
     queued = settings.queue.items()
     assert len(queued) == len(report.records)  # one candidate per place, none lost to dedup
+    actors = {a for r in report.records for a in r["actors"]}
+    assert actors == {
+        "ru-2016-land-protests": {"Nursultan Nazarbayev", "Max Bokayev", "Talgat Ayan"},
+        "ru-2020-kyrgyz-china-disputes": {"Xi Jinping", "Kyrk Choro"},
+    }[stem]
 
 
 UNSEEN = """Акция у консульства КНР в Алматы
