@@ -587,8 +587,37 @@ def _canonical(gazetteer: Gazetteer, place: Place) -> Place:
 _GAZETTEERS: dict[int, Gazetteer] = {}
 
 
+@functools.lru_cache(maxsize=10_000)
+def _nominative(adjective: str, noun_lemma: str) -> str:
+    """The adjective agreeing with the noun in the nominative: "Нарынской" + "область" ->
+    "нарынская"."""
+    gender = {"область": "femn", "район": "masc", "округ": "masc", "край": "masc"}
+    for parse in morph().parse(adjective):
+        if "ADJF" in parse.tag:
+            inflected = parse.inflect({gender.get(noun_lemma, "femn"), "sing", "nomn"})
+            if inflected is not None:
+                return str(inflected.word)
+    return ""
+
+
+def _named_area(gazetteer: Gazetteer, adjective: str, noun: str) -> tuple[Place, ...]:
+    noun_lemma = morph().parse(noun)[0].normal_form
+    nominative = _nominative(adjective, noun_lemma)
+    if not nominative:
+        return ()
+    words = [*nominative.split("-"), *noun_lemma.split()]
+    # "Синьцзян-Уйгурском автономном районе": the words between count too.
+    found = [p for p in _phrase_lookup(gazetteer, [fold(w) for w in words]) if p.kind == "region"]
+    return tuple(found[:1])
+
+
 def _area_place(gazetteer: Gazetteer, adjective: str, noun: str) -> tuple[Place, ...]:
-    """The region or district an adjective names ("Нарынской области")."""
+    """The region or district an adjective names ("Нарынской области"): its name in the
+    alias table ("Нарынская область"), else the region or district of the town the
+    adjective comes from."""
+    named = _named_area(gazetteer, adjective, noun)
+    if named:
+        return named
     for stem in _adjective_stems(adjective):
         towns = [p for p in rank(_phrase_lookup(gazetteer, [stem])) if p.kind == "city"]
         if not towns:
