@@ -14,6 +14,7 @@ from geo.ingest import pipeline
 from geo.ingest import russian as ru
 from geo.ingest.extract import ArticleInfo, extract
 from geo.ingest.language import detect
+from geo.ingest.layout import sentences
 from geo.ingest.pipeline import Settings, tools
 from geo.ingest.reader import read_bytes
 from geo.settings import default_data_dir
@@ -214,11 +215,24 @@ def test_a_mixed_article_is_read_in_its_main_language_and_says_so() -> None:
     assert result.candidates[0].location == "Zhanaozen"
 
 
+def test_russian_sentences_end_after_a_year_but_not_before_a_town() -> None:
+    text = "Митинг прошёл в марте 2016 г. Позже в г. Ош собрались 50 человек."
+    assert [text[s:e] for s, e in sentences(text, 0, len(text))] == [
+        "Митинг прошёл в марте 2016 г.",
+        "Позже в г. Ош собрались 50 человек.",
+    ]
+
+
 def test_detection_of_english_and_russian() -> None:
     assert (
         detect("The protest took place in Almaty on the square, and police watched.").code == "en"
     )
     assert detect("Митинг прошёл в Алматы на площади, и полиция наблюдала за ним.").code == "ru"
+    kazakh = (
+        "Алматыда Қытай консулдығының алдында жүздеген адам наразылық акциясын өткізді. "
+        "Олар Шыңжаңдағы туыстарын босатуды талап етті."
+    )
+    assert detect(kazakh).code == "kk" and not detect(kazakh).read
 
 
 # ---- the two Russian test articles, end to end ----
