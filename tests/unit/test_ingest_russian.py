@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from geo.figures import parse_figures
 from geo.ingest import pipeline
 from geo.ingest import russian as ru
 from geo.ingest.extract import ArticleInfo, extract
@@ -138,6 +139,8 @@ def test_squares_streets_and_people_are_not_towns() -> None:
         ("Несколько сотен человек вышли на улицы.", "several hundred", None),
         ("Полиция разогнала несколько десятков человек.", "several dozen", None),
         ("Сотни жителей вышли на улицы.", "hundreds", None),
+        ("Тысячи человек вышли на улицы.", "thousands", None),
+        ("Около тысячи человек вышли на улицы.", "about 1000", None),
         ("Около 1 500 человек собрались у акимата.", "about 1500", None),
         ("Полиция задержала 45 человек.", "", 45),
         ("Полиция задержала свыше 200 человек.", "", "more than 200"),
@@ -153,6 +156,9 @@ def test_russian_head_counts_keep_number_and_qualifier(
 ) -> None:
     counts = ru.read_counts(sentence, 0, len(sentence), LEXICON.crowd_nouns)
     assert (counts.participants, counts.arrests) == (participants, arrests)
+    for figure in (counts.participants, counts.arrests):
+        if figure:  # written so that the charts read a range from it
+            assert all(f.numeric for f in parse_figures(str(figure))), figure
 
 
 def extract_text(text: str, name: str = "a.txt"):

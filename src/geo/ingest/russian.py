@@ -970,6 +970,8 @@ def read_counts(
         else:
             shown = _shown(number)
             exact = int(number.value) if number.value is not None and not qualifier else None
+            if not qualifier and re.fullmatch(r"тысячи", text[number.start : number.end], _I):
+                shown, exact = "thousands", None  # "Тысячи человек вышли": not one thousand
             if qualifier:
                 meaning = next(
                     word
