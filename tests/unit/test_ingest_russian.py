@@ -339,3 +339,15 @@ def test_a_russian_article_written_for_this_test() -> None:
     ]
     for candidate in result.candidates:
         assert UNSEEN[candidate.char_start : candidate.char_end] == candidate.excerpt
+
+
+def test_the_same_embassy_in_russian_is_the_embassy_named_before() -> None:
+    result = extract_text(
+        "Посольство\n\n20 декабря 2018 года около 150 активистов провели пикет у посольства КНР "
+        "в Бишкеке.\n\n30 августа 2016 года у того же посольства взорвался автомобиль, "
+        "пострадали трое сотрудников. Кыргызстан назвал это терактом."
+    )
+    assert [(c.event_date, c.location, c.geo_precision) for c in result.candidates] == [
+        ("2018-12-20", "Bishkek", "city"),
+        ("2016-08-30", "Bishkek", "city"),
+    ]
