@@ -54,6 +54,13 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--bench", action="store_true", help="time extraction (default article: the seed)"
     )
     parser.add_argument("--seconds", type=float, default=2.0, help="how long --bench runs")
+    parser.add_argument(
+        "--articles",
+        type=int,
+        metavar="N",
+        help="with --bench: time `geo ingest` end to end on N copies of the articles, "
+        "written to a review queue in a temporary folder (start-up included)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -81,6 +88,15 @@ def _bench(args: argparse.Namespace) -> int:
     if not files:
         print("geo ingest --bench: no readable article files", file=sys.stderr)
         return 2
+    if args.articles:
+        import tempfile
+
+        from geo.ingest.language import detect
+
+        language = detect(files[0][1].decode("utf-8", "replace")).name
+        with tempfile.TemporaryDirectory(prefix="geo-ingest-bench-") as folder:
+            print(bench.end_to_end(files, args.articles, args.data, Path(folder), language))
+        return 0
     print(bench.run(files, args.data, seconds=args.seconds))
     return 0
 

@@ -295,3 +295,61 @@ def test_an_accept_with_a_read_only_database_role_is_kept_here_and_says_so(
     assert f"Accepted: {event['event_id']}" in shown(at)  # kept in this folder
     note = " ".join(w.value for w in at.warning)
     assert "Not sent to the shared database" in note and "may only read" in note
+
+
+RUSSIAN_ARTICLE = (
+    "Кыргызстан: споры вокруг китайских проектов\n\n"
+    "Аналитическая справка | 3 марта 2020\n\n"
+    "В конце февраля правительство Кыргызстана отказалось от строительства логистического "
+    "центра в Ат-Башинском районе Нарынской области.\n\n"
+    "17 февраля 2020 года в селе Ат-Башы на митинг против центра собрались, по разным "
+    "оценкам, от 700 до двух тысяч жителей. Полиция задержала 12 человек.\n\n"
+    "В Кашгаре, по словам активистов, в 2018 году были задержаны родственники этнических "
+    "кыргызов.\n"
+)
+RUSSIAN_RALLY = (
+    "17 февраля 2020 года в селе Ат-Башы на митинг против центра собрались, по разным "
+    "оценкам, от 700 до двух тысяч жителей."
+)
+
+
+def test_a_pasted_russian_article_gives_mapped_candidates_with_russian_excerpts(
+    data: Path,
+) -> None:
+    at = paste(open_app(page=INGEST_PAGE), RUSSIAN_ARTICLE, title="Споры вокруг проектов")
+    text = shown(at)
+    assert "3 candidate(s), 3 new; read as Russian" in text
+    quotes = [unescape_md(str(m.value)) for m in at.markdown]
+    assert f"> {RUSSIAN_RALLY}" in quotes
+    assert "> Полиция задержала 12 человек." in quotes
+    assert "Protest in At-Bashy, 17 February 2020" in text
+    assert "Policy event in At-Bashy District, February 2020" in text
+    assert "Detention-related event in Kashgar, 2018" in text
+    assert "Participants: 700–2000" in text and "Language: Russian" in text
+
+    card_button(at, "Accept", "17 февраля").click().run()
+    assert not at.exception, errors(at)
+    (event,) = [r for r in rows(data, "events.csv") if r["tags"] == "ingested"]
+    assert (event["location"], event["event_date"], event["participants"], event["arrests"]) == (
+        "At-Bashy",
+        "2020-02-17",
+        "700–2000",
+        "12",
+    )
+    (excerpt,) = [r for r in rows(data, "excerpts.csv") if r["text"] == RUSSIAN_RALLY]
+    assert RUSSIAN_ARTICLE[int(excerpt["char_start"]) : int(excerpt["char_end"])] == RUSSIAN_RALLY
+
+    on_map = open_app(query={"sel": event["event_id"]})
+    assert not on_map.exception, errors(on_map)
+    assert "Protest in At-Bashy, 17 February 2020" in shown(on_map)
+    assert RUSSIAN_RALLY in shown(on_map)
+
+
+def test_an_article_in_a_language_not_read_is_refused_with_its_language(data: Path) -> None:
+    at = paste(
+        open_app(page=INGEST_PAGE),
+        "2021年3月27日，数百人在阿拉木图的中国领事馆外举行抗议活动，要求释放被关押在新疆的亲属。",
+    )
+    refusals = [unescape_md(str(e.value)) for e in at.error]
+    assert any("not ingested" in r and "Chinese" in r and "zh" in r for r in refusals), refusals
+    assert "0 waiting, 0 accepted, 0 rejected" in shown(at)

@@ -453,3 +453,25 @@ def test_a_page_whose_own_link_holds_markdown_is_accepted_without_it(
     assert source["url"] == ""
     cited = render.citation_markdown(render.citation(source))
     assert "tracker" not in cited and "evil" not in cited and "](" not in cited
+
+
+def test_a_run_queues_its_articles_in_batches_with_the_same_outcome(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pipeline, "BATCH", 2)
+    folder = tmp_path / "many"
+    for number in range(5):
+        write(folder, f"kg-{number}.txt", KYRGYZ.replace("Example News", f"News {number}"))
+    # The same name twice in one run: the second is an edited version of the first.
+    write(tmp_path / "other", "kg-0.txt", KYRGYZ + "\nA closing line about the rally.\n")
+    reports = pipeline.ingest_paths([folder, tmp_path / "other" / "kg-0.txt"], settings)
+    assert [r.new for r in reports[:5]] == [3] * 5
+    assert reports[5].new_version and reports[5].new == 0  # its sentences are known already
+    assert len(settings.queue.items()) == 15
+    edited = pipeline.sha256((tmp_path / "other" / "kg-0.txt").read_text())[:8]
+    assert sorted(p.name for p in settings.store_dir.iterdir() if p.suffix == ".txt") == sorted(
+        [*[f"kg-{n}.txt" for n in range(5)], f"kg-0-{edited}.txt"]
+    )
+    again = pipeline.ingest_paths([folder], settings)
+    assert [r.new for r in again] == [0] * 5
+    assert len(settings.queue.items()) == 15

@@ -337,4 +337,14 @@ def parse_date_line(line: str) -> tuple[date, TimePrecision] | None:
             result = handler(m, DateReader(None))
             if isinstance(result, tuple):
                 return result[0], result[1]
+    if re.search(r"[\u0400-\u04ff]", stripped):
+        from geo.ingest import russian  # Russian needs its morphology only when it is used
+
+        found = russian.parse_date_line(stripped)
+        if found:
+            return found
+    # "Review | 12 June 2016": a label, then the date.
+    parts = re.split(r"\s+[|·•]\s+", stripped)
+    if len(parts) == 2 and len(parts[0].split()) <= 3:
+        return parse_date_line(parts[1])
     return None

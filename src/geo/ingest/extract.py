@@ -14,21 +14,33 @@ The place of a candidate is the most precise one the sentence names after a loca
 else the country of the last place named earlier in the paragraph, else the country the
 article names most; the precision says which (exact, city, region, country).
 
+The article's language (:mod:`~geo.ingest.language`) chooses how sentences are read
+(:class:`Reading`): English as above, Russian with :mod:`~geo.ingest.russian` (lemmas,
+declined place names, Russian dates and counts); another language is refused with the
+language found. The seat of a government that decided ("the government in Bishkek")
+gives way to another place the sentence names, and "the same embassy" takes the place of
+the embassy named before.
+
 Everything here is pure: no files are read or written (see :mod:`~geo.ingest.pipeline`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from typing import Any
 
 from geo import gazetteer as gz
-from geo.gazetteer import Gazetteer, Mention, Place, tokenize
-from geo.ingest.counts import read_counts
+from geo.gazetteer import Gazetteer, Mention, Place, Token, tokenize
+from geo.ingest import russian
+from geo.ingest.counts import Counts, read_counts
 from geo.ingest.dates import DateMention, DateReader, parse_date_line
+from geo.ingest.language import UNKNOWN, Language, detect
 from geo.ingest.layout import Layout, layout, sentences
 from geo.ingest.lexicon import Lexicon, TermHit
 from geo.ingest.reader import ArticleText
@@ -42,6 +54,17 @@ _LOCATIVE = re.compile(
     re.IGNORECASE,
 )
 _ETHNIC = re.compile(r"\bethnic\s+$", re.IGNORECASE)
+# "the government in Bishkek cancelled a hub in At-Bashy": the seat of whoever decided is not
+# where the event happened, when the sentence places it somewhere else.
+_SEAT = re.compile(
+    r"\b(?:government|authorities|officials|ministry|administration|parliament|cabinet|"
+    r"leadership|regime)\s+(?:in|of)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+# "the same embassy", "that consulate": the site named before.
+_SAME_SITE = re.compile(
+    r"\b(?:the\s+same|that|this)\s+(?:\w+\s+)?(?:embassy|consulate)\b", re.IGNORECASE
+)
 # Where one clause ends and the next begins: ", and ", "; ", ", while ", ", but ".
 _CLAUSE = re.compile(r",?\s+and\s+(?=(?:on|in|since)\b)|;\s+|,\s+(?:while|but|whereas)\s+")
 _ANAPHORIC = re.compile(
@@ -56,6 +79,53 @@ CATEGORY_TITLES = {
     Category.CONSULATE_EMBASSY: "Consulate or embassy event",
     Category.OTHER: "Event",
 }
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How sentences of one language are read: words for the lexicon, places, dates,
+    counts, and the patterns that say where and to what a sentence refers."""
+
+    code: str
+    tokens: Callable[[str, int, int], list[Token]]
+    places: Callable[[Gazetteer, str, list[Token]], list[Mention]]
+    dates: Callable[[date | None], Any]
+    counts: Callable[..., Counts]
+    locative: re.Pattern[str]
+    seat: re.Pattern[str]
+    anaphoric: re.Pattern[str]
+    same_site: re.Pattern[str]
+    split_places: bool = False  # "митинги прошли в Жанаозене и Кызылорде": one per place
+
+
+def _english_places(gazetteer: Gazetteer, text: str, tokens: list[Token]) -> list[Mention]:
+    return gazetteer.mentions(text, tokens)
+
+
+ENGLISH = Reading(
+    code="en",
+    tokens=lambda text, start, end: tokenize(text, start, end),
+    places=_english_places,
+    dates=DateReader,
+    counts=read_counts,
+    locative=_LOCATIVE,
+    seat=_SEAT,
+    anaphoric=_ANAPHORIC,
+    same_site=_SAME_SITE,
+)
+RUSSIAN = Reading(
+    code="ru",
+    tokens=lambda text, start, end: russian.lemma_tokens(text, start, end),
+    places=lambda gazetteer, text, tokens: russian.mentions(gazetteer, text, tokens),
+    dates=russian.DateReader,
+    counts=russian.read_counts,
+    locative=russian.LOCATIVE,
+    seat=russian.SEAT,
+    anaphoric=russian.ANAPHORIC,
+    same_site=russian.SAME_SITE,
+    split_places=True,
+)
+READINGS = {"en": ENGLISH, "ru": RUSSIAN}
 
 
 @dataclass
@@ -106,10 +176,16 @@ class Candidate:
     other_dates: list[str] = field(default_factory=list)
     place_alternatives: list[str] = field(default_factory=list)
     terms: list[str] = field(default_factory=list)
+    language: str = ""  # the article's language code (en, ru)
+    part: str = ""  # for one sentence telling of several places: the place this one is
 
     def to_json(self) -> dict[str, object]:
         """The candidate as a JSON-ready dict (the ``geo ingest --json`` record)."""
-        return asdict(self)
+        record = dict(self.__dict__)  # every field is a plain value or a list of them
+        record["supporting"] = [asdict(span) for span in self.supporting]
+        for name in ("actors", "other_dates", "place_alternatives", "terms"):
+            record[name] = list(record[name])
+        return record
 
 
 @dataclass
@@ -137,6 +213,8 @@ class Extraction:
     notices: list[str] = field(default_factory=list)
     sentences: int = 0
     places_found: int = 0
+    language: Language = UNKNOWN
+    refusal: str = ""  # why the article was not read (a language the ingestion lacks)
 
 
 @dataclass
@@ -154,6 +232,8 @@ class _Sentence:
     anaphoric: bool
     participants: str
     arrests: int | str | None
+    same_site: bool = False
+    coordinated: list[Mention] = field(default_factory=list)
 
 
 def sha256(text: str) -> str:
@@ -161,9 +241,11 @@ def sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def candidate_key(source_id: str, start: int, end: int, excerpt_sha: str) -> str:
-    """A candidate's id: its source, its span and its content, hashed."""
-    return sha256(f"{source_id}|{start}|{end}|{excerpt_sha}")[:16]
+def candidate_key(source_id: str, start: int, end: int, excerpt_sha: str, part: str = "") -> str:
+    """A candidate's id: its source, its span and its content (and, for one of several
+    places a sentence names, that place), hashed."""
+    tail = f"|{part}" if part else ""
+    return sha256(f"{source_id}|{start}|{end}|{excerpt_sha}{tail}")[:16]
 
 
 def date_words(value: str, precision: str) -> str:
@@ -219,6 +301,8 @@ def _features(
     mentions: list[Mention],
     terms: list[TermHit],
     lexicon: Lexicon,
+    reading: Reading = ENGLISH,
+    arrest_context: bool | None = None,
 ) -> _Sentence:
     """What the span ``text[start:end]`` says, from hits found over the whole sentence."""
 
@@ -228,30 +312,54 @@ def _features(
     dates = [d for d in dates if inside(d)]
     mentions = [m for m in mentions if inside(m)]
     terms = [h for h in terms if inside(h)]
-    counts = read_counts(text, start, end, lexicon.crowd_nouns, [(d.start, d.end) for d in dates])
+    masked = [(d.start, d.end) for d in dates]
+    if arrest_context is None:
+        counts = reading.counts(text, start, end, lexicon.crowd_nouns, masked)
+    else:
+        counts = reading.counts(
+            text, start, end, lexicon.crowd_nouns, masked, arrest_context=arrest_context
+        )
     actors: list[str] = []
     for hit in terms:
         if hit.term.kind == "actor" and hit.term.value not in actors:
             actors.append(hit.term.value)
+    # The seat of a government that decided ("the government in Bishkek") gives way to any
+    # other place the sentence names.
+    seats = [m for m in mentions if reading.seat.search(text[max(start, m.start - 40) : m.start])]
+    if seats and len(seats) < len(mentions):
+        mentions = [m for m in mentions if m not in seats]
+    locative = [  # a demonym ("of Kazakhstani protesters") never places an event
+        m
+        for m in mentions
+        if m.best.kind != "demonym"
+        and reading.locative.search(text[max(start, m.start - 60) : m.start])
+    ]
+    # "in Zhanaozen and Kyzylorda": a name joined to a placed one is placed too.
+    coordinated: list[Mention] = []
+    chain: list[Mention] = []
+    for before, after in itertools.pairwise(mentions):
+        joined = re.fullmatch(r"\s*(?:,|,?\s*(?:and|и))\s*", text[before.end : after.start])
+        if joined and (before in locative or before in chain):
+            chain = chain or [before]
+            chain.append(after)
+            if after not in locative:
+                coordinated.append(after)
     return _Sentence(
         start=start,
         end=end,
         paragraph=paragraph,
         dates=dates,
         mentions=mentions,
-        locative=[  # a demonym ("of Kazakhstani protesters") never places an event
-            m
-            for m in mentions
-            if m.best.kind != "demonym"
-            and _LOCATIVE.search(text[max(start, m.start - 60) : m.start])
-        ],
+        locative=locative + coordinated,
         triggers=[h for h in terms if h.term.kind == "trigger"],
         topics=[h for h in terms if h.term.kind == "topic"],
         actors=actors,
         generic=any(h.term.kind == "generic" for h in terms),
-        anaphoric=bool(_ANAPHORIC.match(text, start, end)),
+        anaphoric=bool(reading.anaphoric.match(text, start, end)),
         participants=counts.participants,
         arrests=counts.arrests,
+        same_site=bool(reading.same_site.search(text, start, end)),
+        coordinated=chain,
     )
 
 
@@ -281,18 +389,19 @@ def _read_sentences(
     gazetteer: Gazetteer,
     lexicon: Lexicon,
     published: date | None,
+    reading: Reading = ENGLISH,
 ) -> list[_Sentence]:
     text = article.text
-    reader = DateReader(published)
+    reader = reading.dates(published)
     out: list[_Sentence] = []
     for number, (p_start, p_end) in enumerate(found.paragraphs):
         for start, end in sentences(text, p_start, p_end):
-            tokens = tokenize(text, start, end)
+            tokens = reading.tokens(text, start, end)
             terms = lexicon.find(text, tokens)
             actor_hits = [h for h in terms if h.term.kind == "actor"]
             mentions = [
                 m
-                for m in gazetteer.mentions(text, tokens)
+                for m in reading.places(gazetteer, text, tokens)
                 if not any(a.start < m.end and m.start < a.end for a in actor_hits)
                 and not (
                     m.best.kind == "demonym"
@@ -308,15 +417,39 @@ def _read_sentences(
                 mentions: list[Mention] = mentions,
                 terms: list[TermHit] = terms,
                 number: int = number,
+                arrest_context: bool | None = None,
             ) -> _Sentence:
-                return _features(text, s, e, number, dates, mentions, terms, lexicon)
+                return _features(
+                    text, s, e, number, dates, mentions, terms, lexicon, reading, arrest_context
+                )
 
             whole = build(start, end)
-            if len(whole.dates) > 1 and len(whole.triggers) > 1:
+            ellipsis = russian.ELLIPSIS.search(text, start, end) if reading is RUSSIAN else None
+            if ellipsis and whole.triggers:
+                out.extend(_ellipsis(whole, ellipsis.start(), ellipsis.end(), build))
+            elif len(whole.dates) > 1 and len(whole.triggers) > 1:
                 out.extend(_clauses(text, whole, build))
             else:
                 out.append(whole)
     return out
+
+
+def _ellipsis(
+    whole: _Sentence, cut: int, resume: int, build: Callable[..., _Sentence]
+) -> list[_Sentence]:
+    """ "…задержала в Алматы более 300 человек, в Астане — свыше 200": the second clause
+    leaves out the first's verb; it keeps the first's date and event words, and its count
+    is of the same kind (arrests when the first counted arrests)."""
+    first = build(whole.start, cut)
+    second = build(resume, whole.end, arrest_context=first.arrests is not None)
+    if not second.locative:
+        return [whole]
+    if not second.dates:
+        second.dates = [d for d in first.dates if d.resolved][:1]
+    if not second.triggers:
+        second.triggers = list(first.triggers)
+        second.topics = second.topics or list(first.topics)
+    return [first, second]
 
 
 def _rerank(sentences_: list[_Sentence]) -> Counter[str]:
@@ -355,9 +488,19 @@ def extract(
     """
     found = layout(article.text, lexicon, article.kind)
     _merge_metadata(info, found, article)
-    read = _read_sentences(article, found, gazetteer, lexicon, info.published)
+    language = detect(article.text, found.paragraphs or None)
+    result = Extraction(article=article, info=info, layout=found, candidates=[], language=language)
+    if language is not UNKNOWN and not language.read:
+        result.refusal = (
+            f"the article is in {language.describe()} (detected language: {language.code}); "
+            "ingestion reads English and Russian"
+        )
+        return result
+    if language.mixed:
+        result.notices.append(f"mixed languages: read as {language.describe()}")
+    reading = READINGS.get(language.code, ENGLISH)
+    read = _read_sentences(article, found, gazetteer, lexicon, info.published, reading)
     article_countries = _rerank(read)
-    result = Extraction(article=article, info=info, layout=found, candidates=[])
     result.sentences = len(read)
     result.places_found = sum(len(s.mentions) for s in read)
     if not read:
@@ -371,20 +514,31 @@ def extract(
         return result
     text_sha = sha256(article.text)
     # The country the article is about: its title counts three times over.
-    title = Counter(m.best.iso for m in gazetteer.mentions(info.title, tokenize(info.title)))
+    title_tokens = reading.tokens(info.title, 0, len(info.title))
+    title = Counter(m.best.iso for m in reading.places(gazetteer, info.title, title_tokens))
     weights = article_countries + Counter({iso: 3 * n for iso, n in title.items()})
     main_iso = weights.most_common(1)[0][0]
     last: Candidate | None = None
     last_paragraph = -1
     last_place_in_paragraph: Place | None = None
+    in_paragraph: list[Candidate] = []
+    last_site: Mention | None = None  # the embassy or consulate named last, and where
+    protest_days: set[str] = set()
     for sentence in read:
         if sentence.paragraph != last_paragraph:
             last, last_paragraph, last_place_in_paragraph = None, sentence.paragraph, None
+            in_paragraph = []
         own_dates = [d for d in sentence.dates if d.resolved]
         has_event = bool(sentence.triggers or sentence.topics)
         context_place = last_place_in_paragraph
         if sentence.mentions:
             last_place_in_paragraph = sentence.mentions[-1].best
+        site_named = any(h.term.value == Category.CONSULATE_EMBASSY for h in sentence.topics)
+        referred: Mention | None = None
+        if sentence.same_site and last_site is not None and not sentence.locative:
+            referred = last_site
+        elif site_named and (sentence.locative or sentence.mentions):
+            last_site = gz.best_mention(sentence.locative) or gz.best_mention(sentence.mentions)
         if not has_event or sentence.generic:
             continue
         same_day = bool(
@@ -392,10 +546,46 @@ def extract(
         )
         new = bool(own_dates) and not same_day
         if not new and sentence.triggers and sentence.locative and not sentence.anaphoric:
+            # An undated sentence about a place this paragraph's event is at adds to it.
+            here = gz.best_mention(sentence.locative)
+            town = here is not None and here.best.precision in (
+                GeoPrecision.EXACT,
+                GeoPrecision.CITY,
+            )
+            known = next(
+                (
+                    c
+                    for c in reversed(in_paragraph)
+                    if town and here and c.location == here.best.name
+                ),
+                None,
+            )
+            if known is not None:
+                _attach(known, sentence, article.text)
+                continue
             new = True
         if new:
-            last = _candidate(sentence, article, info, gazetteer, text_sha, context_place, main_iso)
-            result.candidates.append(last)
+            places: list[Mention | None] = [None]
+            if reading.split_places and len(sentence.coordinated) > 1:
+                places = list(sentence.coordinated)
+            for place in places:
+                last = _candidate(
+                    sentence,
+                    article,
+                    info,
+                    gazetteer,
+                    text_sha,
+                    context_place,
+                    main_iso,
+                    reading=reading,
+                    chosen_place=place or referred,
+                    part=place.best.name if place is not None else "",
+                    protest_days=protest_days,
+                )
+                result.candidates.append(last)
+                in_paragraph.append(last)
+                if last.category == Category.PROTEST and last.time_precision == "day":
+                    protest_days.add(last.event_date)
         elif last is not None:
             _attach(last, sentence, article.text)
     if not result.candidates:
@@ -434,13 +624,32 @@ def _candidate(
     text_sha: str,
     context_place: Place | None,
     main_iso: str,
+    *,
+    reading: Reading = ENGLISH,
+    chosen_place: Mention | None = None,
+    part: str = "",
+    protest_days: set[str] | None = None,
 ) -> Candidate:
     text = article.text
     excerpt = text[sentence.start : sentence.end]
     notes: list[str] = []
-    chosen = gz.best_mention(sentence.locative) or gz.best_mention(sentence.mentions)
+    chosen = (
+        chosen_place or gz.best_mention(sentence.locative) or gz.best_mention(sentence.mentions)
+    )
     alternatives: list[str] = []
-    if chosen is not None:
+    settlement = (
+        russian.SETTLEMENT.search(text, sentence.start, sentence.end)
+        if reading is RUSSIAN and chosen is None
+        else None
+    )
+    if chosen is not None and chosen_place is not None and not part:
+        place = chosen.best
+        place_text = chosen.surface
+        notes.append(
+            f"place: the site this sentence refers back to ({place_text!r} earlier), "
+            f"read as {place.name} ({place.source})"
+        )
+    elif chosen is not None:
         place = chosen.best
         place_text = chosen.surface
         alternatives = [
@@ -448,6 +657,14 @@ def _candidate(
             for p in chosen.places[1:4]
         ]
         notes.append(f"place: {place_text!r} read as {place.name} ({place.source})")
+    elif settlement is not None and context_place is not None:
+        # "в селе Калинин": a village the gazetteer lacks, in the area the paragraph is about.
+        place = context_place
+        place_text = settlement.group("name")
+        notes.append(
+            f"place: {place_text!r} is not in the gazetteer: placed at {place.name}, the last "
+            "place the paragraph names (region precision)"
+        )
     elif context_place is not None:
         place = country_place(gazetteer, context_place.iso)
         place_text = ""
@@ -475,7 +692,19 @@ def _candidate(
         else:
             notes.append("no date in the sentence")
     category, terms = _category(sentence)
+    if (
+        category is Category.DETENTION
+        and sentence.arrests is not None
+        and own
+        and own[0].basis == "previous date"
+        and own[0].value in (protest_days or set())
+    ):
+        # "That day, police detained 300 people": arrests at that day's protests.
+        category = Category.PROTEST
+        notes.append("category: arrests on the day of the protests told before")
     event_type, sub_type = _sub_type(category, terms, sentence.arrests)
+    if category is Category.PROTEST and sentence.arrests is not None:
+        event_type, sub_type = "Protests", "Protest with intervention"
     excerpt_sha = sha256(excerpt)
     raw_start, raw_end = article.raw_span(sentence.start, sentence.end)
     title = f"{CATEGORY_TITLES[category]} in {place.name}"
@@ -483,7 +712,7 @@ def _candidate(
         title += f", {date_words(event_date, precision)}"
     confident = bool(own) and (chosen is not None)
     return Candidate(
-        candidate_id=candidate_key(info.source_id, sentence.start, sentence.end, excerpt_sha),
+        candidate_id=candidate_key(info.source_id, sentence.start, sentence.end, excerpt_sha, part),
         source=article.name,
         source_id=info.source_id,
         text_sha256=text_sha,
@@ -497,7 +726,13 @@ def _candidate(
         admin1=place.admin1,
         latitude=round(place.latitude, 5),
         longitude=round(place.longitude, 5),
-        geo_precision=(place.precision.value if chosen is not None else _fallback_precision(place)),
+        geo_precision=(
+            place.precision.value
+            if chosen is not None
+            else GeoPrecision.REGION.value
+            if settlement is not None and context_place is not None
+            else _fallback_precision(place)
+        ),
         place_text=place_text,
         place_source=place.source,
         category=category.value,
@@ -517,6 +752,8 @@ def _candidate(
         other_dates=[d.value for d in own[1:]],
         place_alternatives=alternatives,
         terms=terms,
+        language=reading.code,
+        part=part,
     )
 
 

@@ -76,6 +76,24 @@ ABBREVIATIONS = frozenset(
         "fig",
         "mt",
         "ft",
+        # Russian: год, город, улица, имени, село, посёлок, область, тысяч, миллионов...
+        "г",
+        "гг",
+        "ул",
+        "им",
+        "с",
+        "пос",
+        "обл",
+        "р",
+        "тыс",
+        "млн",
+        "млрд",
+        "руб",
+        "долл",
+        "т",
+        "д",
+        "пр",
+        "просп",
     ]
 )
 
@@ -281,6 +299,8 @@ def _is_abbreviation(text: str, dot: int, floor: int) -> bool:
     word = text[i:dot]
     if not word:
         return False
+    if word in ("г", "гг") and re.search(r"\d\s*$", text[max(floor, i - 6) : i]):
+        return False  # "в 2016 г. Позже…": a year's "г." can end a sentence; "г. Ош" cannot
     if len(word) == 1 and word.isupper():
         return True  # an initial: "J. Smith"
     if "." in word:

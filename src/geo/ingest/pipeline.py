@@ -11,6 +11,7 @@ published, url), the data's own ``sources.csv`` (matched by file name), and the 
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -34,6 +35,7 @@ from geo.ingest.store import (
 )
 
 Progress = Callable[[int, int, str], None]
+BATCH = 500  # articles whose candidates are queued in one write
 
 
 @dataclass
@@ -87,6 +89,8 @@ class FileReport:
     notices: list[str] = field(default_factory=list)
     records: list[dict] = field(default_factory=list)  # candidate JSON, with "status"
     new_version: bool = False
+    language: str = ""  # the detected language's code (en, ru, zh...)
+    language_name: str = ""
 
     @property
     def new(self) -> int:
@@ -98,6 +102,8 @@ class FileReport:
         if self.error:
             return f"{self.name}: refused: {self.error}"
         words = f"{len(self.records)} candidate(s), {self.new} new"
+        if self.language and self.language != "en":
+            words += f"; read as {self.language_name}"
         if self.new_version:
             words += f" (an edited version: source {self.source_id})"
         if self.notices:
@@ -129,6 +135,40 @@ def sources_beside(folder: Path) -> dict[str, dict[str, str]]:
     return _beside_rows(folder, path.stat().st_mtime if path.exists() else 0.0)
 
 
+def _stamp(path: Path) -> tuple[int, int]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return (0, -1)
+    return (stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=16)
+def _by_file_cached(path: Path, stamp: tuple[int, int]) -> dict[str, dict[str, str]]:
+    return {r.get("file", ""): r for r in read_csv_rows(path)}
+
+
+def _by_file(path: Path) -> dict[str, dict[str, str]]:
+    """The data's ``sources.csv`` rows by file name, read again only when the file changes
+    (callers must not modify it)."""
+    return _by_file_cached(path, _stamp(path))
+
+
+@functools.lru_cache(maxsize=16)
+def _known_excerpts_cached(
+    path: Path, stamp: tuple[int, int]
+) -> dict[tuple[str, str, str, str], str]:
+    return {
+        (r["source_id"], r["char_start"], r["char_end"], r["text"]): r["excerpt_id"]
+        for r in read_csv_rows(path)
+    }
+
+
+def _known_excerpts(path: Path) -> dict[tuple[str, str, str, str], str]:
+    """Excerpt ids of the data by (source, start, end, text), cached like :func:`_by_file`."""
+    return _known_excerpts_cached(path, _stamp(path))
+
+
 def _parse_iso_date(value: str) -> date | None:
     try:
         return date.fromisoformat(value.strip()[:10])
@@ -136,28 +176,28 @@ def _parse_iso_date(value: str) -> date | None:
         return None
 
 
-def ingest_article(
-    article: ArticleText, settings: Settings, meta: dict[str, str] | None = None
-) -> FileReport:
-    """Extract one article's candidates and queue the new ones (store its text first).
+@dataclass
+class _Pending:
+    """An article whose candidates are extracted but not yet stored or queued."""
 
-    Parameters
-    ----------
-    article
-        The article as read.
-    settings
-        Folders and caller-given metadata.
-    meta
-        Its ``sources.csv`` row, when one is known (source_id, title, published...).
-    """
-    data_rows = {r.get("file", ""): r for r in read_csv_rows(settings.data_dir / "sources.csv")}
+    article: ArticleText
+    report: FileReport
+    records: list[dict]
+    stored: Callable[..., StoredSource]
+
+
+def _prepare(
+    article: ArticleText, settings: Settings, meta: dict[str, str] | None = None
+) -> _Pending:
+    """Extract one article's candidates (nothing is written)."""
+    data_rows = _by_file(settings.data_dir / "sources.csv")
     row = dict(meta or data_rows.get(article.name) or {})
     known_file = row.get("file", "")
     if known_file and Path(known_file).suffix.lower() != ".txt":
         known_file = f"{Path(known_file).stem}.txt"  # the store keeps the article's text
     text_sha = sha256(article.text)
 
-    def stored(write: bool) -> StoredSource:
+    def stored(write: bool, sync: bool = True) -> StoredSource:
         return resolve_source(
             article.name,
             article.text,
@@ -167,6 +207,7 @@ def ingest_article(
             settings.store_dir,
             settings.corpus_dir,
             write=write,
+            sync=sync,
         )
 
     source = stored(write=False)
@@ -183,7 +224,6 @@ def ingest_article(
     )
     gazetteer, lexicon = tools(settings.data_dir)
     result = extract(article, info, gazetteer, lexicon)
-    records = _records(result, source, settings)
     report = FileReport(
         name=article.name,
         source_id=source.source_id,
@@ -191,48 +231,76 @@ def ingest_article(
         published=info.published.isoformat() if info.published else "",
         notices=list(result.notices),
         new_version=source.new_version,
+        language=result.language.code,
+        language_name=result.language.name,
     )
-    if records and not settings.dry_run:
+    if result.refusal:
+        report.error = result.refusal
+        return _Pending(article, report, [], stored)
+    return _Pending(article, report, _records(result, source, settings), stored)
+
+
+def _commit(pending: list[_Pending], settings: Settings) -> None:
+    """Store the texts of the articles that have candidates and queue the candidates, in
+    one queue write; fills each report's records with their statuses."""
+    writing = [p for p in pending if p.records and not p.report.error and not settings.dry_run]
+    written = {id(p) for p in writing}
+    statuses: dict[str, str] = {}
+    if writing:
         try:
-            statuses = _store_and_queue(article, records, source, settings, stored)
+            check_writable(settings.store_dir, settings.queue_path.parent)
+            for item in writing:
+                _store(item, settings, sync=len(writing) == 1)
+            if len(writing) > 1:
+                os.sync()  # the batch's texts on disk before their candidates are queued
+            statuses = settings.queue.add([r for item in writing for r in item.records])
         except CannotWrite as exc:
-            report.error = f"{exc}: nothing was stored or queued"
-            return report
-    else:
+            for item in writing:
+                item.report.error = f"{exc}: nothing was stored or queued"
+                item.records = []
+    if any(p.records and id(p) not in written for p in pending):
         known = {i["candidate_id"]: i.get("status", "pending") for i in settings.queue.items()}
-        statuses = {r["candidate_id"]: known.get(r["candidate_id"], "new") for r in records}
-    for record in records:
-        record["status"] = statuses.get(record["candidate_id"], "new")
-    report.records = records
-    return report
+    else:
+        known = {}
+    for item in pending:
+        for record in item.records:
+            record["status"] = statuses.get(
+                record["candidate_id"], known.get(record["candidate_id"], "new")
+            )
+        item.report.records = item.records
 
 
-def _store_and_queue(
-    article: ArticleText,
-    records: list[dict],
-    source: StoredSource,
-    settings: Settings,
-    stored: Callable[[bool], StoredSource],
-) -> dict[str, str]:
-    """Keep the article's text in the store and queue its candidates: each candidate's
-    status (see :meth:`ReviewQueue.add`). Both folders are checked first, so a folder that
-    cannot be written leaves the other unchanged (:class:`CannotWrite`)."""
-    check_writable(settings.store_dir, settings.queue_path.parent)
-    stored(True)
-    if article.kind == "html":
+def ingest_article(
+    article: ArticleText, settings: Settings, meta: dict[str, str] | None = None
+) -> FileReport:
+    """Extract one article's candidates and queue the new ones (store its text first).
+
+    Parameters
+    ----------
+    article
+        The article as read.
+    settings
+        Folders and caller-given metadata.
+    meta
+        Its ``sources.csv`` row, when one is known (source_id, title, published...).
+    """
+    pending = _prepare(article, settings, meta)
+    _commit([pending], settings)
+    return pending.report
+
+
+def _store(item: _Pending, settings: Settings, sync: bool = True) -> None:
+    """Keep the article's text (and, for HTML, its page) in the store."""
+    source = item.stored(True, sync)
+    if item.article.kind == "html":
         raw_file = settings.store_dir / f"{Path(source.file).stem}.html"
         if not raw_file.exists():
-            write_atomic(raw_file, article.raw)
-    return settings.queue.add(records)
+            write_atomic(raw_file, item.article.raw, sync=sync)
 
 
 def _records(result: Extraction, source: StoredSource, settings: Settings) -> list[dict]:
     info = result.info
-    excerpts = read_csv_rows(settings.data_dir / "excerpts.csv")
-    known = {
-        (r["source_id"], r["char_start"], r["char_end"], r["text"]): r["excerpt_id"]
-        for r in excerpts
-    }
+    known = _known_excerpts(settings.data_dir / "excerpts.csv")
     out = []
     for candidate in result.candidates:
         record = candidate.to_json()
@@ -308,9 +376,11 @@ def collect(paths: Iterable[Path]) -> list[tuple[Path, str]]:
 def ingest_paths(
     paths: Iterable[Path], settings: Settings, progress: Progress | None = None
 ) -> list[FileReport]:
-    """Ingest files and folders; ``progress(done, total, name)`` is called after each file."""
+    """Ingest files and folders; ``progress(done, total, name)`` is called after each file
+    is read. The candidates of up to :data:`BATCH` articles are queued in one write."""
     files = collect(paths)
     reports: list[FileReport] = []
+    batch: list[_Pending] = []
     for number, (path, problem) in enumerate(files, start=1):
         if problem:
             report = FileReport(name=str(path), error=problem)
@@ -321,8 +391,19 @@ def ingest_paths(
                 report = FileReport(name=path.name, error=str(exc))
             else:
                 beside = sources_beside(path.parent).get(path.name)
-                report = ingest_article(article, settings, beside)
+                pending = _prepare(article, settings, beside)
+                # Two files of one name must see each other's text in the store.
+                if any(p.article.name == article.name for p in batch):
+                    _commit(batch, settings)
+                    batch = []
+                    pending = _prepare(article, settings, beside)
+                batch.append(pending)
+                report = pending.report
+                if len(batch) >= BATCH:
+                    _commit(batch, settings)
+                    batch = []
         reports.append(report)
         if progress is not None:
             progress(number, len(files), report.name)
+    _commit(batch, settings)
     return reports

@@ -7,7 +7,9 @@ ids of excerpts already in the data for the same span.
 
 A candidate is known by its id (source + span + content hash) and, so that an edited
 article adds only what is new, by its source and sentence text: the same sentence in a
-new version of an article, at another offset, is not queued again.
+new version of an article, at another offset, is not queued again. A sentence that tells
+of several places ("rallies in Zhanaozen and Kyzylorda") gives one candidate per place,
+told apart by their ``part``.
 """
 
 from __future__ import annotations
@@ -70,15 +72,22 @@ class ReviewQueue:
             items = self.items()
             by_id = {i["candidate_id"]: i for i in items}
             by_text = {
-                (i.get("base_source_id", i.get("source_id")), i.get("excerpt_sha256")): i
+                (
+                    i.get("base_source_id", i.get("source_id")),
+                    i.get("excerpt_sha256"),
+                    i.get("part", ""),
+                ): i
                 for i in items
             }
             statuses: dict[str, str] = {}
             added = False
             for record in records:
-                known = by_id.get(record["candidate_id"]) or by_text.get(
-                    (record.get("base_source_id"), record.get("excerpt_sha256"))
+                text_key = (
+                    record.get("base_source_id"),
+                    record.get("excerpt_sha256"),
+                    record.get("part", ""),
                 )
+                known = by_id.get(record["candidate_id"]) or by_text.get(text_key)
                 if known is not None:
                     statuses[record["candidate_id"]] = str(known.get("status", "pending"))
                     continue
@@ -93,7 +102,7 @@ class ReviewQueue:
                 }
                 items.append(entry)
                 by_id[record["candidate_id"]] = entry
-                by_text[(record.get("base_source_id"), record.get("excerpt_sha256"))] = entry
+                by_text[text_key] = entry
                 statuses[record["candidate_id"]] = "new"
                 added = True
             if added:

@@ -95,23 +95,25 @@ def locked(folder: Path, name: str = QUEUE_LOCK) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str, *, sync: bool = True) -> None:
     """Write ``text`` (UTF-8, newlines as given) to ``path`` via a temporary file and
-    ``os.replace``; raises :class:`CannotWrite` (``path`` unchanged) when it cannot."""
+    ``os.replace``; raises :class:`CannotWrite` (``path`` unchanged) when it cannot.
+    ``sync=False`` leaves flushing to disk to the caller (one ``os.sync`` for a batch)."""
     try:
-        _write_atomic(path, text)
+        _write_atomic(path, text, sync)
     except OSError as exc:
         raise CannotWrite(path, _why(exc)) from None
 
 
-def _write_atomic(path: Path, text: str) -> None:
+def _write_atomic(path: Path, text: str, sync: bool = True) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
             handle.flush()
-            os.fsync(handle.fileno())
+            if sync:
+                os.fsync(handle.fileno())
         if path.exists():
             os.chmod(temporary, path.stat().st_mode & 0o777)
         else:
@@ -161,6 +163,7 @@ def resolve_source(
     corpus: Path | None,
     *,
     write: bool,
+    sync: bool = True,
 ) -> StoredSource:
     """Decide the article's source id and store its text (when ``write``).
 
@@ -185,10 +188,10 @@ def resolve_source(
             break
     if earlier is None or earlier == text:
         if write and earlier is None:
-            write_atomic(store / file, text)
+            write_atomic(store / file, text, sync=sync)
         return StoredSource(base, base, file, new_version=False)
     version = f"{base[:55]}-{text_sha[:8]}"
     version_file = f"{version}.txt"
     if write and not (store / version_file).is_file():
-        write_atomic(store / version_file, text)
+        write_atomic(store / version_file, text, sync=sync)
     return StoredSource(version, base, version_file, new_version=True)

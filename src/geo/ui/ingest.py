@@ -16,6 +16,7 @@ import streamlit as st
 from geo import safe_html
 from geo.ingest import pipeline, review
 from geo.ingest.extract import date_words
+from geo.ingest.language import name_of
 from geo.ingest.pipeline import FileReport, Settings
 from geo.ingest.reader import MAX_BYTES, SUFFIXES
 from geo.ingest.store import store_dir
@@ -118,6 +119,7 @@ def _keep(reports: list[FileReport]) -> None:
             "source_id": r.source_id,
             "published": r.published,
             "new_version": r.new_version,
+            "language": r.language_name,
         }
         for r in reports
     ]
@@ -132,6 +134,8 @@ def last_reports() -> None:
             st.error(f"{name}: not ingested: {md(r['error'])}", icon=":material/error:")
             continue
         words = f"{r['count']} candidate(s), {r['new']} new"
+        if r.get("language"):
+            words += f"; read as {r['language']}"
         if r["count"] and not r["new"]:
             words += " (all were already in the queue: nothing changed)"
         if r["new_version"]:
@@ -218,6 +222,8 @@ def _card(item: dict, config: Settings) -> None:
             f"Source: {md(item.get('source', ''))}, characters "
             f"{md(item.get('char_start'))}–{md(item.get('char_end'))}",
         ]
+        if item.get("language"):
+            facts.append(f"Language: {md(name_of(str(item['language'])))}")
         for label, key in (("Actors", "actor1"), ("Participants", "participants")):
             if values[key]:
                 facts.append(f"{label}: {md(values[key])}")
