@@ -198,6 +198,23 @@ def register(commands: Any) -> None:
     bench.add_argument("--no-browser", action="store_true", help="skip the Chromium timing")
     bench.add_argument("--no-rerun", action="store_true", help="skip the AppTest page rerun")
     bench.add_argument(
+        "--import-memory",
+        action="store_true",
+        help="measure the peak memory of importing a large CSV and ACLED file instead",
+    )
+    bench.add_argument(
+        "--csv-rows", type=int, default=1_000_000, help="--import-memory: rows of the CSV"
+    )
+    bench.add_argument(
+        "--acled-rows", type=int, default=200_000, help="--import-memory: rows of the ACLED file"
+    )
+    bench.add_argument(
+        "--upload-rows",
+        type=int,
+        default=90_000,
+        help="--import-memory: rows of the ACLED file uploaded on the Import page (about 24 MB)",
+    )
+    bench.add_argument(
         "--engines",
         help="compare store engines instead (e.g. duckdb,postgis): the same import and queries "
         "on each, side by side",
