@@ -204,6 +204,23 @@ def register(commands: Any) -> None:
         "on --engines (default duckdb)",
     )
     bench.add_argument(
+        "--import-memory",
+        action="store_true",
+        help="measure the peak memory of importing a large CSV and ACLED file instead",
+    )
+    bench.add_argument(
+        "--csv-rows", type=int, default=1_000_000, help="--import-memory: rows of the CSV"
+    )
+    bench.add_argument(
+        "--acled-rows", type=int, default=200_000, help="--import-memory: rows of the ACLED file"
+    )
+    bench.add_argument(
+        "--upload-rows",
+        type=int,
+        default=90_000,
+        help="--import-memory: rows of the ACLED file uploaded on the Import page (about 24 MB)",
+    )
+    bench.add_argument(
         "--engines",
         help="compare store engines instead (e.g. duckdb,postgis): the same import and queries "
         "on each, side by side",

@@ -11,6 +11,7 @@ import pandas as pd
 
 from atlas_tools import bench
 from geo import cli
+from geo.store import DuckStore
 
 
 def test_the_synthetic_export_is_deterministic_and_on_towns(tmp_path: Path) -> None:
@@ -89,3 +90,43 @@ def test_the_table_shows_ratios() -> None:
     text = bench.table(records, naive_limit_s=120.0)
     assert "- 100: naive/atlas rerun_s" not in text  # the atlas rerun was not measured
     assert "map_ready_s ≥ 80× (naive not drawn in 120 s)" in text
+
+
+def test_a_small_import_memory_run_measures_both_ways(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "memory.json"
+    code = cli.main(
+        [
+            "bench",
+            "--import-memory",
+            "--csv-rows",
+            "3000",
+            "--acled-rows",
+            "500",
+            "--no-browser",
+            "--work-dir",
+            str(tmp_path),
+            "--json",
+            str(out),
+        ]
+    )
+    assert code == 0
+    found = json.loads(out.read_text())
+    assert found["upload"] is None
+    imports = found["imports"]
+    assert [(r["file"], r["rows"], r["approach"]) for r in imports] == [
+        ("csv", 3000, "atlas"),
+        ("csv", 3000, "naive"),
+        ("acled", 500, "atlas"),
+        ("acled", 500, "naive"),
+    ]
+    for record in imports:
+        assert record["exit_status"] == 0, record
+        assert 50 < record["peak_rss_mb"] < 2000, record
+    assert "peak RSS naive/atlas" in capsys.readouterr().out
+    # Both ways loaded every row.
+    for kind, rows in (("csv", 3000), ("acled", 500)):
+        for approach in ("atlas", "naive"):
+            store = DuckStore(tmp_path / f"{kind}-{approach}.duckdb", read_only=True)
+            imported = store.table()["origin"] != "bundle"  # beside the curated events
+            assert int(imported.sum()) == rows, (kind, approach)
+            store.close()

@@ -146,6 +146,48 @@ def test_every_broken_row_is_reported_and_every_good_row_loads_once(
     assert "`back`; -- and ;" in store.event("CHN1")["notes"]
 
 
+@pytest.mark.parametrize("chunk", [1, 2, 3, 5])
+def test_rejects_and_counts_are_the_same_whatever_the_chunks(
+    store: Store,
+    export: tuple[Path, dict[int, str], set[str]],
+    monkeypatch: pytest.MonkeyPatch,
+    chunk: int,
+) -> None:
+    # Rows are staged a chunk at a time: a duplicate, a newer version and a broken row in
+    # other chunks than the rows they follow are reported at the same lines, for the same
+    # reasons, as when every row is in one chunk.
+    path, broken, good = export
+    monkeypatch.setattr(base, "CHUNK_ROWS", chunk)
+    result = import_acled(path, store)
+    got = {r.line: r.reason for r in result.rejects}
+    assert sorted(got) == sorted(broken)
+    assert "duplicate 'KAZ2' with the same timestamp as line 3" in got[17]
+    assert (result.loaded, result.superseded, result.counts.new) == (len(good), 1, len(good))
+    assert sorted(store.table()["event_id"]) == sorted(good)
+    assert store.event("KAZ1")["notes"].startswith("Updated: two died")
+
+
+def test_versions_of_one_id_across_chunks_keep_the_newest(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(base, "CHUNK_ROWS", 2)
+    lines = [
+        line_of(acled_row("KAZ1", timestamp="5", notes="five")),  # 2
+        line_of(acled_row("KAZ1", timestamp="3", notes="three")),  # 3: older, superseded
+        line_of(acled_row("KAZ1", timestamp="3", notes="three again")),  # 4: older too
+        line_of(acled_row("KAZ1", timestamp="5", notes="five again")),  # 5: same as line 2
+        line_of(acled_row("KAZ1", timestamp="9", notes="nine")),  # 6: newer
+        line_of(acled_row("KAZ1", timestamp="9", notes="nine again")),  # 7: same as line 6
+    ]
+    result = import_acled(write(tmp_path / "versions.csv", lines), store)
+    assert [(r.line, r.reason) for r in sorted(result.rejects, key=lambda r: r.line)] == [
+        (5, "event_id: duplicate 'KAZ1' with the same timestamp as line 2"),
+        (7, "event_id: duplicate 'KAZ1' with the same timestamp as line 6"),
+    ]
+    assert (result.loaded, result.superseded) == (1, 3)
+    assert store.event("KAZ1")["notes"].startswith("nine")
+
+
 def test_acled_fields_map_onto_the_atlas_model(
     store: Store, export: tuple[Path, dict[int, str], set[str]]
 ) -> None:

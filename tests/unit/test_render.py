@@ -572,7 +572,17 @@ def test_a_view_that_matches_nothing_says_how_to_widen_it() -> None:
 
 # The Markdown payloads of the hostile corpus: an image, a script link and an autolink.
 MD_PAYLOADS = (")![x](http://t.example/p.png)", "[a](javascript:alert(1))", "<https://t.example>")
-EVENT_TEXT = ("title", "location", "admin1", "actor1", "assoc_actor_1", "notes", "event_type")
+EVENT_TEXT = (
+    "title",
+    "location",
+    "admin1",
+    "actor1",
+    "assoc_actor_1",
+    "notes",
+    "event_type",
+    "sub_event_type",
+)
+SITE_TEXT = ("name", "site_type", "actor1", "location", "admin1", "notes")
 EVENT_FIGURES = ("participants", "arrests")
 SOURCE_TEXT = ("title", "publisher", "author", "published")
 
@@ -596,3 +606,16 @@ def test_markdown_payloads_in_every_text_and_url_field_stay_text(payload: str) -
     assert render.citation(source).url is None
     html = render.citation_html(render.citation(source))
     assert "href" not in html and "<https" not in html
+
+
+@pytest.mark.parametrize("payload", MD_PAYLOADS)
+def test_markdown_payloads_in_every_site_text_field_stay_text(payload: str) -> None:
+    record = site(**{f: f"{f} {payload}" for f in SITE_TEXT})
+    source = {**SOURCE, "url": f"https://news.example/site{payload}"}
+    facts = render.item_facts(record, "site", [], render.source_index([source]))
+    panel = render.panel_markdown(facts)
+    parts = [panel.heading, panel.caption, panel.facts, panel.notes, panel.source]
+    assert any("name" in part for part in parts) and any("notes" in part for part in parts)
+    for part in parts:
+        assert unescaped(part, "[]<>!") == "", part
+        assert "t.example" not in part.replace("t\\.example", ""), part

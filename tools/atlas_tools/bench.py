@@ -552,6 +552,17 @@ def command(args: argparse.Namespace) -> int:
             print(f"geo bench: {exc}", file=sys.stderr)
             return 2
         return 0
+    if args.import_memory:
+        from atlas_tools import bench_memory
+
+        measured = bench_memory.run(args.csv_rows, args.acled_rows, work_dir, _log)
+        uploaded = (
+            None if args.no_browser else bench_memory.upload_run(args.upload_rows, work_dir, _log)
+        )
+        if args.json:
+            bench_memory.write_json(measured, uploaded, Path(args.json))
+        print(bench_memory.table(measured, uploaded))
+        return 0
     if args.engines:
         from atlas_tools import bench_engines
 

@@ -409,19 +409,21 @@ def run_import(
     """Parse each record (a :class:`~geo.validate.RowError` rejects it with its line), and
     merge the good rows into the store in one transaction. Ids of the curated data are not
     replaced; within the file the row with the newest ``updated`` wins, and two rows for one
-    id with the same timestamp reject the later one."""
+    id with the same timestamp reject the later one.
+
+    Rows are parsed and staged in the store :data:`CHUNK_ROWS` at a time, and repeated ids
+    are found among the staged rows by the store, so the memory an import takes does not
+    grow with the file (beside one entry per rejected row)."""
     result = ImportResult(rejects=rejects)
     curated = store.bundle_ids()
-    seen: dict[str, tuple[int, int]] = {}  # id -> (updated, line)
     pending: list[dict[str, object]] = []
-    staged_then_superseded = 0
+    staged = 0  # the rows staged so far: each row's ordinal, in file order
 
     def flush(batch_add: Callable[[pd.DataFrame], None]) -> None:
         if not pending:
             return
         frame = finish(pending)
         pending.clear()
-        result.loaded += len(frame)
         batch_add(frame)
 
     with store.importing() as batch:
@@ -440,31 +442,25 @@ def run_import(
                     Reject(record.line, f"event_id: {event_id!r} belongs to the curated data")
                 )
                 continue
-            updated = int(str(row.get("updated") or 0))
-            if event_id in seen:
-                before, line = seen[event_id]
-                if updated == before:
-                    rejects.append(
-                        Reject(
-                            record.line,
-                            f"event_id: duplicate {event_id!r} with the same timestamp as "
-                            f"line {line}",
-                        )
-                    )
-                    continue
-                result.superseded += 1
-                if updated < before:
-                    continue  # an older version than one already read
-                staged_then_superseded += 1  # the merge keeps only the newest
-            seen[event_id] = (updated, record.line)
+            staged += 1
             row["line"] = record.line
+            row["row_no"] = staged
             row["origin"] = origin
-            row["updated"] = updated
+            row["updated"] = int(str(row.get("updated") or 0))
             pending.append(row)
             if len(pending) >= CHUNK_ROWS:
                 flush(batch.add)
         flush(batch.add)
+        settled = batch.settle()
+        for line, event_id, first in settled.duplicates:
+            rejects.append(
+                Reject(
+                    line,
+                    f"event_id: duplicate {event_id!r} with the same timestamp as line {first}",
+                )
+            )
         batch.delete(list(deletions))
     result.counts = batch.counts
-    result.loaded -= staged_then_superseded
+    result.superseded = settled.superseded
+    result.loaded = settled.ids
     return result

@@ -4,15 +4,22 @@ Accepting appends rows and never changes one: a source row to ``sources.csv`` (w
 article is new), one excerpt row per sentence to ``excerpts.csv`` (reusing the id of an
 excerpt already there for the same span), and the event to ``events.csv``. Every row is
 checked by :mod:`geo.validate` first, excerpt offsets against the stored article text, and
-a row that fails is refused with its reason; nothing is written then. The three files are
-written one after another, each atomically (temporary file, then ``os.replace``), sources
-first and events last, so an event never points at an excerpt that is not there.
+a row that fails is refused with its reason; nothing is written then.
+
+An accept is all or nothing across the three files and the queue. Its rows and the queue's
+change are first written to a journal (``review/.accept.journal.json`` in the data folder);
+then the files are written one after another, each atomically (temporary file, then
+``os.replace``), sources first and events last, so an event never points at an excerpt that
+is not there; then the queue; then the journal is removed. An accept that was interrupted
+(a killed process, a power cut) leaves its journal behind, and the next accept, or the
+Ingest page when it opens, completes it: rows already written are not written twice.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +35,14 @@ from geo.ingest.store import (
     write_atomic,
 )
 from geo.model import AREAS, EVENT_COLUMNS, EXCERPT_COLUMNS, SOURCE_COLUMNS
+
+JOURNAL = ".accept.journal.json"
+# The data files an accept appends to, in the order written, with each one's id column.
+TABLES: tuple[tuple[str, str, list[str]], ...] = (
+    ("sources.csv", "source_id", SOURCE_COLUMNS),
+    ("excerpts.csv", "excerpt_id", EXCERPT_COLUMNS),
+    ("events.csv", "event_id", EVENT_COLUMNS),
+)
 
 # What a reviewer may change before accepting, with the label the page shows.
 EDITABLE: dict[str, str] = {
@@ -236,6 +251,14 @@ def _accept(
     """
     # The data lock lives in the review folder, ingestion's own corner of the data folder.
     with locked(data_dir / QUEUE_FILE.parent, DATA_LOCK):
+        finished = _finish(data_dir)
+        if candidate_id in finished:
+            event_id = finished[candidate_id]
+            return Decision(
+                True,
+                f"accepted as {event_id} (an earlier accept of it was interrupted: now complete)",
+                event_id=event_id,
+            )
         item = queue.get(candidate_id)
         if item is None:
             return Decision(False, f"no candidate {candidate_id!r} in the queue")
@@ -249,17 +272,28 @@ def _accept(
         except (OSError, UnicodeDecodeError):
             return Decision(False, f"the article text is missing from the store ({article_path})")
 
-        sources_text, sources_header = _read_table(data_dir / "sources.csv", SOURCE_COLUMNS)
-        excerpts_text, excerpts_header = _read_table(data_dir / "excerpts.csv", EXCERPT_COLUMNS)
-        events_text, events_header = _read_table(data_dir / "events.csv", EVENT_COLUMNS)
+        sources_header = _read_table(data_dir / "sources.csv", SOURCE_COLUMNS)[1]
+        excerpts_header = _read_table(data_dir / "excerpts.csv", EXCERPT_COLUMNS)[1]
+        events_header = _read_table(data_dir / "events.csv", EVENT_COLUMNS)[1]
         known_sources = {r["source_id"] for r in read_csv_rows(data_dir / "sources.csv")}
         excerpt_rows = read_csv_rows(data_dir / "excerpts.csv")
         known_excerpts = {r["excerpt_id"] for r in excerpt_rows}
-        known_events = {r["event_id"] for r in read_csv_rows(data_dir / "events.csv")}
+        known_events = {r["event_id"]: r for r in read_csv_rows(data_dir / "events.csv")}
 
         event_id = event_id_of(item)
         if event_id in known_events:
-            return Decision(False, f"{event_id} is already in events.csv: nothing was changed")
+            if known_events[event_id].get("source_id") != source_id:
+                return Decision(False, f"{event_id} is already in events.csv: nothing was changed")
+            # Its own row: an accept from before accepts were journalled stopped short of
+            # the queue. The data has the event; the queue now says so.
+            check_writable(queue.path.parent)
+            queue.update(candidate_id, status="accepted", event_id=event_id, edits=edits)
+            return Decision(
+                True,
+                f"accepted as {event_id} (its row was already in events.csv, from an accept "
+                "that was interrupted: the queue now says so)",
+                event_id=event_id,
+            )
 
         # Sources: a row for an article the data does not know yet.
         new_sources: list[dict[str, str]] = []
@@ -358,21 +392,91 @@ def _accept(
 
         # Nothing is written unless the data folder and the queue can both take their part.
         check_writable(data_dir, queue.path.parent)
-        if new_sources:
-            write_atomic(
-                data_dir / "sources.csv",
-                _append(sources_text, _csv_lines(sources_header, new_sources)),
-            )
-        if new_excerpts:
-            write_atomic(
-                data_dir / "excerpts.csv",
-                _append(excerpts_text, _csv_lines(excerpts_header, new_excerpts)),
-            )
-        write_atomic(
-            data_dir / "events.csv", _append(events_text, _csv_lines(events_header, [values]))
-        )
-        queue.update(candidate_id, status="accepted", event_id=event_id, edits=edits)
+        journal = {
+            "candidate_id": candidate_id,
+            "event_id": event_id,
+            "edits": edits,
+            "queue": str(queue.path.resolve()),
+            "rows": {
+                "sources.csv": new_sources,
+                "excerpts.csv": new_excerpts,
+                "events.csv": [{k: values.get(k, "") for k in events_header}],
+            },
+        }
+        write_atomic(_journal_path(data_dir), json.dumps(journal, ensure_ascii=False))
+        _complete(journal, data_dir)
     return Decision(True, f"accepted as {event_id}", event_id=event_id, warnings=warnings)
+
+
+def _journal_path(data_dir: Path) -> Path:
+    return data_dir / QUEUE_FILE.parent / JOURNAL
+
+
+def _complete(journal: dict, data_dir: Path) -> None:
+    """Carry out a journalled accept: append each row its file does not hold yet, mark the
+    candidate accepted, then drop the journal. Running it again changes nothing more."""
+    for name, key, columns in TABLES:
+        rows = journal["rows"].get(name) or []
+        if not rows:
+            continue
+        path = data_dir / name
+        text, header = _read_table(path, columns)
+        present = {r.get(key, "") for r in read_csv_rows(path)}
+        missing = [r for r in rows if r.get(key, "") not in present]
+        if missing:
+            write_atomic(path, _append(text, _csv_lines(header, missing)))
+    queue = ReviewQueue(Path(journal["queue"]))
+    item = queue.get(journal["candidate_id"])
+    if item is not None and item.get("status") != "accepted":
+        queue.update(
+            journal["candidate_id"],
+            status="accepted",
+            event_id=journal["event_id"],
+            edits=journal.get("edits") or {},
+        )
+    try:
+        _journal_path(data_dir).unlink(missing_ok=True)
+    except OSError as exc:
+        raise CannotWrite(_journal_path(data_dir), exc.strerror or type(exc).__name__) from None
+
+
+def _finish(data_dir: Path) -> dict[str, str]:
+    """Complete an accept that was interrupted (the data lock held): {candidate id: event
+    id}, empty when none was. A journal that cannot be read is left for a person to see."""
+    path = _journal_path(data_dir)
+    try:
+        journal = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CannotWrite(path, f"an interrupted accept's journal cannot be read ({exc})") from None
+    _complete(journal, data_dir)
+    return {str(journal["candidate_id"]): str(journal["event_id"])}
+
+
+def interrupted(data_dir: Path) -> bool:
+    """Whether an accept was interrupted and waits to be completed."""
+    return _journal_path(data_dir).exists()
+
+
+def finish_interrupted(data_dir: Path) -> Decision | None:
+    """Complete an accept that was interrupted, if one was: its decision, else None. The
+    Ingest page calls it when it opens, so the queue never shows such a candidate waiting."""
+    if not interrupted(data_dir):
+        return None
+    try:
+        with locked(data_dir / QUEUE_FILE.parent, DATA_LOCK):
+            finished = _finish(data_dir)
+    except CannotWrite as exc:
+        return Decision(False, f"an interrupted accept could not be completed: {exc}")
+    if not finished:
+        return None
+    ((_, event_id),) = finished.items()
+    return Decision(
+        True,
+        f"An accept that was interrupted is now complete: {event_id} is in the data.",
+        event_id=event_id,
+    )
 
 
 def _border_warnings(record: dict) -> list[str]:

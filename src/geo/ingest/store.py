@@ -122,6 +122,23 @@ def _write_atomic(path: Path, text: str, sync: bool = True) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    _sync_folder(path.parent)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make a replace in ``folder`` durable before the next write begins, so the order of
+    writes an accept relies on survives a power cut (best effort where folders cannot be
+    opened)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def slug(stem: str) -> str:

@@ -194,10 +194,51 @@ class ImportCounts:
     deleted: int = 0
 
 
+# Rows of one id within an imported file, read in file order (``row_no`` is the row's
+# ordinal among the staged rows): a row whose timestamp equals the newest one before it is a
+# duplicate, rejected (``first_line``: the line that has that timestamp first); any other
+# row after the first supersedes, or is superseded by, the newest before it. Asked of the
+# staged rows in the store, so an import keeps no per-row state of its own.
+_STAGED_ORDER = (
+    "SELECT row_no, line, event_id, updated, "
+    "max(updated) OVER (PARTITION BY event_id ORDER BY row_no "
+    "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS newest_before, "
+    "min(line) OVER (PARTITION BY event_id, updated) AS first_line FROM staging"
+)
+DUPLICATES_SQL = (
+    f"SELECT line, event_id, first_line FROM ({_STAGED_ORDER}) AS s "
+    "WHERE updated = newest_before ORDER BY row_no"
+)
+DROP_DUPLICATES_SQL = (
+    f"DELETE FROM staging WHERE row_no IN (SELECT row_no FROM ({_STAGED_ORDER}) AS s "
+    "WHERE updated = newest_before)"
+)
+SUPERSEDED_SQL = (
+    f"SELECT count(*) FROM ({_STAGED_ORDER}) AS s "
+    "WHERE newest_before IS NOT NULL AND updated <> newest_before"
+)
+STAGED_IDS_SQL = "SELECT count(DISTINCT event_id) FROM staging"
+
+
+@dataclass(frozen=True)
+class Staged:
+    """What the staged rows of an import hold: each duplicate (its line, id, and the line
+    it repeats), how many rows another row of the file supersedes, how many ids."""
+
+    duplicates: list[tuple[int, str, int]]
+    superseded: int
+    ids: int
+
+
 class ImportBatch(Protocol):
     """Rows staged for one import; merged into the store when the batch closes cleanly."""
 
     def add(self, rows: pd.DataFrame) -> None: ...
+
+    def settle(self) -> Staged:
+        """Drop the staged rows that repeat an id with the same timestamp, and say what
+        the staged rows hold (see :class:`Staged`)."""
+        ...
 
     def delete(self, event_ids: Sequence[str]) -> None: ...
 

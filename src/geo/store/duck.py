@@ -9,6 +9,7 @@ install, and are not used).
 
 from __future__ import annotations
 
+import tempfile
 import threading
 import uuid
 from collections.abc import Iterator, Sequence
@@ -19,13 +20,19 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from geo.store import sql
 from geo.store.base import (
     BUNDLE_ORIGIN,
+    DROP_DUPLICATES_SQL,
+    DUPLICATES_SQL,
     IMPORT_ROW_BASE,
     SITE_EXTRA_COLUMNS,
+    STAGED_IDS_SQL,
+    SUPERSEDED_SQL,
     ImportCounts,
+    Staged,
     StoreError,
     StoreFileError,
     sql_type,
@@ -70,6 +77,29 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> None:
         con.execute(f"INSERT INTO {table} ({_names(rows.column_names)}) FROM _incoming")
     finally:
         con.unregister("_incoming")
+
+
+# DuckDB's memory during an import into a store file: past it, its work (the staged rows,
+# the merge's sorts and joins) spills to a folder beside the file, so an import's memory
+# stays bounded whatever the file's size.
+IMPORT_MEMORY = "160MB"
+
+
+def _insert_copied(
+    con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table, folder: Path
+) -> None:
+    """Append an Arrow table's rows to ``table`` through a Parquet file in ``folder``: a
+    table scanned from Arrow keeps the Arrow buffers of its strings alive until it is
+    dropped (a staged import held a copy of every row outside DuckDB's memory limit); one
+    read from Parquet is DuckDB's own, and can spill."""
+    chunk = folder / "chunk.parquet"
+    pq.write_table(rows, chunk)
+    names = _names(rows.column_names)
+    path = str(chunk).replace("'", "''")
+    try:
+        con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM read_parquet('{path}')")
+    finally:
+        chunk.unlink(missing_ok=True)
 
 
 class DuckStore(SqlReads):
@@ -316,16 +346,41 @@ class DuckStore(SqlReads):
     def importing(self) -> Iterator[_DuckBatch]:
         """One import: stage rows and deletions, then merge them in a single transaction
         (nothing changes if anything fails before the end)."""
-        with self._lock, self._transaction() as con:
-            batch = _DuckBatch(con)
+        with (
+            self._lock,
+            self._bounded_memory(),
+            tempfile.TemporaryDirectory(prefix="geo-import-") as folder,
+            self._transaction() as con,
+        ):
+            batch = _DuckBatch(con, Path(folder))
             yield batch
             batch.merge()
             self._version = self._bump(con)
 
+    @contextmanager
+    def _bounded_memory(self) -> Iterator[None]:
+        """Hold DuckDB to :data:`IMPORT_MEMORY` for the while (a store file only: an
+        in-memory store has nowhere to spill, and holds all its rows in memory anyway)."""
+        if self.path is None:
+            yield
+            return
+        with self._file_faults():
+            (before,) = self._con.execute("SELECT current_setting('memory_limit')").fetchone() or (
+                None,
+            )
+            self._con.execute(f"SET memory_limit = '{IMPORT_MEMORY}'")
+        try:
+            yield
+        finally:
+            if before is not None:
+                with suppress(duckdb.Error):
+                    self._con.execute("SET memory_limit = ?", [str(before)])
+
 
 class _DuckBatch:
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, folder: Path) -> None:
         self._con = con
+        self._folder = folder
         con.execute("DROP TABLE IF EXISTS staging")
         con.execute("DROP TABLE IF EXISTS deletions")
         con.execute(_create("staging", EVENT_TABLE_COLUMNS, temporary=True))
@@ -336,12 +391,25 @@ class _DuckBatch:
         if not len(rows):
             return
         prepared = rows if "h3_3" in rows else with_cells(rows)
-        _insert(self._con, "staging", to_arrow(prepared, EVENT_TABLE_COLUMNS))
+        _insert_copied(self._con, "staging", to_arrow(prepared, EVENT_TABLE_COLUMNS), self._folder)
 
     def delete(self, event_ids: Sequence[str]) -> None:
         if event_ids:
             ids = pa.table({"event_id": pa.array([str(i) for i in event_ids], pa.string())})
             _insert(self._con, "deletions", ids)
+
+    def settle(self) -> Staged:
+        con = self._con
+        duplicates = [
+            (int(line), str(event_id), int(first))
+            for line, event_id, first in con.execute(DUPLICATES_SQL).fetchall()
+        ]
+        if duplicates:
+            con.execute(DROP_DUPLICATES_SQL)
+        # fetchall: a result left unfinished would block the connection's next statement.
+        ((superseded,),) = con.execute(SUPERSEDED_SQL).fetchall()
+        ((ids,),) = con.execute(STAGED_IDS_SQL).fetchall()
+        return Staged(duplicates, int(superseded), int(ids))
 
     @property
     def counts(self) -> ImportCounts:

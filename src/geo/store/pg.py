@@ -37,7 +37,12 @@ from geo import cells
 from geo.store import sql
 from geo.store.base import (
     BUNDLE_ORIGIN,
+    DROP_DUPLICATES_SQL,
+    DUPLICATES_SQL,
+    STAGED_IDS_SQL,
+    SUPERSEDED_SQL,
     ImportCounts,
+    Staged,
     StoreError,
     StoreNotWritable,
     arrow_type,
@@ -578,6 +583,18 @@ class _PgBatch:
         if event_ids:
             ids = pa.table({"event_id": pa.array([str(i) for i in event_ids], pa.string())})
             _copy(self._con, "deletions", ids)
+
+    def settle(self) -> Staged:
+        con = self._con
+        duplicates = [
+            (int(line), str(event_id), int(first))
+            for line, event_id, first in con.execute(DUPLICATES_SQL).fetchall()
+        ]
+        if duplicates:
+            con.execute(DROP_DUPLICATES_SQL)
+        (superseded,) = con.execute(SUPERSEDED_SQL).fetchone() or (0,)
+        (ids,) = con.execute(STAGED_IDS_SQL).fetchone() or (0,)
+        return Staged(duplicates, int(superseded), int(ids))
 
     @property
     def counts(self) -> ImportCounts:

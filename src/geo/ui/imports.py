@@ -5,6 +5,7 @@ preview of the uploaded file and one picker per field listing the file's columns
 from __future__ import annotations
 
 import hashlib
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,7 @@ from geo import importers, query, safe_html
 from geo.bundle import Bundle
 from geo.importers.columns import (
     FIELD_LABELS,
+    HEAD_BYTES,
     MAIN_FIELDS,
     CsvPreview,
     guess_columns,
@@ -158,7 +160,9 @@ def csv_form(upload: UploadedFile | None) -> CsvChoice:
         st.caption("Upload a file to pick its columns.")
         return CsvChoice(sites, typed or {}, category, provenance, licence)
     try:
-        preview = preview_csv(upload.getvalue())
+        # The start of the file is all a preview reads (and a byte more, which tells it
+        # whether the file goes on): no copy of a large upload on every rerun.
+        preview = preview_csv(bytes(upload.getbuffer()[: HEAD_BYTES + 1]))
     except importers.UnreadableFile as exc:
         st.error(f"This file cannot be imported: {safe_html.markdown(exc, max_len=400)}")
         return CsvChoice(sites)
@@ -203,7 +207,9 @@ def _saved(folder: Path, upload: UploadedFile) -> Path:
     """The upload written under its own (cleaned) name in ``folder``."""
     folder.mkdir()
     path = folder / upload_name(upload.name)
-    path.write_bytes(upload.getvalue())
+    upload.seek(0)
+    with path.open("wb") as handle:
+        shutil.copyfileobj(upload, handle, 1 << 20)  # a block at a time, not a second copy
     return path
 
 

@@ -177,9 +177,26 @@ def _show_flash() -> None:
         st.warning(note, icon=":material/sync_problem:")
 
 
+def _finish_interrupted(config: Settings) -> None:
+    """Complete an accept that was interrupted (its rows and the queue left half-changed),
+    and send the result to the shared database as an accept would."""
+    if not review.interrupted(config.data_dir):
+        return
+    before = loaders.folder_bundle().version
+    decision = review.finish_interrupted(config.data_dir)
+    if decision is None:
+        return
+    _flash(decision.ok, decision.message)
+    if decision.ok:
+        note = database.publish(loaders.folder_bundle(), replacing=before)
+        if note:
+            st.session_state[NOTE_KEY] = note
+
+
 def review_queue() -> None:
     """The queue: counts, a status filter, and a card per candidate."""
     config = settings()
+    _finish_interrupted(config)
     queue = config.queue
     items = queue.items()
     counts = queue.counts()
