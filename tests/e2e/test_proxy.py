@@ -20,6 +20,7 @@ from playwright.sync_api import Browser, ConsoleMessage, expect
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
+from atlas_tools.localserver import free_port
 from atlas_tools.proxy import LocalProxy, NginxMissing
 from geo.bundle import load_bundle
 from geo.store.pg import PgStore
@@ -47,7 +48,10 @@ def published(postgres, pg_template: str) -> Iterator[Published]:
     store = PgStore(url)
     store.sync_bundle(load_bundle())
     store.close()
+    port = free_port()
     env = {
+        # Published: visitors get the read-only atlas.
+        "GEO_PUBLIC_URL": f"http://127.0.0.1:{port}/atlas/",
         "GEO_DATABASE_URL": url,
         "GEO_CORPUS_DIR": corpus_dir(),
         "STREAMLIT_SERVER_COOKIE_SECRET": COOKIE_SECRET,
@@ -55,7 +59,7 @@ def published(postgres, pg_template: str) -> Iterator[Published]:
     args = ["--server.baseUrlPath=atlas"]
     apps = [Server(env=env, extra_args=args) for _ in range(2)]
     try:
-        proxy = LocalProxy([f"127.0.0.1:{app.port}" for app in apps])
+        proxy = LocalProxy([f"127.0.0.1:{app.port}" for app in apps], port=port)
     except NginxMissing as exc:
         for app in apps:
             app.close()
@@ -196,6 +200,17 @@ def test_every_page_the_map_a_share_link_and_a_download_through_the_proxy(
         page.goto(f"{published.url}/charts{KGZ}")
         wait_for_app(page)
         expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=60_000)
+        nav = page.locator("[data-testid='stSidebarNav']")
+        expect(nav.get_by_role("link", name="About the data")).to_be_visible()
+        assert nav.get_by_role("link", name="Import").count() == 0
+        assert nav.get_by_role("link", name="Ingest").count() == 0
+        # A visitor who types the Import page's address gets no upload field.
+        page.goto(f"{published.url}/import")
+        wait_for_app(page)
+        expect(page.get_by_role("heading", name="China in Central Asia")).to_be_visible()
+        expect(page.get_by_role("heading", name="Import events and sites")).to_have_count(0)
+        assert page.locator("[data-testid='stFileUploader']").count() == 0
+        page.screenshot(path="/tmp/deploy-visitor-import.png")
     finally:
         context.close()
     assert refused == [], refused

@@ -66,9 +66,10 @@ http {{
 
 
 class LocalProxy:
-    """nginx on a free loopback port in front of ``apps`` (``host:port``, two of them), the
-    atlas under ``/prefix/`` for the host name ``server_name``; :attr:`url` is the atlas's
-    address through it. ``close()`` stops it and removes its folder."""
+    """nginx on a loopback port (``port``, else a free one) in front of ``apps``
+    (``host:port``, two of them), the atlas under ``/prefix/`` for the host name
+    ``server_name``; :attr:`url` is the atlas's address through it. ``close()`` stops it and
+    removes its folder."""
 
     def __init__(
         self,
@@ -76,12 +77,13 @@ class LocalProxy:
         prefix: str = "atlas",
         server_name: str = "127.0.0.1",
         timeout: float = 15.0,
+        port: int | None = None,
     ) -> None:
         if len(apps) != 2:
             raise ValueError("the template has two app processes")
         binary = nginx_path()
         self.folder = Path(tempfile.mkdtemp(prefix="geo-nginx-"))
-        self.port = free_port()
+        self.port = port or free_port()
         self.access_log = self.folder / "access.log"
         for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
             (self.folder / "tmp" / kind).mkdir(parents=True)
