@@ -10,6 +10,7 @@ import streamlit as st
 
 from geo import scale
 from geo.query import ViewResult
+from geo.ui import viewcache
 from geo.ui.state import chart_key
 
 
@@ -26,11 +27,15 @@ def linked_chart(figure: go.Figure, name: str) -> None:
 def linked_charts(result: ViewResult, names: Sequence[str]) -> None:
     """The linked charts named (month, category, actor, figures), drawn over the events
     before any chart selection so a selection stays in its context."""
+
+    def figure(name: str) -> go.Figure:
+        return viewcache.chart(result, name, lambda: scale.chart(name, result))
+
     if "month" in names:
-        linked_chart(scale.chart("month", result), "month")
+        linked_chart(figure("month"), "month")
     pair = [n for n in ("category", "actor") if n in names]
     for column, name in zip(st.columns(len(pair)) if pair else [], pair, strict=True):
         with column:
-            linked_chart(scale.chart(name, result), name)
+            linked_chart(figure(name), name)
     if "figures" in names:
-        linked_chart(scale.chart("figures", result), "figures")
+        linked_chart(figure("figures"), "figures")
