@@ -76,5 +76,7 @@ format:
 test: setup-dev browser postgres proxy lint
 	$(BIN)/python -m pytest
 
+# The load figures are kept in bench-load.json.
 bench: setup-dev
 	$(BIN)/geo bench
+	$(BIN)/geo loadtest --client protocol --sessions 20 --changes 10 --json bench-load.json
