@@ -71,6 +71,9 @@ class ProtocolSession:
             additional_headers=headers,
             max_size=None,
             open_timeout=self.timeout_s,
+            # A browser sends no WebSocket pings: a server busy with other sessions' runs
+            # must not lose a reader for answering one late.
+            ping_interval=None,
         )
         if self.cookie is None:
             # The proxy's routing cookie keeps this reader on one process, as a browser's.
