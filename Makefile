@@ -11,7 +11,7 @@ export GEO_SHARED_DIR ?= $(abspath ../shared)
 CORPUS ?= $(wildcard $(GEO_SHARED_DIR)/corpus)
 export GEO_CORPUS_DIR ?= $(CORPUS)
 
-.PHONY: run test setup setup-dev assets browser postgres lint format bench
+.PHONY: run test setup setup-dev assets browser postgres proxy lint format bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,14 @@ postgres:
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
 	    postgresql-15 postgresql-15-postgis-3 >/dev/null; }
 
+# nginx for the tests of the published atlas: each run starts its own on loopback, configured
+# from deploy/nginx/atlas.conf.template in a temporary folder (tools/atlas_tools/proxy.py).
+proxy:
+	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx >/dev/null; }
+
 # mypy reads [tool.mypy] in pyproject.toml: it checks src/geo.
 lint:
 	$(BIN)/ruff format --check .
@@ -65,8 +73,10 @@ format:
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: setup-dev browser postgres lint
+test: setup-dev browser postgres proxy lint
 	$(BIN)/python -m pytest
 
+# The load figures are kept in bench-load.json.
 bench: setup-dev
 	$(BIN)/geo bench
+	$(BIN)/geo loadtest --client protocol --sessions 20 --changes 10 --json bench-load.json

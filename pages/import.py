@@ -5,6 +5,7 @@ import streamlit as st
 
 from geo import ui
 
+ui.auth.editors_only()  # not in the navigation for visitors; a forged run stops here
 page = ui.page_data()
 
 st.title("Import events and sites")

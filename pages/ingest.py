@@ -5,6 +5,7 @@ import streamlit as st
 
 from geo import ui
 
+ui.auth.editors_only()  # not in the navigation for visitors; a forged run stops here
 ui.page_data()
 
 st.title("Ingest articles")

@@ -371,6 +371,7 @@ def highlight(figure: go.Figure, picks: Sequence[str]) -> go.Figure:
         for trace in figure.data
     ]
     if picks and any(chosen):
+        figure = go.Figure(figure)  # a copy: the figure may be shared by other sessions
         for trace, indices in zip(figure.data, chosen, strict=True):
             trace.selectedpoints = indices
     return figure

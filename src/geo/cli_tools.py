@@ -58,4 +58,21 @@ def register(commands: Any) -> None:
     parser.add_argument("--chromium", help="path to Chromium (default: chromium on PATH)")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per wait")
     parser.add_argument("--json", help="also write the results to this file")
+    parser.add_argument(
+        "--client",
+        choices=("browser", "protocol"),
+        default="browser",
+        help="headless Chromium sessions, or Streamlit's WebSocket protocol with no browser",
+    )
+    parser.add_argument("--link", help="protocol: the shared link's query string")
+    parser.add_argument(
+        "--proxy",
+        action="store_true",
+        help="protocol: two app processes on PostgreSQL behind nginx (deploy/)",
+    )
+    parser.add_argument(
+        "--kill-one",
+        action="store_true",
+        help="protocol, with --proxy: kill one process half-way through",
+    )
     parser.set_defaults(func=_loadtest)

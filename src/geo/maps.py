@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import random
 import re
 import struct
 import zlib
 from collections.abc import Sequence
 from typing import cast
 
+import branca.element
 import folium
 import pandas as pd
 from folium.elements import JSCSSMixin
@@ -29,6 +32,20 @@ from geo.model import CATEGORY_LABELS, Category
 from geo.query import Filtered
 from geo.render import ItemFacts, item_facts
 from geo.view import DEFAULT_CENTER, DEFAULT_ZOOM
+
+# branca names every element it creates with os.urandom: a system call that lets go of the
+# interpreter lock, so with other sessions' runs busy each call waits up to the switch
+# interval (5 ms) to get it back, and drawing one map page makes about 200 of them. The ids
+# only need to differ within a page: a generator seeded once from the system draws them
+# without giving up the lock.
+_ELEMENT_IDS = random.Random(int.from_bytes(os.urandom(16), "big"))
+
+
+def _element_id(cls: type) -> str:
+    return f"{_ELEMENT_IDS.getrandbits(128):032x}"
+
+
+branca.element.Element._generate_id = classmethod(_element_id)  # type: ignore[method-assign,assignment]
 
 # The opening view is fixed rather than fitted, so the map's first report of its own centre
 # and zoom is the view it shows.

@@ -422,6 +422,12 @@ class ViewResult:
         self.filtered = apply(bundle, view)
         self._store = store_for(bundle)
 
+    @property
+    def data_version(self) -> tuple[int, str]:
+        """Which data this result was computed on: its store and the store's version (a
+        change to the data, an import, a reload, gives a new one)."""
+        return id(self._store), self._store.version
+
     def region_counts(self) -> dict[str, tuple[int, int]]:
         """(events, sites) in view per region name."""
         return self.filtered.region_counts()

@@ -16,13 +16,15 @@ environment (a test's ``monkeypatch.setenv``) is seen by the next call;
 - ``GEO_READ_ONLY`` (``read_only``): ``1``, ``true`` or ``yes`` hides the pages that write;
 - ``GEO_PUBLIC_URL`` (``public_url``): the address the atlas is published at, with its path
   prefix (``https://example.org/atlas/``), which shared links and exports use; a value that
-  is not an http(s) address is refused (:attr:`Settings.public_url_problem`).
+  is not an http(s) address is refused (:attr:`Settings.public_url_problem`). Set, the atlas is
+  published (:attr:`Settings.published`).
 
 And from the secrets (``.streamlit/secrets.toml``, or the host's secrets settings), which the
 UI hands over as a mapping: ``[auth]`` (``auth``: sign-in, OpenID Connect) and
 ``[connections.events]`` (``database_secrets``: the shared database, when
-``GEO_DATABASE_URL`` is not set) and ``[atlas] public_url`` (when ``GEO_PUBLIC_URL`` is not
-set).
+``GEO_DATABASE_URL`` is not set), ``[atlas] public_url`` (when ``GEO_PUBLIC_URL`` is not
+set) and ``[editors]`` (``editors``: who may write once the atlas is published, see
+:meth:`Settings.may_edit`).
 
 An empty value counts as unset.
 
@@ -135,6 +137,7 @@ class Settings:
     public_url: str | None = None  # as given; see public_url_problem and public_base
     auth: Mapping[str, Any] | None = None  # the [auth] section; None: sign-in is off
     database_secrets: Mapping[str, Any] = field(default_factory=dict)
+    editors: Mapping[str, Any] = field(default_factory=dict)  # the [editors] section
 
     @classmethod
     def from_environ(
@@ -167,6 +170,7 @@ class Settings:
             ),
             auth=dict(given["auth"] or {}) if "auth" in given else None,
             database_secrets=dict(connections.get(DATABASE_SECRETS) or {}),
+            editors=dict(given.get("editors") or {}),
         )
 
     @property
@@ -176,7 +180,8 @@ class Settings:
 
     @property
     def editing_enabled(self) -> bool:
-        """Whether the pages that write to the data (Ingest, Import) are offered."""
+        """Whether this server offers the pages that write (Ingest, Import) to anyone; once
+        published, only to editors (:meth:`may_edit`)."""
         return not self.read_only
 
     @property
@@ -212,9 +217,82 @@ class Settings:
         return self.public_url.rstrip("/")
 
     @property
+    def published(self) -> bool:
+        """Whether the atlas is published for a team: it has a public URL or asks visitors
+        to sign in. Then only the editors may write; a local ``make run`` is not."""
+        return self.public_url is not None or self.sign_in
+
+    def may_edit(self, user: Mapping[str, Any]) -> bool:
+        """Whether the visitor ``user`` (the identity provider's claims, as ``st.user``
+        gives them) may use the pages that write. Unpublished: everyone, unless
+        ``GEO_READ_ONLY``. Published: a signed-in visitor whose verified e-mail address is
+        in ``[editors] emails``, or one of whose groups (the claim ``[editors] group_claim``
+        names, ``groups`` by default) is in ``[editors] groups``; nobody else."""
+        if self.read_only:
+            return False
+        if not self.published:
+            return True
+        if not (self.sign_in and user.get("is_logged_in")):
+            return False
+        emails = {str(e).strip().lower() for e in _as_list(self.editors.get("emails"))}
+        email = str(user.get("email") or "").strip().lower()
+        if email and email in emails and user.get("email_verified", True) is not False:
+            return True
+        groups = {str(g) for g in _as_list(self.editors.get("groups"))}
+        claim = str(self.editors.get("group_claim") or "groups")
+        return bool(groups & {str(g) for g in _as_list(user.get(claim))})
+
+    @property
     def sign_in(self) -> bool:
         """Whether visitors must sign in (the secrets have an ``[auth]`` section)."""
         return self.auth is not None
+
+
+def _as_list(value: Any) -> list[Any]:
+    """A secrets or claims value as a list: one string is a list of one."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    try:
+        return list(value)
+    except TypeError:
+        return [value]
+
+
+def publishing_problems(given: Settings, base_url_path: str, cookie_secret_set: bool) -> list[str]:
+    """What is wrong with a published atlas's settings, one sentence each (``[]`` when
+    nothing is). Every process behind the proxy must agree on the public URL, the path
+    prefix (Streamlit's ``server.baseUrlPath``) and the cookie secret (``server.cookieSecret``:
+    Streamlit signs its XSRF and sign-in cookies with it, and picks a random one per process
+    when it is not set, so a browser moved to another process would be refused)."""
+    if not given.published:
+        return []
+    problems: list[str] = []
+    prefix = base_url_path.strip("/")
+    if given.public_url is not None:
+        url = urlsplit(given.public_url)
+        if url.scheme not in ("http", "https") or not url.hostname:
+            problems.append(
+                f"{PUBLIC_URL_ENV} is not an http(s) address with a host name: {given.public_url!r}"
+            )
+        elif url.path.strip("/") != prefix:
+            problems.append(
+                f"{PUBLIC_URL_ENV} has the path /{url.path.strip('/')} but the server runs "
+                f"under /{prefix} (server.baseUrlPath): they must be the same"
+            )
+    if not cookie_secret_set:
+        problems.append(
+            "server.cookieSecret is not set (STREAMLIT_SERVER_COOKIE_SECRET): each process "
+            "makes up its own, so a browser moved to another process loses its uploads and "
+            "its sign-in; give every process the same one"
+        )
+    redirect = str((given.auth or {}).get("redirect_uri") or "")
+    if given.public_url and redirect:
+        want = given.public_url.rstrip("/") + "/oauth2callback"
+        if redirect != want:
+            problems.append(f"[auth] redirect_uri is {redirect!r}; published here it is {want!r}")
+    return problems
 
 
 def settings(secrets: Mapping[str, Any] | None = None) -> Settings:

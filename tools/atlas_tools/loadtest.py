@@ -1,4 +1,10 @@
-"""``geo loadtest``: many concurrent browser sessions against one atlas server on loopback.
+"""``geo loadtest``: many concurrent sessions against the atlas on loopback.
+
+Two clients: ``--client browser`` (this module: headless Chromium sessions, for small runs;
+below) and ``--client protocol`` (:mod:`atlas_tools.protocol_load`: Streamlit's WebSocket
+protocol with no browser, for twenty sessions and more, optionally behind nginx with two app
+processes, one of them killed mid-run).
+
 
 Each session opens the map (first render: navigation until the map's markers are drawn),
 makes a number of filter changes with the month slider (rerun: key press until the summary
@@ -12,13 +18,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 import threading
 import time
 from collections.abc import Coroutine
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from atlas_tools.localserver import CHROMIUM_ARGS, LocalServer, chromium_path
 
@@ -83,6 +90,15 @@ class Report:
             "rss_after_mb": [round(x, 1) for x in self.rss_after_mb],
             "wall_s": round(self.wall_s, 1),
         }
+
+
+def cpu_s(pid: int) -> float:
+    """User and system CPU seconds a process has used (Linux /proc); 0 when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_mb(pid: int) -> float:
@@ -240,8 +256,165 @@ def run(
             server.close()
 
 
+def pct(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 3)
+
+
+DEFAULT_LINK = "from=2019-01&to=2020-12"
+
+
+def _items_in(link: str) -> list[str]:
+    """The ids of the events the link shows (the items the readers select)."""
+    from geo.bundle import load_bundle
+    from geo.query import bounds_for, view_result
+    from geo.view import decode
+
+    bundle = load_bundle()
+    state = decode({k: v[-1] for k, v in parse_qs(link).items()}, bounds_for(bundle)).state
+    events = view_result(bundle, state).filtered.events
+    return sorted(str(x) for x in events["event_id"])[:50]
+
+
+def run_protocol(
+    sessions: int = 20,
+    changes: int = 10,
+    url: str | None = None,
+    link: str = DEFAULT_LINK,
+    timeout_s: float = 60.0,
+    proxy: bool = False,
+    kill_one: bool = False,
+) -> dict[str, object]:
+    """Start one app process (or, with ``proxy``, two behind nginx from the shipped template,
+    on one PostgreSQL database; ``kill_one`` kills one of them half-way through the
+    readers' changes) unless ``url`` names a loopback server; drive it with protocol
+    sessions; the run's figures."""
+    from atlas_tools import protocol_load
+
+    item_ids = _items_in(link)
+    servers: list[LocalServer] = []
+    closers: list[object] = []
+    killed: list[int] = []
+    try:
+        if url is not None:
+            if urlsplit(url).hostname not in LOOPBACK:
+                raise ValueError("geo loadtest only targets servers on this machine (loopback)")
+        elif proxy:
+            url = _start_published(servers, closers)
+        else:
+            servers.append(LocalServer())
+            url = f"{servers[0].url}/"
+        pids = [server.pid for server in servers]
+        before = sum(rss_mb(pid) for pid in pids)
+        peak = [before]
+        stop = threading.Event()
+
+        def sample() -> None:
+            while not stop.wait(0.25):
+                peak[0] = max(peak[0], sum(rss_mb(pid) for pid in pids if pid not in killed))
+
+        def on_change(index: int, change: int) -> None:
+            # Half-way through, once: the first process dies (SIGKILL, no goodbye).
+            if kill_one and not killed and change >= changes // 2 and servers:
+                killed.append(servers[0].pid)
+                servers[0].process.kill()
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        cpu_before = sum(cpu_s(pid) for pid in pids)
+        started = time.monotonic()
+        report = _in_own_thread(
+            protocol_load.drive(
+                url, link, sessions, changes, item_ids, timeout_s, on_change if kill_one else None
+            )
+        )
+        wall = time.monotonic() - started
+        cpu = sum(cpu_s(pid) for pid in pids) - cpu_before
+        runs = len(report.first_render_s) + len(report.rerun_s) + len(report.select_s)
+        stop.set()
+        sampler.join()
+        return {
+            "client": "protocol",
+            "processes": len(servers) or None,
+            "behind_proxy": proxy,
+            "killed_one_process": bool(killed),
+            "sessions": sessions,
+            "changes_per_session": changes,
+            "first_render_p50_s": pct(report.first_render_s, 0.5),
+            "first_render_p95_s": pct(report.first_render_s, 0.95),
+            "rerun_p50_s": pct(report.rerun_s, 0.5),
+            "rerun_p95_s": pct(report.rerun_s, 0.95),
+            "select_p50_s": pct(report.select_s, 0.5),
+            "select_p95_s": pct(report.select_s, 0.95),
+            "reruns": len(report.rerun_s),
+            "errors": len(report.errors),
+            "error_messages": report.errors[:20],
+            "reconnects": report.reconnects,
+            "reopened_same_view": report.reopened_same_view,
+            "server_rss_before_mb": round(before, 1),
+            "server_rss_peak_mb": round(peak[0], 1),
+            "wall_s": round(wall, 1),
+            # On a shared machine the wall-clock figures include other work; the server's
+            # own CPU time per script run does not.
+            "server_cpu_s": round(cpu, 1) if pids else None,
+            "server_cpu_per_run_s": round(cpu / runs, 3) if pids and runs else None,
+            "load_average_1min": round(os.getloadavg()[0], 1),
+        }
+    finally:
+        for server in servers:
+            server.close()
+        for closer in closers:
+            closer.close()  # type: ignore[attr-defined]
+
+
+def _start_published(servers: list[LocalServer], closers: list[object]) -> str:
+    """Two app processes on one fresh PostgreSQL database, behind nginx under /atlas/."""
+    import secrets
+
+    from atlas_tools.pgserver import LocalPostgres
+    from atlas_tools.proxy import LocalProxy
+    from geo.bundle import load_bundle
+    from geo.store.pg import PgStore, migrate
+
+    postgres = LocalPostgres()
+    closers.append(postgres)
+    migrate(postgres.url)
+    store = PgStore(postgres.url)
+    store.sync_bundle(load_bundle())
+    store.close()
+    env = {
+        "GEO_DATABASE_URL": postgres.url,
+        "STREAMLIT_SERVER_COOKIE_SECRET": secrets.token_hex(16),
+    }
+    for _ in range(2):
+        servers.append(LocalServer(env=env, extra_args=["--server.baseUrlPath=atlas"]))
+    proxy = LocalProxy([f"127.0.0.1:{server.port}" for server in servers])
+    closers.insert(0, proxy)
+    return f"{proxy.url}/"
+
+
 def command(args: argparse.Namespace) -> int:
     """Run ``geo loadtest`` with the arguments :mod:`geo.cli_tools` parsed; the exit status."""
+    if getattr(args, "client", "browser") == "protocol":
+        figures = run_protocol(
+            args.sessions,
+            args.changes,
+            args.url,
+            args.link or DEFAULT_LINK,
+            args.timeout,
+            proxy=args.proxy,
+            kill_one=args.kill_one,
+        )
+        for key, value in figures.items():
+            if key != "error_messages":
+                print(f"{key:>22}: {value}")
+        for error in figures["error_messages"]:  # type: ignore[attr-defined]
+            print(f"error: {error}", file=sys.stderr)
+        if args.json:
+            Path(args.json).write_text(json.dumps(figures, indent=2))
+        return 1 if figures["errors"] else 0
     report = run(args.sessions, args.changes, args.url, args.chromium, args.timeout)
     result = report.summary()
     for key, value in result.items():

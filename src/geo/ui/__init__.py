@@ -11,7 +11,7 @@ notices), :mod:`~geo.ui.imports` and :mod:`~geo.ui.ingest` (the pages that write
 :mod:`~geo.ui.navigation` (what ``app.py`` runs).
 """
 
-from geo.ui import about, articles, database, imports, ingest, projects
+from geo.ui import about, articles, auth, database, imports, ingest, projects
 from geo.ui.atlas_map import atlas_map, missing_scripts_notice
 from geo.ui.data import editing_enabled, folder_bundle
 from geo.ui.layout import map_and_panel
@@ -37,6 +37,7 @@ __all__ = [
     "about",
     "articles",
     "atlas_map",
+    "auth",
     "configure_page",
     "database",
     "editing_enabled",

@@ -4,6 +4,8 @@ to :mod:`geo.ui.state`."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import folium
 import streamlit as st
 from streamlit_folium import st_folium
@@ -12,7 +14,7 @@ from geo import footprints, scale
 from geo.maps import base_map
 from geo.regions import choropleth_geojson
 from geo.ui import data as loaders
-from geo.ui import keys, state
+from geo.ui import keys, state, viewcache
 from geo.ui.state import PageView
 
 
@@ -36,9 +38,13 @@ def atlas_map(page: PageView) -> None:
         else None
     )
     center, zoom = state.map_viewport_args(page.view, selected_at)
-    regions = choropleth_geojson(
-        loaders.admin1(), result.region_counts(), labels=loaders.region_labels()
-    )
+
+    def build() -> list[Any]:
+        regions = choropleth_geojson(
+            loaders.admin1(), result.region_counts(), labels=loaders.region_labels()
+        )
+        return scale.layers(result, page.data.sources, links, regions) + footprints.layers(result)
+
     st_folium(
         base_map(loaders.borders(), links, loaders.place_labels()),
         key=keys.MAP_KEY,
@@ -46,8 +52,9 @@ def atlas_map(page: PageView) -> None:
         use_container_width=True,
         # Markers up to query.THRESHOLD (exactly maps.data_layers), H3 hexagons past it.
         # Zoomed in (footprints.MIN_ZOOM), the projects' footprints as polygons too.
-        feature_group_to_add=scale.layers(result, page.data.sources, links, regions)
-        + footprints.layers(result),
+        feature_group_to_add=viewcache.layers(
+            result, (tuple(links.js), tuple(links.css), links.local), build
+        ),
         layer_control=folium.LayerControl(collapsed=True, position="topright"),
         center=center,
         zoom=zoom,

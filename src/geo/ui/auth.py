@@ -20,6 +20,30 @@ def _providers(section: Mapping[str, Any]) -> list[str | None]:
     return [*own, *sorted(named)]
 
 
+def current_user() -> dict[str, Any]:
+    """The visitor's claims from the identity provider (``st.user``); ``{}`` when there is
+    no session (a bare script run)."""
+    try:
+        return dict(st.user.to_dict())
+    except Exception:  # outside a session Streamlit has no user to give
+        return {}
+
+
+def may_edit() -> bool:
+    """Whether this visitor may use the pages that write (see
+    :meth:`geo.settings.Settings.may_edit`)."""
+    return app_settings().may_edit(current_user())
+
+
+def editors_only() -> None:
+    """Stop the run of a page that writes when this visitor may not: the page is not in the
+    navigation for them, and a run that reaches it anyway (a forged request) shows the
+    refusal and changes nothing."""
+    if not may_edit():
+        st.error("Only the atlas's editors can change its data.", icon=":material/lock:")
+        st.stop()
+
+
 def sign_in_gate() -> bool:
     """True when the page may be shown: sign-in is not configured, or the visitor is signed
     in. Otherwise show the sign-in buttons and return False (the caller stops)."""

@@ -3,10 +3,16 @@ together into one :class:`geo.settings.Settings`."""
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
+from streamlit import config
 
 from geo import safe_html
-from geo.settings import Settings, settings
+from geo.settings import Settings, publishing_problems, settings
+
+_log = logging.getLogger(__name__)
+_logged: set[str] = set()
 
 
 def public_url_gate() -> bool:
@@ -26,3 +32,24 @@ def app_settings() -> Settings:
     except Exception:  # no secrets file at all; Streamlit's error class has moved between releases
         secrets = {}
     return settings(secrets)
+
+
+def check_publishing() -> None:
+    """When the atlas is published, check the settings every process must share against
+    this server's own (see :func:`geo.settings.publishing_problems`): each problem goes to
+    the server's log once and stays on every page until it is fixed."""
+    problems = publishing_problems(
+        app_settings(),
+        str(config.get_option("server.baseUrlPath") or ""),
+        config.is_manually_set("server.cookieSecret"),
+    )
+    for problem in problems:
+        if problem not in _logged:
+            _logged.add(problem)
+            _log.error("publishing settings: %s", problem)
+    if problems:
+        st.error(
+            "This atlas's publishing settings need fixing by whoever runs it:\n\n"
+            + "\n".join(f"- {safe_html.markdown(p, max_len=400)}" for p in problems),
+            icon=":material/settings:",
+        )

@@ -14,7 +14,7 @@ from geo.bundle import Bundle, PlaceLabel, borders_geojson, load_admin1, load_bu
 from geo.bundle import place_labels as bundled_place_labels
 from geo.query import bounds_for
 from geo.settings import settings
-from geo.ui import database
+from geo.ui import auth, database
 from geo.validate import Problem
 from geo.view import Bounds
 
@@ -30,9 +30,10 @@ def corpus_dir() -> Path | None:
 
 
 def editing_enabled() -> bool:
-    """Whether the pages that write (Ingest, Import) are offered. A dashboard shared with a
-    team sets GEO_READ_ONLY=1 (the container does), so a visitor cannot change the data."""
-    return settings().editing_enabled
+    """Whether the pages that write (Ingest, Import) are offered to this visitor: everyone
+    on a local server; once published (``GEO_PUBLIC_URL`` or sign-in), the signed-in
+    editors the secrets list; nobody with ``GEO_READ_ONLY=1``."""
+    return auth.may_edit()
 
 
 def _signature(folder: Path) -> tuple[tuple[str, int, int], ...]:

@@ -10,6 +10,7 @@ import streamlit as st
 
 from geo import charts, scale
 from geo.query import ViewResult
+from geo.ui import viewcache
 from geo.ui.state import chart_highlight, chart_key
 
 
@@ -29,11 +30,15 @@ def linked_charts(result: ViewResult, names: Sequence[str]) -> None:
     """The linked charts named (month, category, actor, figures), drawn over the events
     before any chart selection so a selection stays in its context."""
     picks = result.view.picks
+
+    def figure(name: str) -> go.Figure:
+        return viewcache.chart(result, name, lambda: scale.chart(name, result))
+
     if "month" in names:
-        linked_chart(scale.chart("month", result), "month", picks)
+        linked_chart(figure("month"), "month", picks)
     pair = [n for n in ("category", "actor") if n in names]
     for column, name in zip(st.columns(len(pair)) if pair else [], pair, strict=True):
         with column:
-            linked_chart(scale.chart(name, result), name, picks)
+            linked_chart(figure(name), name, picks)
     if "figures" in names:
-        linked_chart(scale.chart("figures", result), "figures", picks)
+        linked_chart(figure("figures"), "figures", picks)

@@ -20,6 +20,7 @@ from geo import safe_html
 from geo.settings import APP_SCRIPT, app_roots
 from geo.store import StoreError, StoreFileError
 from geo.ui import auth, config, database, layout
+from geo.ui.config import check_publishing
 
 APP_TITLE = "China in Central Asia: event atlas"
 _ROUTED: ContextVar[bool] = ContextVar("geo_page_routed", default=False)
@@ -36,6 +37,7 @@ def gate() -> bool:
     address, the visitor is signed in (when sign-in is configured) and the shared database
     (when one is configured) answers. Otherwise a notice is on the page and the caller
     stops."""
+    check_publishing()
     return config.public_url_gate() and auth.sign_in_gate() and database.connect()
 
 

@@ -1,0 +1,89 @@
+"""What the pages draw for a view, computed once for every session: the map's layers and the
+linked charts, kept per (data version, view) in a bounded, least-recently-used cache shared by
+the server's sessions. Twenty people opening the same link cost about one rerun; a change to
+the data (a new store version) makes new keys, and the old entries age out."""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from concurrent.futures import Future
+from dataclasses import replace
+from typing import TypeVar, cast
+
+from geo.query import ViewResult
+
+T = TypeVar("T")
+
+# Layers for a view of up to 2,000 markers are about 1.3 MB: 48 views stay under ~60 MB.
+LAYERS_KEPT = 48
+CHARTS_KEPT = 256
+
+
+class ViewCache:
+    """A thread-safe LRU of at most ``size`` entries; a second caller asking for a key being
+    computed waits for the first one's answer instead of computing it again."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._entries: OrderedDict[Hashable, Future[object]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: Hashable, build: Callable[[], T]) -> T:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+                self.hits += 1
+            else:
+                self.misses += 1
+                mine: Future[object] = Future()
+                self._entries[key] = mine
+                while len(self._entries) > self.size:
+                    self._entries.popitem(last=False)
+        if found is not None:
+            return cast(T, found.result())
+        try:
+            value = build()
+        except BaseException as exc:
+            with self._lock:
+                if self._entries.get(key) is mine:
+                    del self._entries[key]
+            mine.set_exception(exc)
+            raise
+        mine.set_result(value)
+        return value
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.hits = self.misses = 0
+
+
+LAYERS = ViewCache(LAYERS_KEPT)
+CHARTS = ViewCache(CHARTS_KEPT)
+
+
+def _key(result: ViewResult, *extra: Hashable) -> tuple[Hashable, ...]:
+    # Playback's mode and window do not change what a view draws.
+    view = replace(result.view, play_mode="", window=0)
+    return (result.data_version, view, *extra)
+
+
+def layers(result: ViewResult, extra: Hashable, build: Callable[[], list[T]]) -> list[T]:
+    """The map's layers for ``result``'s view (``extra``: whatever else they depend on, the
+    script links); a copy, because drawing a layer adds it to that session's map."""
+    return copy.deepcopy(LAYERS.get(_key(result, "layers", extra), build))
+
+
+def chart(result: ViewResult, name: str, build: Callable[[], T]) -> T:
+    """The chart ``name`` for ``result``'s view. Shared, not copied: Streamlit only reads a
+    figure to serialise it."""
+    return CHARTS.get(_key(result, "chart", name), build)

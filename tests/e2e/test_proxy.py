@@ -1,0 +1,219 @@
+"""The atlas published behind nginx, configured from the shipped template
+(deploy/nginx/atlas.conf.template): two app processes on one PostgreSQL database, the app under
+/atlas/. Through the proxy every page opens and the map draws under its Content-Security-Policy,
+a share link reopens its view, a download works, each browser stays on one process; the
+metrics, requests that are not WebSocket upgrades, paths outside the prefix, long URLs and
+unknown host names get nginx's plain answer."""
+
+from __future__ import annotations
+
+import http.client
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import pandas as pd
+import pytest
+from playwright.sync_api import Browser, ConsoleMessage, expect
+from websockets.exceptions import InvalidStatus
+from websockets.sync.client import connect
+
+from atlas_tools.localserver import free_port
+from atlas_tools.proxy import LocalProxy, NginxMissing
+from geo.bundle import load_bundle
+from geo.store.pg import PgStore
+from tests.app.helpers import expected_counts, expected_events
+from tests.e2e.conftest import Server, corpus_dir, drawn_markers, wait_for_app
+from tests.e2e.test_base_path import KGZ, KGZ_VIEW, share_link
+from tests.e2e.test_export import download
+
+COOKIE_SECRET = "one-secret-for-every-process-of-the-test"
+
+
+@dataclass
+class Published:
+    proxy: LocalProxy
+    apps: list[Server]
+
+    @property
+    def url(self) -> str:
+        return self.proxy.url
+
+
+@pytest.fixture(scope="module")
+def published(postgres, pg_template: str) -> Iterator[Published]:
+    url = postgres.create_database("e2e_proxy", pg_template)
+    store = PgStore(url)
+    store.sync_bundle(load_bundle())
+    store.close()
+    port = free_port()
+    env = {
+        # Published: visitors get the read-only atlas.
+        "GEO_PUBLIC_URL": f"http://127.0.0.1:{port}/atlas/",
+        "GEO_DATABASE_URL": url,
+        "GEO_CORPUS_DIR": corpus_dir(),
+        "STREAMLIT_SERVER_COOKIE_SECRET": COOKIE_SECRET,
+    }
+    args = ["--server.baseUrlPath=atlas"]
+    apps = [Server(env=env, extra_args=args) for _ in range(2)]
+    try:
+        proxy = LocalProxy([f"127.0.0.1:{app.port}" for app in apps], port=port)
+    except NginxMissing as exc:
+        for app in apps:
+            app.close()
+        pytest.fail(str(exc))
+    yield Published(proxy, apps)
+    proxy.close()
+    for app in apps:
+        app.close()
+
+
+def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], str]:
+    parts = urlsplit(url)
+    con = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=30)
+    try:
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        con.request("GET", path or "/", headers=headers or {})
+        response = con.getresponse()
+        return (
+            response.status,
+            dict(response.getheaders()),
+            response.read().decode(errors="replace"),
+        )
+    finally:
+        con.close()
+
+
+def plain(status: int, body: str) -> bool:
+    """nginx's own short error page: a title naming the status, no trace of the app."""
+    return (
+        re.search(rf"<title>{status} [^<]+</title>", body) is not None
+        and "Traceback" not in body
+        and "streamlit" not in body.lower()
+        and len(body) < 1000
+    )
+
+
+def test_the_proxy_sets_the_headers_and_refuses_what_is_not_the_atlas(
+    published: Published,
+) -> None:
+    status, headers, body = fetch(f"{published.url}/")
+    assert status == 200 and 'id="root"' in body, body[:300]
+    csp = headers["Content-Security-Policy"]
+    assert "frame-ancestors 'self'" in csp and "connect-src 'self'" in csp
+    assert "object-src 'none'" in csp
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert re.match(r"atlas_route=\w+; Path=/atlas/", headers["Set-Cookie"])
+
+    # The metrics answer on the process itself, never through the proxy.
+    direct, _, _ = fetch(f"{published.apps[0].url}/_stcore/metrics")
+    assert direct == 200
+    status, headers, body = fetch(f"{published.url}/_stcore/metrics")
+    assert status == 404 and plain(404, body)
+    assert "frame-ancestors" in headers["Content-Security-Policy"]
+
+    # The session stream without an upgrade header.
+    status, _, body = fetch(f"{published.url}/_stcore/stream")
+    assert status == 400 and plain(400, body)
+
+    # Outside the prefix, under another host name, past nginx's header size.
+    origin = published.url.removesuffix("/atlas")
+    status, _, body = fetch(f"{origin}/app/static/vendor/leaflet.js")
+    assert status == 404 and plain(404, body)
+    status, _, body = fetch(f"{origin}/atlas/", headers={"Host": "atlas.evil.example"})
+    assert status == 421 and plain(421, body)
+    status, _, body = fetch(f"{published.url}/?q={'x' * 140_000}")
+    assert status in (400, 414) and plain(status, body)
+    status, headers, _ = fetch(origin + "/atlas")
+    assert status == 301 and headers["Location"].endswith("/atlas/")
+
+
+def test_websockets_upgrade_and_each_browser_stays_on_one_process(
+    published: Published,
+) -> None:
+    stream = published.url.replace("http://", "ws://") + "/_stcore/stream"
+    routes = [f"browser{i:02d}" for i in range(12)]
+    for _ in range(3):
+        for route in routes:
+            with connect(stream, additional_headers={"Cookie": f"atlas_route={route}"}) as ws:
+                assert ws.response.status_code == 101
+    seen: dict[str, set[str]] = defaultdict(set)
+    for request, upstream, route in published.proxy.upstreams():
+        if route in routes and "_stcore/stream" in request:
+            seen[route].add(upstream)
+    assert sorted(seen) == routes
+    assert all(len(upstreams) == 1 for upstreams in seen.values()), seen
+    # Different browsers are spread over both processes.
+    assert len(set().union(*seen.values())) == 2, seen
+
+    # An origin that is not the atlas's is refused by the app behind the proxy.
+    with pytest.raises(InvalidStatus):
+        connect(stream, origin="http://evil.example", open_timeout=10)
+
+
+def test_every_page_the_map_a_share_link_and_a_download_through_the_proxy(
+    published: Published, browser: Browser, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    refused: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text or "Refused to" in message.text:
+            refused.append(message.text)
+
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.on("console", on_console)
+    context.on("page", lambda other: other.on("console", on_console))
+    try:
+        page.goto(f"{published.url}/{KGZ}")
+        wait_for_app(page)
+        want = sum(expected_counts(**KGZ_VIEW))
+        assert drawn_markers(page, expected=want) == want
+        link = share_link(page)
+        assert link.startswith(f"{published.url}/?from=2019-01&to=2020-12&country=KGZ")
+        target = download(page, "CSV (ACLED columns)", tmp_path_factory.mktemp("proxy"))
+        table = pd.read_csv(target, dtype=str, keep_default_na=False)
+        assert sorted(table.loc[table["kind"] == "event", "event_id_cnty"]) == sorted(
+            expected_events(**KGZ_VIEW)["event_id"]
+        )
+
+        other = context.new_page()
+        other.goto(link)
+        wait_for_app(other)
+        assert drawn_markers(other, expected=want) == want
+        other.close()
+
+        for path, heading in (
+            ("charts", "Charts"),
+            ("sources", "Sources"),
+            ("about", "About the data"),
+        ):
+            page.goto(f"{published.url}/{path}{KGZ}")
+            wait_for_app(page)
+            expect(page.get_by_role("heading", name=heading).first).to_be_visible()
+            assert urlsplit(page.url).path == f"/atlas/{path}"
+        page.goto(f"{published.url}/charts{KGZ}")
+        wait_for_app(page)
+        expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=60_000)
+        nav = page.locator("[data-testid='stSidebarNav']")
+        expect(nav.get_by_role("link", name="About the data")).to_be_visible()
+        assert nav.get_by_role("link", name="Import").count() == 0
+        assert nav.get_by_role("link", name="Ingest").count() == 0
+        # A visitor who types the Import page's address gets no upload field.
+        page.goto(f"{published.url}/import")
+        wait_for_app(page)
+        expect(page.get_by_role("heading", name="China in Central Asia")).to_be_visible()
+        expect(page.get_by_role("heading", name="Import events and sites")).to_have_count(0)
+        assert page.locator("[data-testid='stFileUploader']").count() == 0
+        page.screenshot(path="/tmp/deploy-visitor-import.png")
+    finally:
+        context.close()
+    assert refused == [], refused
+    # The sessions' streams went through the proxy, upgraded.
+    log = published.proxy.access_log.read_text()
+    assert re.search(r'"GET /atlas/_stcore/stream HTTP/1.1" 101 ', log), log[-2000:]
