@@ -270,13 +270,10 @@ def publishing_problems(given: Settings, base_url_path: str, cookie_secret_set: 
         return []
     problems: list[str] = []
     prefix = base_url_path.strip("/")
-    if given.public_url is not None:
+    # A public address that is not one at all stops the app (Settings.public_url_problem).
+    if given.public_url is not None and given.public_url_problem is None:
         url = urlsplit(given.public_url)
-        if url.scheme not in ("http", "https") or not url.hostname:
-            problems.append(
-                f"{PUBLIC_URL_ENV} is not an http(s) address with a host name: {given.public_url!r}"
-            )
-        elif url.path.strip("/") != prefix:
+        if url.path.strip("/") != prefix:
             problems.append(
                 f"{PUBLIC_URL_ENV} has the path /{url.path.strip('/')} but the server runs "
                 f"under /{prefix} (server.baseUrlPath): they must be the same"

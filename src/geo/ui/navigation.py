@@ -37,8 +37,10 @@ def gate() -> bool:
     address, the visitor is signed in (when sign-in is configured) and the shared database
     (when one is configured) answers. Otherwise a notice is on the page and the caller
     stops."""
+    if not config.public_url_gate():
+        return False
     check_publishing()
-    return config.public_url_gate() and auth.sign_in_gate() and database.connect()
+    return auth.sign_in_gate() and database.connect()
 
 
 def run_pages(navigation: Any) -> None:
