@@ -4,8 +4,6 @@ every session completes without an error."""
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from atlas_tools import loadtest, protocol_load
@@ -48,4 +46,5 @@ def test_a_protocol_session_notices_a_view_the_server_did_not_take_up(server: Se
         finally:
             await session.close()
 
-    asyncio.run(visit())
+    # On a loop of its own thread: Playwright's sync API may hold this one's loop.
+    loadtest.in_own_thread(visit())

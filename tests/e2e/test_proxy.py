@@ -179,9 +179,7 @@ def test_every_page_the_map_a_share_link_and_a_download_through_the_proxy(
         target = download(page, "CSV (ACLED columns)", tmp_path_factory.mktemp("proxy"))
         table = pd.read_csv(target, dtype=str, keep_default_na=False)
         # The ACLED-column file holds the view's events, and nothing else.
-        assert sorted(table["event_id_cnty"]) == sorted(
-            expected_events(**KGZ_VIEW)["event_id"]
-        )
+        assert sorted(table["event_id_cnty"]) == sorted(expected_events(**KGZ_VIEW)["event_id"])
 
         other = context.new_page()
         other.goto(link)

@@ -25,6 +25,7 @@ import time
 from collections.abc import Coroutine
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 from atlas_tools.localserver import CHROMIUM_ARGS, LocalServer, chromium_path
@@ -191,10 +192,13 @@ async def drive(url: str, sessions: int, changes: int, chromium: str, timeout_ms
     return report
 
 
-def _in_own_thread(work: Coroutine[object, object, Report]) -> Report:
+T = TypeVar("T")
+
+
+def in_own_thread(work: Coroutine[object, object, T]) -> T:
     """Run the sessions on an event loop of their own thread, so the command also works from
     code that already runs an event loop (Playwright's sync API in the tests does)."""
-    result: list[Report] = []
+    result: list[T] = []
     failure: list[BaseException] = []
 
     def target() -> None:
@@ -241,7 +245,7 @@ def run(
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
         started = time.monotonic()
-        report = _in_own_thread(drive(url, sessions, changes, chromium, int(timeout_s * 1000)))
+        report = in_own_thread(drive(url, sessions, changes, chromium, int(timeout_s * 1000)))
         report.wall_s = time.monotonic() - started
         stop.set()
         sampler.join()
@@ -325,7 +329,7 @@ def run_protocol(
         sampler.start()
         cpu_before = sum(cpu_s(pid) for pid in pids)
         started = time.monotonic()
-        report = _in_own_thread(
+        report = in_own_thread(
             protocol_load.drive(
                 url, link, sessions, changes, item_ids, timeout_s, on_change if kill_one else None
             )
