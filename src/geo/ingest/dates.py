@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Protocol, TypeVar
 
 from geo.ingest.counts import UNITS
 from geo.model import TimePrecision
@@ -298,28 +299,49 @@ class DateReader:
         for pattern, handler in PATTERNS:
             for m in pattern.finditer(text, start, stop):
                 found.append((m.start(), -m.end(), handler, m))
-        found.sort(key=lambda item: (item[0], item[1]))
-        mentions: list[DateMention] = []
-        taken_until = -1
-        for begin, negative_end, handler, m in found:
-            if begin < taken_until:
-                continue
-            result = handler(m, self)
-            if result is None:
-                continue
-            end_at = -negative_end
-            taken_until = end_at
-            if isinstance(result, str):
-                mentions.append(
-                    DateMention(begin, end_at, m.group(), "", TimePrecision.UNKNOWN, result)
-                )
-                continue
-            day, precision, basis = result
+        return resolve_in_order(found, lambda h, m: h(m, self), self)
+
+
+H = TypeVar("H")
+
+
+class Anchored(Protocol):
+    """A date reader: the last date it resolved, which dates counted from it start from."""
+
+    previous: _Anchor | None
+
+
+def resolve_in_order(
+    found: list[tuple[int, int, H, re.Match[str]]],
+    resolve: Callable[[H, re.Match[str]], Resolved | None],
+    reader: Anchored,
+) -> list[DateMention]:
+    """The date mentions of the matches ``found`` (start, minus end, handler, match): in text
+    order, the longest at each place, none inside another. Each is resolved by ``resolve``
+    while ``reader``'s previous resolved date is the anchor of the ones counted from it (in
+    any language's reader)."""
+    found.sort(key=lambda item: (item[0], item[1]))
+    mentions: list[DateMention] = []
+    taken_until = -1
+    for begin, negative_end, handler, m in found:
+        if begin < taken_until:
+            continue
+        result = resolve(handler, m)
+        if result is None:
+            continue
+        end_at = -negative_end
+        taken_until = end_at
+        if isinstance(result, str):
             mentions.append(
-                DateMention(begin, end_at, m.group(), iso(day, precision), precision, basis)
+                DateMention(begin, end_at, m.group(), "", TimePrecision.UNKNOWN, result)
             )
-            self.previous = _Anchor(day, precision)
-        return mentions
+            continue
+        day, precision, basis = result
+        mentions.append(
+            DateMention(begin, end_at, m.group(), iso(day, precision), precision, basis)
+        )
+        reader.previous = _Anchor(day, precision)
+    return mentions
 
 
 def parse_date_line(line: str) -> tuple[date, TimePrecision] | None:

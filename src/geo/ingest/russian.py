@@ -33,7 +33,7 @@ from typing import Any
 
 from geo.gazetteer import GEONAMES_RANK, TOKEN, Gazetteer, Mention, Place, Token, fold, rank
 from geo.ingest.counts import Counts
-from geo.ingest.dates import DateMention, _Anchor, iso
+from geo.ingest.dates import DateMention, _Anchor, resolve_in_order
 from geo.model import GeoPrecision, TimePrecision
 
 
@@ -449,28 +449,7 @@ class DateReader:
                 continue
             for m in pattern.finditer(text, start, stop):
                 found.append((m.start(), -m.end(), handler, m))
-        found.sort(key=lambda item: (item[0], item[1]))
-        mentions: list[DateMention] = []
-        taken_until = -1
-        for begin, negative_end, handler, m in found:
-            if begin < taken_until:
-                continue
-            result = _dispatch(handler, m, self)
-            if result is None:
-                continue
-            end_at = -negative_end
-            taken_until = end_at
-            if isinstance(result, str):
-                mentions.append(
-                    DateMention(begin, end_at, m.group(), "", TimePrecision.UNKNOWN, result)
-                )
-                continue
-            day, precision, basis = result
-            mentions.append(
-                DateMention(begin, end_at, m.group(), iso(day, precision), precision, basis)
-            )
-            self.previous = _Anchor(day, precision)
-        return mentions
+        return resolve_in_order(found, lambda h, m: _dispatch(h, m, self), self)
 
 
 def parse_date_line(line: str) -> tuple[date, TimePrecision] | None:
