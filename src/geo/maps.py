@@ -73,6 +73,7 @@ def _solid_png(rgb: tuple[int, int, int]) -> str:
 PLAIN_TILE = _solid_png((236, 240, 243))
 
 _LEGEND_CSS = (
+    "width:max-content;max-width:280px;"
     "background:rgba(255,255,255,.92);padding:6px 9px;border-radius:4px;"
     "font:11px/1.35 system-ui,sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3);color:#222"
 )
@@ -133,6 +134,8 @@ def legend_html() -> str:
 
 # Maps narrower than this (pixels) start with the legend folded.
 LEGEND_FOLD_BELOW = 600
+# ... and wherever the open legend would cover more than this share of the map's area.
+LEGEND_FOLD_SHARE = 0.2
 
 
 class Legend(folium.MacroElement):
@@ -152,6 +155,25 @@ class Legend(folium.MacroElement):
             return div;
         };
         {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        // Folded too where, open, it would hide more than a set share of the map: how much
+        // that is depends on the browser's fonts and style sheets, so it is measured once the
+        // page has loaded them.
+        (function (map, control) {
+            function fold() {
+                var details = control.getContainer().querySelector("details");
+                var size = map.getSize();
+                var box = details.getBoundingClientRect();
+                var share = (box.width * box.height) / (size.x * size.y);
+                if (details.open && share > {{ this.fold_share }}) {
+                    details.open = false;
+                }
+            }
+            if (document.readyState === "complete") {
+                fold();
+            } else {
+                window.addEventListener("load", fold, {once: true});
+            }
+        })({{ this._parent.get_name() }}, {{ this.get_name() }});
         {% endmacro %}
         """
     )
@@ -161,6 +183,7 @@ class Legend(folium.MacroElement):
         self._name = "Legend"
         self.html = legend_html()
         self.fold_below = LEGEND_FOLD_BELOW
+        self.fold_share = LEGEND_FOLD_SHARE
 
 
 # The pane of the selected item's ring: above markers and cluster bubbles (600), below

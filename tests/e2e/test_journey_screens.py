@@ -3,12 +3,14 @@ the width, the legend folds away where it would cover the map, and no control is
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Playwright, expect
 
-from tests.e2e.conftest import Server, map_frame, wait_for_app
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, Server, map_frame, wait_for_app
 
 LINK = "/?from=2019-01&to=2019-12&country=KAZ"
 SUMMARY = re.compile(r"\d+ events? and \d+ sites? · January 2019 – December 2019 · Kazakhstan")
@@ -110,5 +112,39 @@ def test_the_map_comes_first_fills_the_width_and_no_control_is_cut(
         page.wait_for_selector(".js-plotly-plot")
         clipped = page.evaluate(CLIPPED_JS)
         assert clipped == [], f"cut off on Charts at {width}x{height}: {clipped}"
+    finally:
+        context.close()
+
+
+def test_a_legend_that_would_hide_the_map_starts_folded_whatever_the_fonts(
+    server: Server, playwright_instance: Playwright, tmp_path: Path
+) -> None:
+    """A reader whose browser sets a minimum font size (as many do for their eyes) gets a
+    larger legend than the page asks for: on a desktop screen it starts folded when, open, it
+    would hide a large part of the map."""
+    profile = tmp_path / "profile"
+    (profile / "Default").mkdir(parents=True)
+    prefs = {"webkit": {"webprefs": {"minimum_font_size": 17, "minimum_logical_font_size": 17}}}
+    (profile / "Default" / "Preferences").write_text(json.dumps(prefs))
+    context = playwright_instance.chromium.launch_persistent_context(
+        str(profile),
+        executable_path=CHROMIUM,
+        args=CHROMIUM_ARGS,
+        viewport={"width": 1400, "height": 1000},
+    )
+    page: Page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        page.goto(server.url + LINK)
+        wait_for_app(page)
+        expect(page.get_by_text(SUMMARY).first).to_be_visible()
+        frame = map_frame(page)
+        legend = frame.evaluate(LEGEND_JS)
+        assert not legend["open"], legend
+        assert legend["share"] < 0.25, legend
+        # Opened by hand, it shows every row, at the reader's size.
+        frame.locator("details.atlas-legend summary").click()
+        opened = frame.evaluate(LEGEND_JS)
+        assert opened["open"] and opened["share"] > 0.2, opened
     finally:
         context.close()
