@@ -206,6 +206,26 @@ class PlaceNames:
         self._keys = sorted(self._by_key)
         self._own_keys = sorted(self._by_own_key)
         self._regions = {p.region: p for p in self.places.values() if p.kind == "region"}
+        # Each region's names without the word for a region ("Almaty Oblast" -> "almaty"),
+        # and every way one of its names can start (from any of its words).
+        self._region_stems: dict[str, set[str]] = defaultdict(set)
+        self._region_starts: dict[str, set[str]] = defaultdict(set)
+        for region, place in self._regions.items():
+            for entry in [Name(region), Name(place.name), *place.names]:
+                stem = _region_stem(fold_key(entry.name))
+                if stem:
+                    self._region_stems[stem].add(region)
+                words = [fold_key(w) for w in entry.name.replace("-", " ").split()]
+                for i in range(len(words)):
+                    start = "".join(words[i:])
+                    if start:
+                        self._region_starts[region].add(start)
+        # A city that is a region of its own answers to its name without "city" too
+        # ("Nur-Sultan (city)": Nur-Sultan) where no other region has that name.
+        for stem, found in list(self._region_stems.items()):
+            bare = stem.removesuffix("city")
+            if bare and bare != stem and bare not in self._region_stems:
+                self._region_stems[bare] = set(found)
         # Places the alias table ties together under one name (Khorgos on both sides of
         # the border) are searched as one group.
         parent = {k: k for k in self.places}
@@ -228,16 +248,63 @@ class PlaceNames:
         key = self.region_key(region)
         return self._regions[key].name if key else region
 
-    def region_key(self, name: str) -> str | None:
-        """The Natural Earth name (the key) of the region ``name`` names, if any."""
-        if name in self._regions:
+    def region_key(self, name: str, iso: str = "") -> str | None:
+        """The Natural Earth name (the key) of the region ``name`` names, if any (in
+        ``iso`` when given): by any of its names, with or without the word for a region
+        ("Almaty Oblast", "Osh Oblast", "Karagandy"), a typo forgiven from six letters."""
+        if name in self._regions and (not iso or self._regions[name].iso == iso):
             return name
+        key = fold_key(name)
         found = [
             self.places[k].region
-            for k in self._by_key.get(fold_key(name), ())
-            if self.places[k].kind == "region"
+            for k in self._by_key.get(key, ())
+            if self.places[k].kind == "region" and (not iso or self.places[k].iso == iso)
         ]
+        if found:
+            return sorted(found)[0]
+        stem = _region_stem(key)
+        if not stem:
+            return None
+        found = [r for r in self._region_stems.get(stem, ()) if self._in(r, iso)]
+        if not found and len(stem) >= 6:
+            limit = 1 if len(stem) < 8 else 2
+            near = {
+                r
+                for match, _, _ in process.extract(
+                    stem,
+                    list(self._region_stems),
+                    scorer=Levenshtein.distance,
+                    score_cutoff=limit,
+                    limit=None,
+                )
+                for r in self._region_stems[match]
+                if self._in(r, iso)
+            }
+            found = sorted(near) if len(near) == 1 else []
         return sorted(found)[0] if found else None
+
+    def regions_starting(self, text: str, iso: Iterable[str] = ()) -> list[str]:
+        """The keys of the regions one of whose names, or one of its words, starts as
+        ``text`` does, whatever the script, case or accents ("Aq": Aqmola and Aqtöbe;
+        "Карага": Qaraghandy), in the order of their shown names; only the region itself
+        when ``text`` names one."""
+        countries = set(iso)
+        named = self.region_key(text)
+        if named is not None and (not countries or self._regions[named].iso in countries):
+            return [named]
+        key = fold_key(text)
+        if not key:
+            return []
+        found = {
+            region
+            for region, starts in self._region_starts.items()
+            if (not countries or self._regions[region].iso in countries)
+            and any(s.startswith(key) for s in starts)
+        }
+        return sorted(found, key=lambda r: (self._regions[r].name, r))
+
+    def _in(self, region: str, iso: str) -> bool:
+        return not iso or self._regions[region].iso == iso
 
     def region(self, key: str) -> NamedPlace | None:
         """The region whose Natural Earth name is ``key``, with all its names."""
@@ -376,6 +443,19 @@ class PlaceNames:
         return found[:limit]
 
 
+# The words for a region that a name may carry or leave out, as fold_key writes them
+# (Russian "область", Kazakh "облысы", Kyrgyz "облусу", and the English ones).
+_REGION_WORDS = ("oblasty", "oblast", "oblysy", "oblusu", "region", "province", "prefecture")
+
+
+def _region_stem(key: str) -> str:
+    """A region's folded name without its word for a region ("almatyoblast" -> "almaty")."""
+    for word in _REGION_WORDS:
+        if key.endswith(word) and len(key) > len(word):
+            return key[: -len(word)]
+    return key
+
+
 def _across_scripts(text: str) -> set[str]:
     """The text in the other script: Cyrillic to Latin ("бишкек" -> "bishkek"), Latin
     letters to Russian Cyrillic ("miting" -> "митинг"); Latin with accents stays as it is."""
@@ -494,9 +574,22 @@ def region_label(region: str) -> str:
     return load().region_label(region)
 
 
-def region_key(name: str) -> str | None:
-    """The Natural Earth key of the region ``name`` names, if any."""
-    return load().region_key(name)
+def region_key(name: str, iso: str = "") -> str | None:
+    """The Natural Earth key of the region ``name`` names, if any (in ``iso`` when given)."""
+    return load().region_key(name, iso)
+
+
+def regions_starting(text: str, iso: Iterable[str] = ()) -> list[str]:
+    """The keys of the regions a name, or the start of one, may mean."""
+    return load().regions_starting(text, iso)
+
+
+def admin1_name(name: str, iso: str = "") -> str:
+    """The shown name of the admin-1 region a data file names ("Mangistau", "Almaty
+    Oblast", "Osh Oblast": Mangystau Region, Almaty Region, Osh Region); the name as
+    written when it names no region of ``iso``."""
+    key = load().region_key(name, iso) if name.strip() else None
+    return region_label(key) if key else name
 
 
 def suggest(query: str, limit: int = 3) -> list[str]:

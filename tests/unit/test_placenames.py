@@ -178,3 +178,45 @@ def test_nothing_matches_suggests_the_nearest_known_names() -> None:
     # A known place that the other filters leave out is not "meant" as something else.
     elsewhere = ViewState(*SPAN, query="Жанаозен", countries=("KGZ",))
     assert "Did you mean" not in render.nothing_matches_markdown(elsewhere, *SPAN)
+
+
+def test_a_region_answers_to_the_spellings_data_files_use() -> None:
+    # ACLED's admin1 and other exports: with or without the word for a region.
+    for name, key in (
+        ("Mangistau", "Mangghystau"),
+        ("Almaty Oblast", "Almaty"),
+        ("Karagandy", "Qaraghandy"),
+        ("Osh Oblast", "Osh"),
+        ("Chuy", "Chuy"),
+        ("Issyk-Kul Oblast", "Ysyk-Köl"),
+        ("Jalal-Abad Oblast", "Jalal-Abad"),
+        ("East Kazakhstan Oblast", "East Kazakhstan"),
+        ("Nur-Sultan", "Astana"),
+        ("Almaty City", "Almaty City"),
+        ("Karagandi", "Qaraghandy"),  # one letter off
+    ):
+        assert placenames.region_key(name) == key, name
+    assert placenames.region_key("Osh Oblast", "KAZ") is None  # not a region of Kazakhstan
+    assert placenames.admin1_name("Mangistau", "KAZ") == "Mangystau Region"
+    assert placenames.admin1_name("Osh Oblast", "KGZ") == "Osh Region"
+    assert placenames.admin1_name("Atlantis", "KAZ") == "Atlantis"
+    assert placenames.admin1_name("", "KAZ") == ""
+
+
+def test_the_start_of_a_regions_name_in_any_script_finds_it() -> None:
+    assert placenames.regions_starting("Aq") == ["Aqmola", "Aqtöbe"]
+    for typed in ("Aqtö", "aqto", "Aktob", "Актоб", "Ақтө"):
+        assert placenames.regions_starting(typed) == ["Aqtöbe"], typed
+    for typed in ("Karag", "Карага", "Қарағ", "qaragh"):
+        assert placenames.regions_starting(typed) == ["Qaraghandy"], typed
+    assert placenames.regions_starting("Ысык") == ["Ysyk-Köl"]
+    assert placenames.regions_starting("Kazakh", ["KAZ"]) == [
+        "East Kazakhstan",
+        "North Kazakhstan",
+        "South Kazakhstan",
+        "West Kazakhstan",
+    ]
+    assert placenames.regions_starting("Kazakh", ["KGZ"]) == []
+    assert placenames.regions_starting("Zzz") == []
+    # A whole name means that region alone, not every region it starts.
+    assert placenames.regions_starting("Almaty") == ["Almaty"]

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from geo import placenames
+from geo import placenames, safe_html
 from geo.model import AREAS, Category
 from geo.render import category_label, country_label
 from geo.ui import keys
@@ -45,9 +45,12 @@ def sidebar_filters(view: ViewState, bounds: Bounds, on_reset: Callable[[], None
             format_func=placenames.region_label,
             placeholder="All regions",
             accept_new_options=True,
-            help="Type any name of a region (Qaraghandy, Караганда облысы), or click a "
-            "region on the map.",
+            on_change=_take_typed_regions,
+            args=(tuple(bounds.regions),),
+            help="Type any name of a region, or its start, in any script (Qaraghandy, "
+            "Карага, Aqtö) and press Enter, or click a region on the map.",
         )
+        _offer_regions()
         st.text_input(
             "Search",
             key=keys.W_QUERY,
@@ -56,5 +59,55 @@ def sidebar_filters(view: ViewState, bounds: Bounds, on_reset: Callable[[], None
         )
         st.checkbox("Include events with unknown dates", key=keys.W_UNDATED)
         if st.button("Reset view", icon=":material/restart_alt:"):
+            st.session_state[_REGION_CHOICES] = None
             on_reset()
             st.rerun()
+
+
+# The regions a name typed into the region filter could be, offered under it: (typed, keys).
+_REGION_CHOICES = "_region_choices"
+
+
+def _take_typed_regions(known: tuple[str, ...]) -> None:
+    """Read what was typed into the region filter and entered: the region a name, or the
+    start of one, names (in any script) takes its place; when it could be several regions
+    they are offered under the filter instead. A name of no region stays, for the view to
+    say so."""
+    kept: list[str] = []
+    offered: tuple[str, list[str]] | None = None
+    for name in st.session_state.get(keys.W_REGION, []):
+        if name in known:
+            kept.append(name)
+            continue
+        matches = [r for r in placenames.regions_starting(name) if r in known]
+        if len(matches) == 1:
+            kept.append(matches[0])
+        elif matches:
+            offered = (str(name), matches)
+        else:
+            kept.append(name)
+    st.session_state[keys.W_REGION] = list(dict.fromkeys(kept))
+    st.session_state[_REGION_CHOICES] = offered
+
+
+def _add_region(region: str) -> None:
+    chosen = list(st.session_state.get(keys.W_REGION, []))
+    st.session_state[keys.W_REGION] = [*chosen, region] if region not in chosen else chosen
+    st.session_state[_REGION_CHOICES] = None
+
+
+def _offer_regions() -> None:
+    """The regions a typed name could be, each a button that adds it to the filter."""
+    offered = st.session_state.get(_REGION_CHOICES)
+    if not offered:
+        return
+    typed, regions = offered
+    st.caption(f"“{safe_html.markdown(typed, max_len=60)}” could be any of these regions:")
+    for region in regions:
+        st.button(
+            placenames.region_label(region),
+            key=f"region_choice_{region}",
+            on_click=_add_region,
+            args=(region,),
+            icon=":material/add:",
+        )
