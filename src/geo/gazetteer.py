@@ -112,6 +112,9 @@ class PhraseIndex(Generic[V]):
         self._exact: dict[tuple[str, ...], list[V]] = {}
         self._prefix: dict[tuple[str, ...], list[V]] = {}
         self._prefix_lengths: set[int] = set()
+        # The words before the last of each prefix phrase, with the lengths of its last word
+        # (ascending): a phrase whose first words begin none is not looked up by prefix.
+        self._prefix_heads: dict[tuple[str, ...], tuple[int, ...]] = {}
         self._first: set[str] = set()
         self._first_prefix: set[str] = set()
         self._starts: dict[str, bool] = {}  # folded word -> can a phrase start with it
@@ -130,6 +133,10 @@ class PhraseIndex(Generic[V]):
         if prefix:
             self._prefix.setdefault(key, []).append(value)
             self._prefix_lengths.add(len(key[-1]))
+            head = key[:-1]
+            self._prefix_heads[head] = tuple(
+                sorted({*self._prefix_heads.get(head, ()), len(key[-1])})
+            )
             if len(key) == 1:
                 self._first_prefix.add(key[0])
             else:
@@ -164,9 +171,10 @@ class PhraseIndex(Generic[V]):
         for n in range(len(words), 0, -1):
             key = tuple(words[:n])
             values = list(self._exact.get(key, ()))
-            if self._prefix:
+            lengths = self._prefix_heads.get(key[:-1]) if self._prefix else None
+            if lengths:
                 last = key[-1]
-                for length in self._prefix_lengths:
+                for length in lengths:
                     if len(last) >= length:
                         values += self._prefix.get((*key[:-1], last[:length]), ())
             if values:

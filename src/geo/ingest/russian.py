@@ -579,8 +579,13 @@ def _nominative(adjective: str, noun_lemma: str) -> str:
     return ""
 
 
+@functools.lru_cache(maxsize=10_000)
+def _normal_form(word: str) -> str:
+    return str(morph().parse(word)[0].normal_form)
+
+
 def _named_area(gazetteer: Gazetteer, adjective: str, noun: str) -> tuple[Place, ...]:
-    noun_lemma = morph().parse(noun)[0].normal_form
+    noun_lemma = _normal_form(noun)
     nominative = _nominative(adjective, noun_lemma)
     if not nominative:
         return ()
@@ -593,7 +598,14 @@ def _named_area(gazetteer: Gazetteer, adjective: str, noun: str) -> tuple[Place,
 def _area_place(gazetteer: Gazetteer, adjective: str, noun: str) -> tuple[Place, ...]:
     """The region or district an adjective names ("Нарынской области"): its name in the
     alias table ("Нарынская область"), else the region or district of the town the
-    adjective comes from."""
+    adjective comes from (worked out once per gazetteer and pair of words)."""
+    _GAZETTEERS.setdefault(id(gazetteer), gazetteer)
+    return _area_place_of(id(gazetteer), adjective, noun)
+
+
+@functools.lru_cache(maxsize=20_000)
+def _area_place_of(gazetteer_id: int, adjective: str, noun: str) -> tuple[Place, ...]:
+    gazetteer = _GAZETTEERS[gazetteer_id]
     named = _named_area(gazetteer, adjective, noun)
     if named:
         return named
