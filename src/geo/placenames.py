@@ -252,19 +252,25 @@ class PlaceNames:
         """The Natural Earth name (the key) of the region ``name`` names, if any (in
         ``iso`` when given): by any of its names, with or without the word for a region
         ("Almaty Oblast", "Osh Oblast", "Karagandy"), a typo forgiven from six letters."""
-        if name in self._regions and (not iso or self._regions[name].iso == iso):
-            return name
+        found = self.region_keys(name, iso)
+        return found[0] if found else None
+
+    def region_keys(self, name: str, iso: str = "") -> list[str]:
+        """Every region ``name`` may name (as :meth:`region_key` reads it), the likeliest
+        first: "Almaty" is the region and the city that is a region of its own."""
         key = fold_key(name)
-        found = [
+        found = sorted(
             self.places[k].region
             for k in self._by_key.get(key, ())
-            if self.places[k].kind == "region" and (not iso or self.places[k].iso == iso)
-        ]
+            if self.places[k].kind == "region" and self._in(self.places[k].region, iso)
+        )
+        if name in self._regions and self._in(name, iso):
+            return [name, *(r for r in found if r != name)]
         if found:
-            return sorted(found)[0]
+            return found
         stem = _region_stem(key)
         if not stem:
-            return None
+            return []
         found = [r for r in self._region_stems.get(stem, ()) if self._in(r, iso)]
         if not found and len(stem) >= 6:
             limit = 1 if len(stem) < 8 else 2
@@ -281,7 +287,7 @@ class PlaceNames:
                 if self._in(r, iso)
             }
             found = sorted(near) if len(near) == 1 else []
-        return sorted(found)[0] if found else None
+        return sorted(found)
 
     def regions_starting(self, text: str, iso: Iterable[str] = ()) -> list[str]:
         """The keys of the regions one of whose names, or one of its words, starts as
@@ -584,12 +590,15 @@ def regions_starting(text: str, iso: Iterable[str] = ()) -> list[str]:
     return load().regions_starting(text, iso)
 
 
-def admin1_name(name: str, iso: str = "") -> str:
+def admin1_name(name: str, iso: str = "", where: str = "") -> str:
     """The shown name of the admin-1 region a data file names ("Mangistau", "Almaty
-    Oblast", "Osh Oblast": Mangystau Region, Almaty Region, Osh Region); the name as
-    written when it names no region of ``iso``."""
-    key = load().region_key(name, iso) if name.strip() else None
-    return region_label(key) if key else name
+    Oblast", "Osh Oblast": Mangystau Region, Almaty Region, Osh Region); of the region the
+    row's point lies in (``where``, its key) when the name may mean it ("Almaty" in Almaty
+    city); the name as written when it names no region of ``iso``."""
+    found = load().region_keys(name, iso) if name.strip() else []
+    if not found:
+        return name
+    return region_label(where if where in found else found[0])
 
 
 def suggest(query: str, limit: int = 3) -> list[str]:

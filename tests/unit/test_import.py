@@ -562,3 +562,41 @@ def test_line_ends_are_found_across_read_blocks(
     monkeypatch.setattr(base, "_BLOCK", block)
     lines = list(base._any_lines(io.BytesIO(b"ab\r\ncd\ref\n\rgh")))
     assert lines == [b"ab\r\n", b"cd\r", b"ef\n", b"\r", b"gh"]
+
+
+def test_acled_admin1_spellings_become_the_region_names_the_atlas_shows(
+    store: Store, tmp_path: Path
+) -> None:
+    from geo import render
+
+    # (id, ACLED's admin1, iso, lat, lon, the name the atlas shows)
+    rows = [
+        ("KAZ21", "Mangistau", "398", "43.34", "52.86", "Mangystau Region"),  # Zhanaozen
+        ("KAZ22", "Almaty Oblast", "398", "45.0156", "78.3739", "Almaty Region"),  # Taldykorgan
+        ("KAZ23", "Karagandy", "398", "49.806", "73.085", "Karaganda Region"),
+        ("KAZ24", "Almaty", "398", "43.2567", "76.9286", "Almaty (city)"),  # in the city
+        ("KAZ25", "Zhetysu", "398", "45.0156", "78.3739", "Zhetysu"),  # not a region here
+        ("KGZ21", "Osh Oblast", "417", "40.77", "73.30", "Osh Region"),  # Uzgen
+        ("KGZ22", "Chuy", "417", "42.84", "75.30", "Chuy Region"),  # Tokmok
+    ]
+    path = write(
+        tmp_path / "admin1.csv",
+        [
+            line_of(acled_row(i, admin1=a, iso=iso, latitude=lat, longitude=lon, location="X"))
+            for i, a, iso, lat, lon, _ in rows
+        ],
+    )
+    assert import_acled(path, store).loaded == len(rows)
+    table = store.table().set_index("event_id")
+    for event_id, original, _, _, _, shown in rows:
+        row = table.loc[event_id]
+        assert row["admin1"] == shown, event_id
+        record = {**row.to_dict(), "event_id": event_id}
+        assert render.place_words(record).startswith(f"X, {shown}, "), event_id
+        if shown != original:  # the file's own name is kept with the row
+            assert row["notes"].endswith(f" | admin1 as imported: {original}"), row["notes"]
+        else:
+            assert "admin1 as imported" not in row["notes"]
+    # The region filter and the search find them under any name of the region.
+    assert store.count_events(ViewState("2021-01", "2021-12", regions=("Mangghystau",))) == 1
+    assert table.loc["KAZ21", "region"] == "Mangghystau"

@@ -27,6 +27,7 @@ from typing import BinaryIO
 
 import pandas as pd
 
+from geo import placenames
 from geo.bundle import load_admin1
 from geo.regions import assign_regions
 from geo.store.base import ImportCounts, StoreWriter, with_cells
@@ -369,11 +370,44 @@ def search_text(frame: pd.DataFrame) -> pd.Series:
 
 
 def finish(rows: list[dict[str, object]]) -> pd.DataFrame:
-    """Parsed rows as store rows: admin-1 region (point in polygon), search text, cells."""
+    """Parsed rows as store rows: admin-1 region (point in polygon) and the admin-1 name
+    the atlas shows, search text, cells."""
     frame = pd.DataFrame.from_records(rows)
     frame["region"] = assign_regions(frame, load_admin1()).astype(str)
+    shown_admin1(frame)
     frame["search_text"] = search_text(frame)
     return with_cells(frame)
+
+
+ADMIN1_NOTE = "admin1 as imported: "
+
+
+def shown_admin1(frame: pd.DataFrame) -> None:
+    """Write each row's ``admin1`` under the name the atlas shows for that region, whatever
+    the file called it (ACLED's "Mangistau", "Almaty Oblast", "Osh Oblast"), the region the
+    point lies in deciding between namesakes ("Almaty": the region or the city); the name
+    the file used is kept at the end of the row's notes. A name of no known region stays
+    as written."""
+    if frame.empty or "admin1" not in frame:
+        return
+    admin1 = frame["admin1"].fillna("").astype(str)
+    iso = frame["iso"].fillna("").astype(str)
+    region = frame["region"].fillna("").astype(str)
+    shown = {
+        key: placenames.admin1_name(*key)
+        for key in set(zip(admin1, iso, region, strict=True))
+        if key[0].strip()
+    }
+    new = [shown.get((a, i, r), a) for a, i, r in zip(admin1, iso, region, strict=True)]
+    changed = [n != a for n, a in zip(new, admin1, strict=True)]
+    if not any(changed):
+        return
+    notes = frame["notes"].fillna("").astype(str) if "notes" in frame else admin1.map(lambda _: "")
+    frame["notes"] = [
+        (f"{note} | {ADMIN1_NOTE}{a}" if note else f"{ADMIN1_NOTE}{a}") if c else note
+        for note, a, c in zip(notes, admin1, changed, strict=True)
+    ]
+    frame["admin1"] = new
 
 
 def read_deletions(path: str | Path) -> list[str]:

@@ -38,6 +38,7 @@ from geo.importers.base import (
     read_deletions,
     read_records,
     run_import,
+    shown_admin1,
 )
 from geo.model import AREAS, Category, Confidence, GeoPrecision, TimePrecision
 from geo.regions import assign_regions
@@ -361,6 +362,7 @@ def finish_sites(rows: list[dict[str, object]]) -> pd.DataFrame:
     """Parsed site rows as store rows: admin-1 region (point in polygon) and search text."""
     frame = pd.DataFrame.from_records(rows)
     frame["region"] = assign_regions(frame, load_admin1()).astype(str)
+    shown_admin1(frame)
     columns = [frame[c].fillna("").astype(str).tolist() for c in SITE_SEARCH_COLUMNS]
     frame["search_text"] = [
         " ".join(" ".join(parts).split()).casefold() for parts in zip(*columns, strict=True)
