@@ -92,7 +92,8 @@ class NamedPlace:
         # The project's own entries first, then GeoNames'.
         for entry in sorted(self.names, key=lambda n: n.source.startswith("GeoNames")):
             key = _spelling(entry.name)
-            if key in seen or not _searchable(entry.name) or not _regional(entry.name):
+            searchable = _searchable(entry.name, entry.source) or _short_own(entry.name, entry)
+            if key in seen or not searchable or not _regional(entry.name):
                 continue
             seen.add(key)
             found.append(entry)
@@ -151,6 +152,19 @@ def _searchable(name: str, source: str = "") -> bool:
     return True
 
 
+def _short_own(name: str, entry: Name) -> bool:
+    """A name of two letters from the project's own tables ("Ош"): searched for, as a
+    whole word."""
+    letters = [c for c in name if c.isalpha()]
+    return len(letters) == 2 and not entry.source.startswith("GeoNames") and name[0].isupper()
+
+
+def _whole_word(text: str) -> bool:
+    """Whether a name is looked for as a whole word: three letters or fewer, in an
+    alphabet that puts spaces between words (not Chinese)."""
+    return text.isalpha() and len(text) <= 3 and not _is_han(text)
+
+
 # Letters of the Uyghur Arabic alphabet that Persian, Urdu and Arabic do not use.
 _UYGHUR_LETTERS = frozenset("ۇۆۈېڭى")
 
@@ -185,6 +199,9 @@ class SearchTerms:
     texts: tuple[str, ...]
     regions: tuple[str, ...] = ()
     places: tuple[str, ...] = ()
+    # Names of three letters or fewer ("osh", "ош"), looked for as whole words only: as
+    # substrings they would be found inside other words ("zholdoshbek", "хорошо").
+    words: tuple[str, ...] = ()
 
 
 class PlaceNames:
@@ -351,6 +368,15 @@ class PlaceNames:
             places = [self.places[k] for k in sorted(own)]
             return [p for p in places if p.kind != "region"] or places
         matched = [self.places[k] for k in sorted(self._by_key.get(key, ()))]
+        if len(key) < 3:
+            # GeoNames' names of two letters name a place only as written, accents and all
+            # ("Oš" is Osh; "Os" or "Aq", typed as a start of anything, name nothing).
+            spelled = query.strip().casefold()
+            matched = [
+                p
+                for p in matched
+                if not spelled.isascii() and any(n.name.casefold() == spelled for n in p.names)
+            ]
         if not matched:
             return []
         for chosen in (
@@ -413,7 +439,8 @@ class PlaceNames:
                 }
                 for entry in entries:
                     name = entry.name
-                    if not (_searchable(name, entry.source) and _regional(name)) or (
+                    searchable = _searchable(name, entry.source) or _short_own(name, entry)
+                    if not (searchable and _regional(name)) or (
                         name != place.name and self._foreign(name, place)
                     ):
                         continue
@@ -427,8 +454,12 @@ class PlaceNames:
                     texts.update({folded, _stripped(folded)})
         else:
             texts.update(_across_scripts(raw))
+        words = {t for t in texts if _whole_word(t)} if places else set()
         return SearchTerms(
-            _shortest_cover(texts), tuple(sorted(regions)), tuple(p.name for p in places)
+            _shortest_cover(texts - words),
+            tuple(sorted(regions)),
+            tuple(p.name for p in places),
+            tuple(sorted(words)),
         )
 
     def suggest(self, query: str, limit: int = 3) -> list[str]:

@@ -45,6 +45,12 @@ ALIAS_GROUPS: dict[str, tuple[list[str], set[str], set[str]]] = {
         {"EV056", "EV057", "EV058"},
         {"PL004", "PL020"},
     ),
+    # A name of three letters or two, in every script: found as a whole word only.
+    "Osh": (
+        ["Osh", "Ош", "OSH", "ош", "奥什", "奧什", "Oš", "Өш"],
+        {"EV065"},
+        {"PL005"},
+    ),
 }
 NAMES = [(group, name) for group, (names, _, _) in ALIAS_GROUPS.items() for name in names]
 
@@ -91,6 +97,24 @@ def test_a_place_search_still_finds_its_text_and_nothing_else_changes(bundled: B
     assert found(bundled, "twenty-two")[0] == {"EV025", "EV026", "EV027", "EV028", "EV029"}
     assert found(bundled, "no such words anywhere") == (set(), set())
     assert found(bundled, "twenty.two") == (set(), set())  # still literal, not a pattern
+
+
+def test_a_short_name_is_a_whole_word_and_two_letters_name_nothing_by_chance(
+    bundled: Bundle,
+) -> None:
+    # EV060 (Bishkek) names an activist "Zholdoshbek": not an Osh event.
+    assert "zholdoshbek" in bundled.events.set_index("event_id").loc["EV060", "search_text"]
+    assert found(bundled, "Osh") == ({"EV065"}, {"PL005"})
+    # Two letters that are only a GeoNames spelling of some place, typed plainly, name no
+    # place: they search the text as any other words do.
+    for typed in ("Os", "Aq", "Ox"):
+        terms = placenames.search_terms(typed)
+        assert terms.places == () and terms.words == (), typed
+        assert typed.casefold() in terms.texts
+    assert found(bundled, "Os")[0] >= {"EV002", "EV060"}  # "protest", "zholdoshbek"
+    # Other names of Osh in its panel: its Cyrillic name among them, not exonyms of others.
+    names = [n.name for n in placenames.other_names("Osh", "KGZ")]
+    assert "Ош" in names and "Osa" not in names and "Och" not in names
 
 
 def test_a_region_is_searched_by_any_of_its_names_and_its_events(bundled: Bundle) -> None:

@@ -429,7 +429,7 @@ def test_a_record_missing_notes_publisher_and_end_shows_nothing_for_them(missing
 
 ALMATY_ALSO = (
     "**Also called:** Verny \\(1855–1921\\), Alma\\-Ata \\(1921–1993\\), Almaty City, Алматы, "
-    "阿拉木图, Almaato, Almata, Almati, Almato, Almatı and 15 more"
+    "阿拉木图, Almaato, Almata, Almati, Almato, Almatı and 12 more"
 )
 
 

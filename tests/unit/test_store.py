@@ -4,6 +4,7 @@ filters gave on the bundled data; filter values are bound parameters, never SQL.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -46,6 +47,11 @@ def _common(frame: pd.DataFrame, state: ViewState) -> pd.Series:
         found = pd.Series(False, index=frame.index)
         for text in terms.texts:
             found |= frame["search_text"].str.contains(text, regex=False)
+        for word in terms.words:  # a short name: no letter of the region's scripts beside it
+            letters = "0-9a-z\u00c0-\u024f\u0400-\u04ff\u0600-\u06ff"
+            found |= frame["search_text"].str.contains(
+                f"(?<![{letters}]){re.escape(word)}(?![{letters}])", regex=True
+            )
         if terms.regions and "region" in frame:
             found |= frame["region"].isin(terms.regions)
         keep &= found

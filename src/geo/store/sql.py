@@ -72,20 +72,42 @@ def search_filter(query: str, *, has_region: bool = True, mark: str = DUCK) -> t
     character escaped, which its trigram index answers (migration 005). On DuckDB it is
     ``contains``, literal by definition and several times faster than a LIKE with an ESCAPE
     clause, which DuckDB does not turn into a substring search (at a million events, 26
-    names of Almaty cost 0.17 s with ``contains`` and 2.2 s as LIKEs)."""
+    names of Almaty cost 0.17 s with ``contains`` and 2.2 s as LIKEs). A name of three
+    letters or fewer ("Osh", "Ош") is a whole word: the substring test first, then a regular
+    expression that no letter stands next to it ("zholdoshbek" does not name Osh)."""
     terms = placenames.search_terms(query)
-    texts = terms.texts or (query.casefold(),)
+    texts = terms.texts or (() if terms.words else (query.casefold(),))
     if mark == PG:
         alternatives = [f"search_text LIKE {mark} ESCAPE '\\'" for _ in texts]
         params: Params = [f"%{like_literal(text)}%" for text in texts]
+        for word in terms.words:
+            alternatives.append(f"(search_text LIKE {mark} AND search_text ~ {mark})")
+            params += [f"%{like_literal(word)}%", whole_word(word, PG_WORD_CHARS)]
     else:
         alternatives = [f"contains(search_text, {mark})" for _ in texts]
         params = list(texts)
+        for word in terms.words:
+            alternatives.append(
+                f"(contains(search_text, {mark}) AND regexp_matches(search_text, {mark}))"
+            )
+            params += [word, whole_word(word, DUCK_WORD_CHARS)]
     if terms.regions and has_region:
         clause, region_params = _in("region", terms.regions, mark)
         alternatives.append(clause)
         params += region_params
     return "(" + " OR ".join(alternatives) + ")", params
+
+
+# The letters and digits a word is made of, in the search text's scripts (Latin with its
+# accents, Cyrillic with Kazakh and Kyrgyz letters, Arabic script), as each engine's regular
+# expressions write them (both classes are not locale-dependent).
+DUCK_WORD_CHARS = r"0-9a-z\x{00c0}-\x{024f}\x{0400}-\x{04ff}\x{0600}-\x{06ff}"
+PG_WORD_CHARS = r"0-9a-z\u00c0-\u024f\u0400-\u04ff\u0600-\u06ff"
+
+
+def whole_word(word: str, letters: str) -> str:
+    """A regular expression finding ``word`` (letters only) not inside a longer word."""
+    return f"(?:^|[^{letters}]){word}(?:[^{letters}]|$)"
 
 
 def like_literal(text: str) -> str:
