@@ -106,3 +106,38 @@ def test_the_region_filter_takes_a_region_by_any_of_its_names(server: Server, pa
         page.get_by_text(re.compile(r"^5 events and 1 site · .* Mangystau Region"))
     ).to_be_visible()
     assert drawn_markers(page, expected=6) == 6
+
+    # The start of a name, as people type it: "Aq" could be Akmola or Aktobe, and the
+    # filter offers both under their shown names; a click adds one.
+    box.click()
+    box.fill("Aq")
+    box.press("Enter")
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar.get_by_text("“Aq” could be any of these regions:")).to_be_visible(timeout=20_000)
+    box.press("Escape")  # the list of regions closes
+    offered = sidebar.get_by_test_id("stButton").filter(has_text=re.compile(r"A\w+ Region$"))
+    expect(offered).to_have_count(2)
+    assert [" ".join(t.split()[-2:]) for t in offered.all_inner_texts()] == [
+        "Akmola Region",
+        "Aktobe Region",
+    ]
+    page.screenshot(path="/tmp/names2-region-offer.png")
+    offered.filter(has_text="Aktobe Region").get_by_role("button").click()
+    page.wait_for_function(
+        "() => decodeURIComponent(window.location.search).includes('Aqtöbe')",
+        timeout=20_000,
+    )
+    wait_for_app(page)
+    expect(sidebar.get_by_text("“Aq” could be any of these regions:")).to_have_count(0)
+    expect(regions.get_by_text("Aktobe Region")).to_be_visible()
+    # Another region's start in Cyrillic takes it at once.
+    box.click()
+    box.fill("Атыра")
+    box.press("Enter")
+    page.wait_for_function(
+        "() => decodeURIComponent(window.location.search).includes('Atyrau')",
+        timeout=20_000,
+    )
+    wait_for_app(page)
+    expect(regions.get_by_text("Atyrau Region")).to_be_visible()
+    page.screenshot(path="/tmp/names2-region-chosen.png")

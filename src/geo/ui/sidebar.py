@@ -38,6 +38,10 @@ def sidebar_filters(view: ViewState, bounds: Bounds, on_reset: Callable[[], None
             format_func=category_label,
             placeholder="All categories",
         )
+        # Above the filter: the filter grows while it has the focus, and shrinks when a
+        # click elsewhere takes it away, which would move anything under it from under the
+        # pointer.
+        _offer_regions()
         st.multiselect(
             "Regions (admin-1)",
             list(bounds.regions),
@@ -50,7 +54,6 @@ def sidebar_filters(view: ViewState, bounds: Bounds, on_reset: Callable[[], None
             help="Type any name of a region, or its start, in any script (Qaraghandy, "
             "Карага, Aqtö) and press Enter, or click a region on the map.",
         )
-        _offer_regions()
         st.text_input(
             "Search",
             key=keys.W_QUERY,
