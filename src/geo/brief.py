@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from geo.model import AREAS, MONTH_NAMES
 from geo.picks import describe_pick
+from geo.placenames import region_label
 from geo.render import (
     Citation,
     ItemFacts,
@@ -112,7 +113,7 @@ def filter_lines(state: ViewState, undated: str) -> tuple[tuple[str, str], ...]:
         ("Dates", f"{month_words(state.start)} to {month_words(state.end)}"),
         ("Countries", ", ".join(countries) if countries else f"{ALL} ({every})"),
         ("Categories", ", ".join(categories) if categories else ALL),
-        ("Regions", ", ".join(state.regions) if state.regions else ALL),
+        ("Regions", ", ".join(map(region_label, state.regions)) if state.regions else ALL),
         ("Search", f"“{state.query}”" if state.query else "none"),
         ("Chart selection", picks or "none"),
         ("Undated events", undated),

@@ -40,9 +40,15 @@ def test_the_filters_box_states_every_filter_in_words(bundled: Bundle) -> None:
     assert words["Dates"] == "March 2019 to June 2020"
     assert words["Countries"] == "all (Kazakhstan, Kyrgyzstan, Xinjiang (China))"
     assert words["Categories"] == "Protests, Policy"
-    assert words["Regions"] == "Naryn" and words["Search"] == "“rally”"
+    assert words["Regions"] == "Naryn Region" and words["Search"] == "“rally”"
     assert words["Chart selection"].startswith("September 2019")
     assert words["Undated events"].startswith("left out")
+
+
+def test_the_filters_box_names_regions_as_the_atlas_shows_them(bundled: Bundle) -> None:
+    # Natural Earth's spellings are the links' keys, not the names a reader is shown.
+    made = brief_of(bundled, "/?region=Qaraghandy,Mangghystau,Ysyk-K%C3%B6l")
+    assert dict(made.filters)["Regions"] == ("Mangystau Region, Karaganda Region, Issyk-Kul Region")
 
 
 def test_the_table_has_every_item_with_its_citation_number_and_excerpts(
