@@ -475,3 +475,13 @@ def test_a_run_queues_its_articles_in_batches_with_the_same_outcome(
     again = pipeline.ingest_paths([folder], settings)
     assert [r.new for r in again] == [0] * 5
     assert len(settings.queue.items()) == 15
+
+
+def test_a_region_typed_by_another_name_joins_the_data_under_its_shown_name(
+    settings: Settings, tmp_path: Path
+) -> None:
+    pipeline.ingest_paths([write(tmp_path / "in", "kg.txt", KYRGYZ)], settings)
+    decision = accept_first(settings, "At-Bashi rallied", {"admin1": "Нарынская область"})
+    assert decision.ok, decision.message
+    event = load_bundle(settings.data_dir, settings.store_dir).events.set_index("event_id")
+    assert event.loc[decision.event_id, "admin1"] == "Naryn Region"

@@ -23,6 +23,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from geo import placenames
 from geo import validate as v
 from geo.ingest.queue import ReviewQueue
 from geo.ingest.store import (
@@ -372,6 +373,8 @@ def _accept(
                 f"refused: iso: unknown country code {values['iso'][:20]!r} "
                 "(expected KAZ, KGZ or CHN)",
             )
+        # A region typed by any of its names is written under the one the atlas shows.
+        values["admin1"] = placenames.admin1_name(values["admin1"], values["iso"])
         values.update(
             event_id=event_id,
             date_end="",
