@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -62,6 +63,12 @@ def _parses(word: str) -> tuple[tuple[str, frozenset[str]], ...]:
         (fold(p.normal_form), frozenset(str(p.tag).replace(" ", ",").split(",")))
         for p in morph().parse(word)
     )
+
+
+@functools.lru_cache(maxsize=100_000)
+def _tags(word: str) -> frozenset[str]:
+    """Every grammatical tag any reading of ``word`` has ("Geox", "Name", "NOUN"...)."""
+    return frozenset().union(*(t for _, t in _parses(word))) if word else frozenset()
 
 
 def lemma_tokens(text: str, start: int = 0, end: int | None = None) -> list[Token]:
@@ -655,7 +662,7 @@ def mentions(gazetteer: Gazetteer, text: str, tokens: Sequence[Token]) -> list[M
             i = _skip_capitalised(text, tokens, i)  # a square or street: its name is not a town
             previous_first_name = False
             continue
-        tags = frozenset().union(*(t for _, t in _parses(surface))) if surface else frozenset()
+        tags = _tags(surface)
         # Region or district: an adjective before "область"/"район".
         if i + 1 < len(tokens) and _AREA_NOUN.match(text, tokens[i + 1].start, tokens[i + 1].end):
             places = _area_place(gazetteer, surface, text[tokens[i + 1].start : tokens[i + 1].end])
@@ -906,6 +913,7 @@ def read_counts(
         return Counts()
     nouns = _crowd_lemmas(tuple(crowd_nouns))
     lemmas: list[tuple[int, int, str]] = []
+    word_starts: list[int] = []
     arrest_verb = False
     participants = ""
     arrests: int | str | None = None
@@ -927,6 +935,7 @@ def read_counts(
             lemmas = [
                 (m.start(), m.end(), lemma(m.group())) for m in TOKEN.finditer(text, start, end)
             ]
+            word_starts = [s for s, _, _ in lemmas]
             # A finite verb or a short participle ("задержала", "были задержаны"); a full
             # participle describes someone else ("родственников, задержанных в Синьцзяне").
             arrest_verb = any(
@@ -941,7 +950,8 @@ def read_counts(
             second = _read_number(text, to.end(), end) if to else None
             if to and second is not None:
                 upper, after = second, second.end
-        following = [lem for s, _, lem in lemmas if s >= upper.end][:4]
+        first_after = bisect_left(word_starts, upper.end)
+        following = [lem for _, _, lem in lemmas[first_after : first_after + 4]]
         if any(lem in _NOT_CROWD for lem in following[:3]):
             continue
         crowd = bool(following) and (
