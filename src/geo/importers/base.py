@@ -402,11 +402,12 @@ def shown_admin1(frame: pd.DataFrame) -> None:
     changed = [n != a for n, a in zip(new, admin1, strict=True)]
     if not any(changed):
         return
-    notes = frame["notes"].fillna("").astype(str) if "notes" in frame else admin1.map(lambda _: "")
-    frame["notes"] = [
-        (f"{note} | {ADMIN1_NOTE}{a}" if note else f"{ADMIN1_NOTE}{a}") if c else note
-        for note, a, c in zip(notes, admin1, changed, strict=True)
-    ]
+    if "notes" in frame:  # every importer's rows have notes; a frame without stays so
+        notes = frame["notes"].fillna("").astype(str)
+        frame["notes"] = [
+            (f"{note} | {ADMIN1_NOTE}{a}" if note else f"{ADMIN1_NOTE}{a}") if c else note
+            for note, a, c in zip(notes, admin1, changed, strict=True)
+        ]
     frame["admin1"] = new
 
 
