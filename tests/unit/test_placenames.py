@@ -244,3 +244,31 @@ def test_the_start_of_a_regions_name_in_any_script_finds_it() -> None:
     assert placenames.regions_starting("Zzz") == []
     # A whole name means that region alone, not every region it starts.
     assert placenames.regions_starting("Almaty") == ["Almaty"]
+
+
+def test_a_short_name_is_a_whole_word_in_cyrillic_and_latin_on_both_engines(
+    rows, write_folder, database_url: str
+) -> None:
+    from geo.bundle import load_bundle
+
+    folder = write_folder(
+        events=[
+            rows.event("C1", title="Митинг в Ош, у рынка"),
+            rows.event("C2", title="«Ош» — город на юге"),
+            rows.event("L1", title="Rally in Osh."),
+            rows.event("N1", title="Всё прошло хорошо"),  # "ош" inside two words
+            rows.event("N2", title="Talk with Zholdoshbek"),
+            rows.event("N3", title="Ошская дорога"),  # a longer word that starts so
+        ],
+    )
+    bundle = load_bundle(folder.data)
+    for typed in ("Osh", "Ош", "奥什"):
+        assert found(bundle, typed)[0] == {"C1", "C2", "L1"}, typed
+    store = PgStore(database_url)
+    try:
+        store.load_bundle(bundle)
+        for typed in ("Osh", "Ош"):
+            state = ViewState(*SPAN, query=typed)
+            assert set(store.events(state)["event_id"]) == {"C1", "C2", "L1"}, typed
+    finally:
+        store.close()
