@@ -481,7 +481,11 @@ class ViewResult:
         return funding.projects(self.site_details())
 
     def selection(self) -> Selection | None:
-        return selection(self.bundle, self.view.selected)
+        """The selected item with its excerpts (asked of the store once per result: the map
+        and the panel both want it)."""
+        if not hasattr(self, "_selection"):
+            self._selection = selection(self.bundle, self.view.selected)
+        return self._selection
 
     def shows(self, item_id: str) -> bool:
         """Whether the event or site is among those in view."""
