@@ -417,11 +417,13 @@ class _DuckBatch:
 
     def merge(self) -> None:
         con = self._con
-        # One row per id: the newest timestamp, and of equal ones the last line.
+        # One row per id: the newest timestamp, and of equal ones the last line. Only the
+        # keys are sorted and kept (a staged row is found again by its rowid), so the
+        # merge holds no second copy of the staged rows.
         con.execute(
-            "CREATE OR REPLACE TEMP TABLE fresh AS SELECT * FROM staging "
-            "QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY updated DESC NULLS LAST, "
-            "line DESC) = 1"
+            "CREATE OR REPLACE TEMP TABLE fresh AS SELECT rowid AS staged_no, event_id, "
+            "updated, line FROM staging QUALIFY row_number() OVER (PARTITION BY event_id "
+            "ORDER BY updated DESC NULLS LAST, line DESC) = 1"
         )
         con.execute(
             "CREATE OR REPLACE TEMP TABLE matched AS SELECT f.event_id, e.row_no, "
@@ -442,13 +444,20 @@ class _DuckBatch:
         )
         (top,) = con.execute("SELECT max(row_no) FROM events").fetchone() or (None,)
         base = max(int(top) + 1 if top is not None else 0, IMPORT_ROW_BASE)
+        # Each row to write, with its place: a replaced row keeps its own, a new one follows
+        # the store's last in file order.
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE placed AS SELECT f.staged_no, coalesce(m.row_no, "
+            "? + row_number() OVER (ORDER BY f.line, f.event_id)) AS placed_no "
+            "FROM fresh f LEFT JOIN matched m USING (event_id) "
+            "WHERE m.event_id IS NULL OR (m.newer AND m.origin <> ?)",
+            [base, BUNDLE_ORIGIN],
+        )
         columns = [c for c in EVENT_TABLE_COLUMNS if c != "row_no"]
         con.execute(
             f"INSERT INTO events ({_names(columns)}, row_no) "
-            f"SELECT {_names(columns, 'f.')}, coalesce(m.row_no, ? + row_number() OVER "
-            "(ORDER BY f.line, f.event_id)) FROM fresh f LEFT JOIN matched m USING (event_id) "
-            "WHERE m.event_id IS NULL OR (m.newer AND m.origin <> ?)",
-            [base, BUNDLE_ORIGIN],
+            f"SELECT {_names(columns, 's.')}, p.placed_no FROM placed p "
+            "JOIN staging s ON s.rowid = p.staged_no"
         )
         (deleted,) = con.execute(
             "SELECT count(*) FROM events WHERE origin <> ? AND event_id IN "
@@ -459,7 +468,7 @@ class _DuckBatch:
             "DELETE FROM events WHERE origin <> ? AND event_id IN (SELECT event_id FROM deletions)",
             [BUNDLE_ORIGIN],
         )
-        for name in ("staging", "deletions", "fresh", "matched"):
+        for name in ("staging", "deletions", "fresh", "matched", "placed"):
             con.execute(f"DROP TABLE IF EXISTS {name}")
         self._counts = ImportCounts(
             new=int(new),
