@@ -81,8 +81,10 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> None:
 
 # DuckDB's memory during an import into a store file: past it, its work (the staged rows,
 # the merge's sorts and joins) spills to a folder beside the file, so an import's memory
-# stays bounded whatever the file's size.
-IMPORT_MEMORY = "160MB"
+# stays bounded whatever the file's size. On one thread the merge of a million rows fits in
+# 100 MB (on two it needs more than 100 MB: each thread keeps buffers of its own).
+IMPORT_MEMORY = "128MB"
+IMPORT_THREADS = 1
 
 
 def _insert_copied(
@@ -359,22 +361,28 @@ class DuckStore(SqlReads):
 
     @contextmanager
     def _bounded_memory(self) -> Iterator[None]:
-        """Hold DuckDB to :data:`IMPORT_MEMORY` for the while (a store file only: an
-        in-memory store has nowhere to spill, and holds all its rows in memory anyway)."""
+        """Hold DuckDB to :data:`IMPORT_MEMORY` and :data:`IMPORT_THREADS` for the while (a
+        store file only: an in-memory store has nowhere to spill, and holds all its rows in
+        memory anyway)."""
         if self.path is None:
             yield
             return
+        bounds = {"memory_limit": IMPORT_MEMORY, "threads": str(IMPORT_THREADS)}
+        before: dict[str, str] = {}
         with self._file_faults():
-            (before,) = self._con.execute("SELECT current_setting('memory_limit')").fetchone() or (
-                None,
-            )
-            self._con.execute(f"SET memory_limit = '{IMPORT_MEMORY}'")
+            for name, value in bounds.items():
+                (now,) = self._con.execute("SELECT current_setting(?)", [name]).fetchone() or (
+                    None,
+                )
+                if now is not None:
+                    before[name] = str(now)
+                self._con.execute(f"SET {name} = '{value}'")
         try:
             yield
         finally:
-            if before is not None:
+            for name, value in before.items():
                 with suppress(duckdb.Error):
-                    self._con.execute("SET memory_limit = ?", [str(before)])
+                    self._con.execute(f"SET {name} = ?", [value])
 
 
 class _DuckBatch:
