@@ -109,7 +109,9 @@ def _import(args: argparse.Namespace) -> int:
             )
         else:
             mapping = importers.parse_mapping(args.map or "")
-            result = importers.import_geojson(args.file, store, mapping, deletions=args.deletions)
+            result = importers.import_geojson(
+                args.file, store, mapping, deletions=args.deletions, progress=bar
+            )
     except UnreadableFile as exc:
         print(f"geo import: {exc}", file=sys.stderr)
         print("loaded 0, rejected 0")

@@ -15,6 +15,7 @@ holds the names, a row without one is rejected.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -25,6 +26,7 @@ import pandas as pd
 import shapely
 
 from geo.bundle import area_shapes, load_admin1
+from geo.importers import jsonstream
 from geo.importers.acled import category_of, parse_date
 from geo.importers.base import (
     ROW_TOO_DEEP,
@@ -34,7 +36,6 @@ from geo.importers.base import (
     Reject,
     RowParser,
     UnreadableFile,
-    load_json,
     read_deletions,
     read_records,
     run_import,
@@ -279,17 +280,36 @@ def import_csv(
     return run_import(store, records, parse, rejects, origin=origin, deletions=deleted)
 
 
-def _features(path: str | Path) -> list[object]:
+# The features whose property names decide which fields are read from columns of their
+# own name (read ahead of the import, and kept until it starts).
+KEY_SAMPLE = 1000
+
+
+def _features(path: str | Path, progress: Progress | None = None) -> Iterator[object]:
+    """The features of one GeoJSON FeatureCollection, read one at a time. Anything else, or
+    text that is not JSON anywhere in the file, raises :class:`UnreadableFile` (then the
+    import, one transaction, changes nothing)."""
     try:
-        data = load_json(Path(path).read_text(encoding="utf-8-sig"), path)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        handle = open(path, encoding="utf-8-sig")  # noqa: SIM115 (closed below)
+    except OSError as exc:
         raise UnreadableFile(f"cannot read {path} as GeoJSON: {exc}") from exc
-    if not isinstance(data, dict) or not isinstance(data.get("features"), list):
-        raise UnreadableFile(f"{path} is not a GeoJSON FeatureCollection")
-    return list(data["features"])
+    with handle:
+        seen = False
+        try:
+            for found in jsonstream.features(handle, path, recover=False, progress=progress):
+                if isinstance(found, jsonstream.JsonError):
+                    raise UnreadableFile(f"cannot read {path} as GeoJSON: {found}")
+                if not found.in_collection:
+                    raise UnreadableFile(f"{path} is not a GeoJSON FeatureCollection")
+                seen = True
+                yield found.value
+            if not seen and jsonstream.blank(handle):
+                raise UnreadableFile(f"cannot read {path} as GeoJSON: the file is empty")
+        except UnicodeDecodeError as exc:
+            raise UnreadableFile(f"cannot read {path} as GeoJSON: {exc}") from exc
 
 
-def geojson_records(features: list[object], rejects: list[Reject]) -> Iterator[Record]:
+def geojson_records(features: Iterable[object], rejects: list[Reject]) -> Iterator[Record]:
     """Point features as records (``line`` is the feature's number, from 1), with the
     point's coordinates as ``longitude`` and ``latitude``."""
     for number, feature in enumerate(features, start=1):
@@ -327,14 +347,16 @@ def import_geojson(
     *,
     deletions: str | Path | None = None,
     origin: str = "geojson",
+    progress: Progress | None = None,
 ) -> ImportResult:
-    """Import the Point features of a GeoJSON FeatureCollection; rejects name the feature
-    by its number (1 for the first)."""
+    """Import the Point features of a GeoJSON FeatureCollection, read one feature at a
+    time; rejects name the feature by its number (1 for the first)."""
     rejects: list[Reject] = []
-    features = _features(path)
+    features = _features(path, progress)
+    ahead = list(itertools.islice(features, KEY_SAMPLE))
     keys = {
         str(k)
-        for f in features[:1000]
+        for f in ahead
         if isinstance(f, dict) and isinstance(f.get("properties"), dict)
         for k in f["properties"]
     }
@@ -342,9 +364,9 @@ def import_geojson(
     fields.setdefault("event_id", "id")  # the feature's own id, when it has one
     deleted = read_deletions(deletions) if deletions else ()
     parse = row_parser(fields, origin)
-    return run_import(
-        store, geojson_records(features, rejects), parse, rejects, origin=origin, deletions=deleted
-    )
+    records = geojson_records(itertools.chain(ahead, features), rejects)
+    del ahead  # the chain holds the features read ahead until they are parsed
+    return run_import(store, records, parse, rejects, origin=origin, deletions=deleted)
 
 
 # ---- sites ----

@@ -297,7 +297,9 @@ def run_import(
                 )
             else:
                 mapping = importers.parse_mapping(mapping_text)
-                result = importers.import_geojson(path, store, mapping, deletions=deleted)
+                result = importers.import_geojson(
+                    path, store, mapping, deletions=deleted, progress=progress
+                )
         except (importers.UnreadableFile, ValueError, StoreNotWritable) as exc:
             bar.empty()  # a shared database whose role may only read says so here too
             shown = _as_uploaded(str(exc), path, deleted)
