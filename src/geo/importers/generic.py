@@ -391,6 +391,8 @@ def finish_sites(rows: list[dict[str, object]]) -> pd.DataFrame:
 
 
 SiteParser = Callable[[dict[str, object]], dict[str, object]]
+# Sites parsed and staged at a time: an AidData project carries its footprint's WKT.
+SITE_CHUNK_ROWS = 2_000
 
 
 def run_site_import(
@@ -406,40 +408,62 @@ def run_site_import(
 ) -> SiteImportResult:
     """Parse each item (its position, its values) into a site row, a
     :class:`~geo.validate.RowError` rejecting it, and merge the good rows into the store in
-    one transaction, by site id. A row whose ``flags`` are set is kept and warned about."""
+    one transaction, by site id, staged :data:`SITE_CHUNK_ROWS` at a time (the items are
+    read as the store takes the chunks). A row whose ``flags`` are set is kept and warned
+    about."""
     result = SiteImportResult(rejects=rejects)
     curated = store.bundle_site_ids()
     seen: dict[str, int] = {}
-    rows: list[dict[str, object]] = []
-    for position, values in items:
-        try:
-            row = parse(values)
-        except RowError as err:
-            rejects.append(Reject(position, f"{err.field}: {err.reason}"))
-            continue
-        except RecursionError:  # a GeoJSON property nested hundreds of levels deep
-            rejects.append(Reject(position, ROW_TOO_DEEP))
-            continue
-        site_id = str(row["site_id"])
-        if site_id in curated:
-            rejects.append(Reject(position, f"site_id: {site_id!r} belongs to the curated data"))
-            continue
-        if site_id in seen:
-            rejects.append(Reject(position, f"site_id: duplicate {site_id!r} (of {seen[site_id]})"))
-            continue
-        seen[site_id] = position
-        row["line"] = position
-        row["origin"] = kind.split(" ")[0]  # anything but the bundle's origin
-        row.setdefault("provenance", provenance)
-        row.setdefault("licence", licence)
-        if row.get("flags"):
-            result.warnings.append(f"{position}: {site_id}: {row['flags']}")
-        rows.append(row)
-    frame = finish_sites(rows) if rows else pd.DataFrame()
-    result.loaded = len(frame)
+
+    def frames() -> Iterator[pd.DataFrame]:
+        rows: list[dict[str, object]] = []
+        for position, values in items:
+            try:
+                row = parse(values)
+            except RowError as err:
+                rejects.append(Reject(position, f"{err.field}: {err.reason}"))
+                continue
+            except RecursionError:  # a GeoJSON property nested hundreds of levels deep
+                rejects.append(Reject(position, ROW_TOO_DEEP))
+                continue
+            site_id = str(row["site_id"])
+            if site_id in curated:
+                rejects.append(
+                    Reject(position, f"site_id: {site_id!r} belongs to the curated data")
+                )
+                continue
+            if site_id in seen:
+                rejects.append(
+                    Reject(position, f"site_id: duplicate {site_id!r} (of {seen[site_id]})")
+                )
+                continue
+            seen[site_id] = position
+            row["line"] = position
+            row["origin"] = kind.split(" ")[0]  # anything but the bundle's origin
+            row.setdefault("provenance", provenance)
+            row.setdefault("licence", licence)
+            if row.get("flags"):
+                result.warnings.append(f"{position}: {site_id}: {row['flags']}")
+            rows.append(row)
+            if len(rows) >= SITE_CHUNK_ROWS:
+                result.loaded += len(rows)
+                yield finish_sites(rows)
+                rows = []
+        if rows:
+            result.loaded += len(rows)
+            yield finish_sites(rows)
+
+    chunks = frames()
+    first = next(chunks, None)  # a file with no good row records no import
     result.counts = (
-        store.merge_sites(frame, file=file, kind=kind, provenance=provenance, licence=licence)
-        if rows
+        store.merge_sites(
+            itertools.chain([first], chunks),
+            file=file,
+            kind=kind,
+            provenance=provenance,
+            licence=licence,
+        )
+        if first is not None
         else ImportCounts()
     )
     return result

@@ -12,7 +12,7 @@ from __future__ import annotations
 import tempfile
 import threading
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,6 +35,7 @@ from geo.store.base import (
     Staged,
     StoreError,
     StoreFileError,
+    frames_of,
     sql_type,
     to_arrow,
     with_cells,
@@ -262,7 +263,7 @@ class DuckStore(SqlReads):
 
     def merge_sites(
         self,
-        rows: pd.DataFrame,
+        rows: pd.DataFrame | Iterable[pd.DataFrame],
         *,
         file: str = "",
         kind: str = "",
@@ -271,13 +272,20 @@ class DuckStore(SqlReads):
     ) -> ImportCounts:
         """Merge imported sites in one transaction, by ``site_id``: a new id is appended, a
         known one replaced in place (same row number) when any value changed; the curated
-        sites are never touched. The file's provenance and licence are recorded."""
+        sites are never touched. The file's provenance and licence are recorded. ``rows``
+        may come as chunks, staged one at a time."""
         columns = [c for c in SITE_TABLE_COLUMNS if c != "row_no"]
-        with self._lock, self._transaction() as con:
+        with (
+            self._lock,
+            self._bounded_memory(),
+            tempfile.TemporaryDirectory(prefix="geo-import-") as folder,
+            self._transaction() as con,
+        ):
             con.execute("DROP TABLE IF EXISTS site_staging")
             con.execute(_create("site_staging", columns, temporary=True))
-            if len(rows):
-                _insert(con, "site_staging", to_arrow(rows, columns))
+            for chunk in frames_of(rows):
+                if len(chunk):
+                    _insert_copied(con, "site_staging", to_arrow(chunk, columns), Path(folder))
             con.execute(
                 "CREATE OR REPLACE TEMP TABLE site_fresh AS SELECT * FROM site_staging "
                 "QUALIFY row_number() OVER (PARTITION BY site_id ORDER BY line DESC) = 1"
