@@ -217,6 +217,24 @@ def register(commands: Any) -> None:
         "--acled-rows", type=int, default=200_000, help="--import-memory: rows of the ACLED file"
     )
     bench.add_argument(
+        "--geojson-rows",
+        type=int,
+        default=200_000,
+        help="--import-memory: point features of the GeoJSON file (0: none)",
+    )
+    bench.add_argument(
+        "--aiddata-rows",
+        type=int,
+        default=20_000,
+        help="--import-memory: projects (polygon footprints) of the AidData file (0: none)",
+    )
+    bench.add_argument(
+        "--site-rows",
+        type=int,
+        default=200_000,
+        help="--import-memory: rows of the facility list imported as sites (0: none)",
+    )
+    bench.add_argument(
         "--upload-rows",
         type=int,
         default=90_000,
