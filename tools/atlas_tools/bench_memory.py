@@ -290,14 +290,17 @@ def _status_mb(pid: int, field: str) -> float | None:
 class UploadRecord:
     file: str
     size_mb: float
+    format: str = "ACLED export (CSV)"  # the Import page's format choice
     resting_mb: float | None = None  # the server's RSS on the Import page, before
     peak_mb: float | None = None  # its peak RSS over the upload and import
     after_mb: float | None = None  # its RSS once the result is shown, and a while after
     loaded: str = ""
 
 
-def upload(path: Path, folder: Path, log: Log) -> UploadRecord:
-    """Upload ``path`` (an ACLED export) on the Import page of a fresh server, in headless
+def upload(
+    path: Path, folder: Path, log: Log, format_label: str = "ACLED export (CSV)"
+) -> UploadRecord:
+    """Upload ``path`` as ``format_label`` on the Import page of a fresh server, in headless
     Chromium, import it into a store file, and read the server's memory around it."""
     from playwright.sync_api import sync_playwright
 
@@ -306,7 +309,7 @@ def upload(path: Path, folder: Path, log: Log) -> UploadRecord:
     store = folder / "upload.duckdb"
     for stale in (store, store.with_suffix(".duckdb.wal")):
         stale.unlink(missing_ok=True)
-    record = UploadRecord(path.name, round(path.stat().st_size / 1e6, 1))
+    record = UploadRecord(path.name, round(path.stat().st_size / 1e6, 1), format_label)
     with (folder / "upload-server.log").open("w") as log_file:
         server = LocalServer(env={"GEO_STORE": str(store)}, log=log_file)
         try:
@@ -320,6 +323,8 @@ def upload(path: Path, folder: Path, log: Log) -> UploadRecord:
                 time.sleep(2)
                 record.resting_mb = _status_mb(server.pid, "VmRSS")
                 log(f"[upload {record.size_mb:g} MB] resting at {record.resting_mb} MB")
+                page.get_by_text(format_label, exact=True).first.click()
+                time.sleep(2)
                 dropzone = page.locator("[data-testid='stFileUploaderDropzoneInput']").first
                 dropzone.set_input_files(str(path))
                 page.get_by_text(path.name).first.wait_for(timeout=300_000)
@@ -337,14 +342,28 @@ def upload(path: Path, folder: Path, log: Log) -> UploadRecord:
     return record
 
 
-def upload_run(rows: int, work_dir: Path | None, log: Log) -> UploadRecord:
-    """Write an ACLED export of ``rows`` events and measure its upload (see :func:`upload`)."""
+def upload_run(rows: int, work_dir: Path | None, log: Log) -> list[UploadRecord]:
+    """Measure uploads (see :func:`upload`) of an ACLED export of ``rows`` events, a GeoJSON
+    of as many points and an AidData file of a quarter as many projects (each about 21-23 MB
+    at the default 90,000: under the page's 25 MB upload limit)."""
     from atlas_tools.bench import synthetic_acled
 
     folder = Path(work_dir or tempfile.mkdtemp(prefix="geo-bench-memory-"))
     folder.mkdir(parents=True, exist_ok=True)
-    path = _written(folder / f"upload-{rows}.csv", rows, synthetic_acled, log)
-    return upload(path, folder, log)
+    files = [
+        (f"upload-{rows}.csv", rows, synthetic_acled, "ACLED export (CSV)"),
+        (f"points-{rows}.geojson", rows, point_geojson, "GeoJSON"),
+        (
+            f"gcdf-{rows // 4}.geojson",
+            rows // 4,
+            aiddata_geojson,
+            "AidData GCDF projects (GeoJSON)",
+        ),
+    ]
+    return [
+        upload(_written(folder / name, count, write, log), folder, log, label)
+        for name, count, write, label in files
+    ]
 
 
 def _written(path: Path, rows: int, write: Callable[[int, Path], Path], log: Log) -> Path:
@@ -354,7 +373,7 @@ def _written(path: Path, rows: int, write: Callable[[int, Path], Path], log: Log
     return path
 
 
-def table(records: list[MemoryRecord], uploaded: UploadRecord | None = None) -> str:
+def table(records: list[MemoryRecord], uploaded: list[UploadRecord] | None = None) -> str:
     """A Markdown table of the records, the naive/atlas ratio of each file's peak, and the
     server's memory around an upload."""
     lines = [
@@ -374,15 +393,21 @@ def table(records: list[MemoryRecord], uploaded: UploadRecord | None = None) -> 
             notes.append(
                 f"- {kind}: peak RSS naive/atlas {naive.peak_rss_mb / atlas.peak_rss_mb:.1f}×"
             )
-    if uploaded is not None:
+    for up in uploaded or []:
         notes.append(
-            f"- upload of {uploaded.file} ({uploaded.size_mb:g} MB) on the Import page: server "
-            f"RSS {uploaded.resting_mb} MB before, peak {uploaded.peak_mb} MB, "
-            f"{uploaded.after_mb} MB after ({uploaded.loaded.splitlines()[0][:80]})"
+            f"- upload of {up.file} ({up.size_mb:g} MB, {up.format}) on the Import page: server "
+            f"RSS {up.resting_mb} MB before, peak {up.peak_mb} MB, "
+            f"{up.after_mb} MB after ({(up.loaded.splitlines() or [''])[0][:80]})"
         )
     return "\n".join(lines + (["", *notes] if notes else []))
 
 
-def write_json(records: list[MemoryRecord], uploaded: UploadRecord | None, path: Path) -> None:
-    found = {"imports": [asdict(r) for r in records], "upload": uploaded and asdict(uploaded)}
+def write_json(
+    records: list[MemoryRecord], uploaded: list[UploadRecord] | None, path: Path
+) -> None:
+    found = {
+        "imports": [asdict(r) for r in records],
+        "upload": asdict(uploaded[0]) if uploaded else None,  # the ACLED export
+        "uploads": [asdict(u) for u in uploaded or []],
+    }
     path.write_text(json.dumps(found, indent=2) + "\n")
