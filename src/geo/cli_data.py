@@ -109,7 +109,9 @@ def _import(args: argparse.Namespace) -> int:
             )
         else:
             mapping = importers.parse_mapping(args.map or "")
-            result = importers.import_geojson(args.file, store, mapping, deletions=args.deletions)
+            result = importers.import_geojson(
+                args.file, store, mapping, deletions=args.deletions, progress=bar
+            )
     except UnreadableFile as exc:
         print(f"geo import: {exc}", file=sys.stderr)
         print("loaded 0, rejected 0")
@@ -215,10 +217,29 @@ def register(commands: Any) -> None:
         "--acled-rows", type=int, default=200_000, help="--import-memory: rows of the ACLED file"
     )
     bench.add_argument(
+        "--geojson-rows",
+        type=int,
+        default=200_000,
+        help="--import-memory: point features of the GeoJSON file (0: none)",
+    )
+    bench.add_argument(
+        "--aiddata-rows",
+        type=int,
+        default=20_000,
+        help="--import-memory: projects (polygon footprints) of the AidData file (0: none)",
+    )
+    bench.add_argument(
+        "--site-rows",
+        type=int,
+        default=200_000,
+        help="--import-memory: rows of the facility list imported as sites (0: none)",
+    )
+    bench.add_argument(
         "--upload-rows",
         type=int,
         default=90_000,
-        help="--import-memory: rows of the ACLED file uploaded on the Import page (about 24 MB)",
+        help="--import-memory: rows of the ACLED and GeoJSON files uploaded on the Import page "
+        "(about 23 and 21 MB), and four times the projects of the AidData file uploaded",
     )
     bench.add_argument(
         "--engines",

@@ -351,3 +351,23 @@ def test_a_deeply_nested_geojson_upload_gets_one_sentence(store_file: Path, cont
     (error,) = at.error
     assert unescape_md(error.value).startswith("Nothing imported: ")
     assert unescape_md(error.value).endswith("is nested too deeply to be read as GeoJSON.")
+
+
+def test_an_imported_upload_is_let_go_and_named_in_the_result(store_file: Path) -> None:
+    """Streamlit keeps an upload's bytes in memory for as long as its uploader holds it:
+    once imported, the page offers empty uploaders (the file is no longer held) and the
+    result names the file it came from."""
+    at = open_app(page=PAGE)
+    upload_csv(at, "places.csv", b"where,lat,lon\nUrumqi,43.8,87.6\n", sites=False)
+    (uploader,) = [u for u in at.get("file_uploader") if u.label == "File"]
+    assert uploader.value is not None
+    import_button(at).click().run()
+    assert not at.exception, errors(at)
+    assert any("Loaded 1 row(s), rejected 0: 1 new" in s.value for s in at.success)
+    assert "From places.csv." in unescape_md(page_text(at))
+    uploaders = [
+        u for u in at.get("file_uploader") if u.label in ("File", "Deletions list (optional)")
+    ]
+    assert [u.label for u in uploaders] == ["File", "Deletions list (optional)"]
+    assert all(u.value is None for u in uploaders)
+    assert import_button(at).disabled  # nothing to import until a file is uploaded again

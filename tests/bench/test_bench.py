@@ -102,6 +102,12 @@ def test_a_small_import_memory_run_measures_both_ways(tmp_path: Path, capsys) ->
             "3000",
             "--acled-rows",
             "500",
+            "--geojson-rows",
+            "400",
+            "--aiddata-rows",
+            "60",
+            "--site-rows",
+            "300",
             "--no-browser",
             "--work-dir",
             str(tmp_path),
@@ -118,15 +124,28 @@ def test_a_small_import_memory_run_measures_both_ways(tmp_path: Path, capsys) ->
         ("csv", 3000, "naive"),
         ("acled", 500, "atlas"),
         ("acled", 500, "naive"),
+        ("geojson", 400, "atlas"),
+        ("geojson", 400, "naive"),
+        ("aiddata", 60, "atlas"),
+        ("aiddata", 60, "naive"),
+        ("sites", 300, "atlas"),
+        ("sites", 300, "naive"),
     ]
     for record in imports:
         assert record["exit_status"] == 0, record
         assert 50 < record["peak_rss_mb"] < 2000, record
     assert "peak RSS naive/atlas" in capsys.readouterr().out
     # Both ways loaded every row.
-    for kind, rows in (("csv", 3000), ("acled", 500)):
+    for kind, rows in (("csv", 3000), ("acled", 500), ("geojson", 400)):
         for approach in ("atlas", "naive"):
             store = DuckStore(tmp_path / f"{kind}-{approach}.duckdb", read_only=True)
             imported = store.table()["origin"] != "bundle"  # beside the curated events
+            assert int(imported.sum()) == rows, (kind, approach)
+            store.close()
+    for kind, rows, category in (("aiddata", 60, "bri_site"), ("sites", 300, "detention")):
+        for approach in ("atlas", "naive"):
+            store = DuckStore(tmp_path / f"{kind}-{approach}.duckdb", read_only=True)
+            sites = store.table("sites")
+            imported = (sites["origin"] != "bundle") & (sites["category"] == category)
             assert int(imported.sum()) == rows, (kind, approach)
             store.close()

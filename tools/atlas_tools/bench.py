@@ -555,7 +555,15 @@ def command(args: argparse.Namespace) -> int:
     if args.import_memory:
         from atlas_tools import bench_memory
 
-        measured = bench_memory.run(args.csv_rows, args.acled_rows, work_dir, _log)
+        measured = bench_memory.run(
+            args.csv_rows,
+            args.acled_rows,
+            work_dir,
+            _log,
+            geojson_rows=args.geojson_rows,
+            aiddata_rows=args.aiddata_rows,
+            site_rows=args.site_rows,
+        )
         uploaded = (
             None if args.no_browser else bench_memory.upload_run(args.upload_rows, work_dir, _log)
         )

@@ -1,14 +1,16 @@
 """``geo bench --import-memory``: the peak memory of an import, against the whole-file way.
 
-Two files are written to a temporary folder: a plain CSV of ``--csv-rows`` events (about 50
-bytes a row: 1,000,000 rows make about 50 MB) and a synthetic ACLED export of
-``--acled-rows`` events (about 260 bytes a row). Each is imported into a fresh store file
-twice, each time in a process of its own, whose peak resident set size is read from the
-kernel when it ends (``os.wait4``, as ``/usr/bin/time -v`` does):
+Files are written to a temporary folder: a plain CSV of ``--csv-rows`` events (about 50
+bytes a row: 1,000,000 rows make about 50 MB), a synthetic ACLED export of ``--acled-rows``
+events (about 260 bytes a row), a GeoJSON FeatureCollection of ``--geojson-rows`` point
+events, an AidData GCDF 2.0 GeoJSON of ``--aiddata-rows`` projects with polygon footprints,
+and a facility list (a CSV of sites) of ``--site-rows`` rows. Each is imported into a fresh
+store file twice, each time in a process of its own, whose peak resident set size is read
+from the kernel when it ends (``os.wait4``, as ``/usr/bin/time -v`` does):
 
-- ``atlas``: ``geo import csv|acled``, which parses and stages the rows in chunks;
-- ``naive``: the whole file read into one frame (``pandas.read_csv``), every row parsed into
-  one list, one frame of store rows inserted at once.
+- ``atlas``: ``geo import ...``, which reads, parses and stages the rows in chunks;
+- ``naive``: the whole file read at once (``pandas.read_csv``, or ``json.load``), every row
+  parsed into one list, one frame of store rows inserted (or merged, for sites) at once.
 
 The same rows are loaded both ways; only the memory differs.
 """
@@ -16,6 +18,7 @@ The same rows are loaded both ways; only the memory differs.
 from __future__ import annotations
 
 import json
+import math
 import os
 import random
 import subprocess
@@ -28,8 +31,11 @@ from pathlib import Path
 
 Log = Callable[[str], None]
 
+# The facility list's columns, for both ways of importing it.
+SITE_MAP = "lat=Lat,lon=Long,name=Name,id=Number"
 # The naive importer: read the whole file, parse every row, insert one frame.
 NAIVE = """
+import json
 import sys
 import pandas as pd
 from geo.importers import acled, generic
@@ -38,15 +44,50 @@ from geo.store import DuckStore
 from geo.store.base import to_arrow
 from geo.store.reads import EVENT_TABLE_COLUMNS
 from geo.validate import RowError
+SITE_MAP = "{SITE_MAP}"
 
 kind, path, store_path = sys.argv[1:4]
-frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-if kind == "acled":
-    parse = acled.parse_row
+store = DuckStore(store_path)
+if kind in ("aiddata", "sites"):
+    from geo.importers import aiddata
+    from geo.model import Category
+
+    if kind == "aiddata":
+        data = json.load(open(path, encoding="utf-8"))
+        items = list(enumerate(data["features"], start=1))
+        parse = aiddata._Parser("gcdf.geojson")
+    else:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        items = list(enumerate(frame.to_dict("records"), start=2))
+        fields = generic.resolve(generic.parse_mapping(SITE_MAP, sites=True), list(frame.columns),
+                                 generic.SITE_FIELDS)
+        parse = generic.site_parser(fields, list(frame.columns), "facilities", Category.DETENTION)
+    rows = []
+    for position, values in items:
+        try:
+            row = parse(values)
+        except RowError:
+            continue
+        row.update(line=position, origin=kind)
+        rows.append(row)
+    store.merge_sites(generic.finish_sites(rows), file=kind, kind=kind)
+    print(len(rows))
+    sys.exit(0)
+if kind == "geojson":
+    data = json.load(open(path, encoding="utf-8"))
+    values = list(generic.geojson_records(data["features"], []))
+    parse = generic.row_parser({**generic.resolve({}, sorted(values[0].values)),
+                                "latitude": "latitude", "longitude": "longitude"}, kind)
+    records = [(r.line, r.values) for r in values]
 else:
-    parse = generic.row_parser(generic.resolve({}, list(frame.columns)), "csv")
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if kind == "acled":
+        parse = acled.parse_row
+    else:
+        parse = generic.row_parser(generic.resolve({}, list(frame.columns)), "csv")
+    records = list(enumerate(frame.to_dict("records"), start=2))
 rows = []
-for line, values in enumerate(frame.to_dict("records"), start=2):
+for line, values in records:
     try:
         row = parse(values)
     except RowError:
@@ -54,11 +95,10 @@ for line, values in enumerate(frame.to_dict("records"), start=2):
     row.update(line=line, origin=kind, updated=int(str(row.get("updated") or 0)))
     rows.append(row)
 table = to_arrow(finish(rows), EVENT_TABLE_COLUMNS)
-store = DuckStore(store_path)
 store._con.register("incoming", table)
 store._con.execute("INSERT INTO events SELECT * FROM incoming")
 print(len(rows))
-"""
+""".replace("{SITE_MAP}", SITE_MAP)
 
 
 @dataclass
@@ -86,6 +126,82 @@ def plain_csv(rows: int, path: Path, seed: int = 20241205) -> Path:
     return path
 
 
+def point_geojson(rows: int, path: Path, seed: int = 20241206) -> Path:
+    """A deterministic GeoJSON FeatureCollection of ``rows`` point events in Kazakhstan,
+    written a feature at a time (one per line, as exporters write them)."""
+    rng = random.Random(seed)
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write('{"type": "FeatureCollection", "features": [\n')
+        for i in range(rows):
+            feature = {
+                "type": "Feature",
+                "id": f"J{i}",
+                "geometry": {
+                    "type": "Point",
+                    "coordinates": [round(76 + rng.random(), 4), round(43 + rng.random(), 4)],
+                },
+                "properties": {
+                    "event_date": f"20{10 + i % 12}-0{1 + i % 9}-1{i % 9}",
+                    "iso": "KAZ",
+                    "title": f"Protest {i % 97}",
+                    "notes": f"Reported by local media, item {i}.",
+                },
+            }
+            handle.write(("," if i else "") + json.dumps(feature) + "\n")
+        handle.write("]}\n")
+    return path
+
+
+def aiddata_geojson(rows: int, path: Path, seed: int = 20241207) -> Path:
+    """A deterministic AidData GCDF 2.0 geospatial GeoJSON of ``rows`` projects in
+    Kazakhstan, each footprint a polygon of 24 points around a town-sized area."""
+    rng = random.Random(seed)
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write('{"type": "FeatureCollection", "features": [\n')
+        for i in range(rows):
+            lat, lon = 43 + rng.random(), 76 + rng.random()
+            ring = [
+                [round(lon + 0.01 * math.cos(a / 4), 5), round(lat + 0.01 * math.sin(a / 4), 5)]
+                for a in range(24)
+            ]
+            feature = {
+                "type": "Feature",
+                "properties": {
+                    "id": 100000 + i,
+                    "AidData TUFF Project ID": 100000 + i,
+                    "Recommended For Aggregates": "Yes",
+                    "Title": f"China Development Bank loan for project {i}",
+                    "Status": "Completion",
+                    "Flow Type": "Loan",
+                    "AidData Sector Name": "ENERGY",
+                    "Commitment Year": 2010 + i % 10,
+                    "Completion Year": 2015 + i % 5,
+                    "Funding Agencies": "China Development Bank (CDB)",
+                    "Recipient": "Kazakhstan",
+                    "Amount (Constant USD2017)": 1000000.0 + i,
+                },
+                "geometry": {"type": "Polygon", "coordinates": [[*ring, ring[0]]]},
+            }
+            handle.write(("," if i else "") + json.dumps(feature) + "\n")
+        handle.write("]}\n")
+    return path
+
+
+def facility_csv(rows: int, path: Path, seed: int = 20241208) -> Path:
+    """A deterministic facility list of ``rows`` sites in Xinjiang, shaped as ASPI's (a
+    number, a name, Lat/Long, and text columns kept in the notes)."""
+    rng = random.Random(seed)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        handle.write("Number,Name,Lat,Long,Tier,Prefecture,Description\n")
+        for i in range(rows):
+            handle.write(
+                f"{i + 1},Facility {i + 1},{43 + rng.random() * 0.6:.5f},"
+                f"{87 + rng.random() * 0.6:.5f},{1 + i % 4},Urumqi,"
+                f"Walled compound with watchtowers number {i}\n"
+            )
+    return path
+
+
 def peak_of(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float, int]:
     """Run ``command``; its peak resident set size in MB, its seconds and exit status."""
     started = time.perf_counter()
@@ -98,19 +214,43 @@ def peak_of(command: list[str], env: dict[str, str] | None = None) -> tuple[floa
     return usage.ru_maxrss / 1024, seconds, process.returncode  # ru_maxrss is in kB on Linux
 
 
-def run(csv_rows: int, acled_rows: int, work_dir: Path | None, log: Log) -> list[MemoryRecord]:
-    """Measure both imports of both files; the records, atlas then naive for each file."""
+# How ``geo import`` reads each file (the facility list as sites, with its columns named).
+IMPORT_ARGS: dict[str, list[str]] = {
+    "csv": ["csv"],
+    "acled": ["acled"],
+    "geojson": ["geojson"],
+    "aiddata": ["aiddata"],
+    "sites": ["csv", "--as", "sites", "--category", "detention", "--map", SITE_MAP],
+}
+
+
+def run(
+    csv_rows: int,
+    acled_rows: int,
+    work_dir: Path | None,
+    log: Log,
+    *,
+    geojson_rows: int = 0,
+    aiddata_rows: int = 0,
+    site_rows: int = 0,
+) -> list[MemoryRecord]:
+    """Measure both imports of each file (a file of 0 rows is left out); the records, atlas
+    then naive for each file."""
     from atlas_tools.bench import synthetic_acled
 
     folder = Path(work_dir or tempfile.mkdtemp(prefix="geo-bench-memory-"))
     folder.mkdir(parents=True, exist_ok=True)
+    wanted: list[tuple[str, str, int, Callable[[int, Path], Path]]] = [
+        ("csv", "plain-{}.csv", csv_rows, plain_csv),
+        ("acled", "acled-{}.csv", acled_rows, synthetic_acled),
+        ("geojson", "points-{}.geojson", geojson_rows, point_geojson),
+        ("aiddata", "gcdf-{}.geojson", aiddata_rows, aiddata_geojson),
+        ("sites", "facilities-{}.csv", site_rows, facility_csv),
+    ]
     files = [
-        ("csv", _written(folder / f"plain-{csv_rows}.csv", csv_rows, plain_csv, log), csv_rows),
-        (
-            "acled",
-            _written(folder / f"acled-{acled_rows}.csv", acled_rows, synthetic_acled, log),
-            acled_rows,
-        ),
+        (kind, _written(folder / name.format(rows), rows, write, log), rows)
+        for kind, name, rows, write in wanted
+        if rows
     ]
     geo = str(Path(sys.executable).with_name("geo"))
     records = []
@@ -121,7 +261,8 @@ def run(csv_rows: int, acled_rows: int, work_dir: Path | None, log: Log) -> list
             for stale in (store, store.with_suffix(".duckdb.wal")):
                 stale.unlink(missing_ok=True)
             if approach == "atlas":
-                command = [geo, "import", kind, str(path), "--store", str(store), "--quiet"]
+                command = [geo, "import", *IMPORT_ARGS[kind][:1], str(path)]
+                command += [*IMPORT_ARGS[kind][1:], "--store", str(store), "--quiet"]
             else:
                 command = [sys.executable, "-c", NAIVE, kind, str(path), str(store)]
             log(f"[{kind} {rows:,} rows, {size:.0f} MB] {approach} import")
@@ -149,14 +290,17 @@ def _status_mb(pid: int, field: str) -> float | None:
 class UploadRecord:
     file: str
     size_mb: float
+    format: str = "ACLED export (CSV)"  # the Import page's format choice
     resting_mb: float | None = None  # the server's RSS on the Import page, before
     peak_mb: float | None = None  # its peak RSS over the upload and import
     after_mb: float | None = None  # its RSS once the result is shown, and a while after
     loaded: str = ""
 
 
-def upload(path: Path, folder: Path, log: Log) -> UploadRecord:
-    """Upload ``path`` (an ACLED export) on the Import page of a fresh server, in headless
+def upload(
+    path: Path, folder: Path, log: Log, format_label: str = "ACLED export (CSV)"
+) -> UploadRecord:
+    """Upload ``path`` as ``format_label`` on the Import page of a fresh server, in headless
     Chromium, import it into a store file, and read the server's memory around it."""
     from playwright.sync_api import sync_playwright
 
@@ -165,7 +309,7 @@ def upload(path: Path, folder: Path, log: Log) -> UploadRecord:
     store = folder / "upload.duckdb"
     for stale in (store, store.with_suffix(".duckdb.wal")):
         stale.unlink(missing_ok=True)
-    record = UploadRecord(path.name, round(path.stat().st_size / 1e6, 1))
+    record = UploadRecord(path.name, round(path.stat().st_size / 1e6, 1), format_label)
     with (folder / "upload-server.log").open("w") as log_file:
         server = LocalServer(env={"GEO_STORE": str(store)}, log=log_file)
         try:
@@ -179,6 +323,8 @@ def upload(path: Path, folder: Path, log: Log) -> UploadRecord:
                 time.sleep(2)
                 record.resting_mb = _status_mb(server.pid, "VmRSS")
                 log(f"[upload {record.size_mb:g} MB] resting at {record.resting_mb} MB")
+                page.get_by_text(format_label, exact=True).first.click()
+                time.sleep(2)
                 dropzone = page.locator("[data-testid='stFileUploaderDropzoneInput']").first
                 dropzone.set_input_files(str(path))
                 page.get_by_text(path.name).first.wait_for(timeout=300_000)
@@ -196,14 +342,28 @@ def upload(path: Path, folder: Path, log: Log) -> UploadRecord:
     return record
 
 
-def upload_run(rows: int, work_dir: Path | None, log: Log) -> UploadRecord:
-    """Write an ACLED export of ``rows`` events and measure its upload (see :func:`upload`)."""
+def upload_run(rows: int, work_dir: Path | None, log: Log) -> list[UploadRecord]:
+    """Measure uploads (see :func:`upload`) of an ACLED export of ``rows`` events, a GeoJSON
+    of as many points and an AidData file of a quarter as many projects (each about 21-23 MB
+    at the default 90,000: under the page's 25 MB upload limit)."""
     from atlas_tools.bench import synthetic_acled
 
     folder = Path(work_dir or tempfile.mkdtemp(prefix="geo-bench-memory-"))
     folder.mkdir(parents=True, exist_ok=True)
-    path = _written(folder / f"upload-{rows}.csv", rows, synthetic_acled, log)
-    return upload(path, folder, log)
+    files = [
+        (f"upload-{rows}.csv", rows, synthetic_acled, "ACLED export (CSV)"),
+        (f"points-{rows}.geojson", rows, point_geojson, "GeoJSON"),
+        (
+            f"gcdf-{rows // 4}.geojson",
+            rows // 4,
+            aiddata_geojson,
+            "AidData GCDF projects (GeoJSON)",
+        ),
+    ]
+    return [
+        upload(_written(folder / name, count, write, log), folder, log, label)
+        for name, count, write, label in files
+    ]
 
 
 def _written(path: Path, rows: int, write: Callable[[int, Path], Path], log: Log) -> Path:
@@ -213,7 +373,7 @@ def _written(path: Path, rows: int, write: Callable[[int, Path], Path], log: Log
     return path
 
 
-def table(records: list[MemoryRecord], uploaded: UploadRecord | None = None) -> str:
+def table(records: list[MemoryRecord], uploaded: list[UploadRecord] | None = None) -> str:
     """A Markdown table of the records, the naive/atlas ratio of each file's peak, and the
     server's memory around an upload."""
     lines = [
@@ -233,15 +393,21 @@ def table(records: list[MemoryRecord], uploaded: UploadRecord | None = None) -> 
             notes.append(
                 f"- {kind}: peak RSS naive/atlas {naive.peak_rss_mb / atlas.peak_rss_mb:.1f}×"
             )
-    if uploaded is not None:
+    for up in uploaded or []:
         notes.append(
-            f"- upload of {uploaded.file} ({uploaded.size_mb:g} MB) on the Import page: server "
-            f"RSS {uploaded.resting_mb} MB before, peak {uploaded.peak_mb} MB, "
-            f"{uploaded.after_mb} MB after ({uploaded.loaded.splitlines()[0][:80]})"
+            f"- upload of {up.file} ({up.size_mb:g} MB, {up.format}) on the Import page: server "
+            f"RSS {up.resting_mb} MB before, peak {up.peak_mb} MB, "
+            f"{up.after_mb} MB after ({(up.loaded.splitlines() or [''])[0][:80]})"
         )
     return "\n".join(lines + (["", *notes] if notes else []))
 
 
-def write_json(records: list[MemoryRecord], uploaded: UploadRecord | None, path: Path) -> None:
-    found = {"imports": [asdict(r) for r in records], "upload": uploaded and asdict(uploaded)}
+def write_json(
+    records: list[MemoryRecord], uploaded: list[UploadRecord] | None, path: Path
+) -> None:
+    found = {
+        "imports": [asdict(r) for r in records],
+        "upload": asdict(uploaded[0]) if uploaded else None,  # the ACLED export
+        "uploads": [asdict(u) for u in uploaded or []],
+    }
     path.write_text(json.dumps(found, indent=2) + "\n")

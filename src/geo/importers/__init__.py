@@ -8,7 +8,13 @@ a newer ``timestamp`` replacing a stored row, a deletions list removing rows.
 
 from geo.importers.acled import import_acled
 from geo.importers.aiddata import import_aiddata
-from geo.importers.base import ImportResult, Reject, UnreadableFile, write_rejects
+from geo.importers.base import (
+    ImportResult,
+    Reject,
+    UnreadableFile,
+    release_memory,
+    write_rejects,
+)
 from geo.importers.generic import (
     SiteImportResult,
     import_csv,
@@ -28,5 +34,6 @@ __all__ = [
     "import_csv_sites",
     "import_geojson",
     "parse_mapping",
+    "release_memory",
     "write_rejects",
 ]

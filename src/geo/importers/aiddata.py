@@ -14,16 +14,18 @@ by its number in the file (1 for the first).
 
 from __future__ import annotations
 
-import json
+import itertools
 import re
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import TextIO
 
 import shapely
 from shapely.geometry import shape
 
-from geo.importers.base import Progress, Reject, UnreadableFile, too_deep
+from geo.importers import jsonstream
+from geo.importers.base import Progress, Reject, UnreadableFile
 from geo.importers.generic import COUNTRY_CODES, SiteImportResult, _Areas, run_site_import
 from geo.model import AREAS, Category, Confidence, GeoPrecision, TimePrecision
 from geo.store.base import StoreWriter
@@ -45,45 +47,40 @@ def _key(name: str) -> str:
 
 
 def read_features(
-    text: str, rejects: list[Reject], path: str | Path = "the file"
+    handle: TextIO,
+    rejects: list[Reject],
+    path: str | Path = "the file",
+    progress: Progress | None = None,
 ) -> Iterator[tuple[int, dict[str, object]]]:
     """Every Feature of the text (one FeatureCollection, several concatenated, or one Feature
-    per line) with its number in the file; what cannot be read is rejected and skipped.
-    Raises :class:`~geo.importers.base.UnreadableFile` for a value nested too deeply to
-    read (where it ends cannot be known, so nothing after it can be read either)."""
-    decoder = json.JSONDecoder()
-    position, number, size = 0, 0, len(text)
-    while True:
-        while position < size and text[position] in " \t\r\n,":
-            position += 1
-        if position >= size:
-            return
-        line = text.count("\n", 0, position) + 1
-        try:
-            value, position = decoder.raw_decode(text, position)
-        except RecursionError:
-            raise too_deep(path) from None
-        except json.JSONDecodeError as exc:
+    per line) with its number in the file, read one at a time; what cannot be read is
+    rejected and skipped (a line that is not JSON costs that line; inside a collection,
+    reading stops there, the features before it kept). Raises
+    :class:`~geo.importers.base.UnreadableFile` for a value nested too deeply to read
+    (where it ends cannot be known, so nothing after it can be read either)."""
+    number = skipped = 0  # an unreadable stretch counts as one feature
+    for found in jsonstream.features(handle, path, progress=progress):
+        if isinstance(found, jsonstream.JsonError):
             number += 1
-            rejects.append(Reject(number, f"json: unreadable at line {line}: {exc.msg}"))
-            after = text.find("\n", position)
-            position = size if after < 0 else after + 1
+            skipped += 1
+            rejects.append(Reject(number, f"json: unreadable at line {found.line}: {found.reason}"))
             continue
+        number = found.number + skipped
+        value = found.value
         kind = value.get("type") if isinstance(value, dict) else None
-        if kind == "FeatureCollection" and isinstance(value.get("features"), list):
-            for feature in value["features"]:
-                number += 1
-                if isinstance(feature, dict):
-                    yield number, feature
-                else:
-                    rejects.append(Reject(number, "feature: not a GeoJSON Feature"))
-        elif kind == "Feature":
-            number += 1
+        if found.in_collection:
+            if isinstance(value, dict):
+                yield number, value
+            else:
+                rejects.append(Reject(number, "feature: not a GeoJSON Feature"))
+        elif kind == "Feature" and isinstance(value, dict):
             yield number, value
         else:
-            number += 1
             rejects.append(
-                Reject(number, f"json: line {line} is not a GeoJSON Feature or FeatureCollection")
+                Reject(
+                    number,
+                    f"json: line {found.line} is not a GeoJSON Feature or FeatureCollection",
+                )
             )
 
 
@@ -290,47 +287,42 @@ class _Parser:
         }
 
 
-def _reporting(
-    features: list[tuple[int, dict[str, object]]], size: int, progress: Progress | None
-) -> Iterator[tuple[int, dict[str, object]]]:
-    """The features, telling ``progress`` how far through the file they are."""
-    step = max(len(features) // 100, 1)
-    for done, feature in enumerate(features):
-        if progress is not None and done % step == 0:
-            progress(size * done // max(len(features), 1), size)
-        yield feature
-    if progress is not None:
-        progress(size, size)
-
-
 def import_aiddata(
     path: str | Path, store: StoreWriter, progress: Progress | None = None
 ) -> SiteImportResult:
     """Import an AidData GCDF geospatial GeoJSON file as ``bri_site`` sites, idempotent by
     the publisher's project id. ``progress`` hears (bytes, file size) as the features are
-    read, in proportion to the features done."""
+    read. Features are read one at a time, and staged in chunks."""
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        handle = open(path, encoding="utf-8-sig")  # noqa: SIM115 (closed below)
+    except OSError as exc:
         raise UnreadableFile(f"cannot read {path}: {exc}") from exc
-    if not text.strip():
-        raise UnreadableFile(f"{path} is empty")
     rejects: list[Reject] = []
     name = Path(path).name
     parse = _Parser(name)
-    features = list(read_features(text, rejects, path))
-    if not features and rejects:
-        raise UnreadableFile(f"{path}: no GeoJSON feature could be read ({rejects[0].reason})")
-    result = run_site_import(
-        store,
-        _reporting(features, len(text.encode("utf-8")), progress),
-        parse,
-        rejects,
-        file=name,
-        kind="aiddata",
-        provenance=f"AidData GCDF geospatial ({name})",
-        licence=LICENCE,
-    )
+    with handle:
+        try:
+            features = read_features(handle, rejects, path, progress)
+            first = next(features, None)
+            if first is None:
+                if jsonstream.blank(handle):
+                    raise UnreadableFile(f"{path} is empty")
+                if rejects:
+                    raise UnreadableFile(
+                        f"{path}: no GeoJSON feature could be read ({rejects[0].reason})"
+                    )
+            result = run_site_import(
+                store,
+                itertools.chain([first] if first else [], features),
+                parse,
+                rejects,
+                file=name,
+                kind="aiddata",
+                provenance=f"AidData GCDF geospatial ({name})",
+                licence=LICENCE,
+            )
+        except UnicodeDecodeError as exc:
+            raise UnreadableFile(f"cannot read {path}: {exc}") from exc
     versions = ", ".join(sorted(parse.schemas)) or "none"
     result.warnings.insert(0, f"AidData GCDF schema(s) read: {versions}")
     return result

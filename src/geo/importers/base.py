@@ -15,10 +15,13 @@ is a whole record, which then loads.
 from __future__ import annotations
 
 import csv
+import ctypes
+import gc
 import io
 import json
 import os
 import re
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +29,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 import pandas as pd
+import pyarrow as pa
 
 from geo import placenames
 from geo.bundle import load_admin1
@@ -37,7 +41,12 @@ csv.field_size_limit(1_000_000)
 
 # (bytes read, file size): the CLI draws a bar on stderr, the import page st.progress.
 Progress = Callable[[int, int], None]
-CHUNK_ROWS = 25_000
+# Rows parsed and staged in the store at a time: a parsed ACLED row holds about 2 KB of
+# Python objects, and its frame, Arrow table and Parquet file about as much again, so a chunk
+# costs some 30 MB at its height. A chunk also ends once its records' text passes
+# CHUNK_CHARS, so that a file of long rows (notes of thousands of characters) stays bounded.
+CHUNK_ROWS = 5_000
+CHUNK_CHARS = 4_000_000
 DELIMITERS = (",", ";", "\t", "|")
 SEARCH_COLUMNS = ("title", "location", "admin1", "region", "country", "actor1", "assoc_actor_1")
 
@@ -90,6 +99,22 @@ class ImportResult:
             f"({c.new} new, {c.updated} updated, {c.unchanged} unchanged, "
             f"{self.superseded} superseded in the file, {c.deleted} deleted)"
         )
+
+
+def release_memory() -> None:
+    """Hand the memory an import freed back to the operating system, so a long-running
+    server returns near its resting size: collect cycles, then ask glibc's allocator to
+    give back its free pages (``malloc_trim``; its arenas otherwise keep them for reuse).
+    Does nothing more where there is no glibc."""
+    gc.collect()
+    pa.default_memory_pool().release_unused()  # Arrow's own allocator keeps freed pages too
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        trim = ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # musl and other C libraries have no malloc_trim
+        return
+    trim(0)
 
 
 def write_rejects(path: str | Path, rejects: Iterable[Reject]) -> None:
@@ -446,15 +471,19 @@ def run_import(
     replaced; within the file the row with the newest ``updated`` wins, and two rows for one
     id with the same timestamp reject the later one.
 
-    Rows are parsed and staged in the store :data:`CHUNK_ROWS` at a time, and repeated ids
+    Rows are parsed and staged in the store :data:`CHUNK_ROWS` at a time (fewer when
+    their text passes :data:`CHUNK_CHARS`), and repeated ids
     are found among the staged rows by the store, so the memory an import takes does not
     grow with the file (beside one entry per rejected row)."""
     result = ImportResult(rejects=rejects)
     curated = store.bundle_ids()
     pending: list[dict[str, object]] = []
+    pending_chars = 0
     staged = 0  # the rows staged so far: each row's ordinal, in file order
 
     def flush(batch_add: Callable[[pd.DataFrame], None]) -> None:
+        nonlocal pending_chars
+        pending_chars = 0
         if not pending:
             return
         frame = finish(pending)
@@ -483,7 +512,8 @@ def run_import(
             row["origin"] = origin
             row["updated"] = int(str(row.get("updated") or 0))
             pending.append(row)
-            if len(pending) >= CHUNK_ROWS:
+            pending_chars += sum(map(len, record.values.values()))
+            if len(pending) >= CHUNK_ROWS or pending_chars >= CHUNK_CHARS:
                 flush(batch.add)
         flush(batch.add)
         settled = batch.settle()

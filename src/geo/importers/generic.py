@@ -15,6 +15,7 @@ holds the names, a row without one is rejected.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -25,6 +26,7 @@ import pandas as pd
 import shapely
 
 from geo.bundle import area_shapes, load_admin1
+from geo.importers import jsonstream
 from geo.importers.acled import category_of, parse_date
 from geo.importers.base import (
     ROW_TOO_DEEP,
@@ -34,7 +36,6 @@ from geo.importers.base import (
     Reject,
     RowParser,
     UnreadableFile,
-    load_json,
     read_deletions,
     read_records,
     run_import,
@@ -280,17 +281,36 @@ def import_csv(
     return run_import(store, records, parse, rejects, origin=origin, deletions=deleted)
 
 
-def _features(path: str | Path) -> list[object]:
+# The features whose property names decide which fields are read from columns of their
+# own name (read ahead of the import, and kept until it starts).
+KEY_SAMPLE = 1000
+
+
+def _features(path: str | Path, progress: Progress | None = None) -> Iterator[object]:
+    """The features of one GeoJSON FeatureCollection, read one at a time. Anything else, or
+    text that is not JSON anywhere in the file, raises :class:`UnreadableFile` (then the
+    import, one transaction, changes nothing)."""
     try:
-        data = load_json(Path(path).read_text(encoding="utf-8-sig"), path)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        handle = open(path, encoding="utf-8-sig")  # noqa: SIM115 (closed below)
+    except OSError as exc:
         raise UnreadableFile(f"cannot read {path} as GeoJSON: {exc}") from exc
-    if not isinstance(data, dict) or not isinstance(data.get("features"), list):
-        raise UnreadableFile(f"{path} is not a GeoJSON FeatureCollection")
-    return list(data["features"])
+    with handle:
+        seen = False
+        try:
+            for found in jsonstream.features(handle, path, recover=False, progress=progress):
+                if isinstance(found, jsonstream.JsonError):
+                    raise UnreadableFile(f"cannot read {path} as GeoJSON: {found}")
+                if not found.in_collection:
+                    raise UnreadableFile(f"{path} is not a GeoJSON FeatureCollection")
+                seen = True
+                yield found.value
+            if not seen and jsonstream.blank(handle):
+                raise UnreadableFile(f"cannot read {path} as GeoJSON: the file is empty")
+        except UnicodeDecodeError as exc:
+            raise UnreadableFile(f"cannot read {path} as GeoJSON: {exc}") from exc
 
 
-def geojson_records(features: list[object], rejects: list[Reject]) -> Iterator[Record]:
+def geojson_records(features: Iterable[object], rejects: list[Reject]) -> Iterator[Record]:
     """Point features as records (``line`` is the feature's number, from 1), with the
     point's coordinates as ``longitude`` and ``latitude``."""
     for number, feature in enumerate(features, start=1):
@@ -328,14 +348,16 @@ def import_geojson(
     *,
     deletions: str | Path | None = None,
     origin: str = "geojson",
+    progress: Progress | None = None,
 ) -> ImportResult:
-    """Import the Point features of a GeoJSON FeatureCollection; rejects name the feature
-    by its number (1 for the first)."""
+    """Import the Point features of a GeoJSON FeatureCollection, read one feature at a
+    time; rejects name the feature by its number (1 for the first)."""
     rejects: list[Reject] = []
-    features = _features(path)
+    features = _features(path, progress)
+    ahead = list(itertools.islice(features, KEY_SAMPLE))
     keys = {
         str(k)
-        for f in features[:1000]
+        for f in ahead
         if isinstance(f, dict) and isinstance(f.get("properties"), dict)
         for k in f["properties"]
     }
@@ -343,9 +365,9 @@ def import_geojson(
     fields.setdefault("event_id", "id")  # the feature's own id, when it has one
     deleted = read_deletions(deletions) if deletions else ()
     parse = row_parser(fields, origin)
-    return run_import(
-        store, geojson_records(features, rejects), parse, rejects, origin=origin, deletions=deleted
-    )
+    records = geojson_records(itertools.chain(ahead, features), rejects)
+    del ahead  # the chain holds the features read ahead until they are parsed
+    return run_import(store, records, parse, rejects, origin=origin, deletions=deleted)
 
 
 # ---- sites ----
@@ -371,6 +393,8 @@ def finish_sites(rows: list[dict[str, object]]) -> pd.DataFrame:
 
 
 SiteParser = Callable[[dict[str, object]], dict[str, object]]
+# Sites parsed and staged at a time: an AidData project carries its footprint's WKT.
+SITE_CHUNK_ROWS = 2_000
 
 
 def run_site_import(
@@ -386,40 +410,62 @@ def run_site_import(
 ) -> SiteImportResult:
     """Parse each item (its position, its values) into a site row, a
     :class:`~geo.validate.RowError` rejecting it, and merge the good rows into the store in
-    one transaction, by site id. A row whose ``flags`` are set is kept and warned about."""
+    one transaction, by site id, staged :data:`SITE_CHUNK_ROWS` at a time (the items are
+    read as the store takes the chunks). A row whose ``flags`` are set is kept and warned
+    about."""
     result = SiteImportResult(rejects=rejects)
     curated = store.bundle_site_ids()
     seen: dict[str, int] = {}
-    rows: list[dict[str, object]] = []
-    for position, values in items:
-        try:
-            row = parse(values)
-        except RowError as err:
-            rejects.append(Reject(position, f"{err.field}: {err.reason}"))
-            continue
-        except RecursionError:  # a GeoJSON property nested hundreds of levels deep
-            rejects.append(Reject(position, ROW_TOO_DEEP))
-            continue
-        site_id = str(row["site_id"])
-        if site_id in curated:
-            rejects.append(Reject(position, f"site_id: {site_id!r} belongs to the curated data"))
-            continue
-        if site_id in seen:
-            rejects.append(Reject(position, f"site_id: duplicate {site_id!r} (of {seen[site_id]})"))
-            continue
-        seen[site_id] = position
-        row["line"] = position
-        row["origin"] = kind.split(" ")[0]  # anything but the bundle's origin
-        row.setdefault("provenance", provenance)
-        row.setdefault("licence", licence)
-        if row.get("flags"):
-            result.warnings.append(f"{position}: {site_id}: {row['flags']}")
-        rows.append(row)
-    frame = finish_sites(rows) if rows else pd.DataFrame()
-    result.loaded = len(frame)
+
+    def frames() -> Iterator[pd.DataFrame]:
+        rows: list[dict[str, object]] = []
+        for position, values in items:
+            try:
+                row = parse(values)
+            except RowError as err:
+                rejects.append(Reject(position, f"{err.field}: {err.reason}"))
+                continue
+            except RecursionError:  # a GeoJSON property nested hundreds of levels deep
+                rejects.append(Reject(position, ROW_TOO_DEEP))
+                continue
+            site_id = str(row["site_id"])
+            if site_id in curated:
+                rejects.append(
+                    Reject(position, f"site_id: {site_id!r} belongs to the curated data")
+                )
+                continue
+            if site_id in seen:
+                rejects.append(
+                    Reject(position, f"site_id: duplicate {site_id!r} (of {seen[site_id]})")
+                )
+                continue
+            seen[site_id] = position
+            row["line"] = position
+            row["origin"] = kind.split(" ")[0]  # anything but the bundle's origin
+            row.setdefault("provenance", provenance)
+            row.setdefault("licence", licence)
+            if row.get("flags"):
+                result.warnings.append(f"{position}: {site_id}: {row['flags']}")
+            rows.append(row)
+            if len(rows) >= SITE_CHUNK_ROWS:
+                result.loaded += len(rows)
+                yield finish_sites(rows)
+                rows = []
+        if rows:
+            result.loaded += len(rows)
+            yield finish_sites(rows)
+
+    chunks = frames()
+    first = next(chunks, None)  # a file with no good row records no import
     result.counts = (
-        store.merge_sites(frame, file=file, kind=kind, provenance=provenance, licence=licence)
-        if rows
+        store.merge_sites(
+            itertools.chain([first], chunks),
+            file=file,
+            kind=kind,
+            provenance=provenance,
+            licence=licence,
+        )
+        if first is not None
         else ImportCounts()
     )
     return result

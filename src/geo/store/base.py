@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
@@ -107,6 +107,14 @@ def _array(column: str, values: pd.Series) -> pa.Array:
     if kind == pa.int64():
         return pa.array(pd.to_numeric(values, errors="coerce"), type=kind, from_pandas=True)
     return pa.array(values.astype("float64"), type=kind, from_pandas=True)
+
+
+def frames_of(rows: pd.DataFrame | Iterable[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+    """A frame, or chunks of one, as chunks."""
+    if isinstance(rows, pd.DataFrame):
+        yield rows
+    else:
+        yield from rows
 
 
 def to_arrow(frame: pd.DataFrame, columns: Sequence[str]) -> pa.Table:
@@ -331,7 +339,7 @@ class StoreWriter(Protocol):
 
     def merge_sites(
         self,
-        rows: pd.DataFrame,
+        rows: pd.DataFrame | Iterable[pd.DataFrame],
         *,
         file: str = "",
         kind: str = "",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import tempfile
 import threading
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,6 +35,7 @@ from geo.store.base import (
     Staged,
     StoreError,
     StoreFileError,
+    frames_of,
     sql_type,
     to_arrow,
     with_cells,
@@ -81,8 +82,10 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> None:
 
 # DuckDB's memory during an import into a store file: past it, its work (the staged rows,
 # the merge's sorts and joins) spills to a folder beside the file, so an import's memory
-# stays bounded whatever the file's size.
-IMPORT_MEMORY = "160MB"
+# stays bounded whatever the file's size. On one thread the merge of a million rows fits in
+# 100 MB (on two it needs more than 100 MB: each thread keeps buffers of its own).
+IMPORT_MEMORY = "128MB"
+IMPORT_THREADS = 1
 
 
 def _insert_copied(
@@ -260,7 +263,7 @@ class DuckStore(SqlReads):
 
     def merge_sites(
         self,
-        rows: pd.DataFrame,
+        rows: pd.DataFrame | Iterable[pd.DataFrame],
         *,
         file: str = "",
         kind: str = "",
@@ -269,13 +272,20 @@ class DuckStore(SqlReads):
     ) -> ImportCounts:
         """Merge imported sites in one transaction, by ``site_id``: a new id is appended, a
         known one replaced in place (same row number) when any value changed; the curated
-        sites are never touched. The file's provenance and licence are recorded."""
+        sites are never touched. The file's provenance and licence are recorded. ``rows``
+        may come as chunks, staged one at a time."""
         columns = [c for c in SITE_TABLE_COLUMNS if c != "row_no"]
-        with self._lock, self._transaction() as con:
+        with (
+            self._lock,
+            self._bounded_memory(),
+            tempfile.TemporaryDirectory(prefix="geo-import-") as folder,
+            self._transaction() as con,
+        ):
             con.execute("DROP TABLE IF EXISTS site_staging")
             con.execute(_create("site_staging", columns, temporary=True))
-            if len(rows):
-                _insert(con, "site_staging", to_arrow(rows, columns))
+            for chunk in frames_of(rows):
+                if len(chunk):
+                    _insert_copied(con, "site_staging", to_arrow(chunk, columns), Path(folder))
             con.execute(
                 "CREATE OR REPLACE TEMP TABLE site_fresh AS SELECT * FROM site_staging "
                 "QUALIFY row_number() OVER (PARTITION BY site_id ORDER BY line DESC) = 1"
@@ -359,22 +369,28 @@ class DuckStore(SqlReads):
 
     @contextmanager
     def _bounded_memory(self) -> Iterator[None]:
-        """Hold DuckDB to :data:`IMPORT_MEMORY` for the while (a store file only: an
-        in-memory store has nowhere to spill, and holds all its rows in memory anyway)."""
+        """Hold DuckDB to :data:`IMPORT_MEMORY` and :data:`IMPORT_THREADS` for the while (a
+        store file only: an in-memory store has nowhere to spill, and holds all its rows in
+        memory anyway)."""
         if self.path is None:
             yield
             return
+        bounds = {"memory_limit": IMPORT_MEMORY, "threads": str(IMPORT_THREADS)}
+        before: dict[str, str] = {}
         with self._file_faults():
-            (before,) = self._con.execute("SELECT current_setting('memory_limit')").fetchone() or (
-                None,
-            )
-            self._con.execute(f"SET memory_limit = '{IMPORT_MEMORY}'")
+            for name, value in bounds.items():
+                (now,) = self._con.execute("SELECT current_setting(?)", [name]).fetchone() or (
+                    None,
+                )
+                if now is not None:
+                    before[name] = str(now)
+                self._con.execute(f"SET {name} = '{value}'")
         try:
             yield
         finally:
-            if before is not None:
+            for name, value in before.items():
                 with suppress(duckdb.Error):
-                    self._con.execute("SET memory_limit = ?", [str(before)])
+                    self._con.execute(f"SET {name} = ?", [value])
 
 
 class _DuckBatch:
@@ -417,11 +433,13 @@ class _DuckBatch:
 
     def merge(self) -> None:
         con = self._con
-        # One row per id: the newest timestamp, and of equal ones the last line.
+        # One row per id: the newest timestamp, and of equal ones the last line. Only the
+        # keys are sorted and kept (a staged row is found again by its rowid), so the
+        # merge holds no second copy of the staged rows.
         con.execute(
-            "CREATE OR REPLACE TEMP TABLE fresh AS SELECT * FROM staging "
-            "QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY updated DESC NULLS LAST, "
-            "line DESC) = 1"
+            "CREATE OR REPLACE TEMP TABLE fresh AS SELECT rowid AS staged_no, event_id, "
+            "updated, line FROM staging QUALIFY row_number() OVER (PARTITION BY event_id "
+            "ORDER BY updated DESC NULLS LAST, line DESC) = 1"
         )
         con.execute(
             "CREATE OR REPLACE TEMP TABLE matched AS SELECT f.event_id, e.row_no, "
@@ -442,13 +460,20 @@ class _DuckBatch:
         )
         (top,) = con.execute("SELECT max(row_no) FROM events").fetchone() or (None,)
         base = max(int(top) + 1 if top is not None else 0, IMPORT_ROW_BASE)
+        # Each row to write, with its place: a replaced row keeps its own, a new one follows
+        # the store's last in file order.
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE placed AS SELECT f.staged_no, coalesce(m.row_no, "
+            "? + row_number() OVER (ORDER BY f.line, f.event_id)) AS placed_no "
+            "FROM fresh f LEFT JOIN matched m USING (event_id) "
+            "WHERE m.event_id IS NULL OR (m.newer AND m.origin <> ?)",
+            [base, BUNDLE_ORIGIN],
+        )
         columns = [c for c in EVENT_TABLE_COLUMNS if c != "row_no"]
         con.execute(
             f"INSERT INTO events ({_names(columns)}, row_no) "
-            f"SELECT {_names(columns, 'f.')}, coalesce(m.row_no, ? + row_number() OVER "
-            "(ORDER BY f.line, f.event_id)) FROM fresh f LEFT JOIN matched m USING (event_id) "
-            "WHERE m.event_id IS NULL OR (m.newer AND m.origin <> ?)",
-            [base, BUNDLE_ORIGIN],
+            f"SELECT {_names(columns, 's.')}, p.placed_no FROM placed p "
+            "JOIN staging s ON s.rowid = p.staged_no"
         )
         (deleted,) = con.execute(
             "SELECT count(*) FROM events WHERE origin <> ? AND event_id IN "
@@ -459,7 +484,7 @@ class _DuckBatch:
             "DELETE FROM events WHERE origin <> ? AND event_id IN (SELECT event_id FROM deletions)",
             [BUNDLE_ORIGIN],
         )
-        for name in ("staging", "deletions", "fresh", "matched"):
+        for name in ("staging", "deletions", "fresh", "matched", "placed"):
             con.execute(f"DROP TABLE IF EXISTS {name}")
         self._counts = ImportCounts(
             new=int(new),

@@ -20,7 +20,7 @@ import io
 import json
 import threading
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import asdict
 from importlib import resources
@@ -48,6 +48,7 @@ from geo.store.base import (
     arrow_type,
     frame_from_ipc,
     frame_to_ipc,
+    frames_of,
     to_arrow,
     with_cells,
 )
@@ -509,7 +510,7 @@ class PgStore(SqlReads):
 
     def merge_sites(
         self,
-        rows: pd.DataFrame,
+        rows: pd.DataFrame | Iterable[pd.DataFrame],
         *,
         file: str = "",
         kind: str = "",
@@ -522,8 +523,9 @@ class PgStore(SqlReads):
         columns = [c for c in SITE_TABLE_COLUMNS if c != "row_no"]
         with self._writing() as con:
             con.execute(_create_temp("site_staging", columns))
-            if len(rows):
-                _copy(con, "site_staging", to_arrow(rows, columns))
+            for chunk in frames_of(rows):
+                if len(chunk):
+                    _copy(con, "site_staging", to_arrow(chunk, columns))
             con.execute(
                 "CREATE TEMP TABLE site_fresh ON COMMIT DROP AS SELECT DISTINCT ON (site_id) * "
                 "FROM site_staging ORDER BY site_id, line DESC NULLS LAST"

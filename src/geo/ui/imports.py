@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from geo import importers, query, safe_html
@@ -161,8 +163,10 @@ def csv_form(upload: UploadedFile | None) -> CsvChoice:
         return CsvChoice(sites, typed or {}, category, provenance, licence)
     try:
         # The start of the file is all a preview reads (and a byte more, which tells it
-        # whether the file goes on): no copy of a large upload on every rerun.
-        preview = preview_csv(bytes(upload.getbuffer()[: HEAD_BYTES + 1]))
+        # whether the file goes on). read(), not getbuffer(): a buffer of the upload
+        # would copy all of it on every rerun.
+        upload.seek(0)
+        preview = preview_csv(upload.read(HEAD_BYTES + 1))
     except importers.UnreadableFile as exc:
         st.error(f"This file cannot be imported: {safe_html.markdown(exc, max_len=400)}")
         return CsvChoice(sites)
@@ -222,6 +226,29 @@ def _as_uploaded(message: str, *paths: Path | None) -> str:
     return message
 
 
+# The uploaders' keys end in the number of imports done in the session: after an import
+# the page shows fresh, empty uploaders, and the uploaded files are let go.
+ROUND = "import_round"
+
+
+def _uploader_key(name: str) -> str:
+    return f"{name}_{st.session_state.get(ROUND, 0)}"
+
+
+def _let_go(*uploads: UploadedFile | None) -> None:
+    """Forget the uploads once imported: Streamlit keeps each upload's bytes in memory for
+    as long as its uploader holds it, so the page's uploaders are replaced by empty ones and
+    the files dropped from the session's uploads; then the memory the import freed goes back
+    to the system."""
+    st.session_state[ROUND] = st.session_state.get(ROUND, 0) + 1
+    ctx = get_script_run_ctx()
+    if ctx is not None and isinstance(ctx.uploaded_file_mgr, MemoryUploadedFileManager):
+        for upload in uploads:
+            if upload is not None:
+                ctx.uploaded_file_mgr.remove_file(ctx.session_id, upload.file_id)
+    importers.release_memory()
+
+
 def run_import(
     store: Store,
     kind: str,
@@ -270,7 +297,9 @@ def run_import(
                 )
             else:
                 mapping = importers.parse_mapping(mapping_text)
-                result = importers.import_geojson(path, store, mapping, deletions=deleted)
+                result = importers.import_geojson(
+                    path, store, mapping, deletions=deleted, progress=progress
+                )
         except (importers.UnreadableFile, ValueError, StoreNotWritable) as exc:
             bar.empty()  # a shared database whose role may only read says so here too
             shown = _as_uploaded(str(exc), path, deleted)
@@ -279,6 +308,8 @@ def run_import(
     bar.progress(1.0, text="Done")
     st.session_state["import_result"] = result
     st.session_state["import_kind"] = kind
+    st.session_state["import_name"] = upload_name(upload.name)
+    _let_go(upload, deletions)
     st.rerun()  # the counts at the top include the rows just imported
 
 
@@ -294,6 +325,12 @@ def show_result() -> None:
         f"{result.counts.unchanged:,} unchanged, {result.counts.deleted:,} deleted."
     )
     (st.success if result.loaded else st.warning)(message)
+    name = st.session_state.get("import_name")
+    if name:
+        st.caption(
+            f"From {safe_html.markdown(name, max_len=120)}. The file is no longer held by the "
+            "page: upload it again to import it again."
+        )
     notes = getattr(result, "warnings", [])
     if notes:
         with st.expander(f"Notes on the loaded rows ({len(notes)})", expanded=True):
@@ -360,7 +397,7 @@ def import_form(data: Bundle) -> None:
     upload = st.file_uploader(
         "File",
         type=["geojson", "json"] if kind in ("geojson", "aiddata") else ["csv", "txt"],
-        key="import_file",
+        key=_uploader_key("import_file"),
     )
     mapping_text = ""
     choice = csv_form(upload) if kind == "csv" else None
@@ -375,7 +412,7 @@ def import_form(data: Bundle) -> None:
         None
         if kind == "aiddata" or (choice is not None and choice.sites)
         else st.file_uploader(
-            "Deletions list (optional)", type=["csv", "txt"], key="import_deletions"
+            "Deletions list (optional)", type=["csv", "txt"], key=_uploader_key("import_deletions")
         )
     )
     ready = upload is not None and (choice is None or choice.ready)
