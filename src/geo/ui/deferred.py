@@ -14,8 +14,6 @@ the page.
 
 from __future__ import annotations
 
-import time
-
 import streamlit as st
 
 from geo.ui import data as loaders
@@ -24,7 +22,7 @@ from geo.ui.keys import MAP_KEY
 # How long the page waits for the map's first report before drawing the rest anyway.
 WAIT_S = 12.0
 _GAVE_UP = "_map_report_waited"
-_WAITING_SINCE = "_map_report_awaited_since"
+_TIMER_ARMED = "_map_report_timer"
 
 
 def map_reported() -> bool:
@@ -36,23 +34,23 @@ def map_reported() -> bool:
 def after_map() -> bool:
     """Whether this run draws what comes after the map; when not, a timer makes sure a
     later run will, should the map never report."""
-    if map_reported():
-        st.session_state.pop(_WAITING_SINCE, None)
-        return True
     if (
-        st.session_state.get(_GAVE_UP)
+        map_reported()
+        or st.session_state.get(_GAVE_UP)
         or not st.context.headers  # no browser: nothing will draw the map
         or not loaders.asset_links().local
     ):
         return True
-    since = float(st.session_state.setdefault(_WAITING_SINCE, time.monotonic()))
 
     @st.fragment(run_every=WAIT_S)
     def wait() -> None:
-        # The fragment also runs inline in every full run: only a late run gives up.
-        if time.monotonic() - since >= WAIT_S * 0.9 and not map_reported():
+        # The fragment also runs inline in the full run that draws it, with the timer not
+        # yet armed: only the timer's own run, WAIT_S later, gives up.
+        if st.session_state.get(_TIMER_ARMED) and not map_reported():
             st.session_state[_GAVE_UP] = True
             st.rerun(scope="app")
 
+    st.session_state[_TIMER_ARMED] = False
     wait()
+    st.session_state[_TIMER_ARMED] = True
     return False
