@@ -26,7 +26,9 @@ with panel_column:
     ui.side_panel(page)
     ui.share_and_download(page)
 
-ui.items_table(page)
-ui.linked_charts(page.result, CHARTS)
-ui.projects.site_charts(page.result)  # committed amounts, when projects with one are in view
+# The table and the charts once the map is drawn (its first report reruns the page).
+if ui.after_map():
+    ui.items_table(page)
+    ui.linked_charts(page.result, CHARTS)
+    ui.projects.site_charts(page.result)  # committed amounts, when projects with one are in view
 ui.playback_ticker(page)

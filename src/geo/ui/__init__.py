@@ -4,16 +4,18 @@ Pages import this package and nothing else of ``geo``; each page starts with
 :func:`page_view` (or :func:`page_data` where it has no filters) and lays out the pieces
 named here. The modules, one concern each: :mod:`~geo.ui.state` (link, session and widgets),
 :mod:`~geo.ui.data` (cached loaders), :mod:`~geo.ui.sidebar`, :mod:`~geo.ui.atlas_map`,
-:mod:`~geo.ui.panels`, :mod:`~geo.ui.linked` (linked charts), :mod:`~geo.ui.projects`,
-:mod:`~geo.ui.playback`, :mod:`~geo.ui.share`, :mod:`~geo.ui.articles` (Sources),
-:mod:`~geo.ui.about`, :mod:`~geo.ui.auth`, :mod:`~geo.ui.database` (shared-database
-notices), :mod:`~geo.ui.imports` and :mod:`~geo.ui.ingest` (the pages that write), and
-:mod:`~geo.ui.navigation` (what ``app.py`` runs).
+:mod:`~geo.ui.panels`, :mod:`~geo.ui.linked` (linked charts), :mod:`~geo.ui.deferred` (what
+waits for the map), :mod:`~geo.ui.projects`, :mod:`~geo.ui.playback`, :mod:`~geo.ui.share`,
+:mod:`~geo.ui.articles` (Sources), :mod:`~geo.ui.about`, :mod:`~geo.ui.auth`,
+:mod:`~geo.ui.database` (shared-database notices), :mod:`~geo.ui.imports` and
+:mod:`~geo.ui.ingest` (the pages that write), and :mod:`~geo.ui.navigation` (what ``app.py``
+runs).
 """
 
 from geo.ui import about, articles, auth, database, imports, ingest, projects
 from geo.ui.atlas_map import atlas_map, missing_scripts_notice
 from geo.ui.data import editing_enabled, folder_bundle
+from geo.ui.deferred import after_map
 from geo.ui.layout import map_and_panel
 from geo.ui.linked import linked_charts
 from geo.ui.navigation import APP_TITLE, configure_page, gate, run_pages
@@ -35,6 +37,7 @@ __all__ = [
     "APP_TITLE",
     "PageView",
     "about",
+    "after_map",
     "articles",
     "atlas_map",
     "auth",
