@@ -28,7 +28,7 @@ REGION_CENTRE_JS = """
 """
 
 
-def test_clicking_a_region_filters_to_it(server: Server, page: Page) -> None:
+def test_a_region_filters_to_it_from_its_popup(server: Server, page: Page) -> None:
     page.goto(server.url)
     wait_for_app(page)
     assert drawn_markers(page, expected=89) == 89
@@ -36,6 +36,7 @@ def test_clicking_a_region_filters_to_it(server: Server, page: Page) -> None:
     point = frame.evaluate(REGION_CENTRE_JS, "Qaraghandy")
     assert point is not None, "the region layer has no Qaraghandy polygon"
     frame.locator("#map_div").click(position={"x": point[0], "y": point[1]})
+    frame.get_by_role("button", name="Filter to Karaganda Region").click()
     page.wait_for_function(
         "() => decodeURIComponent(window.location.search).includes('region=Qaraghandy')",
         timeout=20_000,

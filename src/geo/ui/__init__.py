@@ -12,7 +12,7 @@ notices), :mod:`~geo.ui.imports` and :mod:`~geo.ui.ingest` (the pages that write
 """
 
 from geo.ui import about, articles, auth, database, imports, ingest, projects
-from geo.ui.atlas_map import atlas_map, missing_scripts_notice
+from geo.ui.atlas_map import atlas_map, missing_scripts_notice, region_filter_bar
 from geo.ui.data import editing_enabled, folder_bundle
 from geo.ui.layout import map_and_panel
 from geo.ui.linked import linked_charts
@@ -57,6 +57,7 @@ __all__ = [
     "playback_controls",
     "playback_ticker",
     "projects",
+    "region_filter_bar",
     "run_pages",
     "share_and_download",
     "show_data_problems",

@@ -22,7 +22,7 @@ from geo.maps import clicked_id
 from geo.model import AREAS, Category
 from geo.picks import pick_keys_from_selection
 from geo.query import ViewResult, view_result
-from geo.regions import clicked_region
+from geo.regions import region_to_filter, region_viewport
 from geo.ui import data as loaders
 from geo.ui.keys import (
     MAP_KEY,
@@ -273,22 +273,22 @@ def dismiss_notices() -> None:
 
 def _apply_map_events(view: ViewState, bounds: Bounds) -> ViewState:
     """Fold what the map reported since the last run into the view: a clicked marker selects
-    its item, a clicked region filters to it, a pan or zoom moves the view's viewport."""
+    its item, a region's "Filter to" button filters to it (a click on the region itself only
+    opens that button), a pan or zoom moves the view's viewport."""
     reported = st.session_state.get(MAP_KEY) or {}
     if not isinstance(reported, dict):
         return view
     tooltip = reported.get("last_object_clicked_tooltip")
     if tooltip != _seen(_LAST_TOOLTIP):
         _mark_seen(_LAST_TOOLTIP, tooltip)
-        region = clicked_region(tooltip, bounds.regions)
+        region = region_to_filter(tooltip, bounds.regions)
         item = clicked_id(tooltip)
         cell = scale.clicked_cell(tooltip)
         if cell is not None:
             st.session_state[CELL_KEY] = cell  # listed beside the map; the map zooms in
             view = view.with_selected(None)
         elif region is not None:
-            view = replace(view, regions=(region,))
-            set_view(view, before_widgets=True)
+            return filter_to_region(view, region, before_widgets=True)
         elif item in bounds.ids:
             view = view.with_selected(item)
     center, zoom = reported.get("center"), reported.get("zoom")
@@ -299,6 +299,17 @@ def _apply_map_events(view: ViewState, bounds: Bounds) -> ViewState:
             return view
         if (lat, lng) != view.center or round(float(zoom), 2) != view.zoom:
             view = replace(view, center=(lat, lng), zoom=round(float(zoom), 2))
+    return view
+
+
+def filter_to_region(view: ViewState, region: str, *, before_widgets: bool) -> ViewState:
+    """The view narrowed to one region, with the map moved to show it."""
+    view = replace(view, regions=(region,))
+    fitted = region_viewport(loaders.admin1(), region)
+    if fitted is not None:
+        st.session_state[_MAP_ARGS] = fitted
+        view = replace(view, center=fitted[0], zoom=fitted[1])
+    set_view(view, before_widgets=before_widgets)
     return view
 
 
