@@ -102,7 +102,7 @@ def playback_ticker(page: PageView) -> None:
         if at_end(current, last):
             st.session_state[PLAYING] = False
         else:
-            state.set_view(next_frame(current, first, last, busy))
+            state.set_view(next_frame(current, first, last, busy), quiet=True)
         st.rerun(scope="app")
 
     tick()
