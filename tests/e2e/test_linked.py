@@ -64,6 +64,8 @@ def test_playback_steps_months_and_keeps_the_zoom(server: Server, page: Page) ->
     assert frame.evaluate("() => window.__mounted") == "yes", "the map was reloaded"
     assert frame.evaluate("() => window.map.getZoom()") == 6
     page.get_by_role("button", name="Pause").click()
+    # The link follows playback once it stops (its frames are not steps of the history).
+    page.wait_for_function("() => window.location.search.includes('to=')", timeout=20_000)
     wait_for_app(page)
     params = params_of(current_url(page))
     want = expected_count(params.get("from", "2013-09"), params["to"])

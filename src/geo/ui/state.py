@@ -27,6 +27,7 @@ from geo.regions import region_to_filter, region_viewport
 from geo.ui import data as loaders
 from geo.ui.keys import (
     MAP_KEY,
+    PLAYING,
     RANGE_GENERATION,
     W_CAT,
     W_COUNTRY,
@@ -50,7 +51,6 @@ _RESEED = "_reseed_widgets"
 _SEEN = "_seen_inputs"
 _PENDING = "_pending_inputs"
 _MAP_ARGS = "_map_args"
-_QUIET = "_quiet_commit"
 _RESTORING = "_restoring_view"
 _BROUGHT = "_map_brought"  # the selection the map's arguments last considered
 _LAST_TOOLTIP = "_last_clicked_tooltip"
@@ -124,6 +124,8 @@ def _arrive(view: ViewState) -> None:
         st.session_state[_CHART_GENERATION] = st.session_state.get(_CHART_GENERATION, 0) + 1
         for name in [k for k in st.session_state.get(_SEEN, {}) if k.startswith(_LAST_PICKS)]:
             st.session_state[_SEEN].pop(name)
+        # A map on this page is drawn anew: it opens where the view has it.
+        st.session_state[_MAP_ARGS] = (view.center, view.zoom)
     st.session_state[_LAST_PAGE] = page
 
 
@@ -240,12 +242,12 @@ def _mark_seen(name: str, value: object) -> None:
 
 def commit_view(state: ViewState, bounds: Bounds) -> None:
     """Remember the view and write it to the URL (only when it changed), keeping the page's
-    own parameters (:data:`PAGE_KEYS`). A quiet change (a playback frame) is not written:
-    the link follows once playback stops, as one step of the browser's history."""
+    own parameters (:data:`PAGE_KEYS`). Playback's frames are not written: the link follows
+    once playback stops, as one step of the browser's history."""
     st.session_state[VIEW_KEY] = state
     st.session_state.setdefault(_SEEN, {}).update(st.session_state.pop(_PENDING, {}))
     st.session_state.pop(_RESTORING, None)
-    if st.session_state.pop(_QUIET, False):
+    if st.session_state.get(PLAYING):
         return
     given = {k: v for k, v in _query_params().items() if k not in PAGE_KEYS}
     wanted = encode(state, bounds)
@@ -300,12 +302,9 @@ def _history_script() -> None:
         st.html(_HISTORY_JS, unsafe_allow_javascript=True)
 
 
-def set_view(state: ViewState, *, before_widgets: bool = False, quiet: bool = False) -> None:
+def set_view(state: ViewState, *, before_widgets: bool = False) -> None:
     """Replace the session's view from code. The filter widgets take its values at once when
-    they have not been drawn yet in this run (``before_widgets``), else on the next run. A
-    ``quiet`` change (a playback frame) is not written to the link."""
-    if quiet:
-        st.session_state[_QUIET] = True
+    they have not been drawn yet in this run (``before_widgets``), else on the next run."""
     st.session_state[VIEW_KEY] = state
     st.session_state[RANGE_GENERATION] = st.session_state.get(RANGE_GENERATION, 0) + 1
     if before_widgets:
@@ -388,9 +387,27 @@ def _apply_map_events(view: ViewState, bounds: Bounds) -> ViewState:
             lat, lng = round(float(center["lat"]), 4), round(float(center["lng"]), 4)
         except (KeyError, TypeError, ValueError):
             return view
+        given = st.session_state.get(_MAP_ARGS, (None, None))[0]
+        if (
+            _at_opening((lat, lng), float(zoom))
+            and given is not None
+            and not _at_opening(given, DEFAULT_ZOOM)
+        ):
+            # A map drawn anew reports where its base is drawn before it moves to the place
+            # it was given.
+            return view
         if (lat, lng) != view.center or round(float(zoom), 2) != view.zoom:
             view = replace(view, center=(lat, lng), zoom=round(float(zoom), 2))
     return view
+
+
+def _at_opening(center: tuple[float, float], zoom: float) -> bool:
+    """Whether a map position is the base map's own opening one (to a few pixels)."""
+    return (
+        abs(center[0] - DEFAULT_CENTER[0]) < 0.1
+        and abs(center[1] - DEFAULT_CENTER[1]) < 0.1
+        and round(zoom, 2) == DEFAULT_ZOOM
+    )
 
 
 def filter_to_region(view: ViewState, region: str, *, before_widgets: bool) -> ViewState:
