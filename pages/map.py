@@ -15,6 +15,7 @@ ui.editors_data_notice(page)
 if ui.editing_enabled():
     ui.database.show_curated_note(ui.folder_bundle())
 ui.picks_bar(page)
+ui.region_filter_bar(page)
 ui.missing_scripts_notice()
 
 # The map first; the panel beside it on a desktop screen, under it on smaller ones.

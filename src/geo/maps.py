@@ -235,6 +235,52 @@ class SelectedRing(folium.MacroElement):
         self.pane = SELECTED_PANE
 
 
+class KeyboardAccess(folium.MacroElement):
+    """Markers for keyboard and screen-reader users: each marker and cluster is a button
+    named by its item (title, date, place) or its count (``atlasNamedIcon``); Enter or
+    Space on one does what a click does (selects the item, opens the cluster), and nothing
+    else moves the map. Region shapes stay out of the Tab order (the sidebar's region
+    filter is their keyboard way in)."""
+
+    _template = folium.template.Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (map) {
+            // The name arrives escaped for HTML (geo.safe_html); read back as text, never
+            // parsed into the page.
+            window.atlasNamedIcon = function (options, name) {
+                var icon = L.divIcon(options);
+                var text = new DOMParser().parseFromString(name || "", "text/html")
+                    .documentElement.textContent;
+                var create = icon.createIcon;
+                icon.createIcon = function (old) {
+                    var div = create.call(this, old);
+                    div.setAttribute("aria-label", text);
+                    return div;
+                };
+                return icon;
+            };
+            map.getContainer().addEventListener("keydown", function (e) {
+                if (e.key !== "Enter" && e.key !== " ") { return; }
+                var icon = e.target.closest && e.target.closest(".leaflet-marker-icon");
+                if (!icon) { return; }
+                var found = null;
+                map.eachLayer(function (layer) { if (layer._icon === icon) { found = layer; } });
+                if (!found) { return; }
+                e.preventDefault();
+                e.stopPropagation();
+                found.fire("click", {latlng: found.getLatLng(), originalEvent: e}, true);
+            });
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "KeyboardAccess"
+
+
 class PlaceNames(folium.MacroElement):
     """The offline base map's names (countries and capitals; the other big cities from zoom
     5 on), in a pane between the region shading and the markers that no click reaches; and,
@@ -305,6 +351,13 @@ MAP_CSS = (
     ".atlas-label-capital span{font-size:12px;color:#111}"
     # A city's name sits under its point, clear of the markers drawn on it.
     ".atlas-label-capital span,.atlas-label-city span{transform:translate(-50%,14px)}"
+    # Region shapes are out of the Tab order; a click must not draw a focus box on one.
+    "path.leaflet-interactive:focus{outline:none}"
+    # A region's tooltip follows the pointer: it wraps, so the map's edge does not cut it.
+    ".atlas-region-tip{white-space:normal;width:200px}"
+    ".atlas-region-filter{margin-top:6px;padding:3px 10px;font:12px system-ui,sans-serif;"
+    "border:1px solid #54278f;border-radius:4px;background:#fff;color:#54278f;cursor:pointer}"
+    ".atlas-region-filter:hover,.atlas-region-filter:focus{background:#54278f;color:#fff}"
     ".atlas-tile-note{background:#fff8e1;border:1px solid #e0b000;padding:4px 8px;"
     "font:12px system-ui,sans-serif;max-width:260px}"
 )
@@ -371,6 +424,7 @@ def base_map(
     ).add_to(m)
     Legend().add_to(m)
     SelectedPane().add_to(m)
+    KeyboardAccess().add_to(m)
     if labels:
         PlaceNames(labels).add_to(m)
     root = cast(folium.Figure, m.get_root())  # a Map's root is the Figure it creates
@@ -392,6 +446,12 @@ def tooltip_text(title: str, when: str, item_id: str) -> str:
     click reports (and is read back by :func:`clicked_id`)."""
     tag = safe_html.hidden_tag(f"[{safe_html.text(item_id)}]")
     return f"{safe_html.text(title, 90)} · {safe_html.text(when)} {tag}"
+
+
+def marker_name(title: str, when: str, where: str) -> str:
+    """What a screen reader says for a marker: title, date and place (escaped; the map's
+    script reads it back as text, :class:`KeyboardAccess`)."""
+    return safe_html.text(", ".join(p for p in (title, when, where) if p), 300)
 
 
 def clicked_id(tooltip: object) -> str | None:
@@ -449,7 +509,9 @@ function (cluster) {
     });
     var mixed = Object.keys(counts).length > 1;
     var size = n < 10 ? 26 : (n < 100 ? 32 : 38);
-    return L.divIcon({
+    var label = n + ' items here' + (mixed ? ', of several categories' : '')
+        + ': press Enter to open';
+    return atlasNamedIcon({
         html: '<div class="atlas-cluster" data-count="' + n + '" style="width:' + size
             + 'px;height:' + size + 'px;line-height:' + size + 'px;border-radius:50%;'
             + 'background:' + top + ';color:#fff;font:bold 12px system-ui,sans-serif;'
@@ -457,7 +519,7 @@ function (cluster) {
             + ';box-shadow:0 0 0 1px ' + top + '">' + n + '</div>',
         className: 'atlas-cluster-icon',
         iconSize: L.point(size, size)
-    });
+    }, label);
 }
 """
 
@@ -513,15 +575,16 @@ class MarkerLayer(folium.MacroElement):
 
 
 def _marker_script(category: Category) -> folium.JsCode:
-    """Gives each point of a category's layer its glyph, tooltip (what st_folium reports on
-    a click) and popup; the texts arrive escaped (:mod:`geo.safe_html`)."""
+    """Gives each point of a category's layer its glyph with the item's name for screen
+    readers (:class:`KeyboardAccess`), tooltip (what st_folium reports on a click) and
+    popup; the texts arrive escaped (:mod:`geo.safe_html`)."""
     return folium.JsCode(
         """
 function (feature, layer) {
     var glyphs = GLYPHS;
     var p = feature.properties;
-    layer.setIcon(L.divIcon({html: glyphs[p.mk], iconSize: [14, 14], iconAnchor: [7, 7],
-                             className: "atlas-marker"}));
+    layer.setIcon(atlasNamedIcon({html: glyphs[p.mk], iconSize: [14, 14], iconAnchor: [7, 7],
+                                  className: "atlas-marker"}, p.name));
     layer.options.atlasColour = COLOUR;
     layer.bindTooltip("<div>" + p.tip + "</div>", {sticky: false});
     // The map never moves on a click: no panning to fit the popup in view.
@@ -531,13 +594,41 @@ function (feature, layer) {
     )
 
 
-REGION_LAYER = "Events per region (click to filter)"
+REGION_LAYER = "Events per region"
 
-# Binds each region's own tooltip to its polygon, so a click reports that region's text.
-_REGION_TOOLTIP = folium.JsCode(
+# Each region: its counts on hover; a click opens a popup whose button filters the view to
+# it, so a click that only meant to zoom or to reach a marker changes nothing. The button
+# reports its text (ending in the region's tag, geo.regions.region_to_filter) as a clicked
+# tooltip through streamlit-folium, which sends its value after a map move event; a counter
+# makes a second request for the same region a new value. Region shapes stay out of the
+# Tab order (KeyboardAccess).
+_REGION_SCRIPT = folium.JsCode(
     """
 function (feature, layer) {
-    layer.bindTooltip(feature.properties.tip, {sticky: true});
+    var p = feature.properties;
+    layer.bindTooltip(p.tip, {sticky: true, className: "atlas-region-tip"});
+    layer.bindPopup(p.action, {autoPan: false, className: "atlas-region-popup"});
+    layer.on("popupopen", function (e) {
+        var button = e.popup.getElement().querySelector("button.atlas-region-filter");
+        if (!button) { return; }
+        button.onclick = function () {
+            var map = layer._map, data = window.__GLOBAL_DATA__;
+            window.atlasRegionRequests = (window.atlasRegionRequests || 0) + 1;
+            if (data) {
+                data.last_object_clicked_tooltip =
+                    window.atlasRegionRequests + " " + button.textContent.trim();
+            }
+            map.closePopup();
+            map.fire("moveend");
+        };
+    });
+    layer.on("add", function () {
+        var shape = layer.getElement && layer.getElement();
+        if (shape) {
+            shape.setAttribute("tabindex", "-1");
+            shape.setAttribute("aria-hidden", "true");
+        }
+    });
 }
 """
 )
@@ -554,14 +645,15 @@ def _region_style(feature: dict) -> dict:
 
 
 def region_layer(choropleth_geojson: str) -> folium.FeatureGroup:
-    """Admin-1 regions shaded by the number of events in view; a click filters to one."""
+    """Admin-1 regions shaded by the number of events in view; a click offers to filter
+    to one."""
     group = folium.FeatureGroup(name=REGION_LAYER, show=True)
     folium.GeoJson(
         choropleth_geojson,
         name=REGION_LAYER,
         style_function=_region_style,
         highlight_function=lambda _: {"weight": 2.5, "fillOpacity": 0.6},
-        on_each_feature=_REGION_TOOLTIP,
+        on_each_feature=_REGION_SCRIPT,
         control=False,
         smooth_factor=1.0,
     ).add_to(group)
@@ -631,6 +723,7 @@ def data_layers(
                         "properties": {
                             MARKER_PROPERTY: _glyph_key(kind, facts.approximate),
                             "tip": tooltip_text(facts.title, facts.when, facts.item_id),
+                            "name": marker_name(facts.title, facts.when, facts.where),
                             "popup": popup_html(facts),
                         },
                     }

@@ -4,6 +4,7 @@ the choropleth of a view's counts per region (counted by :mod:`geo.query`)."""
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 
 import geopandas as gpd
@@ -51,28 +52,48 @@ def region_names(admin1: gpd.GeoDataFrame) -> tuple[str, ...]:
     return tuple(name for _, name in rows)
 
 
-REGION_TAG = "region:"
+FILTER_TAG = "filter-region:"
 
 
 def region_tooltip(name: str, n_events: int, n_sites: int, label: str = "") -> str:
-    """Tooltip of a region under its shown name (``label``, else ``name``); its text ends in
-    [region:NAME] (hidden from readers) so a click can be read back."""
-    tag = safe_html.hidden_tag(f"[{REGION_TAG}{safe_html.text(name)}]")
+    """What hovering a region says: its shown name (``label``, else ``name``) and what is in
+    view there."""
     return (
-        f"{safe_html.text(label or name)}: {n_events} event(s), {n_sites} site(s) in view. "
-        f"Click to filter to this region {tag}"
+        f"{safe_html.text(label or name)}: {_count(n_events, 'event')}, "
+        f"{_count(n_sites, 'site')} in view. Click for a filter to this region."
     )
 
 
-def clicked_region(tooltip: object, known: tuple[str, ...]) -> str | None:
-    """The region named at the end of a clicked region's tooltip text, if it is known."""
-    if not isinstance(tooltip, str):
+def region_action(name: str, n_events: int, n_sites: int, label: str = "") -> str:
+    """The popup a click on a region opens: its shown name (``label``, else ``name``), its
+    counts and a button that filters the view to it. The button's text ends in
+    [filter-region:NAME] (hidden from readers), which is what the map reports when it is
+    pressed (:func:`region_to_filter`)."""
+    shown = safe_html.text(label or name)
+    tag = safe_html.hidden_tag(f"[{FILTER_TAG}{safe_html.text(name)}]")
+    return (
+        f"<div class='atlas-popup'><b>{shown}</b><br>"
+        f"{_count(n_events, 'event')}, {_count(n_sites, 'site')} in view<br>"
+        f"<button type='button' class='atlas-region-filter'>Filter to {shown}{tag}</button>"
+        "</div>"
+    )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def region_to_filter(reported: object, known: tuple[str, ...]) -> str | None:
+    """The region whose "Filter to" button the map reported (its text ends in the
+    region's tag), if it is a known region; None for anything else, such as a click on
+    the region itself."""
+    if not isinstance(reported, str):
         return None
-    text = tooltip.strip()
-    start = text.rfind("[" + REGION_TAG)
+    text = reported.strip()
+    start = text.rfind("[" + FILTER_TAG)
     if start < 0 or not text.endswith("]"):
         return None
-    name = text[start + 1 + len(REGION_TAG) : -1]
+    name = text[start + 1 + len(FILTER_TAG) : -1]
     return name if name in known else None
 
 
@@ -82,8 +103,9 @@ def choropleth_geojson(
     tolerance: float = 0.02,
     labels: Mapping[str, str] | None = None,
 ) -> str:
-    """Regions as GeoJSON with their counts, a fill colour and an escaped tooltip naming
-    each region by its shown name (``labels``: Natural Earth name -> shown name)."""
+    """Regions as GeoJSON with their counts, a fill colour, an escaped tooltip and the
+    popup a click opens (:func:`region_action`), each region under its shown name
+    (``labels``: Natural Earth name -> shown name)."""
     labels = labels or {}
     frame = admin1[["name", "adm0_a3", "geometry"]].copy()
     frame["geometry"] = shapely.set_precision(
@@ -95,6 +117,10 @@ def choropleth_geojson(
     frame["fill"] = [fill_colour(e, top) for e in frame["events"]]
     frame["tip"] = [
         region_tooltip(n, e, s, labels.get(n, ""))
+        for n, e, s in zip(frame["name"], frame["events"], frame["sites"], strict=True)
+    ]
+    frame["action"] = [
+        region_action(n, e, s, labels.get(n, ""))
         for n, e, s in zip(frame["name"], frame["events"], frame["sites"], strict=True)
     ]
     frame = frame.sort_values("name")
@@ -112,3 +138,28 @@ def fill_colour(n: int, top: int) -> str:
         return "#ffffff"
     step = min(len(SHADES) - 1, int((len(SHADES) - 1) * n / top + 0.5))
     return SHADES[max(step, 1)]
+
+
+def region_viewport(
+    admin1: gpd.GeoDataFrame, name: str, size: tuple[int, int] = (480, 560)
+) -> tuple[tuple[float, float], float] | None:
+    """The centre and zoom at which region ``name`` fills a map of ``size`` pixels (width,
+    height; a little under the map's own, so the region clears the map's controls), in the
+    map's quarter-zoom steps; None for an unknown region."""
+    rows = admin1[admin1["name"] == name]
+    if rows.empty:
+        return None
+    west, south, east, north = (float(v) for v in rows.total_bounds)
+
+    def mercator_y(lat: float) -> float:
+        lat = max(min(lat, 85.0), -85.0)
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    width, height = size
+    span_x = max(east - west, 1e-6) / 360.0
+    span_y = max(mercator_y(north) - mercator_y(south), 1e-6) / (2 * math.pi)
+    zoom = min(math.log2(width / 256 / span_x), math.log2(height / 256 / span_y))
+    zoom = min(max(math.floor(zoom * 4) / 4, 3.0), 12.0)
+    centre_y = (mercator_y(north) + mercator_y(south)) / 2
+    centre_lat = math.degrees(2 * math.atan(math.exp(centre_y)) - math.pi / 2)
+    return (round(centre_lat, 4), round((west + east) / 2, 4)), zoom

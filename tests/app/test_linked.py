@@ -105,11 +105,19 @@ def test_a_selection_link_reopens_the_same_events() -> None:
     assert not link_notices(at)
 
 
-def test_clicking_a_region_filters_to_it() -> None:
+def test_a_region_filters_only_from_its_popup_button() -> None:
     at = open_app()
-    tips = [t for t in _region_tooltips(at) if text_content(t).endswith("[region:Naryn]")]
-    assert len(tips) == 1
-    at.session_state[MAP_KEY] = {"last_object_clicked_tooltip": _text_of(tips[0])}
+    regions = {f["properties"]["name"]: f for f in _regions(at)}
+    naryn = regions["Naryn"]["properties"]
+    # A click on the region itself only opens its popup: the view stays as it was.
+    at.session_state[MAP_KEY] = {"last_object_clicked_tooltip": _text_of(naryn["tip"])}
+    at.run()
+    assert not at.exception, errors(at)
+    assert "region" not in at.query_params
+    # Its "Filter to Naryn" button reports the button's text (with a request counter).
+    pressed = "1 " + _text_of(naryn["action"].split("<button", 1)[1].split(">", 1)[1])
+    assert pressed.startswith("1 Filter to Naryn")
+    at.session_state[MAP_KEY] = {"last_object_clicked_tooltip": pressed}
     at.run()
     assert not at.exception, errors(at)
     assert at.query_params["region"] == "Naryn"
@@ -119,16 +127,19 @@ def test_clicking_a_region_filters_to_it() -> None:
     assert {"EV063", "EV064", "EV066", "EV067", "EV068", "PL017", "PL019", "PL020"} == ids
     # Other filters kept their values: undated events are still included.
     assert next(c for c in at.checkbox if c.label.startswith("Include events")).value is True
+    # The map moves to the region: centred in it (Naryn is about 40.3-42.3 N, 73.5-78 E).
+    lat, lng, _ = (float(v) for v in at.query_params["map"].split(","))
+    assert 40.3 < lat < 42.3 and 73.5 < lng < 78.0
 
 
-def _region_tooltips(at: AppTest) -> list[str]:
+def _regions(at: AppTest) -> list[dict[str, Any]]:
     import json
 
     script = folium_args(at)["feature_group"]
     start = script.find('{"features"')
     assert start >= 0, "no region layer in the map's feature groups"
     data, _ = json.JSONDecoder().raw_decode(script[start:])
-    return [f["properties"]["tip"] for f in data["features"]]
+    return list(data["features"])
 
 
 def _text_of(tip: str) -> str:

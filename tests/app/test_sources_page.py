@@ -31,9 +31,10 @@ def open_sources(query: dict[str, str | list[str]] | None = None) -> AppTest:
 
 
 def page_html(at: AppTest) -> list[str]:
-    """The page's HTML blocks, less the layout's style rules that every page carries."""
+    """The page's HTML blocks, less the layout's style rules and the history script that
+    every page carries."""
     bodies = [str(element.proto.body) for element in at.html]
-    return [body for body in bodies if not body.lstrip().startswith("<style>")]
+    return [body for body in bodies if not body.lstrip().startswith(("<style>", "<script>"))]
 
 
 def article_html(at: AppTest) -> str:

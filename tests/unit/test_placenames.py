@@ -10,7 +10,7 @@ import pytest
 
 from geo import placenames, query, render
 from geo.bundle import Bundle, load_admin1
-from geo.regions import choropleth_geojson, clicked_region
+from geo.regions import choropleth_geojson, region_to_filter
 from geo.store.pg import PgStore
 from geo.view import ViewState, decode
 from tests import oracles
@@ -179,13 +179,15 @@ def test_a_link_names_a_region_by_any_of_its_names(bundled: Bundle) -> None:
     assert decode({"region": ["Atlantis"]}, bounds).state.regions == ()
 
 
-def test_region_tooltips_use_the_shown_name_and_a_click_still_reads_back() -> None:
+def test_region_tooltips_use_the_shown_name_and_the_filter_button_still_reads_back() -> None:
     admin1 = load_admin1()
     labels = {n: placenames.region_label(n) for n in admin1["name"]}
     features = json.loads(choropleth_geojson(admin1, {}, labels=labels))["features"]
-    tips = {f["properties"]["name"]: f["properties"]["tip"] for f in features}
-    assert tips["Qaraghandy"].startswith("Karaganda Region: 0 event(s)")
-    assert clicked_region(text_content(tips["Qaraghandy"]), tuple(labels)) == "Qaraghandy"
+    shown = {f["properties"]["name"]: f["properties"] for f in features}
+    assert shown["Qaraghandy"]["tip"].startswith("Karaganda Region: 0 events")
+    button = text_content(shown["Qaraghandy"]["action"])
+    assert "Filter to Karaganda Region" in button
+    assert region_to_filter(button, tuple(labels)) == "Qaraghandy"
 
 
 def test_the_view_in_words_names_regions_as_shown() -> None:

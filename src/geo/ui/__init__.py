@@ -13,7 +13,7 @@ runs).
 """
 
 from geo.ui import about, articles, auth, database, imports, ingest, projects
-from geo.ui.atlas_map import atlas_map, missing_scripts_notice
+from geo.ui.atlas_map import atlas_map, missing_scripts_notice, region_filter_bar
 from geo.ui.data import editing_enabled, folder_bundle
 from geo.ui.deferred import after_map
 from geo.ui.layout import map_and_panel
@@ -60,6 +60,7 @@ __all__ = [
     "playback_controls",
     "playback_ticker",
     "projects",
+    "region_filter_bar",
     "run_pages",
     "share_and_download",
     "show_data_problems",

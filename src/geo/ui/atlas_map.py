@@ -4,13 +4,14 @@ to :mod:`geo.ui.state`."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import footprints, scale
+from geo import footprints, safe_html, scale
 from geo.maps import base_map
 from geo.regions import choropleth_geojson
 from geo.ui import data as loaders
@@ -59,4 +60,26 @@ def atlas_map(page: PageView) -> None:
         center=center,
         zoom=zoom,
         returned_objects=["last_object_clicked_tooltip", "center", "zoom"],
+    )
+
+
+def region_filter_bar(page: PageView) -> None:
+    """The region filter in force (set from the map or the sidebar), with a control that
+    removes it. Its container is there, empty, without one: an element appearing above
+    the map would make Streamlit draw the map anew, losing its place."""
+    bar = st.container()
+    view = page.view
+    if not view.regions:
+        return
+    labels = loaders.region_labels()
+    names = ", ".join(labels.get(r, r) for r in view.regions)
+    cols = bar.columns([0.75, 0.25], vertical_alignment="center")
+    cols[0].info(f"Showing only {safe_html.markdown(names)}.", icon=":material/map:")
+    # A callback runs before the next run's widgets are read, so it cannot lose a race
+    # with a report from the map.
+    cols[1].button(
+        "Show all regions",
+        icon=":material/close:",
+        key="clear_regions",
+        on_click=lambda: state.set_view(replace(view, regions=()), before_widgets=True),
     )

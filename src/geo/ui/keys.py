@@ -17,6 +17,8 @@ W_PLAY_MODE, W_PLAY_WINDOW = "play_mode", "play_window"
 # st_folium reports the map's clicks, centre and zoom in this entry.
 MAP_KEY = "atlas_map"
 RANGE_GENERATION = "_range_generation"
+# True while playback steps through the months (the link follows once it stops).
+PLAYING = "_playing"
 
 
 def range_key() -> str:

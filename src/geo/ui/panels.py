@@ -196,7 +196,7 @@ def side_panel(page: PageView) -> None:
         st.caption(
             "Click a marker to read the article excerpts and citations behind it, or select "
             "bars in a chart below. Clusters open into their markers when clicked; a region "
-            "filters to it."
+            "offers a filter to it."
         )
 
 

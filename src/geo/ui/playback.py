@@ -11,10 +11,10 @@ import streamlit as st
 from geo import safe_html
 from geo.playback import at_end, first_frame, next_frame
 from geo.ui import keys, state
+from geo.ui.keys import PLAYING
 from geo.ui.state import PageView
 from geo.view import ViewState
 
-PLAYING = "_playing"
 _LAST_TICK = "_last_tick"
 _RANGE = "_play_range"  # the months a playback runs over, and those with events
 SPEEDS = {"Slow": 3.0, "Normal": 1.5, "Fast": 0.75}  # seconds a step

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from geo import placenames, scale
 from geo.bundle import Bundle
@@ -22,10 +23,11 @@ from geo.maps import clicked_id
 from geo.model import AREAS, Category
 from geo.picks import pick_keys_from_selection
 from geo.query import ViewResult, view_result
-from geo.regions import clicked_region
+from geo.regions import region_to_filter, region_viewport
 from geo.ui import data as loaders
 from geo.ui.keys import (
     MAP_KEY,
+    PLAYING,
     RANGE_GENERATION,
     W_CAT,
     W_COUNTRY,
@@ -38,7 +40,7 @@ from geo.ui.keys import (
 )
 from geo.ui.navigation import current_page, entry_guard
 from geo.ui.sidebar import sidebar_filters
-from geo.view import Bounds, ViewState, clean_query, decode, encode
+from geo.view import DEFAULT_CENTER, DEFAULT_ZOOM, Bounds, ViewState, clean_query, decode, encode
 from geo.viewport import surely_in_view
 
 VIEW_KEY = "view"
@@ -49,6 +51,7 @@ _RESEED = "_reseed_widgets"
 _SEEN = "_seen_inputs"
 _PENDING = "_pending_inputs"
 _MAP_ARGS = "_map_args"
+_RESTORING = "_restoring_view"
 _BROUGHT = "_map_brought"  # the selection the map's arguments last considered
 _LAST_TOOLTIP = "_last_clicked_tooltip"
 _CHART_GENERATION = "_chart_generation"
@@ -91,6 +94,7 @@ def page_view(charts: Sequence[str] = (), *, map_events: bool = False) -> PageVi
     view = _view_from_widgets(view)
     result = view_result(data, view)
     commit_view(view, bounds)
+    _history_script()
     return PageView(data, bounds, view, result)
 
 
@@ -104,6 +108,7 @@ def page_data() -> PageView:
     view = current_view(bounds)
     _arrive(view)
     commit_view(view, bounds)
+    _history_script()
     return PageView(data, bounds, view, None)
 
 
@@ -119,6 +124,8 @@ def _arrive(view: ViewState) -> None:
         st.session_state[_CHART_GENERATION] = st.session_state.get(_CHART_GENERATION, 0) + 1
         for name in [k for k in st.session_state.get(_SEEN, {}) if k.startswith(_LAST_PICKS)]:
             st.session_state[_SEEN].pop(name)
+        # A map on this page is drawn anew: it opens where the view has it.
+        st.session_state[_MAP_ARGS] = (view.center, view.zoom)
     st.session_state[_LAST_PAGE] = page
 
 
@@ -134,9 +141,40 @@ def current_view(bounds: Bounds) -> ViewState:
         decoded = decode(_query_params(), bounds)
         st.session_state[VIEW_KEY] = decoded.state
         st.session_state[NOTICES_KEY] = decoded.notices
+    elif _history_navigation():
+        _restore(decode(_query_params(), bounds).state)
     state: ViewState = st.session_state[VIEW_KEY]
-    _seed_widgets(state, force=bool(st.session_state.pop(_RESEED, False)))
+    reseed = bool(st.session_state.pop(_RESEED, False))
+    _seed_widgets(state, force=reseed or bool(st.session_state.get(_RESTORING)))
     return state
+
+
+def _history_navigation() -> bool:
+    """Whether this run follows the browser's Back or Forward: the link is then the view to
+    show, not what the session holds."""
+    ctx = get_script_run_ctx()
+    return bool(getattr(ctx, "is_history_navigation", False))
+
+
+def _restore(state: ViewState) -> None:
+    """Show the view of the history entry the visitor went back (or forward) to: filters,
+    selection, chart selections and the map's position."""
+    if state == st.session_state.get(VIEW_KEY):
+        return
+    st.session_state[VIEW_KEY] = state
+    st.session_state[RANGE_GENERATION] = st.session_state.get(RANGE_GENERATION, 0) + 1
+    st.session_state[_CHART_GENERATION] = st.session_state.get(_CHART_GENERATION, 0) + 1
+    for name in [k for k in st.session_state.get(_SEEN, {}) if k.startswith(_LAST_PICKS)]:
+        st.session_state[_SEEN].pop(name)
+    place = (state.center or DEFAULT_CENTER, state.zoom or DEFAULT_ZOOM)
+    if place == st.session_state.get(_MAP_ARGS):
+        # The map moves only when its arguments change: the map may have been moved since
+        # it was given these, so give the same place a hair apart (far under a pixel).
+        place = ((place[0][0] + 1e-6, place[0][1]), place[1])
+    st.session_state[_MAP_ARGS] = place
+    # Until a run has committed it, every run gives the widgets the restored values again:
+    # a run stopped half-way would otherwise let the browser's older values back in.
+    st.session_state[_RESTORING] = True
 
 
 def _seed_widgets(state: ViewState, force: bool) -> None:
@@ -204,14 +242,64 @@ def _mark_seen(name: str, value: object) -> None:
 
 def commit_view(state: ViewState, bounds: Bounds) -> None:
     """Remember the view and write it to the URL (only when it changed), keeping the page's
-    own parameters (:data:`PAGE_KEYS`)."""
+    own parameters (:data:`PAGE_KEYS`). Playback's frames are not written: the link follows
+    once playback stops, as one step of the browser's history."""
     st.session_state[VIEW_KEY] = state
     st.session_state.setdefault(_SEEN, {}).update(st.session_state.pop(_PENDING, {}))
+    st.session_state.pop(_RESTORING, None)
+    if st.session_state.get(PLAYING):
+        return
     given = {k: v for k, v in _query_params().items() if k not in PAGE_KEYS}
     wanted = encode(state, bounds)
     if given != {k: [v] for k, v in wanted.items()}:
         kept = {k: v[-1] for k, v in _query_params().items() if k in PAGE_KEYS and v}
         st.query_params.from_dict({**wanted, **kept})
+
+
+# Streamlit writes each change of the link as a new entry of the browser's history, and
+# follows Back and Forward by running the page with the entry's link. This script, run in
+# the app's page, makes a change that only moves the map (its ``map`` parameter) replace the
+# current entry instead, and a change of page carry the view's link from the start: Back then
+# undoes filter changes, selections, chart selections and page changes, one at a time, while
+# each entry keeps where the map was.
+_HISTORY_JS = """
+<script>
+(function (w) {
+    if (w.atlasHistory) { return; }
+    var h = w.history;
+    var push = h.pushState.bind(h);
+    w.atlasHistory = true;
+    function withoutMap(search) {
+        var params = new URLSearchParams(search);
+        params.delete("map");
+        params.sort();
+        return params.toString();
+    }
+    h.pushState = function (state, title, url) {
+        try {
+            var target = new URL(url, w.location.href);
+            if (target.pathname !== w.location.pathname && !target.search) {
+                // Another page: it shows the same view, and its entry holds the view's
+                // link from the start (the page writes it once its run is done).
+                target.search = w.location.search;
+                return push(state, title, target.toString());
+            }
+            if (target.pathname === w.location.pathname &&
+                    withoutMap(target.search) === withoutMap(w.location.search)) {
+                return h.replaceState(state, title, url);
+            }
+        } catch (e) {}
+        return push(state, title, url);
+    };
+})(window);
+</script>
+"""
+
+
+def _history_script() -> None:
+    """Hand the browser :data:`_HISTORY_JS` (it installs itself once per page load)."""
+    with st.sidebar:
+        st.html(_HISTORY_JS, unsafe_allow_javascript=True)
 
 
 def set_view(state: ViewState, *, before_widgets: bool = False) -> None:
@@ -273,32 +361,63 @@ def dismiss_notices() -> None:
 
 def _apply_map_events(view: ViewState, bounds: Bounds) -> ViewState:
     """Fold what the map reported since the last run into the view: a clicked marker selects
-    its item, a clicked region filters to it, a pan or zoom moves the view's viewport."""
+    its item, a region's "Filter to" button filters to it (a click on the region itself only
+    opens that button), a pan or zoom moves the view's viewport."""
     reported = st.session_state.get(MAP_KEY) or {}
     if not isinstance(reported, dict):
         return view
     tooltip = reported.get("last_object_clicked_tooltip")
     if tooltip != _seen(_LAST_TOOLTIP):
         _mark_seen(_LAST_TOOLTIP, tooltip)
-        region = clicked_region(tooltip, bounds.regions)
+        region = region_to_filter(tooltip, bounds.regions)
         item = clicked_id(tooltip)
         cell = scale.clicked_cell(tooltip)
         if cell is not None:
             st.session_state[CELL_KEY] = cell  # listed beside the map; the map zooms in
             view = view.with_selected(None)
         elif region is not None:
-            view = replace(view, regions=(region,))
-            set_view(view, before_widgets=True)
+            return filter_to_region(view, region, before_widgets=True)
         elif item in bounds.ids:
             view = view.with_selected(item)
     center, zoom = reported.get("center"), reported.get("zoom")
+    if _history_navigation() or st.session_state.get(_RESTORING):
+        return view  # the map is about to move to the restored view's place
     if isinstance(center, dict) and isinstance(zoom, int | float):
         try:
             lat, lng = round(float(center["lat"]), 4), round(float(center["lng"]), 4)
         except (KeyError, TypeError, ValueError):
             return view
+        given = st.session_state.get(_MAP_ARGS, (None, None))[0]
+        if (
+            _at_opening((lat, lng), float(zoom))
+            and given is not None
+            and not _at_opening(given, DEFAULT_ZOOM)
+        ):
+            # A map drawn anew reports where its base is drawn before it moves to the place
+            # it was given.
+            return view
         if (lat, lng) != view.center or round(float(zoom), 2) != view.zoom:
             view = replace(view, center=(lat, lng), zoom=round(float(zoom), 2))
+    return view
+
+
+def _at_opening(center: tuple[float, float], zoom: float) -> bool:
+    """Whether a map position is the base map's own opening one (to a few pixels)."""
+    return (
+        abs(center[0] - DEFAULT_CENTER[0]) < 0.1
+        and abs(center[1] - DEFAULT_CENTER[1]) < 0.1
+        and round(zoom, 2) == DEFAULT_ZOOM
+    )
+
+
+def filter_to_region(view: ViewState, region: str, *, before_widgets: bool) -> ViewState:
+    """The view narrowed to one region, with the map moved to show it."""
+    view = replace(view, regions=(region,))
+    fitted = region_viewport(loaders.admin1(), region)
+    if fitted is not None:
+        st.session_state[_MAP_ARGS] = fitted
+        view = replace(view, center=fitted[0], zoom=fitted[1])
+    set_view(view, before_widgets=before_widgets)
     return view
 
 
