@@ -597,6 +597,21 @@ def test_acled_admin1_spellings_become_the_region_names_the_atlas_shows(
             assert row["notes"].endswith(f" | admin1 as imported: {original}"), row["notes"]
         else:
             assert "admin1 as imported" not in row["notes"]
+    # A row with no place name is titled by its region, under the name the atlas shows.
+    unnamed = write(
+        tmp_path / "unnamed.csv",
+        [
+            line_of(
+                acled_row(
+                    "KAZ26", admin1="Mangistau", location="", latitude="43.34", longitude="52.86"
+                )
+            )
+        ],
+    )
+    assert import_acled(unnamed, store).loaded == 1
+    assert store.table().set_index("event_id").loc["KAZ26", "title"] == (
+        "Peaceful protest in Mangystau Region"
+    )
     # The region filter and the search find them under any name of the region.
-    assert store.count_events(ViewState("2021-01", "2021-12", regions=("Mangghystau",))) == 1
+    assert store.count_events(ViewState("2021-01", "2021-12", regions=("Mangghystau",))) == 2
     assert table.loc["KAZ21", "region"] == "Mangghystau"

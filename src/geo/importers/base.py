@@ -411,8 +411,9 @@ def shown_admin1(frame: pd.DataFrame) -> None:
     """Write each row's ``admin1`` under the name the atlas shows for that region, whatever
     the file called it (ACLED's "Mangistau", "Almaty Oblast", "Osh Oblast"), the region the
     point lies in deciding between namesakes ("Almaty": the region or the city); the name
-    the file used is kept at the end of the row's notes. A name of no known region stays
-    as written."""
+    the file used is kept at the end of the row's notes, and a title that ends in it (made
+    from it for a row with no place name) ends in the shown name. A name of no known region
+    stays as written."""
     if frame.empty or "admin1" not in frame:
         return
     admin1 = frame["admin1"].fillna("").astype(str)
@@ -434,6 +435,12 @@ def shown_admin1(frame: pd.DataFrame) -> None:
             for note, a, c in zip(notes, admin1, changed, strict=True)
         ]
     frame["admin1"] = new
+    if "title" in frame:  # a title made of the region's name ("Protests in Mangistau")
+        titles = frame["title"].fillna("").astype(str)
+        frame["title"] = [
+            f"{t[: -len(a)]}{n}" if c and t.endswith(f" in {a}") else t
+            for t, a, n, c in zip(titles, admin1, new, changed, strict=True)
+        ]
 
 
 def read_deletions(path: str | Path) -> list[str]:
