@@ -3,10 +3,13 @@ move between Map, Charts, Sources and About, and the link they send opens the sa
 
 from __future__ import annotations
 
+import contextlib
 import re
+from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.e2e.conftest import Server, map_frame, wait_for_app
 from tests.e2e.test_map import current_url, params_of
@@ -26,8 +29,15 @@ SUMMARY = re.compile(r"\d+ events? and \d+ sites? · January 2019 – December 2
 
 
 def go_to(page: Page, title: str) -> None:
-    """Click a page in the sidebar's navigation, as a user does, and wait for it."""
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+    """Click a page in the sidebar's navigation, as a user does, and wait for it: the
+    address is the page's, and the page's run has started and finished (the status widget
+    shows while it runs; a quick run may be over before it is seen)."""
+    link = page.get_by_test_id("stSidebarNav").get_by_role("link", name=title)
+    path = urlparse(link.get_attribute("href") or "").path or "/"
+    link.click()
+    page.wait_for_function("(path) => window.location.pathname === path", arg=path)
+    with contextlib.suppress(PlaywrightTimeoutError):
+        page.wait_for_selector("[data-testid='stStatusWidget']", timeout=1_500)
     wait_for_app(page)
 
 
