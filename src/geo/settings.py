@@ -37,6 +37,7 @@ also works installed into site-packages.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sys
 from collections.abc import Mapping
@@ -85,9 +86,15 @@ def app_roots() -> list[Path]:
         roots.append(Path.cwd())
     script = sys.argv[0] if sys.argv else ""
     if script.endswith(".py"):
-        roots.append(Path(script).resolve().parent)
+        roots.append(_script_folder(script))
     roots.append(_SOURCE_CHECKOUT)
     return list(dict.fromkeys(roots))
+
+
+@functools.lru_cache(maxsize=4)
+def _script_folder(script: str) -> Path:
+    """The folder of the script being run (resolved once: every page run asks, many times)."""
+    return Path(script).resolve().parent
 
 
 def default_data_dir() -> Path:

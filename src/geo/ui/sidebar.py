@@ -10,11 +10,13 @@ import streamlit as st
 from geo import placenames, safe_html
 from geo.model import AREAS, Category
 from geo.render import category_label, country_label
+from geo.ui import data as loaders
 from geo.ui import keys
 from geo.view import Bounds, ViewState, months_between
 
 
 def sidebar_filters(view: ViewState, bounds: Bounds, on_reset: Callable[[], None]) -> None:
+    labels = loaders.region_labels()
     with st.sidebar:
         st.subheader("Filters")
         st.select_slider(
@@ -46,13 +48,14 @@ def sidebar_filters(view: ViewState, bounds: Bounds, on_reset: Callable[[], None
             "Regions (admin-1)",
             list(bounds.regions),
             key=keys.W_REGION,
-            format_func=placenames.region_label,
+            format_func=lambda name: labels.get(name) or placenames.region_label(name),
             placeholder="All regions",
             accept_new_options=True,
             on_change=_take_typed_regions,
             args=(tuple(bounds.regions),),
             help="Type any name of a region, or its start, in any script (Qaraghandy, "
-            "Карага, Aqtö) and press Enter, or click a region on the map.",
+            "Карага, Aqtö) and press Enter, or click a region on the map and its “Filter to” "
+            "button.",
         )
         st.text_input(
             "Search",
