@@ -22,13 +22,17 @@ ui.missing_scripts_notice()
 map_column, panel_column = ui.map_and_panel()
 with map_column:
     ui.atlas_map(page)
-    ui.playback_controls(page)
+    # The playback controls, the table and the charts once the map is drawn (its first
+    # report reruns the page): their scripts would load beside the map's. Asked after the
+    # map, so that nothing before it changes between the two runs.
+    drawn = ui.after_map()
+    if drawn:
+        ui.playback_controls(page)
 with panel_column:
     ui.side_panel(page)
     ui.share_and_download(page)
 
-# The table and the charts once the map is drawn (its first report reruns the page).
-if ui.after_map():
+if drawn:
     ui.items_table(page)
     ui.linked_charts(page.result, CHARTS)
     ui.projects.site_charts(page.result)  # committed amounts, when projects with one are in view

@@ -80,6 +80,8 @@ def test_the_map_comes_first_fills_the_width_and_no_control_is_cut(
         wait_for_app(page)
         expect(page.get_by_text(SUMMARY).first).to_be_visible()
         frame = map_frame(page)
+        # The playback controls come with the run that follows the map's drawing.
+        expect(page.get_by_role("button", name="Play")).to_be_visible()
 
         box = page.evaluate(MAP_BOX_JS)
         # The map is the first thing under the title and the summary line: on a phone it
