@@ -435,11 +435,14 @@ def shown_admin1(frame: pd.DataFrame) -> None:
             for note, a, c in zip(notes, admin1, changed, strict=True)
         ]
     frame["admin1"] = new
-    if "title" in frame:  # a title made of the region's name ("Protests in Mangistau")
+    if "title" in frame and "location" in frame:
+        # A title made of the region's name, for a row with no place ("Protests in
+        # Mangistau"); one made of a place that shares the name stays as it is.
         titles = frame["title"].fillna("").astype(str)
+        placeless = frame["location"].fillna("").astype(str).str.strip() == ""
         frame["title"] = [
-            f"{t[: -len(a)]}{n}" if c and t.endswith(f" in {a}") else t
-            for t, a, n, c in zip(titles, admin1, new, changed, strict=True)
+            f"{t[: -len(a)]}{n}" if c and p and t.endswith(f" in {a}") else t
+            for t, a, n, c, p in zip(titles, admin1, new, changed, placeless, strict=True)
         ]
 
 
