@@ -99,7 +99,10 @@ def test_a_region_filters_only_when_asked_and_the_map_then_shows_it(
     assert frame.evaluate("() => window.map.getBounds().contains([48.5, 66.0])")
     assert not frame.evaluate("() => window.map.getBounds().contains([43.8, 87.6])")  # Ürümqi
 
-    # The filter in force says so and is undone in one click.
+    # The filter in force says so and is undone in one click, once the page has settled (the
+    # map reports its new place a moment after it moves, and that reruns the page).
+    page.wait_for_timeout(1500)
+    wait_for_app(page)
     page.get_by_role("button", name="Show all regions").click()
     page.wait_for_function("() => !window.location.search.includes('region=')")
     wait_for_app(page)
