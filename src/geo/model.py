@@ -89,7 +89,7 @@ class GeoPrecision(StrEnum):
 
 GEO_PRECISION_WORDS: dict[GeoPrecision, str] = {
     GeoPrecision.EXACT: "exact site",
-    GeoPrecision.CITY: "city centre (place within the city not known)",
+    GeoPrecision.CITY: "city centre; the place within the city is not known",
     GeoPrecision.REGION: "approximate: somewhere in the region, point is a stand-in",
     GeoPrecision.COUNTRY: "approximate: known only at country level",
 }

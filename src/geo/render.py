@@ -19,6 +19,7 @@ No streamlit and no store here: the pages, the map and the exports all import th
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -448,6 +449,19 @@ class PanelMarkdown:
     notes_expanded: bool
 
 
+# How a point's coordinates were found ("Coords: Astana – gk.") and drawing instructions are
+# working notes: they stay in the data (and its exports), not in what readers are shown.
+_WORKING_PART = re.compile(r"^\s*Coords:", re.IGNORECASE)
+_WORKING_CLAUSE = re.compile(r";\s*draw as [^.;|]*", re.IGNORECASE)
+
+
+def reader_notes(notes: str) -> str:
+    """An item's sourcing notes as readers see them: the parts (separated by ' | ') less the
+    working notes."""
+    parts = [_WORKING_CLAUSE.sub("", part).strip() for part in notes.split(" | ")]
+    return " | ".join(part for part in parts if part and not _WORKING_PART.match(part))
+
+
 def panel_markdown(facts: ItemFacts) -> PanelMarkdown:
     """The selected item's panel: its facts, excerpts with their citations, source, notes."""
     md = safe_html.markdown
@@ -467,7 +481,7 @@ def panel_markdown(facts: ItemFacts) -> PanelMarkdown:
         excerpts=excerpts,
         no_excerpt="" if excerpts else NO_EXCERPT,
         source=f"**Source:** {citation_markdown(facts.source)}" if facts.source else "",
-        notes=md(facts.notes, max_len=4000) if facts.notes else "",
+        notes=md(reader_notes(facts.notes), max_len=4000) if reader_notes(facts.notes) else "",
         notes_expanded=not excerpts,
     )
 

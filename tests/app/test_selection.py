@@ -7,6 +7,8 @@ import re
 
 from streamlit.testing.v1 import AppTest
 
+from geo import render
+
 from .helpers import (
     MAP_KEY,
     TOOLTIP_ID,
@@ -142,7 +144,9 @@ def test_event_without_excerpts_shows_its_notes_and_source() -> None:
     (notes,) = [e for e in at.expander if e.label == "Notes on sourcing"]
     assert notes.proto.expanded  # open, since no excerpt stands in for them
     shown = "\n".join(unescape_md(str(m.value)) for m in notes.markdown)
-    assert " ".join(event["notes"].split()) in shown
+    # Readers get the sourcing notes, not the working notes on how the point was found.
+    assert "Coords:" in event["notes"] and "Coords:" not in shown
+    assert " ".join(render.reader_notes(event["notes"]).split()) in shown
 
 
 def test_link_selects_a_site() -> None:

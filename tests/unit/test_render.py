@@ -388,7 +388,7 @@ def test_an_events_facts() -> None:
     )
     assert (facts.when, facts.where) == ("27 March 2021", "Almaty, Almaty (city), Kazakhstan")
     assert facts.precision is GeoPrecision.CITY and not facts.approximate
-    assert facts.precision_words == "city centre (place within the city not known)"
+    assert facts.precision_words == "city centre; the place within the city is not known"
     assert facts.actors == ("Local activists",)
     assert facts.type_words == "Protests / Peaceful protest"
     assert [f.label for f in facts.figures] == ["Participants", "Arrests"]
@@ -481,7 +481,7 @@ def test_the_panel_of_an_event() -> None:
     assert panel.facts == (
         "**When:** 27 March 2021  \n"
         "**Where:** Almaty, Almaty \\(city\\), Kazakhstan "
-        "(city centre \\(place within the city not known\\))  \n"
+        "(city centre; the place within the city is not known)  \n"
         f"{ALMATY_ALSO}  \n"
         "**Actors:** Local activists  \n"
         "**Participants (sources disagree):**  \n"
@@ -619,3 +619,17 @@ def test_markdown_payloads_in_every_site_text_field_stay_text(payload: str) -> N
     for part in parts:
         assert unescaped(part, "[]<>!") == "", part
         assert "t.example" not in part.replace("t\\.example", ""), part
+
+
+def test_readers_see_sourcing_notes_without_the_working_notes() -> None:
+    notes = (
+        "AKIpress citing Radio Azattyq. | Coords: Karaganda (city centre) – gk."
+        " | Single point given = eastern terminus proxy; draw as polyline via waypoint cities."
+    )
+    shown = render.reader_notes(notes)
+    assert shown == "AKIpress citing Radio Azattyq. | Single point given = eastern terminus proxy."
+    assert render.reader_notes("Coords: gk (approx. campus; verify on OSM).") == ""
+    record = event(notes=notes)
+    panel = render.panel_markdown(render.item_facts(record, "event", [], {}))
+    assert "gk" not in panel.notes and "Coords" not in panel.notes
+    assert "AKIpress citing Radio Azattyq" in panel.notes
