@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
@@ -43,6 +44,33 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def wait_until_ready(
+    process: subprocess.Popen[bytes],
+    ready: Callable[[], bool],
+    timeout: float,
+    *,
+    exited: Callable[[], str],
+    late: str,
+    on_late: Callable[[], None],
+    pause: float = 0.2,
+) -> None:
+    """Poll ``ready`` (an OSError counts as not yet) until it holds; raise RuntimeError with
+    ``exited()`` if the process ends first, or with ``late`` (after ``on_late``) at the
+    deadline."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(exited())
+        try:
+            if ready():
+                return
+        except OSError:
+            pass
+        time.sleep(pause)
+    on_late()
+    raise RuntimeError(late)
 
 
 class LocalServer:
@@ -96,19 +124,21 @@ class LocalServer:
         return self.process.pid
 
     def _wait_healthy(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
         health = f"{self.url}/_stcore/health"
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"streamlit exited with code {self.process.returncode}")
-            try:
-                with urllib.request.urlopen(health, timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.3)
-        self.close()
-        raise RuntimeError(f"streamlit did not answer on {health} within {timeout:.0f} s")
+
+        def answers() -> bool:
+            with urllib.request.urlopen(health, timeout=2) as response:
+                return bool(response.status == 200)
+
+        wait_until_ready(
+            self.process,
+            answers,
+            timeout,
+            exited=lambda: f"streamlit exited with code {self.process.returncode}",
+            late=f"streamlit did not answer on {health} within {timeout:.0f} s",
+            on_late=self.close,
+            pause=0.3,
+        )
 
     def close(self) -> None:
         self.process.terminate()

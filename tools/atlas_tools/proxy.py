@@ -14,11 +14,10 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 from atlas_tools import REPO
-from atlas_tools.localserver import free_port
+from atlas_tools.localserver import free_port, wait_until_ready
 
 TEMPLATE = REPO / "deploy" / "nginx" / "atlas.conf.template"
 _VARIABLE = re.compile(r"\$\{(ATLAS_[A-Z0-9_]+)\}")
@@ -115,17 +114,20 @@ class LocalProxy:
         self.process = subprocess.Popen(
             command, stdout=subprocess.DEVNULL, stderr=(self.folder / "stderr.log").open("w")
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"nginx exited: {self.log()}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                    return
-            except OSError:
-                time.sleep(0.1)
-        self.close()
-        raise RuntimeError(f"nginx did not listen on {self.port} within {timeout:.0f} s")
+
+        def listens() -> bool:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                return True
+
+        wait_until_ready(
+            self.process,
+            listens,
+            timeout,
+            exited=lambda: f"nginx exited: {self.log()}",
+            late=f"nginx did not listen on {self.port} within {timeout:.0f} s",
+            on_late=self.close,
+            pause=0.1,
+        )
 
     def log(self) -> str:
         parts = [self.folder / "stderr.log", self.folder / "error.log"]
