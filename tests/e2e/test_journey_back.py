@@ -4,11 +4,13 @@ playing the timeline is not a step."""
 
 from __future__ import annotations
 
-from playwright.sync_api import Page, expect
+import re
+
+from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import Server, map_frame, wait_for_app
 from tests.e2e.test_journey import SUMMARY_ANY, go_to
-from tests.e2e.test_journey_regions_keys import expect_summary, summary_text
+from tests.e2e.test_journey_regions_keys import expect_summary, summary_text, tab_to
 from tests.e2e.test_map import current_url, params_of
 
 
@@ -94,3 +96,56 @@ def test_back_undoes_each_filter_change_and_nothing_else(server: Server, page: P
     expect(page.get_by_role("heading", name="Charts", exact=True)).to_have_count(0)
     expect_summary(page, dated_only)
     assert params_of(current_url(page))["undated"] == "0"
+
+
+def test_a_briefer_s_walk_select_change_page_share_reopen_and_go_back(
+    server: Server, page: Page, browser: Browser
+) -> None:
+    """Open a link, select a marker, go to Charts, copy the shared link, open it in another
+    browser, and come back with Back: every screen shows the same view."""
+    page.goto(f"{server.url}/?from=2019-01&to=2019-12&country=KAZ&map=47.0,70.0,5")
+    wait_for_app(page)
+    before = summary_text(page)
+    frame = map_frame(page)
+    frame.wait_for_selector(".atlas-mk")
+    page.wait_for_timeout(1500)  # the map's first report of its place reruns the page
+    wait_for_app(page)
+
+    # Select the Karaganda rally from the keyboard (the marker sits alone at this zoom).
+    seen = tab_to(page, map_frame(page), lambda name: "Karaganda solidarity rally" in name)
+    assert seen
+    page.keyboard.press("Enter")
+    heading = page.get_by_role("heading", name=re.compile("Karaganda solidarity rally"))
+    expect(heading).to_be_visible(timeout=20_000)
+    page.wait_for_function("() => window.location.search.includes('sel=EV017')")
+    wait_for_app(page)
+
+    # Charts: the same view; its share menu gives the public link of it.
+    go_to(page, "Charts")
+    expect_summary(page, before)
+    page.get_by_role("button", name=re.compile("Share or download this view")).click()
+    code = page.locator("[data-testid='stPopoverBody'] [data-testid='stCode'] code").first
+    expect(code).to_be_visible()
+    shared = code.inner_text().strip().splitlines()[-1]  # under the view in words
+    assert params_of(shared)["sel"] == "EV017" and params_of(shared)["country"] == "KAZ"
+    page.keyboard.press("Escape")
+
+    # A colleague opens the link: the same counts, and the rally selected.
+    other = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    try:
+        other.goto(shared)
+        wait_for_app(other)
+        expect_summary(other, before)
+        assert params_of(current_url(other))["sel"] == "EV017"
+    finally:
+        other.context.close()
+
+    # Back: the map, with the rally still selected; Back again: before the selection.
+    step_back(page)
+    expect(page.get_by_role("heading", name="Charts", exact=True)).to_have_count(0)
+    expect(heading).to_be_visible(timeout=20_000)
+    assert params_of(current_url(page))["sel"] == "EV017"
+    step_back(page)
+    expect(heading).to_have_count(0, timeout=20_000)
+    assert "sel" not in params_of(current_url(page))
+    expect_summary(page, before)
