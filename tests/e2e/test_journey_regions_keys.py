@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import Frame, Page, expect
+from playwright.sync_api import Frame, Page, WebSocketRoute, expect
 
 from tests.e2e.conftest import Server, map_frame, wait_for_app
 from tests.e2e.test_journey import SUMMARY_ANY
@@ -170,3 +170,66 @@ def test_markers_are_named_and_selected_from_the_keyboard_without_moving_the_map
     expect(page.get_by_role("heading", name=re.compile(re.escape(title)))).to_be_visible(
         timeout=20_000
     )
+
+
+class SlowLine:
+    """The app's WebSocket, with the server's messages held back on request and then
+    delivered in order, as a slow network would."""
+
+    def __init__(self, page: Page) -> None:
+        self.holding = False
+        self.held: list[str | bytes] = []
+        self.route: WebSocketRoute | None = None
+        page.route_web_socket(re.compile(r".*/_stcore/stream"), self._connect)
+
+    def _connect(self, route: WebSocketRoute) -> None:
+        upstream = route.connect_to_server()
+        self.route = route
+        upstream.on_message(self._down)
+        route.on_message(upstream.send)
+
+    def _down(self, message: str | bytes) -> None:
+        if self.holding:
+            self.held.append(message)
+        elif self.route is not None:
+            self.route.send(message)
+
+    def release(self) -> None:
+        self.holding = False
+        assert self.route is not None
+        for message in self.held:
+            self.route.send(message)
+        self.held.clear()
+
+
+def test_show_all_regions_holds_when_the_map_reports_before_the_page_has_caught_up(
+    server: Server, page: Page
+) -> None:
+    """A reader presses "Show all regions" and, before the page has drawn the answer (a slow
+    network), the map reports a move: that report carries the region filter the browser
+    still shows. The filter stays removed."""
+    line = SlowLine(page)
+    page.goto(f"{server.url}/?from=2019-01&to=2019-12&country=KAZ")
+    wait_for_app(page)
+    every_region = summary_text(page)
+    page.goto(f"{server.url}/?from=2019-01&to=2019-12&country=KAZ&region=Qaraghandy")
+    wait_for_app(page)
+    map_frame(page).wait_for_selector(".atlas-mk")
+    page.wait_for_timeout(1500)  # the map's report of where it opened has rerun the page
+    wait_for_app(page)
+    expect(page.get_by_text("Showing only Karaganda Region.")).to_be_visible()
+
+    # The server's answers are held back while the reader presses the button and then
+    # moves the map; the map's report goes out with the filters the page still shows.
+    line.holding = True
+    page.get_by_role("button", name="Show all regions").click()
+    map_frame(page).evaluate("() => { window.map.setView([46.0, 71.0], 5); }")
+    page.wait_for_timeout(2500)
+    line.release()
+
+    page.wait_for_function("() => !window.location.search.includes('region=')")
+    page.wait_for_timeout(1500)
+    wait_for_app(page)
+    expect(page.get_by_text("Showing only Karaganda Region.")).to_have_count(0, timeout=20_000)
+    expect_summary(page, every_region)
+    assert "region" not in params_of(current_url(page))
