@@ -452,14 +452,28 @@ class PanelMarkdown:
 # How a point's coordinates were found ("Coords: Astana – gk.") and drawing instructions are
 # working notes: they stay in the data (and its exports), not in what readers are shown.
 _WORKING_PART = re.compile(r"^\s*Coords:", re.IGNORECASE)
+_NOTE_PARTS = re.compile(r"\s*\|\s*")  # " | " between parts (a note may start with one)
 _WORKING_CLAUSE = re.compile(r";\s*draw as [^.;|]*", re.IGNORECASE)
 
 
 def reader_notes(notes: str) -> str:
     """An item's sourcing notes as readers see them: the parts (separated by ' | ') less the
     working notes."""
-    parts = [_WORKING_CLAUSE.sub("", part).strip() for part in notes.split(" | ")]
+    parts = [_WORKING_CLAUSE.sub("", part).strip() for part in _NOTE_PARTS.split(notes)]
     return " | ".join(part for part in parts if part and not _WORKING_PART.match(part))
+
+
+def working_notes(notes: str) -> str:
+    """What :func:`reader_notes` leaves out of an item's notes: how its point was placed and
+    drawn (for editors, and the About page)."""
+    kept: list[str] = []
+    for part in _NOTE_PARTS.split(notes):
+        part = part.strip()
+        if _WORKING_PART.match(part):
+            kept.append(part)
+        else:
+            kept += [m.group(0).lstrip("; ").strip() for m in _WORKING_CLAUSE.finditer(part)]
+    return " | ".join(p for p in kept if p)
 
 
 def panel_markdown(facts: ItemFacts) -> PanelMarkdown:

@@ -76,3 +76,21 @@ def test_a_read_only_dashboard_offers_no_page_that_writes(
     monkeypatch.setenv("GEO_READ_ONLY", "0")
     at = open_app(page="pages/ingest.py")
     assert not at.exception
+
+
+def test_the_working_notes_readers_do_not_see_are_listed_on_about() -> None:
+    at = open_app(page=ABOUT_PAGE)
+    assert not at.exception, errors(at)
+    (box,) = [e for e in at.expander if e.label.startswith("Working notes")]
+    tables = [t.value for t in box.dataframe]
+    assert len(tables) == 1
+    listed = dict(zip(tables[0]["item"], tables[0]["working note"], strict=True))
+    # Every item whose notes say how its point was placed is there, with that note.
+    for name, id_column in (("events.csv", "event_id"), ("sites.csv", "site_id")):
+        frame = read_csv(name)
+        for item_id, notes in zip(frame[id_column], frame["notes"].fillna(""), strict=True):
+            coords = [p.strip() for p in notes.split(" | ") if p.strip().startswith("Coords:")]
+            assert coords == [p for p in listed.get(item_id, "").split(" | ") if "Coords" in p]
+    assert listed["EV017"] == "Coords: Karaganda (city centre) – gk."
+    assert any("draw as polyline" in note for note in listed.values())
+    assert box.label == f"Working notes on where items are drawn ({len(listed)} items)"

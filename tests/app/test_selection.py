@@ -16,6 +16,7 @@ from .helpers import (
     errors,
     folium_args,
     open_app,
+    page_text,
     read_csv,
     summary,
     tooltips,
@@ -189,3 +190,12 @@ def test_clear_after_a_click_then_click_another_marker() -> None:
     assert not at.exception, errors(at)
     assert _headings(at) == [_record("events.csv", "event_id", "EV025")["title"]]
     assert at.query_params == {"sel": "EV025"}
+
+
+def test_an_event_whose_only_note_is_a_working_note_shows_no_notes() -> None:
+    at = open_app({"sel": "EV040"})
+    assert not at.exception, errors(at)
+    event = _record("events.csv", "event_id", "EV040")
+    assert event["notes"].strip().startswith("| Coords:")
+    assert "Coords" not in page_text(at)
+    assert not [e for e in at.expander if e.label == "Notes on sourcing"]

@@ -633,3 +633,13 @@ def test_readers_see_sourcing_notes_without_the_working_notes() -> None:
     panel = render.panel_markdown(render.item_facts(record, "event", [], {}))
     assert "gk" not in panel.notes and "Coords" not in panel.notes
     assert "AKIpress citing Radio Azattyq" in panel.notes
+    # What readers do not see is what the About page lists, and nothing else.
+    assert render.working_notes(notes) == (
+        "Coords: Karaganda (city centre) – gk. | draw as polyline via waypoint cities"
+    )
+    assert render.working_notes("AKIpress citing Radio Azattyq.") == ""
+    # A note with no sourcing part before its working note (as stored, after trimming).
+    assert render.reader_notes("| Coords: Nur-Sultan (MFA briefing) – gk.") == ""
+    assert render.working_notes("| Coords: Nur-Sultan (MFA briefing) – gk.") == (
+        "Coords: Nur-Sultan (MFA briefing) – gk."
+    )

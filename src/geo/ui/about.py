@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geo import export, safe_html
+from geo import export, render, safe_html
 from geo.model import GEO_PRECISION_WORDS
 from geo.ui.state import PageView
 
@@ -99,3 +99,28 @@ def source_list(page: PageView) -> None:
         width="stretch",
         column_config={"url": st.column_config.LinkColumn("link")},
     )
+
+
+def working_notes(page: PageView) -> None:
+    """The editors' notes on how each item's point was placed, which the map's panels and the
+    brief leave out."""
+    rows = [
+        {"item": item_id, "title": title, "working note": note}
+        for frame, id_column, title_column in (
+            (page.data.events, "event_id", "title"),
+            (page.data.sites, "site_id", "name"),
+        )
+        for item_id, title, notes in zip(
+            frame[id_column], frame[title_column], frame["notes"], strict=True
+        )
+        if (note := render.working_notes(str(notes)))
+    ]
+    if not rows:
+        return
+    with st.expander(f"Working notes on where items are drawn ({len(rows)} items)"):
+        st.markdown(
+            "How each point was placed, as the data's editors noted it. The map and the brief "
+            "leave these out. *gk* marks a point taken from general knowledge of the place "
+            "rather than from a source; *approx.* a point near, not at, the place."
+        )
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
