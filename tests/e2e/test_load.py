@@ -38,7 +38,7 @@ def test_a_protocol_session_notices_a_view_the_server_did_not_take_up(server: Se
             protocol_load.stream_url(f"{server.url}/"), loadtest.DEFAULT_LINK, 60
         )
         try:
-            await session.open()
+            await session.map_drawn(await session.open())
             await session.change_months()
             assert "to=2020-11" in session.query_string
             with pytest.raises(protocol_load.SessionError, match="sel="):

@@ -336,7 +336,15 @@ def run_protocol(
         )
         wall = time.monotonic() - started
         cpu = sum(cpu_s(pid) for pid in pids) - cpu_before
-        runs = len(report.first_render_s) + len(report.rerun_s) + len(report.select_s)
+        runs = sum(
+            len(times)
+            for times in (
+                report.first_render_s,
+                report.map_report_s,
+                report.rerun_s,
+                report.select_s,
+            )
+        )
         stop.set()
         sampler.join()
         return {
@@ -348,6 +356,8 @@ def run_protocol(
             "changes_per_session": changes,
             "first_render_p50_s": pct(report.first_render_s, 0.5),
             "first_render_p95_s": pct(report.first_render_s, 0.95),
+            "map_report_p50_s": pct(report.map_report_s, 0.5),
+            "map_report_p95_s": pct(report.map_report_s, 0.95),
             "rerun_p50_s": pct(report.rerun_s, 0.5),
             "rerun_p95_s": pct(report.rerun_s, 0.95),
             "select_p50_s": pct(report.select_s, 0.5),

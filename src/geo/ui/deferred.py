@@ -1,7 +1,10 @@
-"""What the map page draws after its map: the linked charts and the items table.
+"""What the map page draws after its map: the sidebar's filters, the linked charts and the
+items table.
 
 Plotly's and the data grid's scripts are large; loaded beside the map's frame they hold back
-the map's own drawing by one to four seconds on a first visit. The map reports its position
+the map's own drawing by one to four seconds on a first visit. The filters' widgets are small
+but many (some forty scripts): the browser fetches them over the same few connections as the
+map's component, which then waits its turn. The map reports its position
 once drawn, which reruns the page anyway: the first run of a visit therefore sends the map
 alone, and that rerun draws the rest, so the visitor sees the map first and then the same
 charts and table as before.
@@ -31,15 +34,21 @@ def map_reported() -> bool:
     return isinstance(reported, dict) and reported.get("center") is not None
 
 
-def after_map() -> bool:
-    """Whether this run draws what comes after the map; when not, a timer makes sure a
-    later run will, should the map never report."""
-    if (
+def first_map_pending() -> bool:
+    """Whether this run comes before the map's first report, in a browser that will send
+    one: what is held back until then is drawn by the run that report starts."""
+    return not (
         map_reported()
         or st.session_state.get(_GAVE_UP)
         or not st.context.headers  # no browser: nothing will draw the map
         or not loaders.asset_links().local
-    ):
+    )
+
+
+def after_map() -> bool:
+    """Whether this run draws what comes after the map; when not, a timer makes sure a
+    later run will, should the map never report."""
+    if not first_map_pending():
         return True
 
     @st.fragment(run_every=WAIT_S)

@@ -25,6 +25,7 @@ from geo.picks import pick_keys_from_selection
 from geo.query import ViewResult, view_result
 from geo.regions import region_to_filter, region_viewport
 from geo.ui import data as loaders
+from geo.ui.deferred import first_map_pending
 from geo.ui.keys import (
     MAP_KEY,
     PLAYING,
@@ -93,7 +94,9 @@ def page_view(charts: Sequence[str] = (), *, map_events: bool = False) -> PageVi
         view = _apply_map_events(view, bounds)  # before the widgets: a region click sets one
     view = _apply_chart_selections(view, charts)
     view = _apply_table_selection(view)
-    sidebar_filters(view, bounds, on_reset=lambda: reset_view(bounds))
+    if not (map_events and first_map_pending()):
+        # On a first visit the map comes first: the filters follow with its first report.
+        sidebar_filters(view, bounds, on_reset=lambda: reset_view(bounds))
     view = _view_from_widgets(view)
     result = view_result(data, view)
     commit_view(view, bounds)
