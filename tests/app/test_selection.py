@@ -199,3 +199,18 @@ def test_an_event_whose_only_note_is_a_working_note_shows_no_notes() -> None:
     assert event["notes"].strip().startswith("| Coords:")
     assert "Coords" not in page_text(at)
     assert not [e for e in at.expander if e.label == "Notes on sourcing"]
+
+
+def test_the_map_settling_part_of_a_pixel_away_leaves_the_link_s_place() -> None:
+    """The map's frame takes its height after Leaflet has placed the map, which shifts the
+    centre it reports by part of a pixel: the link keeps the place it was given. A move of a
+    few pixels is a move."""
+    at = open_app({"map": "47.0,70.0,5"})
+    assert not at.exception, errors(at)
+    report = {"last_object_clicked_tooltip": None, "zoom": 5}
+    at.session_state[MAP_KEY] = {**report, "center": {"lat": 47.0102, "lng": 70.0049}}
+    at.run()
+    assert at.query_params["map"] == "47.0000,70.0000,5"
+    at.session_state[MAP_KEY] = {**report, "center": {"lat": 47.2, "lng": 70.0049}}
+    at.run()
+    assert at.query_params["map"] == "47.2000,70.0049,5"

@@ -460,9 +460,19 @@ def _apply_map_events(view: ViewState, bounds: Bounds) -> ViewState:
             # A map drawn anew reports where its base is drawn before it moves to the place
             # it was given.
             return view
-        if (lat, lng) != view.center or round(float(zoom), 2) != view.zoom:
+        if round(float(zoom), 2) != view.zoom or not _within_a_pixel((lat, lng), view):
             view = replace(view, center=(lat, lng), zoom=round(float(zoom), 2))
     return view
+
+
+def _within_a_pixel(center: tuple[float, float], view: ViewState) -> bool:
+    """Whether a reported centre is the view's own, give or take a pixel: the map's frame
+    grows to its height after Leaflet has placed the map, which moves the centre by part of
+    a pixel; the link keeps the place the reader gave, not that rounding."""
+    if view.center is None or view.zoom is None:
+        return False
+    pixel = 360.0 / (256 * 2**view.zoom)  # degrees of longitude per pixel at this zoom
+    return abs(center[0] - view.center[0]) < pixel and abs(center[1] - view.center[1]) < pixel
 
 
 def _at_opening(center: tuple[float, float], zoom: float) -> bool:
