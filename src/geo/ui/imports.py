@@ -336,14 +336,21 @@ def show_result() -> None:
         with st.expander(f"Notes on the loaded rows ({len(notes)})", expanded=True):
             st.markdown("\n".join(f"- {safe_html.markdown(n, max_len=400)}" for n in notes[:200]))
     if result.rejects:
+        rejects: importers.Rejects = result.rejects
         st.subheader(f"Rejected {position}s ({result.rejected:,})")
-        rejects = pd.DataFrame(
-            [{position: r.line, "reason": r.reason} for r in result.rejects]
-        ).sort_values(position)
-        st.dataframe(rejects, hide_index=True, width="stretch")
+        shown = pd.DataFrame(
+            [(r.line, r.reason) for r in rejects.first], columns=[position, "reason"]
+        )
+        st.dataframe(shown, hide_index=True, width="stretch")
+        if result.rejected > len(shown):
+            st.caption(
+                f"The first {len(shown):,} by {position}; {result.rejected - len(shown):,} "
+                "more are in the download, which lists every one."
+            )
         st.download_button(
             "Download the rejects (CSV)",
-            rejects.to_csv(index=False),
+            # Made when asked for, from the import's rejects (most of them in a file).
+            lambda: importers.rejects_csv(rejects, position),
             file_name="rejects.csv",
             mime="text/csv",
         )
