@@ -238,6 +238,13 @@ def register(commands: Any) -> None:
         help="--import-memory: rows of the facility list imported as sites (0: none)",
     )
     bench.add_argument(
+        "--bad-rows",
+        type=int,
+        default=2_000_000,
+        help="--import-memory: rows of the ACLED file whose every row is bad, imported with "
+        "--rejects, against every reject held in memory (0: none)",
+    )
+    bench.add_argument(
         "--upload-rows",
         type=int,
         default=90_000,

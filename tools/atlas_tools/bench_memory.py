@@ -13,6 +13,15 @@ from the kernel when it ends (``os.wait4``, as ``/usr/bin/time -v`` does):
   parsed into one list, one frame of store rows inserted (or merged, for sites) at once.
 
 The same rows are loaded both ways; only the memory differs.
+
+An ACLED export of ``--bad-rows`` rows that are all bad (an unreadable date, a country
+outside the atlas, a latitude out of range, in turn) is imported twice with ``--rejects
+FILE``, also each in a process of its own:
+
+- ``atlas``: ``geo import acled ... --rejects FILE``, which keeps the first rejects in
+  memory and writes the rest to a temporary file as they come;
+- ``whole list``: the same command with every reject held in memory until the report is
+  written (the way before: one object per bad row, sorted at the end).
 """
 
 from __future__ import annotations
@@ -106,7 +115,7 @@ class MemoryRecord:
     file: str
     rows: int
     size_mb: float
-    approach: str  # "atlas" or "naive"
+    approach: str  # "atlas", "naive" or (the all-bad file) "whole list"
     peak_rss_mb: float | None = None
     seconds: float | None = None
     exit_status: int | None = None
@@ -124,6 +133,41 @@ def plain_csv(rows: int, path: Path, seed: int = 20241205) -> Path:
                 f"20{10 + i % 12}-0{1 + i % 9}-1{i % 9},KAZ,Protest {i % 97}\n"
             )
     return path
+
+
+def bad_acled(rows: int, path: Path) -> Path:
+    """A deterministic ACLED export of ``rows`` events that are all bad, in turn: an
+    unreadable date, a country code outside the atlas, a latitude out of range (about 230
+    bytes a row: 2,000,000 rows make about 460 MB)."""
+    from geo.importers.acled import COLUMNS
+
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        handle.write(",".join(COLUMNS) + "\n")
+        for i in range(rows):
+            date, iso, lat = "27 March 2021", "398", "43.2567"
+            if i % 3 == 0:
+                date = f"not recorded {i % 1000}"
+            elif i % 3 == 1:
+                iso = str(500 + i % 400)
+            else:
+                lat = f"{143 + i % 40}.2567"
+            handle.write(
+                f"KAZB{i},{date},2021,1,Demonstrations,Protests,Peaceful protest,"
+                f"Protesters (Kazakhstan),,6,,,0,60,,{iso},Central Asia,Kazakhstan,Almaty,,,"
+                f"Almaty,{lat},76.9286,1,Radio Azattyq,National,"
+                f'"Protesters rallied in Almaty, report {i}.",0,,1618000000\n'
+            )
+    return path
+
+
+# The whole-list way: ``geo import`` with every reject held in memory to the end.
+WHOLE_LIST = """
+import sys
+from geo import cli
+from geo.importers import rejects
+rejects.BUFFER = 1 << 62
+sys.exit(cli.main(sys.argv[1:]))
+"""
 
 
 def point_geojson(rows: int, path: Path, seed: int = 20241206) -> Path:
@@ -233,9 +277,10 @@ def run(
     geojson_rows: int = 0,
     aiddata_rows: int = 0,
     site_rows: int = 0,
+    bad_rows: int = 0,
 ) -> list[MemoryRecord]:
     """Measure both imports of each file (a file of 0 rows is left out); the records, atlas
-    then naive for each file."""
+    then naive for each file, then (``bad_rows``) the all-bad file, atlas then whole list."""
     from atlas_tools.bench import synthetic_acled
 
     folder = Path(work_dir or tempfile.mkdtemp(prefix="geo-bench-memory-"))
@@ -272,7 +317,54 @@ def run(
             record.exit_status = status
             log(f"  {asdict(record)}")
             records.append(record)
+    if bad_rows:
+        records += _bad_run(folder, geo, bad_rows, log)
     return records
+
+
+def _bad_run(folder: Path, geo: str, rows: int, log: Log) -> list[MemoryRecord]:
+    """Both imports of an all-bad ACLED export, each writing its rejects report; the two
+    reports must agree."""
+    path = _written(folder / f"acled-bad-{rows}.csv", rows, bad_acled, log)
+    size = path.stat().st_size / 1e6
+    records = []
+    reports = []
+    for approach in ("atlas", "whole list"):
+        store = folder / f"bad-{approach.replace(' ', '-')}.duckdb"
+        report = store.with_suffix(".rejects.csv")
+        for stale in (store, store.with_suffix(".duckdb.wal"), report):
+            stale.unlink(missing_ok=True)
+        command = ["import", "acled", str(path), "--store", str(store), "--quiet"]
+        command += ["--rejects", str(report)]
+        if approach == "atlas":
+            command = [geo, *command]
+        else:
+            command = [sys.executable, "-c", WHOLE_LIST, *command]
+        log(f"[acled, all {rows:,} rows bad, {size:.0f} MB] {approach} import")
+        peak, seconds, status = peak_of(command)
+        record = MemoryRecord("acled (all bad)", rows, round(size, 1), approach)
+        record.peak_rss_mb, record.seconds = round(peak), round(seconds, 1)
+        record.exit_status = status
+        log(f"  {asdict(record)}")
+        records.append(record)
+        reports.append(report)
+    if _digest(reports[0]) != _digest(reports[1]):
+        raise RuntimeError(f"the rejects reports differ: {reports[0]} and {reports[1]}")
+    lines = sum(1 for _ in reports[0].open(encoding="utf-8")) - 1
+    log(f"  both reports list {lines:,} rejects, the same")
+    for report in reports:
+        report.unlink()
+    return records
+
+
+def _digest(path: Path) -> str:
+    import hashlib
+
+    found = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            found.update(block)
+    return found.hexdigest()
 
 
 def _status_mb(pid: int, field: str) -> float | None:
@@ -388,11 +480,13 @@ def table(records: list[MemoryRecord], uploaded: list[UploadRecord] | None = Non
     by = {(r.file, r.approach): r for r in records}
     notes = []
     for kind in dict.fromkeys(r.file for r in records):
-        atlas, naive = by.get((kind, "atlas")), by.get((kind, "naive"))
-        if atlas and naive and atlas.peak_rss_mb and naive.peak_rss_mb:
-            notes.append(
-                f"- {kind}: peak RSS naive/atlas {naive.peak_rss_mb / atlas.peak_rss_mb:.1f}×"
-            )
+        atlas = by.get((kind, "atlas"))
+        for other in ("naive", "whole list"):
+            naive = by.get((kind, other))
+            if atlas and naive and atlas.peak_rss_mb and naive.peak_rss_mb:
+                notes.append(
+                    f"- {kind}: peak RSS {other}/atlas {naive.peak_rss_mb / atlas.peak_rss_mb:.1f}×"
+                )
     for up in uploaded or []:
         notes.append(
             f"- upload of {up.file} ({up.size_mb:g} MB, {up.format}) on the Import page: server "

@@ -76,12 +76,16 @@ class Rejects:
     when the result is let go)."""
 
     def __init__(
-        self, rejects: Iterable[Reject] = (), *, shown: int = SHOWN, buffer: int = BUFFER
+        self,
+        rejects: Iterable[Reject] = (),
+        *,
+        shown: int | None = None,
+        buffer: int | None = None,
     ) -> None:
         self.first: list[Reject] = []
         self._count = 0
-        self._shown = shown
-        self._buffer = max(buffer, 1)
+        self._shown = SHOWN if shown is None else shown
+        self._buffer = max(BUFFER if buffer is None else buffer, 1)
         self._pending: list[Reject] = []
         self._file: IO[bytes] | None = None
         self._runs: list[tuple[int, int]] = []  # (start, end) offsets in the file

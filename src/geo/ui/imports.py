@@ -30,6 +30,7 @@ from geo.importers.columns import (
     shared_columns,
     upload_name,
 )
+from geo.importers.rejects import SHOWN
 from geo.model import Category
 from geo.store import Store, StoreNotWritable, store_for, store_path
 from geo.ui import database
@@ -384,9 +385,9 @@ def store_summary(data: Bundle) -> None:
     )
     st.caption(
         "Rows are matched by their id: importing a file again changes nothing, and a newer "
-        "ACLED `timestamp` replaces a row. Every rejected row is listed below with its line and "
-        "reason; the rest load. An import is all or nothing: a failure half way leaves the "
-        "store as it was."
+        "ACLED `timestamp` replaces a row. Rejected rows are listed below with their line and "
+        f"reason (the first {SHOWN:,}; the download holds every one); the rest load. An import "
+        "is all or nothing: a failure half way leaves the store as it was."
     )
     st.caption(
         "AidData GCDF: the geospatial GeoJSON of the 2.0 or 3.0 release (one "
