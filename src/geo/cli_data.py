@@ -245,6 +245,13 @@ def register(commands: Any) -> None:
         "--rejects, against every reject held in memory (0: none)",
     )
     bench.add_argument(
+        "--duplicate-rows",
+        type=int,
+        default=1_000_000,
+        help="--import-memory: rows of the CSV whose rows repeat one id (every tenth bad), "
+        "imported with --rejects, against every reject held in memory (0: none)",
+    )
+    bench.add_argument(
         "--upload-rows",
         type=int,
         default=90_000,

@@ -15,8 +15,9 @@ from the kernel when it ends (``os.wait4``, as ``/usr/bin/time -v`` does):
 The same rows are loaded both ways; only the memory differs.
 
 An ACLED export of ``--bad-rows`` rows that are all bad (an unreadable date, a country
-outside the atlas, a latitude out of range, in turn) is imported twice with ``--rejects
-FILE``, also each in a process of its own:
+outside the atlas, a latitude out of range, in turn), and a CSV of ``--duplicate-rows``
+rows that all repeat one id (every tenth with a bad latitude), are each imported twice with
+``--rejects FILE``, also each in a process of its own:
 
 - ``atlas``: ``geo import acled ... --rejects FILE``, which keeps the first rejects in
   memory and writes the rest to a temporary file as they come;
@@ -137,8 +138,8 @@ def plain_csv(rows: int, path: Path, seed: int = 20241205) -> Path:
 
 def bad_acled(rows: int, path: Path) -> Path:
     """A deterministic ACLED export of ``rows`` events that are all bad, in turn: an
-    unreadable date, a country code outside the atlas, a latitude out of range (about 230
-    bytes a row: 2,000,000 rows make about 460 MB)."""
+    unreadable date, a country code outside the atlas, a latitude out of range (about 256
+    bytes a row: 2,000,000 rows make about 510 MB)."""
     from geo.importers.acled import COLUMNS
 
     with path.open("w", encoding="utf-8", newline="") as handle:
@@ -157,6 +158,19 @@ def bad_acled(rows: int, path: Path) -> Path:
                 f"Almaty,{lat},76.9286,1,Radio Azattyq,National,"
                 f'"Protesters rallied in Almaty, report {i}.",0,,1618000000\n'
             )
+    return path
+
+
+def duplicate_csv(rows: int, path: Path) -> Path:
+    """A CSV of ``rows`` events that all repeat the first one's id and timestamp, but for
+    every tenth, whose latitude is out of range: rejected as they are read, while the
+    duplicates are found only once every row is staged, so the two kinds of rejects come
+    out of line order."""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        handle.write("event_id,latitude,longitude,event_date,iso,title\n")
+        for i in range(rows):
+            lat = "243.1" if i % 10 == 3 else "43.2567"
+            handle.write(f"DUP,{lat},76.9286,2021-03-27,KAZ,Protest\n")
     return path
 
 
@@ -278,9 +292,11 @@ def run(
     aiddata_rows: int = 0,
     site_rows: int = 0,
     bad_rows: int = 0,
+    duplicate_rows: int = 0,
 ) -> list[MemoryRecord]:
     """Measure both imports of each file (a file of 0 rows is left out); the records, atlas
-    then naive for each file, then (``bad_rows``) the all-bad file, atlas then whole list."""
+    then naive for each file, then the all-bad file (``bad_rows``) and the file of
+    duplicates (``duplicate_rows``), atlas then whole list."""
     from atlas_tools.bench import synthetic_acled
 
     folder = Path(work_dir or tempfile.mkdtemp(prefix="geo-bench-memory-"))
@@ -318,31 +334,37 @@ def run(
             log(f"  {asdict(record)}")
             records.append(record)
     if bad_rows:
-        records += _bad_run(folder, geo, bad_rows, log)
+        path = _written(folder / f"acled-bad-{bad_rows}.csv", bad_rows, bad_acled, log)
+        records += _rejects_run(folder, geo, "acled", path, bad_rows, "acled (all bad)", log)
+    if duplicate_rows:
+        path = _written(folder / f"dup-{duplicate_rows}.csv", duplicate_rows, duplicate_csv, log)
+        label = "csv (duplicates)"
+        records += _rejects_run(folder, geo, "csv", path, duplicate_rows, label, log)
     return records
 
 
-def _bad_run(folder: Path, geo: str, rows: int, log: Log) -> list[MemoryRecord]:
-    """Both imports of an all-bad ACLED export, each writing its rejects report; the two
-    reports must agree."""
-    path = _written(folder / f"acled-bad-{rows}.csv", rows, bad_acled, log)
+def _rejects_run(
+    folder: Path, geo: str, kind: str, path: Path, rows: int, label: str, log: Log
+) -> list[MemoryRecord]:
+    """Both imports of a file of rejects, each writing its rejects report; the two reports
+    must agree."""
     size = path.stat().st_size / 1e6
     records = []
     reports = []
     for approach in ("atlas", "whole list"):
-        store = folder / f"bad-{approach.replace(' ', '-')}.duckdb"
+        store = folder / f"rejects-{kind}-{approach.replace(' ', '-')}.duckdb"
         report = store.with_suffix(".rejects.csv")
         for stale in (store, store.with_suffix(".duckdb.wal"), report):
             stale.unlink(missing_ok=True)
-        command = ["import", "acled", str(path), "--store", str(store), "--quiet"]
+        command = ["import", kind, str(path), "--store", str(store), "--quiet"]
         command += ["--rejects", str(report)]
         if approach == "atlas":
             command = [geo, *command]
         else:
             command = [sys.executable, "-c", WHOLE_LIST, *command]
-        log(f"[acled, all {rows:,} rows bad, {size:.0f} MB] {approach} import")
+        log(f"[{label}, {rows:,} rows, {size:.0f} MB] {approach} import")
         peak, seconds, status = peak_of(command)
-        record = MemoryRecord("acled (all bad)", rows, round(size, 1), approach)
+        record = MemoryRecord(label, rows, round(size, 1), approach)
         record.peak_rss_mb, record.seconds = round(peak), round(seconds, 1)
         record.exit_status = status
         log(f"  {asdict(record)}")
