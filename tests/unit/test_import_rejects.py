@@ -9,13 +9,15 @@ import gc
 import os
 import random
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from geo import cli
 from geo.importers import Reject, import_acled
-from geo.store import DuckStore
+from geo.store import DuckStore, duck, pg
+from geo.store.base import Store
 from tests.unit.test_import import acled_row, line_of, write
 
 BAD = 6_000  # bad rows: more than the rejects kept in memory, and than a chunk of them
@@ -154,3 +156,22 @@ def test_few_rejects_need_no_file() -> None:
     assert not rejects.spilled
     assert list(rejects) == [Reject(4, "a"), Reject(9, "b"), Reject(9, "c")]
     assert rejects == [Reject(4, "a"), Reject(9, "b"), Reject(9, "c")]
+
+
+def test_duplicates_fetched_a_few_at_a_time_are_all_reported_in_line_order(
+    new_store: Callable[[], Store], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The store hands over a file's duplicate ids a chunk at a time (here 2): every one is
+    reported, in its place among the rows rejected as they were read."""
+    monkeypatch.setattr(duck, "DUPLICATES_FETCH", 2)
+    monkeypatch.setattr(pg, "DUPLICATES_FETCH", 2)
+    lines = []
+    for i in range(7):
+        lines.append(line_of(acled_row("KAZ1")))
+        lines.append(line_of(acled_row(f"KAZB{i}", iso="999")))
+    path = write(tmp_path / "dups.csv", lines)
+    result = import_acled(path, new_store())
+    assert result.loaded == 1
+    assert [(r.line, r.reason.split(":")[0]) for r in result.rejects] == [
+        (line, "event_id" if line % 2 == 0 else "iso") for line in range(3, 16)
+    ]
