@@ -5,6 +5,7 @@ every one in line order, duplicates found at the end of the import included."""
 from __future__ import annotations
 
 import csv
+import errno
 import gc
 import os
 import random
@@ -175,3 +176,28 @@ def test_duplicates_fetched_a_few_at_a_time_are_all_reported_in_line_order(
     assert [(r.line, r.reason.split(":")[0]) for r in result.rejects] == [
         (line, "event_id" if line % 2 == 0 else "iso") for line in range(3, 16)
     ]
+
+
+def test_rejects_that_cannot_be_written_stop_the_import_with_a_sentence(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No room for the rejects' temporary file (a full disk): the import changes nothing
+    and says why in a sentence, without naming the server's folders."""
+    path, _ = mixed_export(tmp_path / "bad.csv")
+    store_file = tmp_path / "s.duckdb"
+
+    def full_disk(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", tempfile.gettempdir())
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", full_disk)
+    args = ["import", "acled", str(path), "--store", str(store_file), "--quiet"]
+    assert cli.main(args) == 2
+    err = capsys.readouterr().err
+    assert "cannot write the rejected rows to a temporary file (No space left on device)" in err
+    assert "Traceback" not in err and tempfile.gettempdir() not in err
+    monkeypatch.undo()
+    store = DuckStore(store_file)
+    try:
+        assert "KAZ1" not in set(store.table()["event_id"])
+    finally:
+        store.close()

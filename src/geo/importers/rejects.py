@@ -46,6 +46,19 @@ class Reject:
     reason: str
 
 
+class RejectsNotWritten(ValueError):
+    """The temporary file of the rejects could not be written (a full disk, no temporary
+    folder): the import stops, and says so in one sentence."""
+
+    def __init__(self, exc: OSError) -> None:
+        why = exc.strerror or str(exc)
+        # The server's folders are not named: the Import page shows this to its editor.
+        super().__init__(
+            f"cannot write the rejected rows to a temporary file ({why}): free some disk "
+            "space, or set TMPDIR to a folder with room"
+        )
+
+
 class RejectSink(Protocol):
     """Where a reader puts the records it rejects: a :class:`Rejects`, or a list."""
 
@@ -71,9 +84,9 @@ class Rejects:
 
     ``len()`` is the exact count; :attr:`first` the first :data:`SHOWN` by line (in line
     order, rejects of one line in the order they came); iterating gives all of them in that
-    order. Holds a temporary file once more than :data:`BUFFER` have come: :meth:`close`
-    lets it go (the importers close it when an import fails; a result's rejects are closed
-    when the result is let go)."""
+    order. Holds a temporary file once :data:`BUFFER` have come, freed by :meth:`close`
+    (the importers close it when an import fails or is interrupted) or once the rejects are
+    let go. Raises :class:`RejectsNotWritten` when that file cannot be written."""
 
     def __init__(
         self,
@@ -118,12 +131,15 @@ class Rejects:
     def _spill(self) -> None:
         chunk = sorted(self._pending, key=_line)
         self._pending = []
-        if self._file is None:
-            self._file = tempfile.TemporaryFile(prefix="geo-rejects-")  # noqa: SIM115
-        handle = self._file
-        start = handle.seek(0, os.SEEK_END)
-        handle.write(b"".join(map(_encode, chunk)))
-        end = handle.tell()
+        try:
+            if self._file is None:
+                self._file = tempfile.TemporaryFile(prefix="geo-rejects-")  # noqa: SIM115
+            handle = self._file
+            start = handle.seek(0, os.SEEK_END)
+            handle.write(b"".join(map(_encode, chunk)))
+            end = handle.tell()
+        except OSError as exc:
+            raise RejectsNotWritten(exc) from exc
         if self._runs and chunk[0].line >= self._last:
             self._runs[-1] = (self._runs[-1][0], end)
         else:
@@ -135,12 +151,17 @@ class Rejects:
     def _merge_runs(self) -> None:
         """Write the runs, merged, to a new temporary file of one run."""
         assert self._file is not None
-        merged = tempfile.TemporaryFile(prefix="geo-rejects-")  # noqa: SIM115
+        try:
+            merged = tempfile.TemporaryFile(prefix="geo-rejects-")  # noqa: SIM115
+        except OSError as exc:
+            raise RejectsNotWritten(exc) from exc
         try:
             for reject in self._read_runs():
                 merged.write(_encode(reject))
-        except BaseException:
+        except BaseException as exc:
             merged.close()
+            if isinstance(exc, OSError):
+                raise RejectsNotWritten(exc) from exc
             raise
         self._file.close()
         self._file = merged
