@@ -256,7 +256,8 @@ def register(commands: Any) -> None:
         type=int,
         default=90_000,
         help="--import-memory: rows of the ACLED and GeoJSON files uploaded on the Import page "
-        "(about 23 and 21 MB), and four times the projects of the AidData file uploaded",
+        "(about 23 and 21 MB) and of the ACLED file of bad rows (23 MB), and four times the "
+        "projects of the AidData file uploaded",
     )
     bench.add_argument(
         "--engines",

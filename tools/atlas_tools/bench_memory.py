@@ -458,8 +458,9 @@ def upload(
 
 def upload_run(rows: int, work_dir: Path | None, log: Log) -> list[UploadRecord]:
     """Measure uploads (see :func:`upload`) of an ACLED export of ``rows`` events, a GeoJSON
-    of as many points and an AidData file of a quarter as many projects (each about 21-23 MB
-    at the default 90,000: under the page's 25 MB upload limit)."""
+    of as many points, an AidData file of a quarter as many projects and an ACLED export of
+    ``rows`` bad rows (each about 21-23 MB at the default 90,000: under the page's 25 MB
+    upload limit)."""
     from atlas_tools.bench import synthetic_acled
 
     folder = Path(work_dir or tempfile.mkdtemp(prefix="geo-bench-memory-"))
@@ -473,6 +474,7 @@ def upload_run(rows: int, work_dir: Path | None, log: Log) -> list[UploadRecord]
             aiddata_geojson,
             "AidData GCDF projects (GeoJSON)",
         ),
+        (f"acled-bad-{rows}.csv", rows, bad_acled, "ACLED export (CSV)"),
     ]
     return [
         upload(_written(folder / name, count, write, log), folder, log, label)
