@@ -11,7 +11,8 @@ import sys
 import time
 from typing import Any
 
-from geo.importers.base import ImportResult, Progress, UnreadableFile, write_rejects
+from geo.importers.base import ImportResult, Progress, UnreadableFile
+from geo.importers.rejects import write_rejects
 from geo.settings import settings
 
 DEFAULT_STORE = "atlas.duckdb"
@@ -125,15 +126,17 @@ def _import(args: argparse.Namespace) -> int:
         sys.stderr.write("\n")
     for warning in getattr(result, "warnings", []):
         print(f"{args.file}: warning: {warning}", file=sys.stderr)
-    if args.rejects:
-        write_rejects(args.rejects, result.rejects)
-    elif result.rejects:
-        for reject in sorted(result.rejects, key=lambda r: r.line)[:20]:
-            print(f"{args.file}:{reject.line}: {reject.reason}", file=sys.stderr)
-        if result.rejected > 20:
-            print(
-                f"... {result.rejected - 20} more (--rejects FILE lists them all)", file=sys.stderr
-            )
+    with result.rejects:  # the rejects' temporary file goes once they are reported
+        if args.rejects:
+            write_rejects(args.rejects, result.rejects)
+        elif result.rejects:
+            for reject in result.rejects.first[:20]:
+                print(f"{args.file}:{reject.line}: {reject.reason}", file=sys.stderr)
+            if result.rejected > 20:
+                print(
+                    f"... {result.rejected - 20} more (--rejects FILE lists them all)",
+                    file=sys.stderr,
+                )
     print(f"{result.summary()} into {path}", file=sys.stderr)
     print(f"loaded {result.loaded}, rejected {result.rejected}")
     return 0 if result.loaded or result.counts.deleted else 1
@@ -235,11 +238,26 @@ def register(commands: Any) -> None:
         help="--import-memory: rows of the facility list imported as sites (0: none)",
     )
     bench.add_argument(
+        "--bad-rows",
+        type=int,
+        default=2_000_000,
+        help="--import-memory: rows of the ACLED file whose every row is bad, imported with "
+        "--rejects, against every reject held in memory (0: none)",
+    )
+    bench.add_argument(
+        "--duplicate-rows",
+        type=int,
+        default=1_000_000,
+        help="--import-memory: rows of the CSV whose rows repeat one id (every tenth bad), "
+        "imported with --rejects, against every reject held in memory (0: none)",
+    )
+    bench.add_argument(
         "--upload-rows",
         type=int,
         default=90_000,
         help="--import-memory: rows of the ACLED and GeoJSON files uploaded on the Import page "
-        "(about 23 and 21 MB), and four times the projects of the AidData file uploaded",
+        "(about 23 and 21 MB) and of the ACLED file of bad rows (23 MB), and four times the "
+        "projects of the AidData file uploaded",
     )
     bench.add_argument(
         "--engines",

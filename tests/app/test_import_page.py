@@ -62,6 +62,29 @@ def test_the_rejects_of_the_last_import_are_listed() -> None:
     assert list(table.value["line"]) == [4, 7]
 
 
+def test_many_rejects_are_listed_a_thousand_at_most_and_all_downloadable() -> None:
+    """An import of 2,500 bad rows: the page lists the first 1,000 by line, says how many
+    more the download holds, and offers the download (not a table of every bad row)."""
+    at = open_app(page=PAGE)
+    at.session_state["import_result"] = ImportResult(
+        loaded=1,
+        rejects=[
+            Reject(line, f"event_date: unparseable date 'x{line}'") for line in range(2_501, 1, -1)
+        ],
+        counts=ImportCounts(new=1),
+    )
+    at.run()
+    assert not at.exception, errors(at)
+    text = page_text(at)
+    assert "Rejected lines (2,500)" in text
+    (table,) = [d for d in at.dataframe if list(d.value.columns) == ["line", "reason"]]
+    assert list(table.value["line"]) == list(range(2, 1_002))
+    assert table.value["reason"].iloc[0] == "event_date: unparseable date 'x2'"
+    assert "The first 1,000 by line; 1,500 more are in the download" in text
+    (download,) = at.get("download_button")
+    assert download.proto.label == "Download the rejects (CSV)"
+
+
 def test_an_aiddata_upload_loads_its_projects_and_lists_each_reject(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

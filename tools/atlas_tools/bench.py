@@ -563,6 +563,8 @@ def command(args: argparse.Namespace) -> int:
             geojson_rows=args.geojson_rows,
             aiddata_rows=args.aiddata_rows,
             site_rows=args.site_rows,
+            bad_rows=args.bad_rows,
+            duplicate_rows=args.duplicate_rows,
         )
         uploaded = (
             None if args.no_browser else bench_memory.upload_run(args.upload_rows, work_dir, _log)

@@ -13,6 +13,16 @@ from the kernel when it ends (``os.wait4``, as ``/usr/bin/time -v`` does):
   parsed into one list, one frame of store rows inserted (or merged, for sites) at once.
 
 The same rows are loaded both ways; only the memory differs.
+
+An ACLED export of ``--bad-rows`` rows that are all bad (an unreadable date, a country
+outside the atlas, a latitude out of range, in turn), and a CSV of ``--duplicate-rows``
+rows that all repeat one id (every tenth with a bad latitude), are each imported twice with
+``--rejects FILE``, also each in a process of its own:
+
+- ``atlas``: ``geo import acled ... --rejects FILE``, which keeps the first rejects in
+  memory and writes the rest to a temporary file as they come;
+- ``whole list``: the same command with every reject held in memory until the report is
+  written (the way before: one object per bad row, sorted at the end).
 """
 
 from __future__ import annotations
@@ -106,7 +116,7 @@ class MemoryRecord:
     file: str
     rows: int
     size_mb: float
-    approach: str  # "atlas" or "naive"
+    approach: str  # "atlas", "naive" or (the all-bad file) "whole list"
     peak_rss_mb: float | None = None
     seconds: float | None = None
     exit_status: int | None = None
@@ -124,6 +134,54 @@ def plain_csv(rows: int, path: Path, seed: int = 20241205) -> Path:
                 f"20{10 + i % 12}-0{1 + i % 9}-1{i % 9},KAZ,Protest {i % 97}\n"
             )
     return path
+
+
+def bad_acled(rows: int, path: Path) -> Path:
+    """A deterministic ACLED export of ``rows`` events that are all bad, in turn: an
+    unreadable date, a country code outside the atlas, a latitude out of range (about 256
+    bytes a row: 2,000,000 rows make about 510 MB)."""
+    from geo.importers.acled import COLUMNS
+
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        handle.write(",".join(COLUMNS) + "\n")
+        for i in range(rows):
+            date, iso, lat = "27 March 2021", "398", "43.2567"
+            if i % 3 == 0:
+                date = f"not recorded {i % 1000}"
+            elif i % 3 == 1:
+                iso = str(500 + i % 400)
+            else:
+                lat = f"{143 + i % 40}.2567"
+            handle.write(
+                f"KAZB{i},{date},2021,1,Demonstrations,Protests,Peaceful protest,"
+                f"Protesters (Kazakhstan),,6,,,0,60,,{iso},Central Asia,Kazakhstan,Almaty,,,"
+                f"Almaty,{lat},76.9286,1,Radio Azattyq,National,"
+                f'"Protesters rallied in Almaty, report {i}.",0,,1618000000\n'
+            )
+    return path
+
+
+def duplicate_csv(rows: int, path: Path) -> Path:
+    """A CSV of ``rows`` events that all repeat the first one's id and timestamp, but for
+    every tenth, whose latitude is out of range: rejected as they are read, while the
+    duplicates are found only once every row is staged, so the two kinds of rejects come
+    out of line order."""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        handle.write("event_id,latitude,longitude,event_date,iso,title\n")
+        for i in range(rows):
+            lat = "243.1" if i % 10 == 3 else "43.2567"
+            handle.write(f"DUP,{lat},76.9286,2021-03-27,KAZ,Protest\n")
+    return path
+
+
+# The whole-list way: ``geo import`` with every reject held in memory to the end.
+WHOLE_LIST = """
+import sys
+from geo import cli
+from geo.importers import rejects
+rejects.BUFFER = 1 << 62
+sys.exit(cli.main(sys.argv[1:]))
+"""
 
 
 def point_geojson(rows: int, path: Path, seed: int = 20241206) -> Path:
@@ -233,9 +291,12 @@ def run(
     geojson_rows: int = 0,
     aiddata_rows: int = 0,
     site_rows: int = 0,
+    bad_rows: int = 0,
+    duplicate_rows: int = 0,
 ) -> list[MemoryRecord]:
     """Measure both imports of each file (a file of 0 rows is left out); the records, atlas
-    then naive for each file."""
+    then naive for each file, then the all-bad file (``bad_rows``) and the file of
+    duplicates (``duplicate_rows``), atlas then whole list."""
     from atlas_tools.bench import synthetic_acled
 
     folder = Path(work_dir or tempfile.mkdtemp(prefix="geo-bench-memory-"))
@@ -272,7 +333,60 @@ def run(
             record.exit_status = status
             log(f"  {asdict(record)}")
             records.append(record)
+    if bad_rows:
+        path = _written(folder / f"acled-bad-{bad_rows}.csv", bad_rows, bad_acled, log)
+        records += _rejects_run(folder, geo, "acled", path, bad_rows, "acled (all bad)", log)
+    if duplicate_rows:
+        path = _written(folder / f"dup-{duplicate_rows}.csv", duplicate_rows, duplicate_csv, log)
+        label = "csv (duplicates)"
+        records += _rejects_run(folder, geo, "csv", path, duplicate_rows, label, log)
     return records
+
+
+def _rejects_run(
+    folder: Path, geo: str, kind: str, path: Path, rows: int, label: str, log: Log
+) -> list[MemoryRecord]:
+    """Both imports of a file of rejects, each writing its rejects report; the two reports
+    must agree."""
+    size = path.stat().st_size / 1e6
+    records = []
+    reports = []
+    for approach in ("atlas", "whole list"):
+        store = folder / f"rejects-{kind}-{approach.replace(' ', '-')}.duckdb"
+        report = store.with_suffix(".rejects.csv")
+        for stale in (store, store.with_suffix(".duckdb.wal"), report):
+            stale.unlink(missing_ok=True)
+        command = ["import", kind, str(path), "--store", str(store), "--quiet"]
+        command += ["--rejects", str(report)]
+        if approach == "atlas":
+            command = [geo, *command]
+        else:
+            command = [sys.executable, "-c", WHOLE_LIST, *command]
+        log(f"[{label}, {rows:,} rows, {size:.0f} MB] {approach} import")
+        peak, seconds, status = peak_of(command)
+        record = MemoryRecord(label, rows, round(size, 1), approach)
+        record.peak_rss_mb, record.seconds = round(peak), round(seconds, 1)
+        record.exit_status = status
+        log(f"  {asdict(record)}")
+        records.append(record)
+        reports.append(report)
+    if _digest(reports[0]) != _digest(reports[1]):
+        raise RuntimeError(f"the rejects reports differ: {reports[0]} and {reports[1]}")
+    lines = sum(1 for _ in reports[0].open(encoding="utf-8")) - 1
+    log(f"  both reports list {lines:,} rejects, the same")
+    for report in reports:
+        report.unlink()
+    return records
+
+
+def _digest(path: Path) -> str:
+    import hashlib
+
+    found = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            found.update(block)
+    return found.hexdigest()
 
 
 def _status_mb(pid: int, field: str) -> float | None:
@@ -344,8 +458,9 @@ def upload(
 
 def upload_run(rows: int, work_dir: Path | None, log: Log) -> list[UploadRecord]:
     """Measure uploads (see :func:`upload`) of an ACLED export of ``rows`` events, a GeoJSON
-    of as many points and an AidData file of a quarter as many projects (each about 21-23 MB
-    at the default 90,000: under the page's 25 MB upload limit)."""
+    of as many points, an AidData file of a quarter as many projects and an ACLED export of
+    ``rows`` bad rows (each about 21-23 MB at the default 90,000: under the page's 25 MB
+    upload limit)."""
     from atlas_tools.bench import synthetic_acled
 
     folder = Path(work_dir or tempfile.mkdtemp(prefix="geo-bench-memory-"))
@@ -359,6 +474,7 @@ def upload_run(rows: int, work_dir: Path | None, log: Log) -> list[UploadRecord]
             aiddata_geojson,
             "AidData GCDF projects (GeoJSON)",
         ),
+        (f"acled-bad-{rows}.csv", rows, bad_acled, "ACLED export (CSV)"),
     ]
     return [
         upload(_written(folder / name, count, write, log), folder, log, label)
@@ -388,11 +504,13 @@ def table(records: list[MemoryRecord], uploaded: list[UploadRecord] | None = Non
     by = {(r.file, r.approach): r for r in records}
     notes = []
     for kind in dict.fromkeys(r.file for r in records):
-        atlas, naive = by.get((kind, "atlas")), by.get((kind, "naive"))
-        if atlas and naive and atlas.peak_rss_mb and naive.peak_rss_mb:
-            notes.append(
-                f"- {kind}: peak RSS naive/atlas {naive.peak_rss_mb / atlas.peak_rss_mb:.1f}×"
-            )
+        atlas = by.get((kind, "atlas"))
+        for other in ("naive", "whole list"):
+            naive = by.get((kind, other))
+            if atlas and naive and atlas.peak_rss_mb and naive.peak_rss_mb:
+                notes.append(
+                    f"- {kind}: peak RSS {other}/atlas {naive.peak_rss_mb / atlas.peak_rss_mb:.1f}×"
+                )
     for up in uploaded or []:
         notes.append(
             f"- upload of {up.file} ({up.size_mb:g} MB, {up.format}) on the Import page: server "

@@ -8,13 +8,7 @@ a newer ``timestamp`` replacing a stored row, a deletions list removing rows.
 
 from geo.importers.acled import import_acled
 from geo.importers.aiddata import import_aiddata
-from geo.importers.base import (
-    ImportResult,
-    Reject,
-    UnreadableFile,
-    release_memory,
-    write_rejects,
-)
+from geo.importers.base import ImportResult, UnreadableFile, release_memory
 from geo.importers.generic import (
     SiteImportResult,
     import_csv,
@@ -22,10 +16,12 @@ from geo.importers.generic import (
     import_geojson,
     parse_mapping,
 )
+from geo.importers.rejects import Reject, Rejects, rejects_csv, write_rejects
 
 __all__ = [
     "ImportResult",
     "Reject",
+    "Rejects",
     "SiteImportResult",
     "UnreadableFile",
     "import_acled",
@@ -34,6 +30,7 @@ __all__ = [
     "import_csv_sites",
     "import_geojson",
     "parse_mapping",
+    "rejects_csv",
     "release_memory",
     "write_rejects",
 ]

@@ -16,11 +16,11 @@ from pathlib import Path
 from geo.importers.base import (
     ImportResult,
     Progress,
-    Reject,
     read_deletions,
     read_records,
     run_import,
 )
+from geo.importers.rejects import Rejects
 from geo.model import AREAS, Category, Confidence, GeoPrecision, TimePrecision
 from geo.store.base import StoreWriter
 from geo.validate import (
@@ -234,7 +234,7 @@ def import_acled(
 ) -> ImportResult:
     """Import an ACLED export into ``store`` (one transaction). Raises
     :class:`~geo.importers.base.UnreadableFile` when the file cannot be read at all."""
-    rejects: list[Reject] = []
+    rejects = Rejects()
     deleted: Sequence[str] = read_deletions(deletions) if deletions else ()
     _, records = read_records(path, REQUIRED, rejects, progress)
     return run_import(store, records, parse_row, rejects, origin=ORIGIN, deletions=deleted)

@@ -25,8 +25,9 @@ import shapely
 from shapely.geometry import shape
 
 from geo.importers import jsonstream
-from geo.importers.base import Progress, Reject, UnreadableFile
+from geo.importers.base import Progress, UnreadableFile
 from geo.importers.generic import COUNTRY_CODES, SiteImportResult, _Areas, run_site_import
+from geo.importers.rejects import Reject, Rejects, RejectSink
 from geo.model import AREAS, Category, Confidence, GeoPrecision, TimePrecision
 from geo.store.base import StoreWriter
 from geo.validate import RowError, check_plausible
@@ -48,7 +49,7 @@ def _key(name: str) -> str:
 
 def read_features(
     handle: TextIO,
-    rejects: list[Reject],
+    rejects: RejectSink,
     path: str | Path = "the file",
     progress: Progress | None = None,
 ) -> Iterator[tuple[int, dict[str, object]]]:
@@ -297,10 +298,10 @@ def import_aiddata(
         handle = open(path, encoding="utf-8-sig")  # noqa: SIM115 (closed below)
     except OSError as exc:
         raise UnreadableFile(f"cannot read {path}: {exc}") from exc
-    rejects: list[Reject] = []
+    rejects = Rejects()
     name = Path(path).name
     parse = _Parser(name)
-    with handle:
+    with handle, rejects.closed_on_error():
         try:
             features = read_features(handle, rejects, path, progress)
             first = next(features, None)

@@ -23,7 +23,7 @@ import os
 import re
 import sys
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -33,6 +33,7 @@ import pyarrow as pa
 
 from geo import placenames
 from geo.bundle import load_admin1
+from geo.importers.rejects import Reject, Rejects, RejectSink
 from geo.regions import assign_regions
 from geo.store.base import ImportCounts, StoreWriter, with_cells
 from geo.validate import RowError
@@ -75,18 +76,17 @@ def load_json(text: str, path: str | Path) -> object:
         raise too_deep(path) from None
 
 
-@dataclass(frozen=True)
-class Reject:
-    line: int
-    reason: str
-
-
 @dataclass
 class ImportResult:
     loaded: int = 0  # good rows read from the file
-    rejects: list[Reject] = field(default_factory=list)
+    # Every rejected record: counted, the first kept in memory, the rest in a temporary file.
+    rejects: Rejects = field(default_factory=Rejects)
     counts: ImportCounts = field(default_factory=ImportCounts)
     superseded: int = 0  # good rows replaced by a newer row for the same id in the file
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.rejects, Rejects):  # a list of rejects, as a report holds them
+            self.rejects = Rejects(self.rejects)
 
     @property
     def rejected(self) -> int:
@@ -115,15 +115,6 @@ def release_memory() -> None:
     except (OSError, AttributeError):  # musl and other C libraries have no malloc_trim
         return
     trim(0)
-
-
-def write_rejects(path: str | Path, rejects: Iterable[Reject]) -> None:
-    """The rejects report: ``line,reason``, one row per rejected record, in line order."""
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["line", "reason"])
-        for reject in sorted(rejects, key=lambda r: r.line):
-            writer.writerow([reject.line, reject.reason])
 
 
 _FIRST_BREAK = re.compile(rb"[\r\n]")
@@ -261,7 +252,7 @@ class Record:
 def read_records(
     path: str | Path,
     required: Sequence[str],
-    rejects: list[Reject],
+    rejects: RejectSink,
     progress: Progress | None = None,
 ) -> tuple[list[str], Iterator[Record]]:
     """The header and an iterator over the file's records (each with its first line).
@@ -301,7 +292,7 @@ def read_records(
 
 
 def _records(
-    handle: BinaryIO, lines: _Lines, header: list[str], delimiter: str, rejects: list[Reject]
+    handle: BinaryIO, lines: _Lines, header: list[str], delimiter: str, rejects: RejectSink
 ) -> Iterator[Record]:
     reader = csv.reader(lines, delimiter=delimiter)
     width = len(header)
@@ -471,7 +462,7 @@ def run_import(
     store: StoreWriter,
     records: Iterator[Record],
     parse: RowParser,
-    rejects: list[Reject],
+    rejects: Rejects,
     *,
     origin: str,
     deletions: Sequence[str] = (),
@@ -482,9 +473,23 @@ def run_import(
     id with the same timestamp reject the later one.
 
     Rows are parsed and staged in the store :data:`CHUNK_ROWS` at a time (fewer when
-    their text passes :data:`CHUNK_CHARS`), and repeated ids
-    are found among the staged rows by the store, so the memory an import takes does not
-    grow with the file (beside one entry per rejected row)."""
+    their text passes :data:`CHUNK_CHARS`), repeated ids are found among the staged rows by
+    the store, and rejects go to ``rejects`` (which keeps a few in memory and writes the
+    rest to a temporary file), so the memory an import takes does not grow with the file.
+    ``rejects`` are closed when the import fails."""
+    with rejects.closed_on_error():
+        return _run_import(store, records, parse, rejects, origin=origin, deletions=deletions)
+
+
+def _run_import(
+    store: StoreWriter,
+    records: Iterator[Record],
+    parse: RowParser,
+    rejects: Rejects,
+    *,
+    origin: str,
+    deletions: Sequence[str],
+) -> ImportResult:
     result = ImportResult(rejects=rejects)
     curated = store.bundle_ids()
     pending: list[dict[str, object]] = []
@@ -499,6 +504,10 @@ def run_import(
         frame = finish(pending)
         pending.clear()
         batch_add(frame)
+
+    def duplicate(line: int, event_id: str, first: int) -> None:
+        reason = f"event_id: duplicate {event_id!r} with the same timestamp as line {first}"
+        rejects.append(Reject(line, reason))
 
     with store.importing() as batch:
         for record in records:
@@ -526,14 +535,9 @@ def run_import(
             if len(pending) >= CHUNK_ROWS or pending_chars >= CHUNK_CHARS:
                 flush(batch.add)
         flush(batch.add)
-        settled = batch.settle()
-        for line, event_id, first in settled.duplicates:
-            rejects.append(
-                Reject(
-                    line,
-                    f"event_id: duplicate {event_id!r} with the same timestamp as line {first}",
-                )
-            )
+        # Duplicates come in line order, after the rows' other rejects: the rejects put
+        # them in their place.
+        settled = batch.settle(duplicate)
         batch.delete(list(deletions))
     result.counts = batch.counts
     result.superseded = settled.superseded

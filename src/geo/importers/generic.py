@@ -33,7 +33,6 @@ from geo.importers.base import (
     ImportResult,
     Progress,
     Record,
-    Reject,
     RowParser,
     UnreadableFile,
     read_deletions,
@@ -41,6 +40,7 @@ from geo.importers.base import (
     run_import,
     shown_admin1,
 )
+from geo.importers.rejects import Reject, Rejects, RejectSink
 from geo.model import AREAS, Category, Confidence, GeoPrecision, TimePrecision
 from geo.regions import assign_regions
 from geo.store.base import ImportCounts, StoreWriter
@@ -273,7 +273,7 @@ def import_csv(
 ) -> ImportResult:
     """Import a CSV of events; ``mapping`` must give (or the header hold) latitude and
     longitude."""
-    rejects: list[Reject] = []
+    rejects = Rejects()
     required = [mapping.get(f, f) for f in ("latitude", "longitude")]
     header, records = read_records(path, required, rejects, progress)
     parse = row_parser(resolve(mapping, header), origin, category)
@@ -310,7 +310,7 @@ def _features(path: str | Path, progress: Progress | None = None) -> Iterator[ob
             raise UnreadableFile(f"cannot read {path} as GeoJSON: {exc}") from exc
 
 
-def geojson_records(features: Iterable[object], rejects: list[Reject]) -> Iterator[Record]:
+def geojson_records(features: Iterable[object], rejects: RejectSink) -> Iterator[Record]:
     """Point features as records (``line`` is the feature's number, from 1), with the
     point's coordinates as ``longitude`` and ``latitude``."""
     for number, feature in enumerate(features, start=1):
@@ -352,7 +352,7 @@ def import_geojson(
 ) -> ImportResult:
     """Import the Point features of a GeoJSON FeatureCollection, read one feature at a
     time; rejects name the feature by its number (1 for the first)."""
-    rejects: list[Reject] = []
+    rejects = Rejects()
     features = _features(path, progress)
     ahead = list(itertools.islice(features, KEY_SAMPLE))
     keys = {
@@ -401,7 +401,7 @@ def run_site_import(
     store: StoreWriter,
     items: Iterable[tuple[int, dict[str, object]]],
     parse: SiteParser,
-    rejects: list[Reject],
+    rejects: Rejects,
     *,
     file: str,
     kind: str,
@@ -412,7 +412,31 @@ def run_site_import(
     :class:`~geo.validate.RowError` rejecting it, and merge the good rows into the store in
     one transaction, by site id, staged :data:`SITE_CHUNK_ROWS` at a time (the items are
     read as the store takes the chunks). A row whose ``flags`` are set is kept and warned
-    about."""
+    about. ``rejects`` are closed when the import fails."""
+    with rejects.closed_on_error():
+        return _run_site_import(
+            store,
+            items,
+            parse,
+            rejects,
+            file=file,
+            kind=kind,
+            provenance=provenance,
+            licence=licence,
+        )
+
+
+def _run_site_import(
+    store: StoreWriter,
+    items: Iterable[tuple[int, dict[str, object]]],
+    parse: SiteParser,
+    rejects: Rejects,
+    *,
+    file: str,
+    kind: str,
+    provenance: str,
+    licence: str,
+) -> SiteImportResult:
     result = SiteImportResult(rejects=rejects)
     curated = store.bundle_site_ids()
     seen: dict[str, int] = {}
@@ -584,7 +608,7 @@ def import_csv_sites(
     """Import a CSV of sites (a facility list) onto ``category``'s layer; ``mapping`` names
     the site fields' columns (see :data:`SITE_FIELDS`), and must give (or the header hold)
     latitude and longitude."""
-    rejects: list[Reject] = []
+    rejects = Rejects()
     required = [mapping.get(f, f) for f in ("latitude", "longitude")]
     header, records = read_records(path, required, rejects, progress)
     fields = resolve(mapping, header, SITE_FIELDS)

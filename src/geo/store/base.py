@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
@@ -230,12 +230,18 @@ STAGED_IDS_SQL = "SELECT count(DISTINCT event_id) FROM staging"
 
 @dataclass(frozen=True)
 class Staged:
-    """What the staged rows of an import hold: each duplicate (its line, id, and the line
-    it repeats), how many rows another row of the file supersedes, how many ids."""
+    """What the staged rows of an import hold: how many duplicates were dropped, how many
+    rows another row of the file supersedes, how many ids."""
 
-    duplicates: list[tuple[int, str, int]]
+    duplicates: int
     superseded: int
     ids: int
+
+
+# A duplicate's line, its id and the line it repeats.
+Duplicate = Callable[[int, str, int], None]
+# Duplicates fetched from the store at a time (a file may hold millions).
+DUPLICATES_FETCH = 10_000
 
 
 class ImportBatch(Protocol):
@@ -243,9 +249,10 @@ class ImportBatch(Protocol):
 
     def add(self, rows: pd.DataFrame) -> None: ...
 
-    def settle(self) -> Staged:
-        """Drop the staged rows that repeat an id with the same timestamp, and say what
-        the staged rows hold (see :class:`Staged`)."""
+    def settle(self, duplicate: Duplicate) -> Staged:
+        """Drop the staged rows that repeat an id with the same timestamp, telling
+        ``duplicate`` of each in file order, and say what the staged rows hold (see
+        :class:`Staged`)."""
         ...
 
     def delete(self, event_ids: Sequence[str]) -> None: ...

@@ -26,11 +26,13 @@ from geo.store import sql
 from geo.store.base import (
     BUNDLE_ORIGIN,
     DROP_DUPLICATES_SQL,
+    DUPLICATES_FETCH,
     DUPLICATES_SQL,
     IMPORT_ROW_BASE,
     SITE_EXTRA_COLUMNS,
     STAGED_IDS_SQL,
     SUPERSEDED_SQL,
+    Duplicate,
     ImportCounts,
     Staged,
     StoreError,
@@ -414,12 +416,15 @@ class _DuckBatch:
             ids = pa.table({"event_id": pa.array([str(i) for i in event_ids], pa.string())})
             _insert(self._con, "deletions", ids)
 
-    def settle(self) -> Staged:
+    def settle(self, duplicate: Duplicate) -> Staged:
         con = self._con
-        duplicates = [
-            (int(line), str(event_id), int(first))
-            for line, event_id, first in con.execute(DUPLICATES_SQL).fetchall()
-        ]
+        found = con.execute(DUPLICATES_SQL)
+        duplicates = 0
+        # Read to the end (a result left unfinished would block the next statement).
+        while chunk := found.fetchmany(DUPLICATES_FETCH):
+            duplicates += len(chunk)
+            for line, event_id, first in chunk:
+                duplicate(int(line), str(event_id), int(first))
         if duplicates:
             con.execute(DROP_DUPLICATES_SQL)
         # fetchall: a result left unfinished would block the connection's next statement.

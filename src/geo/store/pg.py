@@ -38,9 +38,11 @@ from geo.store import sql
 from geo.store.base import (
     BUNDLE_ORIGIN,
     DROP_DUPLICATES_SQL,
+    DUPLICATES_FETCH,
     DUPLICATES_SQL,
     STAGED_IDS_SQL,
     SUPERSEDED_SQL,
+    Duplicate,
     ImportCounts,
     Staged,
     StoreError,
@@ -586,12 +588,16 @@ class _PgBatch:
             ids = pa.table({"event_id": pa.array([str(i) for i in event_ids], pa.string())})
             _copy(self._con, "deletions", ids)
 
-    def settle(self) -> Staged:
+    def settle(self, duplicate: Duplicate) -> Staged:
         con = self._con
-        duplicates = [
-            (int(line), str(event_id), int(first))
-            for line, event_id, first in con.execute(DUPLICATES_SQL).fetchall()
-        ]
+        duplicates = 0
+        # A server-side cursor: the duplicates come a chunk at a time, not all at once.
+        with con.cursor(name="geo_duplicates") as found:
+            found.execute(DUPLICATES_SQL)
+            while chunk := found.fetchmany(DUPLICATES_FETCH):
+                duplicates += len(chunk)
+                for line, event_id, first in chunk:
+                    duplicate(int(line), str(event_id), int(first))
         if duplicates:
             con.execute(DROP_DUPLICATES_SQL)
         (superseded,) = con.execute(SUPERSEDED_SQL).fetchone() or (0,)

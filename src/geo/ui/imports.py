@@ -30,6 +30,7 @@ from geo.importers.columns import (
     shared_columns,
     upload_name,
 )
+from geo.importers.rejects import SHOWN
 from geo.model import Category
 from geo.store import Store, StoreNotWritable, store_for, store_path
 from geo.ui import database
@@ -336,14 +337,21 @@ def show_result() -> None:
         with st.expander(f"Notes on the loaded rows ({len(notes)})", expanded=True):
             st.markdown("\n".join(f"- {safe_html.markdown(n, max_len=400)}" for n in notes[:200]))
     if result.rejects:
+        rejects: importers.Rejects = result.rejects
         st.subheader(f"Rejected {position}s ({result.rejected:,})")
-        rejects = pd.DataFrame(
-            [{position: r.line, "reason": r.reason} for r in result.rejects]
-        ).sort_values(position)
-        st.dataframe(rejects, hide_index=True, width="stretch")
+        shown = pd.DataFrame(
+            [(r.line, r.reason) for r in rejects.first], columns=[position, "reason"]
+        )
+        st.dataframe(shown, hide_index=True, width="stretch")
+        if result.rejected > len(shown):
+            st.caption(
+                f"The first {len(shown):,} by {position}; {result.rejected - len(shown):,} "
+                "more are in the download, which lists every one."
+            )
         st.download_button(
             "Download the rejects (CSV)",
-            rejects.to_csv(index=False),
+            # Made when asked for, from the import's rejects (most of them in a file).
+            lambda: importers.rejects_csv(rejects, position),
             file_name="rejects.csv",
             mime="text/csv",
         )
@@ -377,9 +385,9 @@ def store_summary(data: Bundle) -> None:
     )
     st.caption(
         "Rows are matched by their id: importing a file again changes nothing, and a newer "
-        "ACLED `timestamp` replaces a row. Every rejected row is listed below with its line and "
-        "reason; the rest load. An import is all or nothing: a failure half way leaves the "
-        "store as it was."
+        "ACLED `timestamp` replaces a row. Rejected rows are listed below with their line and "
+        f"reason (the first {SHOWN:,}; the download holds every one); the rest load. An import "
+        "is all or nothing: a failure half way leaves the store as it was."
     )
     st.caption(
         "AidData GCDF: the geospatial GeoJSON of the 2.0 or 3.0 release (one "
