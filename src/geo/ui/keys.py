@@ -14,6 +14,8 @@ W_RANGE, W_COUNTRY, W_CAT, W_QUERY, W_UNDATED, W_REGION = (
     "w_region",
 )
 W_PLAY_MODE, W_PLAY_WINDOW = "play_mode", "play_window"
+# The widgets that hold the view's filters (the month range's key changes: see range_key).
+FILTER_KEYS = (W_COUNTRY, W_CAT, W_QUERY, W_UNDATED, W_REGION, W_PLAY_MODE, W_PLAY_WINDOW)
 # st_folium reports the map's clicks, centre and zoom in this entry.
 MAP_KEY = "atlas_map"
 RANGE_GENERATION = "_range_generation"

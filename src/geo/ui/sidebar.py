@@ -11,7 +11,7 @@ from geo import placenames, safe_html
 from geo.model import AREAS, Category
 from geo.render import category_label, country_label
 from geo.ui import data as loaders
-from geo.ui import keys
+from geo.ui import held, keys
 from geo.view import Bounds, ViewState, months_between
 
 
@@ -92,13 +92,13 @@ def _take_typed_regions(known: tuple[str, ...]) -> None:
             offered = (str(name), matches)
         else:
             kept.append(name)
-    st.session_state[keys.W_REGION] = list(dict.fromkeys(kept))
+    held.set_widget(keys.W_REGION, list(dict.fromkeys(kept)))
     st.session_state[_REGION_CHOICES] = offered
 
 
 def _add_region(region: str) -> None:
     chosen = list(st.session_state.get(keys.W_REGION, []))
-    st.session_state[keys.W_REGION] = [*chosen, region] if region not in chosen else chosen
+    held.set_widget(keys.W_REGION, [*chosen, region] if region not in chosen else chosen)
     st.session_state[_REGION_CHOICES] = None
 
 

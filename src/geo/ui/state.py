@@ -25,6 +25,7 @@ from geo.picks import pick_keys_from_selection
 from geo.query import ViewResult, view_result
 from geo.regions import region_to_filter, region_viewport
 from geo.ui import data as loaders
+from geo.ui import held
 from geo.ui.deferred import first_map_pending
 from geo.ui.keys import (
     MAP_KEY,
@@ -60,11 +61,8 @@ _LAST_PICKS = "_last_chart_picks"
 _DRAWN = "_chart_drawn"
 _LAST_PAGE = "_last_page"
 _TABLE_ROWS = "_table_rows"
-_HELD = "_held_widgets"
-_LAST_INPUTS = "_last_inputs"
 _TABLE_KEY = "items_table"
 _LAST_ROWS = "_last_table_rows"
-_FILTER_KEYS = (W_COUNTRY, W_CAT, W_QUERY, W_UNDATED, W_REGION, W_PLAY_MODE, W_PLAY_WINDOW)
 # Link parameters of one page, kept beside the view's (the Sources page's article).
 PAGE_KEYS = ("src",)
 
@@ -150,7 +148,7 @@ def current_view(bounds: Bounds) -> ViewState:
     elif _history_navigation():
         _restore(decode(_query_params(), bounds).state)
     else:
-        _hold_values_set_from_code()
+        held.keep_held()
     state: ViewState = st.session_state[VIEW_KEY]
     reseed = bool(st.session_state.pop(_RESEED, False))
     _seed_widgets(state, force=reseed or bool(st.session_state.get(_RESTORING)))
@@ -196,62 +194,9 @@ def _seed_widgets(state: ViewState, force: bool) -> None:
         W_PLAY_MODE: state.play_mode,
         W_PLAY_WINDOW: state.window,
     }
-    held: dict[str, _Held] = st.session_state.setdefault(_HELD, {})
     for key, value in seeds.items():
         if force or key not in st.session_state:
-            if key in st.session_state and st.session_state[key] != value:
-                earlier = held.get(key)
-                stale = [st.session_state[key], *(earlier.stale if earlier else [])]
-                held[key] = _Held(value, stale, checked=False)
-            st.session_state[key] = value
-
-
-@dataclass
-class _Held:
-    """A widget value set from code, and the values the browser may still show instead."""
-
-    value: object
-    stale: list[object]
-    # False for a value set by a callback, until the run it was set for has started (a
-    # callback runs before its run and the value set then is not the browser's yet).
-    checked: bool
-
-
-def _inputs() -> dict[str, object]:
-    """What the visitor can change in one go: the map's report, the filters, the month range,
-    the items table and the charts' selections."""
-    keys = [MAP_KEY, *_FILTER_KEYS, range_key(), table_key()]
-    keys += [k for k in st.session_state if str(k).startswith("chart_")]
-    return {k: st.session_state[k] for k in keys if k in st.session_state}
-
-
-def _hold_values_set_from_code() -> None:
-    """Keep a widget value set from code against a report the browser sent before it had
-    drawn that value.
-
-    Streamlit takes each widget's value from the browser's latest report. A report sent by
-    one input (say the map, reporting a move) carries every other widget as the browser last
-    showed it, so a value the code has just set (a button's "Show all regions") comes back
-    undone when that report left the browser before the new value arrived. Such a report is
-    told apart from the visitor's own change by what else changed in it: one input changes
-    per report, so a held widget back at an older value while another input moved since the
-    last run is an old value, and the code's value is given back to it. A held value goes
-    once the browser reports it, or when the visitor changes the widget themselves."""
-    held: dict[str, _Held] = st.session_state.get(_HELD, {})
-    if not held:
-        return
-    last: dict[str, object] = st.session_state.get(_LAST_INPUTS, {})
-    now = _inputs()
-    moved = any(k in last and k not in held and now[k] != last[k] for k in now)
-    for key, hold in list(held.items()):
-        if not hold.checked:
-            hold.checked = True  # set by a callback of this very run
-            continue
-        shown = st.session_state.get(key)
-        if shown == hold.value or not (moved and shown in hold.stale):
-            del held[key]  # the browser has it, or the visitor changed it since
-        else:
-            st.session_state[key] = hold.value
+            held.set_widget(key, value)
 
 
 def _view_from_widgets(previous: ViewState) -> ViewState:
@@ -308,9 +253,7 @@ def commit_view(state: ViewState, bounds: Bounds) -> None:
     st.session_state[VIEW_KEY] = state
     st.session_state.setdefault(_SEEN, {}).update(st.session_state.pop(_PENDING, {}))
     st.session_state.pop(_RESTORING, None)
-    st.session_state[_LAST_INPUTS] = _inputs()
-    for hold in st.session_state.get(_HELD, {}).values():
-        hold.checked = True  # sent to the browser with this run
+    held.run_done()
     if st.session_state.get(PLAYING):
         return
     given = {k: v for k, v in _query_params().items() if k not in PAGE_KEYS}
