@@ -58,6 +58,21 @@ def _target(args: argparse.Namespace) -> tuple[str | None, str]:
     return settings().database_url, _store_arg(None)
 
 
+def _unwritable(path: str) -> str | None:
+    """Why a report could not be written at ``path`` (None: it can), leaving no file."""
+    import os
+
+    target = os.path.abspath(path)
+    if os.path.isdir(target):
+        return "it is a folder"
+    folder = os.path.dirname(target)
+    if not os.path.isdir(folder):
+        return "its folder does not exist"
+    if not os.access(target if os.path.exists(target) else folder, os.W_OK):
+        return "permission denied"
+    return None
+
+
 def _import(args: argparse.Namespace) -> int:
     from geo import importers
     from geo.bundle import load_bundle
@@ -70,6 +85,13 @@ def _import(args: argparse.Namespace) -> int:
     except ValueError:
         known = ", ".join(c.value for c in Category)
         print(f"geo import: unknown category {args.category!r} (known: {known})", file=sys.stderr)
+        return 2
+    if args.rejects and (problem := _unwritable(args.rejects)):
+        # Said before the import, which would otherwise be in the store with no report.
+        print(
+            f"geo import: cannot write the rejects report {args.rejects}: {problem}",
+            file=sys.stderr,
+        )
         return 2
     url, path = _target(args)
     store: StoreWriter

@@ -312,6 +312,23 @@ def test_the_cli_writes_rejects_and_prints_the_counts(
     )
 
 
+@pytest.mark.parametrize("where", ["missing/rejects.csv", "a-folder"])
+def test_a_rejects_report_that_cannot_be_written_stops_the_import_before_it_starts(
+    export: tuple[Path, dict[int, str], set[str]],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    where: str,
+) -> None:
+    (tmp_path / "a-folder").mkdir()
+    store_file = tmp_path / "s.duckdb"
+    args = ["import", "acled", str(export[0]), "--store", str(store_file), "--quiet"]
+    assert cli.main([*args, "--rejects", str(tmp_path / where)]) == 2
+    err = capsys.readouterr().err
+    assert f"cannot write the rejects report {tmp_path / where}" in err
+    assert "Traceback" not in err
+    assert not store_file.exists()  # nothing was imported, and no report was half-written
+
+
 def test_the_cli_draws_a_progress_bar_on_stderr(
     export: tuple[Path, dict[int, str], set[str]],
     tmp_path: Path,
