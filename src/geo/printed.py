@@ -26,6 +26,7 @@ from xml.sax.saxutils import escape
 import geopandas as gpd
 import matplotlib
 import pandas as pd
+from matplotlib import patheffects
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -172,17 +173,21 @@ def draw_map(
             )
         else:
             ax.plot(label.longitude, label.latitude, marker=".", color="#333333", zorder=3)
-            ax.text(
-                label.longitude,
-                label.latitude - 0.12,
+            # Under the point by more than a marker's half-width, haloed and above the
+            # markers: a marker on the city would otherwise hide its name.
+            ax.annotate(
                 plain(label.name),
+                (label.longitude, label.latitude),
+                xytext=(0, -6 * font_scale),
+                textcoords="offset points",
                 color="#222222",
                 ha="center",
                 va="top",
                 fontsize=(9 if label.kind == "capital" else 8) * font_scale,
                 fontweight="bold" if label.kind == "capital" else "normal",
                 parse_math=False,
-                zorder=3,
+                path_effects=[patheffects.withStroke(linewidth=2.5, foreground="white")],
+                zorder=7,
             )
     at_point: Counter[tuple[float, float]] = Counter()
     for row in mapped:
