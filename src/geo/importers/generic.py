@@ -414,85 +414,62 @@ def run_site_import(
     read as the store takes the chunks). A row whose ``flags`` are set is kept and warned
     about. ``rejects`` are closed when the import fails."""
     with rejects.closed_on_error():
-        return _run_site_import(
-            store,
-            items,
-            parse,
-            rejects,
-            file=file,
-            kind=kind,
-            provenance=provenance,
-            licence=licence,
-        )
+        result = SiteImportResult(rejects=rejects)
+        curated = store.bundle_site_ids()
+        seen: dict[str, int] = {}
 
-
-def _run_site_import(
-    store: StoreWriter,
-    items: Iterable[tuple[int, dict[str, object]]],
-    parse: SiteParser,
-    rejects: Rejects,
-    *,
-    file: str,
-    kind: str,
-    provenance: str,
-    licence: str,
-) -> SiteImportResult:
-    result = SiteImportResult(rejects=rejects)
-    curated = store.bundle_site_ids()
-    seen: dict[str, int] = {}
-
-    def frames() -> Iterator[pd.DataFrame]:
-        rows: list[dict[str, object]] = []
-        for position, values in items:
-            try:
-                row = parse(values)
-            except RowError as err:
-                rejects.append(Reject(position, f"{err.field}: {err.reason}"))
-                continue
-            except RecursionError:  # a GeoJSON property nested hundreds of levels deep
-                rejects.append(Reject(position, ROW_TOO_DEEP))
-                continue
-            site_id = str(row["site_id"])
-            if site_id in curated:
-                rejects.append(
-                    Reject(position, f"site_id: {site_id!r} belongs to the curated data")
-                )
-                continue
-            if site_id in seen:
-                rejects.append(
-                    Reject(position, f"site_id: duplicate {site_id!r} (of {seen[site_id]})")
-                )
-                continue
-            seen[site_id] = position
-            row["line"] = position
-            row["origin"] = kind.split(" ")[0]  # anything but the bundle's origin
-            row.setdefault("provenance", provenance)
-            row.setdefault("licence", licence)
-            if row.get("flags"):
-                result.warnings.append(f"{position}: {site_id}: {row['flags']}")
-            rows.append(row)
-            if len(rows) >= SITE_CHUNK_ROWS:
+        def frames() -> Iterator[pd.DataFrame]:
+            rows: list[dict[str, object]] = []
+            for position, values in items:
+                try:
+                    row = parse(values)
+                except RowError as err:
+                    rejects.append(Reject(position, f"{err.field}: {err.reason}"))
+                    continue
+                except RecursionError:  # a GeoJSON property nested hundreds of levels deep
+                    rejects.append(Reject(position, ROW_TOO_DEEP))
+                    continue
+                site_id = str(row["site_id"])
+                if site_id in curated:
+                    rejects.append(
+                        Reject(position, f"site_id: {site_id!r} belongs to the curated data")
+                    )
+                    continue
+                if site_id in seen:
+                    rejects.append(
+                        Reject(position, f"site_id: duplicate {site_id!r} (of {seen[site_id]})")
+                    )
+                    continue
+                seen[site_id] = position
+                row["line"] = position
+                row["origin"] = kind.split(" ")[0]  # anything but the bundle's origin
+                row.setdefault("provenance", provenance)
+                row.setdefault("licence", licence)
+                if row.get("flags"):
+                    result.warnings.append(f"{position}: {site_id}: {row['flags']}")
+                rows.append(row)
+                if len(rows) >= SITE_CHUNK_ROWS:
+                    result.loaded += len(rows)
+                    yield finish_sites(rows)
+                    rows = []
+            if rows:
                 result.loaded += len(rows)
                 yield finish_sites(rows)
-                rows = []
-        if rows:
-            result.loaded += len(rows)
-            yield finish_sites(rows)
 
-    chunks = frames()
-    first = next(chunks, None)  # a file with no good row records no import
-    result.counts = (
-        store.merge_sites(
-            itertools.chain([first], chunks),
-            file=file,
-            kind=kind,
-            provenance=provenance,
-            licence=licence,
+        chunks = frames()
+        first = next(chunks, None)  # a file with no good row records no import
+        result.counts = (
+            store.merge_sites(
+                itertools.chain([first], chunks),
+                file=file,
+                kind=kind,
+                provenance=provenance,
+                licence=licence,
+            )
+            if first is not None
+            else ImportCounts()
         )
-        if first is not None
-        else ImportCounts()
-    )
-    return result
+        return result
 
 
 def _slug(text: str) -> str:
