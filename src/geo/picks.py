@@ -237,7 +237,9 @@ def _month_words(value: str) -> str:
 
 def _country_words(isos: list[str | None]) -> str:
     names = [AREAS[i].name if i in AREAS else html.unescape(i) for i in isos if i is not None]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" and {names[-1]}"
+    if len(names) <= 1:
+        return "".join(names)  # a month bar of no one country: the month says it all
+    return ", ".join(names[:-1]) + f" and {names[-1]}"
 
 
 def describe_picks(keys: Sequence[str], most: int = 8) -> str:

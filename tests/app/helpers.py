@@ -19,6 +19,7 @@ APP = REPO / "app.py"
 DATA = REPO / "data"
 MAP_PAGE = "pages/map.py"
 ABOUT_PAGE = "pages/about.py"
+CHARTS_PAGE = "pages/charts.py"
 # The first run loads and validates the data and builds the borders; later runs hit the cache.
 TIMEOUT = 30
 

@@ -11,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.app.helpers import (
+    CHARTS_PAGE,
     MAP_KEY,
     button,
     errors,
@@ -23,8 +24,6 @@ from tests.app.helpers import (
     summary,
     text_content,
 )
-
-CHARTS_PAGE = "pages/charts.py"
 
 
 def _select(at: AppTest, chart: str, keys: list[str]) -> AppTest:

@@ -4,7 +4,16 @@ span. Expected events come from the CSV files, not from the app's code."""
 
 from __future__ import annotations
 
-from tests.app.helpers import chart_spec, errors, open_app, page_text, read_csv, summary
+from tests.app.helpers import (
+    CHARTS_PAGE,
+    MAP_PAGE,
+    chart_spec,
+    errors,
+    open_app,
+    page_text,
+    read_csv,
+    summary,
+)
 
 SPAN = "month:2018-05..2020-08+iso:KAZ|month:2018-05..2020-08+iso:KGZ"
 
@@ -38,3 +47,10 @@ def test_a_link_with_a_span_draws_its_bars_selected_and_picks_their_events() -> 
     # The other charts were not chosen in: drawn as they are.
     categories = chart_spec(at, "Events by category")
     assert all(trace.get("selectedpoints") is None for trace in categories["data"])
+
+
+def test_a_link_picking_a_month_of_every_country_opens_on_both_pages() -> None:
+    for page in (MAP_PAGE, CHARTS_PAGE):
+        at = open_app({"from": "2019-01", "to": "2019-12", "pick": "month:2019-09"}, page=page)
+        assert not at.exception, errors(at)
+        assert "September 2019" in page_text(at)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as hyp
 
 from geo import charts, picks, query
 from geo.view import Bounds, ViewState, decode, encode, months_between
@@ -96,6 +98,11 @@ def test_a_selection_reads_as_words() -> None:
     assert picks.describe_picks(
         ["month:2019-09+iso:KAZ", "month:2019-10+iso:KAZ", "category:protest"]
     ) == ("September 2019 – October 2019 · Kazakhstan; Protests")
+    # A month of every country (a link may say just the month).
+    assert picks.describe_picks(["month:2019-09"]) == "September 2019"
+    assert picks.describe_picks(["month:2019-09", "month:2019-10+iso:KGZ"]) == (
+        "October 2019 · Kyrgyzstan; September 2019"
+    )
 
 
 def old_box_link(bundle) -> list[str]:
@@ -180,3 +187,25 @@ def test_the_month_chart_shows_a_span_selected_and_other_charts_as_they_are(bund
     categories = charts.category_figure({"protest": 3, "policy": 1}, state)
     assert all(t.selectedpoints is None for t in charts.highlight(categories, spans).data)
     assert all(t.selectedpoints is None for t in charts.highlight(categories, ()).data)
+
+
+_MONTHS = months_between(*SPAN)
+_facet = hyp.one_of(
+    hyp.sampled_from(_MONTHS).map(lambda m: f"month:{m}"),
+    hyp.tuples(hyp.sampled_from(_MONTHS), hyp.sampled_from(_MONTHS)).map(
+        lambda ms: f"month:{min(ms)}{picks.SPAN}{max(ms)}"
+    ),
+    hyp.sampled_from(["iso:KAZ", "iso:KGZ", "iso:XJ", "iso:", "iso:&lt;b&gt;", "category:protest"]),
+    hyp.sampled_from(["actor:Atajurt", "event:EV017", "region:Qaraghandy", "month:2019-13"]),
+    hyp.text(max_size=12),
+)
+_keys = hyp.lists(hyp.lists(_facet, min_size=1, max_size=3).map("+".join), max_size=12)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_keys)
+def test_any_selection_a_link_can_hold_reads_as_words(keys: list[str]) -> None:
+    decoded = decode({"pick": keys}, BOUNDS).state
+    words = picks.describe_picks(decoded.picks)
+    assert isinstance(words, str)
+    assert bool(words) == bool(decoded.picks)
