@@ -9,7 +9,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from atlas_tools.firstvisit import MAP_DRAWN
 from tests.e2e.conftest import Server, map_frame, wait_for_app
-from tests.e2e.test_journey import SUMMARY_ANY
+from tests.e2e.test_journey import SUMMARY_ANY, go_to
 from tests.e2e.test_map import DATA, current_url, params_of
 
 CHARTS = ".js-plotly-plot"
@@ -98,3 +98,17 @@ def test_the_filters_follow_the_map_with_the_link_s_values(server: Server, page:
         "country": "KGZ",
         "cat": "protest",
     }
+
+
+def test_filters_shown_on_another_page_stay_while_the_map_opens(server: Server, page: Page) -> None:
+    page.goto(f"{server.url}/charts?country=KGZ")
+    wait_for_app(page)
+    expect(page.locator(FILTERS)).to_have_count(3, timeout=30_000)
+    go_to(page, "Map")
+    seen = page.wait_for_function(AT_MAP_DRAWN, timeout=60_000, polling=25).json_value()
+    # They were there when the map was drawn, and they stay.
+    assert seen["filters"] == 3, "the filters left the sidebar until the map reported"
+    page.wait_for_timeout(1500)  # the map's first report and its run
+    wait_for_app(page)
+    expect(page.locator(FILTERS)).to_have_count(3)
+    expect(page.locator(FILTERS).first).to_contain_text("Kyrgyzstan")

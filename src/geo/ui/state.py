@@ -62,6 +62,7 @@ _DRAWN = "_chart_drawn"
 _LAST_PAGE = "_last_page"
 _TABLE_ROWS = "_table_rows"
 _TABLE_KEY = "items_table"
+_FILTERS_SHOWN = "_filters_shown"
 _LAST_ROWS = "_last_table_rows"
 # Link parameters of one page, kept beside the view's (the Sources page's article).
 PAGE_KEYS = ("src",)
@@ -92,9 +93,11 @@ def page_view(charts: Sequence[str] = (), *, map_events: bool = False) -> PageVi
         view = _apply_map_events(view, bounds)  # before the widgets: a region click sets one
     view = _apply_chart_selections(view, charts)
     view = _apply_table_selection(view)
-    if not (map_events and first_map_pending()):
-        # On a first visit the map comes first: the filters follow with its first report.
+    if not (map_events and first_map_pending() and _FILTERS_SHOWN not in st.session_state):
+        # On a visit's first page the map comes first: the filters follow with its first
+        # report. Once shown they stay, from page to page.
         sidebar_filters(view, bounds, on_reset=lambda: reset_view(bounds))
+        st.session_state[_FILTERS_SHOWN] = True
     view = _view_from_widgets(view)
     result = view_result(data, view)
     commit_view(view, bounds)
