@@ -1,6 +1,6 @@
 """Identical views are computed once: a second session opening the same link gets the map's
-layers and the charts from the cross-session cache, the same as the first got; another view,
-another selection or new data are computed afresh."""
+drawing and the charts from the cross-session cache, the same as the first got; another view,
+another selection or new data are drawn afresh, and show what they hold."""
 
 from __future__ import annotations
 
@@ -8,31 +8,49 @@ from pathlib import Path
 
 import pytest
 
-from geo.store import close_all
+from geo.importers import import_csv, parse_mapping
+from geo.store import close_all, open_store
 from geo.ui import viewcache
-from tests.app.helpers import errors, folium_args, open_app, summary
+from tests.app.helpers import (
+    errors,
+    expected_events,
+    expected_sites,
+    folium_args,
+    marker_ids,
+    open_app,
+    summary,
+)
 
 LINK = {"from": "2019-01", "to": "2020-12", "country": "KGZ"}
 
 
 def misses() -> tuple[int, int]:
-    return viewcache.LAYERS.misses, viewcache.CHARTS.misses
+    return viewcache.MAPS.misses, viewcache.CHARTS.misses
+
+
+def expected_ids(country: str) -> list[str]:
+    """The events and sites of ``country`` from 2019 to 2020, from the CSV files."""
+    months = ("2019-01", "2020-12")
+    events = expected_events(countries=[country], months=months)
+    sites = expected_sites(countries=[country], months=months)
+    return sorted([*events["event_id"], *sites["site_id"]])
 
 
 def test_a_second_session_on_the_same_link_reuses_the_first_ones_map_and_charts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    viewcache.LAYERS.clear()
+    viewcache.MAPS.clear()
     viewcache.CHARTS.clear()
     first = open_app(LINK)
     assert not first.exception, errors(first)
     after_first = misses()
-    assert after_first[0] >= 1 and after_first[1] >= 3  # the layers; month, category, actor
+    assert after_first[0] >= 1 and after_first[1] >= 3  # the map; month, category, actor
 
     second = open_app(LINK)
     assert not second.exception, errors(second)
     assert misses() == after_first  # nothing computed again
-    assert folium_args(second)["feature_group"] == folium_args(first)["feature_group"]
+    assert folium_args(second) == folium_args(first)
+    assert sorted(marker_ids(folium_args(second))) == expected_ids("KGZ")
     assert summary(second) == summary(first)
     assert len(first.get("plotly_chart")) >= 3
     assert [c.proto.spec for c in second.get("plotly_chart")] == [
@@ -40,14 +58,43 @@ def test_a_second_session_on_the_same_link_reuses_the_first_ones_map_and_charts(
     ]
 
     selected = open_app({**LINK, "sel": "EV068"})
-    assert misses()[0] == after_first[0] + 1  # a selection draws its own layers
-    assert "EV068" in folium_args(selected)["feature_group"]
+    assert misses()[0] == after_first[0] + 1  # a selection draws its own map
+    assert "atlas-selected-ring" in folium_args(selected)["feature_group"]
+    assert "atlas-selected-ring" not in folium_args(first)["feature_group"]
 
-    # New data (an import into the store) is a new data version: drawn afresh.
-    monkeypatch.setenv("GEO_STORE", str(tmp_path / "atlas.duckdb"))
+    # Another view is drawn from its own data, not from a neighbour's drawing.
+    other = open_app({**LINK, "country": "KAZ"})
+    assert sorted(marker_ids(folium_args(other))) == expected_ids("KAZ")
+
+
+def test_new_data_on_the_same_link_is_drawn_afresh(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "atlas.duckdb"
+    monkeypatch.setenv("GEO_STORE", str(path))
     try:
-        fresh = open_app(LINK)
-        assert not fresh.exception, errors(fresh)
-        assert misses()[0] > after_first[0] + 1
+        before = open_app(LINK)
+        assert not before.exception, errors(before)
+        assert "EV901" not in marker_ids(folium_args(before))
+        again = open_app(LINK)
+        assert folium_args(again) == folium_args(before)
+
+        # An analyst imports an event in view: the next visitor on the same link sees it.
+        rows = tmp_path / "new.csv"
+        rows.write_text(
+            "uid,Y,X,when,what,cc\nEV901,42.87,74.59,2020-06-03,Sit-in at the mayor's office,KG\n",
+            encoding="utf-8",
+        )
+        mapping = parse_mapping("id=uid,lat=Y,lon=X,date=when,title=what,country=cc")
+        assert import_csv(rows, open_store(str(path)), mapping).loaded == 1
+
+        after = open_app(LINK)
+        assert not after.exception, errors(after)
+        assert summary(after) == (summary(before)[0] + 1, summary(before)[1])
+        assert sorted(marker_ids(folium_args(after))) == sorted(["EV901", *expected_ids("KGZ")])
+        month = next(c for c in after.get("plotly_chart") if "Events per month" in c.proto.spec)
+        assert month.proto.spec != next(
+            c.proto.spec for c in before.get("plotly_chart") if "Events per month" in c.proto.spec
+        )
     finally:
         close_all()

@@ -1,14 +1,23 @@
 """The map on the map page: the static base drawn once, the view's layers sent as feature
 groups (so a filter change does not remount it), and its clicks and viewport reported back
-to :mod:`geo.ui.state`."""
+to :mod:`geo.ui.state`.
+
+What the map component receives for a view (the base map's script, the layers' script, the
+layer control, the script links) is drawn by streamlit-folium once per (data version, view)
+and kept for every session (:mod:`geo.ui.viewcache`); each run hands it over with the
+session's own centre and zoom."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
 import folium
 import streamlit as st
+import streamlit_folium
 from streamlit_folium import st_folium
 
 from geo import footprints, safe_html, scale
@@ -28,6 +37,35 @@ def missing_scripts_notice() -> None:
         )
 
 
+# Where the map opens is the session's own: everything else st_folium sends is the view's.
+_PER_SESSION = ("center", "zoom")
+_drawing = threading.local()
+_send = streamlit_folium._component_func
+
+
+def _component(**kwargs: Any) -> Any:
+    """streamlit-folium's component, or, while :func:`_capturing` in this thread, a note of
+    what it would have been sent."""
+    captured = getattr(_drawing, "args", None)
+    if captured is None:
+        return _send(**kwargs)
+    captured.update(kwargs)
+    return None
+
+
+streamlit_folium._component_func = _component
+
+
+@contextmanager
+def _capturing() -> Iterator[dict[str, Any]]:
+    args: dict[str, Any] = {}
+    _drawing.args = args
+    try:
+        yield args
+    finally:
+        _drawing.args = None
+
+
 def atlas_map(page: PageView) -> None:
     result = page.result
     assert result is not None
@@ -40,27 +78,30 @@ def atlas_map(page: PageView) -> None:
     )
     center, zoom = state.map_viewport_args(page.view, selected_at)
 
-    def build() -> list[Any]:
+    def draw() -> dict[str, Any]:
         regions = choropleth_geojson(
             loaders.admin1(), result.region_counts(), labels=loaders.region_labels()
         )
-        return scale.layers(result, page.data.sources, links, regions) + footprints.layers(result)
-
-    st_folium(
-        base_map(loaders.borders(), links, loaders.place_labels()),
-        key=keys.MAP_KEY,
-        height=600,
-        use_container_width=True,
         # Markers up to query.THRESHOLD (exactly maps.data_layers), H3 hexagons past it.
         # Zoomed in (footprints.MIN_ZOOM), the projects' footprints as polygons too.
-        feature_group_to_add=viewcache.layers(
-            result, (tuple(links.js), tuple(links.css), links.local), build
-        ),
-        layer_control=folium.LayerControl(collapsed=True, position="topright"),
-        center=center,
-        zoom=zoom,
-        returned_objects=["last_object_clicked_tooltip", "center", "zoom"],
-    )
+        layers = scale.layers(result, page.data.sources, links, regions)
+        layers += footprints.layers(result)
+        with _capturing() as args:
+            st_folium(
+                base_map(loaders.borders(), links, loaders.place_labels()),
+                key=keys.MAP_KEY,
+                height=600,
+                use_container_width=True,
+                feature_group_to_add=layers,
+                layer_control=folium.LayerControl(collapsed=True, position="topright"),
+                returned_objects=["last_object_clicked_tooltip", "center", "zoom"],
+            )
+        return {k: v for k, v in args.items() if k not in _PER_SESSION}
+
+    # The component's change handler copies the map's report into session_state[MAP_KEY]
+    # for whichever session's run calls it, so one drawing serves every session.
+    drawn = viewcache.map_drawing(result, (tuple(links.js), tuple(links.css), links.local), draw)
+    _send(**drawn, center=center, zoom=zoom)
 
 
 def region_filter_bar(page: PageView) -> None:

@@ -1,11 +1,11 @@
-"""What the pages draw for a view, computed once for every session: the map's layers and the
-linked charts, kept per (data version, view) in a bounded, least-recently-used cache shared by
-the server's sessions. Twenty people opening the same link cost about one rerun; a change to
-the data (a new store version) makes new keys, and the old entries age out."""
+"""What the pages draw for a view, computed once for every session: the map (what its
+component is sent) and the linked charts, kept per (data version, view) in a bounded,
+least-recently-used cache shared by the server's sessions. Twenty people opening the same
+link cost about one rerun; a change to the data (a new store version) makes new keys, and
+the old entries age out."""
 
 from __future__ import annotations
 
-import copy
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -17,8 +17,8 @@ from geo.query import ViewResult
 
 T = TypeVar("T")
 
-# Layers for a view of up to 2,000 markers are about 1.3 MB: 48 views stay under ~60 MB.
-LAYERS_KEPT = 48
+# A map of up to 2,000 markers is about 1.3 MB of script: 48 views stay under ~60 MB.
+MAPS_KEPT = 48
 CHARTS_KEPT = 256
 
 
@@ -67,7 +67,7 @@ class ViewCache:
             self.hits = self.misses = 0
 
 
-LAYERS = ViewCache(LAYERS_KEPT)
+MAPS = ViewCache(MAPS_KEPT)
 CHARTS = ViewCache(CHARTS_KEPT)
 
 
@@ -77,10 +77,10 @@ def _key(result: ViewResult, *extra: Hashable) -> tuple[Hashable, ...]:
     return (result.data_version, view, *extra)
 
 
-def layers(result: ViewResult, extra: Hashable, build: Callable[[], list[T]]) -> list[T]:
-    """The map's layers for ``result``'s view (``extra``: whatever else they depend on, the
-    script links); a copy, because drawing a layer adds it to that session's map."""
-    return copy.deepcopy(LAYERS.get(_key(result, "layers", extra), build))
+def map_drawing(result: ViewResult, extra: Hashable, build: Callable[[], T]) -> T:
+    """What the map component is sent for ``result``'s view (``extra``: whatever else it
+    depends on, the script links). Shared, not copied: it is only read."""
+    return MAPS.get(_key(result, "map", extra), build)
 
 
 def chart(result: ViewResult, name: str, build: Callable[[], T]) -> T:
