@@ -247,7 +247,9 @@ def apply(bundle: Bundle, state: ViewState) -> Filtered:
     for the projects a site chart's bars select (:mod:`geo.funding`). Past
     :data:`THRESHOLD` the events are counted, not read."""
     store = store_for(bundle)
-    sites = store.sites(state)
+    # The rows are read once per store version and filters for every session (the frames
+    # are shared: read-only, as the bundle's).
+    sites = aggregate(store, state, "sites", store.sites)
     picked_sites = sites.iloc[0:0]
     if any(funding.is_site_pick(k) for k in state.picks):  # a site chart's bars: projects
         details = store.site_details(state, funding.DETAIL_COLUMNS)
@@ -262,10 +264,11 @@ def apply(bundle: Bundle, state: ViewState) -> Filtered:
         return Filtered(
             None, sites, store=store, state=state, event_count=shown, unpicked_count=total
         )
-    events = store.events(before)
+    events = aggregate(store, before, "events", store.events)
     if not state.picks:
         return Filtered(events, sites, events, store=store, state=state)
-    picked = store.events(state)  # the store's SQL reads the picks (geo.store.sql.pick_filter)
+    # The store's SQL reads the picks (geo.store.sql.pick_filter).
+    picked = aggregate(store, state, "events", store.events)
     return Filtered(picked, picked_sites, events, store=store, state=state)
 
 
@@ -340,13 +343,29 @@ def bounds_for(data: Bundle) -> Bounds:
     """What a view of this data may hold: months from the first event to the last (imported
     ones included), the selectable ids and the regions. The app and ``geo export --url``
     decode links against the same bounds."""
+    store = store_for(data)
+    key = (id(data), data.version, id(store), store.version)
+    with _AGGREGATES_LOCK:
+        kept = _BOUNDS.get(key)
+    if kept is not None and kept[0] is data:
+        return kept[1]
     first, last = data.month_span()
-    span = store_for(data).month_span()
+    span = store.month_span()
     if span is not None:
         first, last = min(first, span[0]), max(last, span[1])
     # A store written before dates were checked may hold a 0001-01-01 or a 9999-12-31.
     first, last = plausible_span(first, last)
-    return Bounds(first, last, KnownIds(data), region_names(load_admin1()), placenames.region_key)
+    found = Bounds(first, last, KnownIds(data), region_names(load_admin1()), placenames.region_key)
+    with _AGGREGATES_LOCK:
+        _BOUNDS[key] = (data, found)
+        while len(_BOUNDS) > _BOUNDS_KEPT:
+            _BOUNDS.popitem(last=False)
+    return found
+
+
+# The bounds of the last few (bundle, store version) pairs: every run of every session asks.
+_BOUNDS: OrderedDict[tuple[object, ...], tuple[Bundle, Bounds]] = OrderedDict()
+_BOUNDS_KEPT = 4
 
 
 # ---- hexagons ----
