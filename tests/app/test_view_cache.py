@@ -8,9 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from geo import assets, scale
+from geo.bundle import load_bundle
 from geo.importers import import_csv, parse_mapping
+from geo.query import view_result
 from geo.store import close_all, open_store
 from geo.ui import viewcache
+from geo.ui.atlas_map import draw, with_ring
+from geo.view import ViewState
 from tests.app.helpers import (
     errors,
     expected_events,
@@ -98,3 +103,30 @@ def test_new_data_on_the_same_link_is_drawn_afresh(
         )
     finally:
         close_all()
+
+
+@pytest.mark.parametrize(
+    "view",
+    [
+        ViewState("2019-01", "2020-12", selected="EV068"),
+        ViewState("2013-09", "2024-07", selected="PL004", center=(43.2, 76.9), zoom=7.0),
+    ],
+)
+def test_a_selection_is_the_views_map_with_its_ring_swapped_in(view: ViewState) -> None:
+    """A selected view's map is made from the same view's map without a selection (shared
+    by every session on it): it must be exactly the map drawn for the selection itself."""
+    data = load_bundle()
+    links = assets.links()
+    result = view_result(data, view)
+    whole = draw(result, data.sources, links)
+    plain = draw(view_result(data, view.with_selected(None)), data.sources, links)
+    point = scale.selected_at(result)
+    assert point is not None
+    ringed = with_ring(plain, point)
+    assert ringed is not None
+    # All the component is sent (its change handler aside, made anew by each drawing).
+    assert {k: v for k, v in ringed.args.items() if k != "on_change"} == {
+        k: v for k, v in whole.args.items() if k != "on_change"
+    }
+    assert "atlas-selected-ring" in whole.args["feature_group"]
+    assert "atlas-selected-ring" not in plain.args["feature_group"]

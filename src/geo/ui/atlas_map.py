@@ -12,16 +12,19 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import folium
+import pandas as pd
 import streamlit as st
 import streamlit_folium
 from streamlit_folium import st_folium
 
 from geo import footprints, safe_html, scale
-from geo.maps import base_map
+from geo.assets import AssetLinks
+from geo.maps import base_map, selection_layer
+from geo.query import ViewResult, view_result
 from geo.regions import choropleth_geojson
 from geo.ui import data as loaders
 from geo.ui import keys, state, viewcache
@@ -66,6 +69,58 @@ def _capturing() -> Iterator[dict[str, Any]]:
         _drawing.args = None
 
 
+@dataclass(frozen=True)
+class Drawing:
+    """What the map component is sent for one view (but where it opens), and which of its
+    feature groups is the selection's ring (:func:`geo.maps.selection_layer`)."""
+
+    args: dict[str, Any]
+    ring_group: int
+
+
+def draw(result: ViewResult, sources: pd.DataFrame, links: AssetLinks) -> Drawing:
+    """The map of ``result``'s view, drawn by streamlit-folium."""
+    regions = choropleth_geojson(
+        loaders.admin1(), result.region_counts(), labels=loaders.region_labels()
+    )
+    # Markers up to query.THRESHOLD (exactly maps.data_layers), H3 hexagons past it; the
+    # selection's ring last of them. Zoomed in (footprints.MIN_ZOOM), the projects'
+    # footprints as polygons too.
+    layers = scale.layers(result, sources, links, regions)
+    ring_group = len(layers) - 1
+    layers += footprints.layers(result)
+    with _capturing() as args:
+        st_folium(
+            base_map(loaders.borders(), links, loaders.place_labels()),
+            key=keys.MAP_KEY,
+            height=600,
+            use_container_width=True,
+            feature_group_to_add=layers,
+            layer_control=folium.LayerControl(collapsed=True, position="topright"),
+            returned_objects=["last_object_clicked_tooltip", "center", "zoom"],
+        )
+    return Drawing({k: v for k, v in args.items() if k not in _PER_SESSION}, ring_group)
+
+
+def _group_script(group: folium.FeatureGroup, index: int) -> str:
+    """A feature group's script as st_folium writes it at ``index`` among the groups (on
+    any map: st_folium names the map ``map_div`` in it)."""
+    return str(streamlit_folium._get_feature_group_string(group, folium.Map(tiles=None), index))
+
+
+def with_ring(plain: Drawing, point: tuple[float, float]) -> Drawing | None:
+    """``plain`` (a view's map with nothing selected) with the ring round the selected item
+    at ``point``: the selection's group swapped, everything else as it was. None if that
+    group's script is not found once in it (then the map is drawn in full)."""
+    empty = _group_script(selection_layer(None), plain.ring_group)
+    scripts = str(plain.args["feature_group"])
+    if scripts.count(empty) != 1:
+        return None
+    ring = _group_script(selection_layer(point), plain.ring_group)
+    args = {**plain.args, "feature_group": scripts.replace(empty, ring)}
+    return Drawing(args, plain.ring_group)
+
+
 def atlas_map(page: PageView) -> None:
     result = page.result
     assert result is not None
@@ -77,31 +132,27 @@ def atlas_map(page: PageView) -> None:
         else None
     )
     center, zoom = state.map_viewport_args(page.view, selected_at)
+    sources = page.data.sources
+    extra = (tuple(links.js), tuple(links.css), links.local)
 
-    def draw() -> dict[str, Any]:
-        regions = choropleth_geojson(
-            loaders.admin1(), result.region_counts(), labels=loaders.region_labels()
-        )
-        # Markers up to query.THRESHOLD (exactly maps.data_layers), H3 hexagons past it.
-        # Zoomed in (footprints.MIN_ZOOM), the projects' footprints as polygons too.
-        layers = scale.layers(result, page.data.sources, links, regions)
-        layers += footprints.layers(result)
-        with _capturing() as args:
-            st_folium(
-                base_map(loaders.borders(), links, loaders.place_labels()),
-                key=keys.MAP_KEY,
-                height=600,
-                use_container_width=True,
-                feature_group_to_add=layers,
-                layer_control=folium.LayerControl(collapsed=True, position="topright"),
-                returned_objects=["last_object_clicked_tooltip", "center", "zoom"],
+    def drawing() -> Drawing:
+        # A selection changes only the ring: the view's map without it is drawn (or found)
+        # once, and each selection swaps its ring in.
+        ring_at = scale.selected_at(result)
+        if ring_at is not None:
+            unselected = view_result(page.data, result.view.with_selected(None))
+            plain = viewcache.map_drawing(
+                unselected, extra, lambda: draw(unselected, sources, links)
             )
-        return {k: v for k, v in args.items() if k not in _PER_SESSION}
+            ringed = with_ring(plain, ring_at)
+            if ringed is not None:
+                return ringed
+        return draw(result, sources, links)
 
     # The component's change handler copies the map's report into session_state[MAP_KEY]
     # for whichever session's run calls it, so one drawing serves every session.
-    drawn = viewcache.map_drawing(result, (tuple(links.js), tuple(links.css), links.local), draw)
-    _send(**drawn, center=center, zoom=zoom)
+    drawn = viewcache.map_drawing(result, extra, drawing)
+    _send(**drawn.args, center=center, zoom=zoom)
 
 
 def region_filter_bar(page: PageView) -> None:
