@@ -250,7 +250,9 @@ def apply(bundle: Bundle, state: ViewState) -> Filtered:
     # The rows are read once per store version and filters for every session (the frames
     # are shared: read-only, as the bundle's).
     sites = aggregate(store, state, "sites", store.sites)
-    picked_sites = sites.iloc[0:0]
+    picked_sites = sites
+    if state.picks:
+        picked_sites = sites.iloc[0:0]  # an empty frame of an Arrow-backed one is not free
     if any(funding.is_site_pick(k) for k in state.picks):  # a site chart's bars: projects
         details = store.site_details(state, funding.DETAIL_COLUMNS)
         picked_sites = funding.sites_matching(sites, details, state.picks)
