@@ -5,8 +5,10 @@ another selection or new data are drawn afresh, and show what they hold."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from geo import assets, scale
 from geo.bundle import load_bundle
@@ -29,8 +31,23 @@ from tests.app.helpers import (
 LINK = {"from": "2019-01", "to": "2020-12", "country": "KGZ"}
 
 
-def misses() -> tuple[int, int]:
-    return viewcache.MAPS.misses, viewcache.CHARTS.misses
+def misses() -> tuple[int, int, int]:
+    return viewcache.MAPS.misses, viewcache.CHARTS.misses, viewcache.TABLES.misses
+
+
+def table_ids(at: AppTest) -> list[str]:
+    """The ids in the table of the items in view, top to bottom."""
+    (frame,) = [d for d in at.dataframe if "Title" in d.value.columns and "Id" in d.value.columns]
+    return list(frame.value["Id"])
+
+
+def charts_shown(at: AppTest) -> list[str]:
+    return [c.proto.spec for c in at.get("plotly_chart")]
+
+
+def without_place(args: dict[str, Any]) -> dict[str, Any]:
+    """What the map component is sent but where the map opens (each session's own)."""
+    return {k: v for k, v in args.items() if k not in ("center", "zoom")}
 
 
 def expected_ids(country: str) -> list[str]:
@@ -44,12 +61,13 @@ def expected_ids(country: str) -> list[str]:
 def test_a_second_session_on_the_same_link_reuses_the_first_ones_map_and_charts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    viewcache.MAPS.clear()
-    viewcache.CHARTS.clear()
+    for cache in (viewcache.MAPS, viewcache.CHARTS, viewcache.TABLES):
+        cache.clear()
     first = open_app(LINK)
     assert not first.exception, errors(first)
     after_first = misses()
-    assert after_first[0] >= 1 and after_first[1] >= 3  # the map; month, category, actor
+    # The map; the month, category and actor charts; the table.
+    assert after_first[0] >= 1 and after_first[1] >= 3 and after_first[2] == 1
 
     second = open_app(LINK)
     assert not second.exception, errors(second)
@@ -57,19 +75,32 @@ def test_a_second_session_on_the_same_link_reuses_the_first_ones_map_and_charts(
     assert folium_args(second) == folium_args(first)
     assert sorted(marker_ids(folium_args(second))) == expected_ids("KGZ")
     assert summary(second) == summary(first)
-    assert len(first.get("plotly_chart")) >= 3
-    assert [c.proto.spec for c in second.get("plotly_chart")] == [
-        c.proto.spec for c in first.get("plotly_chart")
-    ]
+    assert sorted(table_ids(second)) == expected_ids("KGZ")
+    assert table_ids(second) == table_ids(first)
+    assert len(charts_shown(first)) >= 3
+    assert charts_shown(second) == charts_shown(first)
 
+    # A selection changes the map's ring only: its charts and table are the view's.
     selected = open_app({**LINK, "sel": "EV068"})
-    assert misses()[0] == after_first[0] + 1  # a selection draws its own map
+    assert misses() == (after_first[0] + 1, *after_first[1:])
     assert "atlas-selected-ring" in folium_args(selected)["feature_group"]
     assert "atlas-selected-ring" not in folium_args(first)["feature_group"]
+    assert table_ids(selected) == table_ids(first)
+    assert charts_shown(selected) == charts_shown(first)
+
+    # Moved elsewhere (not zoomed in to footprints, not past the hexagons' threshold), the
+    # map's markers are the same: one drawing, opened at this session's place.
+    moved = open_app({**LINK, "map": "41.5,75.0,7"})
+    assert misses() == (after_first[0] + 1, *after_first[1:])
+    assert without_place(folium_args(moved)) == without_place(folium_args(first))
+    assert folium_args(moved)["center"] != folium_args(first)["center"]
+    assert charts_shown(moved) == charts_shown(first)
 
     # Another view is drawn from its own data, not from a neighbour's drawing.
     other = open_app({**LINK, "country": "KAZ"})
     assert sorted(marker_ids(folium_args(other))) == expected_ids("KAZ")
+    assert sorted(table_ids(other)) == expected_ids("KAZ")
+    assert charts_shown(other) != charts_shown(first)
 
 
 def test_new_data_on_the_same_link_is_drawn_afresh(
@@ -97,6 +128,7 @@ def test_new_data_on_the_same_link_is_drawn_afresh(
         assert not after.exception, errors(after)
         assert summary(after) == (summary(before)[0] + 1, summary(before)[1])
         assert sorted(marker_ids(folium_args(after))) == sorted(["EV901", *expected_ids("KGZ")])
+        assert sorted(table_ids(after)) == sorted(["EV901", *expected_ids("KGZ")])
         month = next(c for c in after.get("plotly_chart") if "Events per month" in c.proto.spec)
         assert month.proto.spec != next(
             c.proto.spec for c in before.get("plotly_chart") if "Events per month" in c.proto.spec

@@ -134,6 +134,8 @@ def atlas_map(page: PageView) -> None:
     center, zoom = state.map_viewport_args(page.view, selected_at)
     sources = page.data.sources
     extra = (tuple(links.js), tuple(links.css), links.local)
+    # Markers are drawn whatever the map shows; hexagons and footprints only near it.
+    where = scale.at_scale(result.filtered.count) or footprints.shown_at(result.view.zoom)
 
     def drawing() -> Drawing:
         # A selection changes only the ring: the view's map without it is drawn (or found)
@@ -142,7 +144,7 @@ def atlas_map(page: PageView) -> None:
         if ring_at is not None:
             unselected = view_result(page.data, result.view.with_selected(None))
             plain = viewcache.map_drawing(
-                unselected, extra, lambda: draw(unselected, sources, links)
+                unselected, extra, lambda: draw(unselected, sources, links), where=where
             )
             ringed = with_ring(plain, ring_at)
             if ringed is not None:
@@ -151,7 +153,7 @@ def atlas_map(page: PageView) -> None:
 
     # The component's change handler copies the map's report into session_state[MAP_KEY]
     # for whichever session's run calls it, so one drawing serves every session.
-    drawn = viewcache.map_drawing(result, extra, drawing)
+    drawn = viewcache.map_drawing(result, extra, drawing, where=where)
     _send(**drawn.args, center=center, zoom=zoom)
 
 

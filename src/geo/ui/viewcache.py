@@ -13,13 +13,15 @@ from concurrent.futures import Future
 from dataclasses import replace
 from typing import TypeVar, cast
 
-from geo.query import ViewResult
+from geo.query import ViewResult, unpicked
+from geo.view import ViewState
 
 T = TypeVar("T")
 
 # A map of up to 2,000 markers is about 1.3 MB of script: 48 views stay under ~60 MB.
 MAPS_KEPT = 48
 CHARTS_KEPT = 256
+TABLES_KEPT = 64  # up to 2,000 rows each
 
 
 class ViewCache:
@@ -69,21 +71,39 @@ class ViewCache:
 
 MAPS = ViewCache(MAPS_KEPT)
 CHARTS = ViewCache(CHARTS_KEPT)
+TABLES = ViewCache(TABLES_KEPT)
 
 
-def _key(result: ViewResult, *extra: Hashable) -> tuple[Hashable, ...]:
+def _key(view: ViewState, result: ViewResult, *extra: Hashable) -> tuple[Hashable, ...]:
     # Playback's mode and window do not change what a view draws.
-    view = replace(result.view, play_mode="", window=0)
-    return (result.data_version, view, *extra)
+    return (result.data_version, replace(view, play_mode="", window=0), *extra)
 
 
-def map_drawing(result: ViewResult, extra: Hashable, build: Callable[[], T]) -> T:
+def _in_view(view: ViewState) -> ViewState:
+    """What of a view decides which items are in it: not the selection, nor where the map
+    is."""
+    return replace(view, selected=None, center=None, zoom=None)
+
+
+def map_drawing(
+    result: ViewResult, extra: Hashable, build: Callable[[], T], *, where: bool = True
+) -> T:
     """What the map component is sent for ``result``'s view (``extra``: whatever else it
-    depends on, the script links). Shared, not copied: it is only read."""
-    return MAPS.get(_key(result, "map", extra), build)
+    depends on, the script links); ``where`` False: the map's layers do not depend on where
+    the map is (markers, no footprints), so any centre and zoom share one. Shared, not
+    copied: it is only read."""
+    view = result.view if where else replace(result.view, center=None, zoom=None)
+    return MAPS.get(_key(view, result, "map", extra), build)
 
 
 def chart(result: ViewResult, name: str, build: Callable[[], T]) -> T:
-    """The chart ``name`` for ``result``'s view. Shared, not copied: Streamlit only reads a
-    figure to serialise it."""
-    return CHARTS.get(_key(result, "chart", name), build)
+    """The chart ``name`` for ``result``'s view. The charts are drawn over the view's events
+    before any chart selection, so neither the selection of an item or of bars nor where the
+    map is changes them. Shared, not copied: Streamlit only reads a figure to serialise it."""
+    return CHARTS.get(_key(_in_view(unpicked(result.view)), result, "chart", name), build)
+
+
+def table(result: ViewResult, build: Callable[[], T]) -> T:
+    """The table of the items in ``result``'s view (its filters and chart selection; not the
+    selected item, nor where the map is). Shared: it is only read."""
+    return TABLES.get(_key(_in_view(result.view), result, "table"), build)
