@@ -75,4 +75,10 @@ def register(commands: Any) -> None:
         action="store_true",
         help="protocol, with --proxy: kill one process half-way through",
     )
+    parser.add_argument(
+        "--map-reports",
+        action="store_true",
+        help="protocol: each session's map reports where it is drawn, as a browser's does, "
+        "so the charts and the table under the map are drawn too",
+    )
     parser.set_defaults(func=_loadtest)

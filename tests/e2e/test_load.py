@@ -1,6 +1,6 @@
 """Short runs of ``geo loadtest``, so the load command cannot rot: 5 browser sessions × 3
-filter changes and a marker click each, and 4 protocol sessions × 3 changes and a selection;
-every session completes without an error."""
+filter changes and a marker click each, and 4 protocol sessions × 3 changes and a selection
+(and 2 whose map reports where it is drawn); every session completes without an error."""
 
 from __future__ import annotations
 
@@ -27,6 +27,16 @@ def test_protocol_sessions_open_the_link_change_months_and_select_without_errors
     assert figures["errors"] == 0, figures["error_messages"]
     assert figures["reruns"] == 12 and figures["sessions"] == 4
     assert figures["first_render_p95_s"] is not None and figures["select_p95_s"] is not None
+
+
+def test_protocol_sessions_whose_map_reports_get_the_whole_page(server: Server) -> None:
+    """With the map reporting where it is drawn, as a browser's does, each session's first
+    render lasts until the charts are on the page (the client checks that they came)."""
+    figures = loadtest.run_protocol(
+        sessions=2, changes=1, url=f"{server.url}/", timeout_s=120, map_reports=True
+    )
+    assert figures["errors"] == 0, figures["error_messages"]
+    assert figures["map_reports"] is True and figures["reruns"] == 2
 
 
 def test_a_protocol_session_notices_a_view_the_server_did_not_take_up(server: Server) -> None:

@@ -290,6 +290,7 @@ def run_protocol(
     timeout_s: float = 60.0,
     proxy: bool = False,
     kill_one: bool = False,
+    map_reports: bool = False,
 ) -> dict[str, object]:
     """Start one app process (or, with ``proxy``, two behind nginx from the shipped template,
     on one PostgreSQL database; ``kill_one`` kills one of them half-way through the
@@ -331,7 +332,14 @@ def run_protocol(
         started = time.monotonic()
         report = in_own_thread(
             protocol_load.drive(
-                url, link, sessions, changes, item_ids, timeout_s, on_change if kill_one else None
+                url,
+                link,
+                sessions,
+                changes,
+                item_ids,
+                timeout_s,
+                on_change if kill_one else None,
+                map_reports=map_reports,
             )
         )
         wall = time.monotonic() - started
@@ -346,6 +354,7 @@ def run_protocol(
             "killed_one_process": bool(killed),
             "sessions": sessions,
             "changes_per_session": changes,
+            "map_reports": map_reports,
             "first_render_p50_s": pct(report.first_render_s, 0.5),
             "first_render_p95_s": pct(report.first_render_s, 0.95),
             "rerun_p50_s": pct(report.rerun_s, 0.5),
@@ -410,6 +419,7 @@ def command(args: argparse.Namespace) -> int:
             args.timeout,
             proxy=args.proxy,
             kill_one=args.kill_one,
+            map_reports=getattr(args, "map_reports", False),
         )
         for key, value in figures.items():
             if key != "error_messages":

@@ -9,8 +9,12 @@ Each session connects to ``/_stcore/stream``, asks for a run of the shared link 
 render: connection to the end of the first run; rerun: request to the end of its run. The
 session checks what the server sends: an exception element, a run that does not finish
 successfully, a selection the link does not take up, or a lost connection is an error.
-The map's drawing in a browser is not measured here (see the browser client). Only loopback
-addresses are contacted, and every wait is bounded.
+The map's drawing in a browser is not measured here (see the browser client). A browser's map
+reports where it is drawn once it is, and the page draws its charts and items table only then
+(:mod:`geo.ui.deferred`); with ``map_reports`` each session does the same after its first run,
+which then lasts until that report's run has finished with the charts on the page, and its
+later reports carry the map's place too. Only loopback addresses are contacted, and every
+wait is bounded.
 """
 
 from __future__ import annotations
@@ -28,8 +32,13 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
+from geo.view import DEFAULT_CENTER, DEFAULT_ZOOM
+
 MONTHS_LABEL = "Months shown"
 MAP_COMPONENT = "streamlit_folium.st_folium"
+# Where a map opened on a link without a place is drawn: the base map's opening view.
+MAP_DRAWN_AT = {"lat": DEFAULT_CENTER[0], "lng": DEFAULT_CENTER[1]}
+MAP_DRAWN_ZOOM = DEFAULT_ZOOM
 
 
 class SessionError(RuntimeError):
@@ -41,6 +50,7 @@ class Run:
     """What one script run sent: elements seen, the link the page wrote, any errors."""
 
     widgets: dict[str, Any] = field(default_factory=dict)  # label or component name -> proto
+    kinds: set[str] = field(default_factory=set)  # every kind of element it sent
     query_string: str | None = None
     exceptions: list[str] = field(default_factory=list)
 
@@ -58,6 +68,7 @@ class ProtocolSession:
     slider_value: list[int] = field(default_factory=list)  # option indices
     slider_options: list[str] = field(default_factory=list)
     map_id: str = ""
+    map_reports: bool = False
     reconnects: int = 0
     _ws: Any = None
 
@@ -104,6 +115,7 @@ class ProtocolSession:
                 element = forward.delta.new_element
                 name = element.WhichOneof("type")
                 proto = getattr(element, name)
+                run.kinds.add(name)
                 if name == "exception":
                     run.exceptions.append(f"{proto.type}: {proto.message}"[:200])
                 elif name == "component_instance":
@@ -133,7 +145,26 @@ class ProtocolSession:
         self.slider_options = list(slider.options)
         self.slider_value = [int(x) for x in (list(slider.value) or list(slider.default))]
         self.map_id = run.widgets[MAP_COMPONENT].id
+        if self.map_reports:
+            run = await self._report_map(None)
+            if "plotly_chart" not in run.kinds:
+                raise SessionError("the map reported where it is drawn, and no chart came")
         return run
+
+    async def _report_map(self, clicked: str | None) -> Run:
+        """Send what the map component reports (a clicked marker's tooltip; with
+        ``map_reports``, where the map is drawn) and wait for the run it asks for."""
+        state = WidgetState(id=self.map_id)
+        drawn = self.map_reports
+        state.json_value = json.dumps(
+            {
+                "last_object_clicked_tooltip": clicked,
+                "center": MAP_DRAWN_AT if drawn else None,
+                "zoom": MAP_DRAWN_ZOOM if drawn else None,
+            }
+        )
+        self.states[self.map_id] = state
+        return await self.rerun()
 
     async def change_months(self) -> Run:
         """Move the slider's end one month back (its start one forward once they meet)."""
@@ -151,12 +182,7 @@ class ProtocolSession:
 
     async def select(self, item_id: str) -> Run:
         """Report a click on the marker of ``item_id``, as the map component does."""
-        state = WidgetState(id=self.map_id)
-        state.json_value = json.dumps(
-            {"last_object_clicked_tooltip": f"{item_id} [{item_id}]", "center": None, "zoom": None}
-        )
-        self.states[self.map_id] = state
-        run = await self.rerun()
+        run = await self._report_map(f"{item_id} [{item_id}]")
         selected = parse_qs(self.query_string).get("sel", [None])[-1]
         if selected != item_id:
             raise SessionError(f"selected {item_id} but the link says sel={selected}")
@@ -184,11 +210,12 @@ async def reader(
     timeout_s: float,
     index: int,
     on_change: Callable[[int, int], None] | None = None,
+    map_reports: bool = False,
 ) -> None:
     """One reader's visit: open the link, change the months ``changes`` times, select an item.
     A connection lost on the way (a process behind the proxy died) is reopened once, on the
     link the page last wrote, and must show the same view."""
-    session = ProtocolSession(stream_url, link, timeout_s)
+    session = ProtocolSession(stream_url, link, timeout_s, map_reports=map_reports)
     step = "first render"
     try:
         started = time.monotonic()
@@ -250,15 +277,28 @@ async def drive(
     item_ids: list[str],
     timeout_s: float,
     on_change: Callable[[int, int], None] | None = None,
+    *,
+    map_reports: bool = False,
 ) -> ProtocolReport:
     """One unmeasured reader first (the server's first run loads the data and libraries, long
     done before a team arrives), then ``sessions`` readers at once."""
     stream = stream_url(url)
-    await reader(stream, link, 1, item_ids, ProtocolReport(1, 1), timeout_s, 0)
+    warm = ProtocolReport(1, 1)
+    await reader(stream, link, 1, item_ids, warm, timeout_s, 0, map_reports=map_reports)
     report = ProtocolReport(sessions, changes)
     await asyncio.gather(
         *(
-            reader(stream, link, changes, item_ids, report, timeout_s, i, on_change)
+            reader(
+                stream,
+                link,
+                changes,
+                item_ids,
+                report,
+                timeout_s,
+                i,
+                on_change,
+                map_reports=map_reports,
+            )
             for i in range(sessions)
         )
     )
