@@ -1,6 +1,6 @@
 """What the pages draw for a view, computed once for every session: the map (what its
-component is sent) and the linked charts, kept per (data version, view) in a bounded,
-least-recently-used cache shared by the server's sessions. Twenty people opening the same
+component is sent), the linked charts and the items table, kept per (data version, view) in
+bounded, least-recently-used caches shared by the server's sessions. Twenty people opening the same
 link cost about one rerun; a change to the data (a new store version) makes new keys, and
 the old entries age out."""
 
