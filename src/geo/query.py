@@ -209,6 +209,31 @@ def aggregate(store: StoreReader, view: ViewState, name: str, count: Callable[[V
     return value
 
 
+_ROWS: OrderedDict[tuple[object, ...], pd.DataFrame] = OrderedDict()
+_ROWS_KEPT = 32
+
+
+def rows(
+    store: StoreReader, view: ViewState, name: str, read: Callable[[ViewState], pd.DataFrame]
+) -> pd.DataFrame:
+    """``read(view)``: rows of the view, kept as :func:`aggregate` keeps its answers (per
+    store version and the view's filters) when there are at most :data:`THRESHOLD` of them,
+    so the page of a small view reads them once for every session. Shared: read-only."""
+    key = (id(store), store.version, name, _filters(view))
+    with _AGGREGATES_LOCK:
+        found = _ROWS.get(key)
+        if found is not None:
+            _ROWS.move_to_end(key)
+            return found
+    frame = read(view)
+    if len(frame) <= THRESHOLD:
+        with _AGGREGATES_LOCK:
+            _ROWS[key] = frame
+            while len(_ROWS) > _ROWS_KEPT:
+                _ROWS.popitem(last=False)
+    return frame
+
+
 def prefetch(store: StoreReader, view: ViewState) -> None:
     """Start the aggregates a large view's page will ask for (its timeline, categories,
     top actors and regions), so they run side by side rather than one after another."""
@@ -247,9 +272,9 @@ def apply(bundle: Bundle, state: ViewState) -> Filtered:
     for the projects a site chart's bars select (:mod:`geo.funding`). Past
     :data:`THRESHOLD` the events are counted, not read."""
     store = store_for(bundle)
-    # The rows are read once per store version and filters for every session (the frames
-    # are shared: read-only, as the bundle's).
-    sites = aggregate(store, state, "sites", store.sites)
+    # A small view's rows are read once per store version and filters for every session
+    # (the frames are shared: read-only, as the bundle's).
+    sites = rows(store, state, "sites", store.sites)
     picked_sites = sites
     if state.picks:
         picked_sites = sites.iloc[0:0]  # an empty frame of an Arrow-backed one is not free
@@ -266,11 +291,11 @@ def apply(bundle: Bundle, state: ViewState) -> Filtered:
         return Filtered(
             None, sites, store=store, state=state, event_count=shown, unpicked_count=total
         )
-    events = aggregate(store, before, "events", store.events)
+    events = rows(store, before, "events", store.events)
     if not state.picks:
         return Filtered(events, sites, events, store=store, state=state)
     # The store's SQL reads the picks (geo.store.sql.pick_filter).
-    picked = aggregate(store, state, "events", store.events)
+    picked = rows(store, state, "events", store.events)
     return Filtered(picked, picked_sites, events, store=store, state=state)
 
 
