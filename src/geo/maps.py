@@ -731,8 +731,27 @@ def data_layers(
         if features:
             MarkerLayer(features, _marker_script(category)).add_to(group)
         groups.append(group)
-    highlight = folium.FeatureGroup(name=SELECTED_LAYER, show=True, control=False)
-    if selected_point is not None:
-        SelectedRing(selected_point).add_to(highlight)
-    groups.append(highlight)
+    groups.append(selection_layer(selected_point))
     return groups
+
+
+def selection_layer(point: tuple[float, float] | None) -> folium.FeatureGroup:
+    """The last of :func:`data_layers`: a ring round the selected item at ``point``, or
+    nothing when no item in view is selected."""
+    highlight = folium.FeatureGroup(name=SELECTED_LAYER, show=True, control=False)
+    if point is not None:
+        SelectedRing(point).add_to(highlight)
+    return highlight
+
+
+def selected_point(filtered: Filtered, selected: str | None) -> tuple[float, float] | None:
+    """Where :func:`data_layers` rings ``selected``: the point of its marker, if it draws
+    one."""
+    if not selected:
+        return None
+    shown = [c.value for c in Category]
+    for frame, key in ((filtered.events, "event_id"), (filtered.sites, "site_id")):
+        found = frame[(frame[key] == selected) & frame["category"].isin(shown)]
+        if len(found):
+            return float(found["latitude"].iloc[0]), float(found["longitude"].iloc[0])
+    return None

@@ -209,6 +209,31 @@ def aggregate(store: StoreReader, view: ViewState, name: str, count: Callable[[V
     return value
 
 
+_ROWS: OrderedDict[tuple[object, ...], pd.DataFrame] = OrderedDict()
+_ROWS_KEPT = 32
+
+
+def rows(
+    store: StoreReader, view: ViewState, name: str, read: Callable[[ViewState], pd.DataFrame]
+) -> pd.DataFrame:
+    """``read(view)``: rows of the view, kept as :func:`aggregate` keeps its answers (per
+    store version and the view's filters) when there are at most :data:`THRESHOLD` of them,
+    so the page of a small view reads them once for every session. Shared: read-only."""
+    key = (id(store), store.version, name, _filters(view))
+    with _AGGREGATES_LOCK:
+        found = _ROWS.get(key)
+        if found is not None:
+            _ROWS.move_to_end(key)
+            return found
+    frame = read(view)
+    if len(frame) <= THRESHOLD:
+        with _AGGREGATES_LOCK:
+            _ROWS[key] = frame
+            while len(_ROWS) > _ROWS_KEPT:
+                _ROWS.popitem(last=False)
+    return frame
+
+
 def prefetch(store: StoreReader, view: ViewState) -> None:
     """Start the aggregates a large view's page will ask for (its timeline, categories,
     top actors and regions), so they run side by side rather than one after another."""
@@ -247,8 +272,12 @@ def apply(bundle: Bundle, state: ViewState) -> Filtered:
     for the projects a site chart's bars select (:mod:`geo.funding`). Past
     :data:`THRESHOLD` the events are counted, not read."""
     store = store_for(bundle)
-    sites = store.sites(state)
-    picked_sites = sites.iloc[0:0]
+    # A small view's rows are read once per store version and filters for every session
+    # (the frames are shared: read-only, as the bundle's).
+    sites = rows(store, state, "sites", store.sites)
+    picked_sites = sites
+    if state.picks:
+        picked_sites = sites.iloc[0:0]  # an empty frame of an Arrow-backed one is not free
     if any(funding.is_site_pick(k) for k in state.picks):  # a site chart's bars: projects
         details = store.site_details(state, funding.DETAIL_COLUMNS)
         picked_sites = funding.sites_matching(sites, details, state.picks)
@@ -262,10 +291,11 @@ def apply(bundle: Bundle, state: ViewState) -> Filtered:
         return Filtered(
             None, sites, store=store, state=state, event_count=shown, unpicked_count=total
         )
-    events = store.events(before)
+    events = rows(store, before, "events", store.events)
     if not state.picks:
         return Filtered(events, sites, events, store=store, state=state)
-    picked = store.events(state)  # the store's SQL reads the picks (geo.store.sql.pick_filter)
+    # The store's SQL reads the picks (geo.store.sql.pick_filter).
+    picked = rows(store, state, "events", store.events)
     return Filtered(picked, picked_sites, events, store=store, state=state)
 
 
@@ -340,13 +370,29 @@ def bounds_for(data: Bundle) -> Bounds:
     """What a view of this data may hold: months from the first event to the last (imported
     ones included), the selectable ids and the regions. The app and ``geo export --url``
     decode links against the same bounds."""
+    store = store_for(data)
+    key = (id(data), data.version, id(store), store.version)
+    with _AGGREGATES_LOCK:
+        kept = _BOUNDS.get(key)
+    if kept is not None and kept[0] is data:
+        return kept[1]
     first, last = data.month_span()
-    span = store_for(data).month_span()
+    span = store.month_span()
     if span is not None:
         first, last = min(first, span[0]), max(last, span[1])
     # A store written before dates were checked may hold a 0001-01-01 or a 9999-12-31.
     first, last = plausible_span(first, last)
-    return Bounds(first, last, KnownIds(data), region_names(load_admin1()), placenames.region_key)
+    found = Bounds(first, last, KnownIds(data), region_names(load_admin1()), placenames.region_key)
+    with _AGGREGATES_LOCK:
+        _BOUNDS[key] = (data, found)
+        while len(_BOUNDS) > _BOUNDS_KEPT:
+            _BOUNDS.popitem(last=False)
+    return found
+
+
+# The bounds of the last few (bundle, store version) pairs: every run of every session asks.
+_BOUNDS: OrderedDict[tuple[object, ...], tuple[Bundle, Bounds]] = OrderedDict()
+_BOUNDS_KEPT = 4
 
 
 # ---- hexagons ----

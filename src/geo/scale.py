@@ -22,7 +22,7 @@ from folium.map import Layer
 
 from geo import cells, charts, query, safe_html
 from geo.assets import AssetLinks
-from geo.maps import data_layers
+from geo.maps import data_layers, selected_point
 from geo.query import Cells, ViewResult
 from geo.regions import SHADES
 
@@ -129,6 +129,13 @@ def layers(
     groups = data_layers(filtered.sites_only(), sources, assets, selected, choropleth_geojson)
     groups.insert(1 if choropleth_geojson is not None else 0, cell_layer(result.cells()))
     return groups
+
+
+def selected_at(result: ViewResult) -> tuple[float, float] | None:
+    """Where :func:`layers` rings the view's selected item, if it draws its marker."""
+    filtered = result.filtered
+    drawn = filtered if not at_scale(filtered.count) else filtered.sites_only()
+    return selected_point(drawn, result.view.selected)
 
 
 def chart(name: str, result: ViewResult) -> go.Figure:

@@ -6,9 +6,11 @@ files with pandas, not from the app's code."""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import h3
 import pandas as pd
 import pytest
 
@@ -98,3 +100,19 @@ def test_a_month_bar_of_a_large_view_lists_and_draws_its_events(imported: pd.Dat
     # The charts keep the whole view as context: the timeline still counts every event.
     spec = chart_spec(at)
     assert sum(sum(t["y"]) for t in spec["data"]) > SIZE
+
+
+def test_hexagons_follow_the_place_and_zoom_each_session_opens(imported: pd.DataFrame) -> None:
+    """Past the threshold the map's hexagons are those near where it is, at its zoom's
+    resolution: a session on a link zoomed in on Almaty gets its own, not the whole region's
+    that another session drew."""
+    whole = open_app()
+    near = open_app({"map": "43.25,76.95,9"})
+    assert not near.exception, errors(near)
+    tags = [
+        set(re.findall(r"\[cell:([0-9a-f]+)\]", folium_args(at)["feature_group"]))
+        for at in (whole, near)
+    ]
+    assert tags[0] and tags[1] and not tags[0] & tags[1]
+    finer = {h3.get_resolution(t) for t in tags[1]}
+    assert min(finer) > max(h3.get_resolution(t) for t in tags[0])

@@ -1,6 +1,6 @@
 """Short runs of ``geo loadtest``, so the load command cannot rot: 5 browser sessions × 3
-filter changes and a marker click each, and 4 protocol sessions × 3 changes and a selection;
-every session completes without an error."""
+filter changes and a marker click each, and 4 protocol sessions × 3 changes and a selection
+(and 2 whose map reports where it is drawn); every session completes without an error."""
 
 from __future__ import annotations
 
@@ -23,6 +23,9 @@ def test_five_concurrent_sessions_complete_without_errors() -> None:
 def test_protocol_sessions_open_the_link_change_months_and_select_without_errors(
     server: Server,
 ) -> None:
+    """Each session's map reports where it is drawn, as a browser's does, and its first
+    render lasts until the filters and the charts are on the page (the client checks that
+    they came: an error otherwise)."""
     figures = loadtest.run_protocol(sessions=4, changes=3, url=f"{server.url}/", timeout_s=120)
     assert figures["errors"] == 0, figures["error_messages"]
     assert figures["reruns"] == 12 and figures["sessions"] == 4
@@ -38,7 +41,7 @@ def test_a_protocol_session_notices_a_view_the_server_did_not_take_up(server: Se
             protocol_load.stream_url(f"{server.url}/"), loadtest.DEFAULT_LINK, 60
         )
         try:
-            await session.map_drawn(await session.open())
+            await session.open()
             await session.change_months()
             assert "to=2020-11" in session.query_string
             with pytest.raises(protocol_load.SessionError, match="sel="):

@@ -305,6 +305,22 @@ def test_the_selected_item_gets_a_ring(bundled, links) -> None:
     assert not any(isinstance(e, maps.SelectedRing) for e in walk(unknown[-1]))
 
 
+def test_the_ring_alone_is_where_the_layers_put_it(bundled, links) -> None:
+    """A selection's map is its view's map with the ring's group swapped in: that group and
+    the point it rings must be the ones the layers make, for events, sites, an unknown id and
+    no selection."""
+    filtered = query.apply(bundled, _view(bundled))
+    ids = [*filtered.events["event_id"][:4], *filtered.sites["site_id"][:4], "EV999", None]
+    for item in ids:
+        groups = maps.data_layers(filtered, bundled.sources, links, selected=item)
+        rings = [e.point for e in walk(groups[-1]) if isinstance(e, maps.SelectedRing)]
+        point = maps.selected_point(filtered, item)
+        assert rings == ([list(point)] if point is not None else []), item
+        alone = maps.selection_layer(point)
+        assert [e.point for e in walk(alone) if isinstance(e, maps.SelectedRing)] == rings
+    assert maps.selected_point(filtered, "EV025") is not None
+
+
 def test_the_base_map_does_not_depend_on_the_data(borders, links) -> None:
     """Its script is what st_folium hashes: it must be the same on every rerun."""
 

@@ -267,3 +267,52 @@ def test_selection_without_excerpts_or_source(bad_folder) -> None:
 @pytest.mark.parametrize("selected", [None, "", "EV999", "ev025"])
 def test_nothing_is_selected_for_an_unknown_id(bundled, selected) -> None:
     assert query.selection(bundled, selected) is None
+
+
+# ---- one read per data version and view, for every session ----
+
+
+def test_sessions_on_the_same_view_share_its_rows_and_another_view_has_its_own(bundled) -> None:
+    # Two visitors on one link: one has selected an item and moved the map, which changes
+    # neither the filters nor the rows.
+    first = query.apply(bundled, view("2019-01", "2020-12"))
+    second = query.apply(bundled, view("2019-01", "2020-12", selected="EV068", zoom=7.0))
+    assert second.events is first.events and second.sites is first.sites  # read once
+    other = view("2019-01", "2020-12", countries=("KGZ",))
+    assert event_ids(bundled, other) == set(
+        oracles.filter_events(bundled.events, other)["event_id"]
+    )
+    assert event_ids(bundled, other) < set(first.events["event_id"])
+
+
+def test_new_data_is_read_afresh_on_the_same_view(
+    data_dir, corpus_dir, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from geo.bundle import load_bundle
+    from geo.importers import import_csv, parse_mapping
+    from geo.store import close_all, store_for
+
+    monkeypatch.setenv("GEO_STORE", str(tmp_path / "atlas.duckdb"))
+    try:
+        data = load_bundle(data_dir, corpus_dir)
+        state = view("2019-01", "2025-12", countries=("KGZ",))
+        before = query.apply(data, state)
+        assert query.bounds_for(data).last_month == SPAN[1]
+        rows = tmp_path / "new.csv"
+        rows.write_text(
+            "uid,Y,X,when,what,cc\n"
+            "EV901,42.87,74.59,2020-06-03,Sit-in,KG\n"
+            "EV902,42.87,74.59,2025-03-10,Rally,KG\n",
+            encoding="utf-8",
+        )
+        mapping = parse_mapping("id=uid,lat=Y,lon=X,date=when,title=what,country=cc")
+        assert import_csv(rows, store_for(data), mapping).loaded == 2
+        after = query.apply(data, state)
+        assert set(after.events["event_id"]) == set(before.events["event_id"]) | {
+            "EV901",
+            "EV902",
+        }
+        # The month slider reaches the new last month.
+        assert query.bounds_for(data).last_month == "2025-03"
+    finally:
+        close_all()

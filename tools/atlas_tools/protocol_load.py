@@ -4,14 +4,17 @@ Chromiums sharing its cores.
 
 Each session connects to ``/_stcore/stream``, asks for a run of the shared link (a
 ``rerun_script`` BackMsg carrying the link's query string), reports the map's position as the
-map component does once drawn (the page draws its filters then), changes the month slider
-``changes`` times (the slider's widget state, as the browser sends it) and selects an item
-(the map component's click report), each time until the server's ``script_finished``. First
-render: connection to the end of the first run; rerun: request to the end of its run. The
+map component does once drawn, changes the month slider ``changes`` times (the slider's
+widget state, as the browser sends it) and selects an item (the map component's click
+report), each time until the server's ``script_finished``. First render: connection to the
+end of the run the map's first report makes; rerun: request to the end of its run. The
 session checks what the server sends: an exception element, a run that does not finish
-successfully, a selection the link does not take up, or a lost connection is an error. The
-map's report is timed apart (request to the end of the run that adds the filters).
-The map's drawing in a browser is not measured here (see the browser client). Only loopback
+successfully, a selection the link does not take up, or a lost connection is an error.
+The map's drawing in a browser is not measured here (see the browser client). A browser's map
+reports where it is drawn once it is, and only then does the page draw its filters, charts
+and items table (:mod:`geo.ui.deferred`): each session does the same after its first run, so
+its first render lasts until that report's run has finished with the filters and the charts
+on the page, and its later reports (a marker click) carry the map's place too. Only loopback
 addresses are contacted, and every wait is bounded.
 """
 
@@ -30,8 +33,13 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
+from geo.view import DEFAULT_CENTER, DEFAULT_ZOOM
+
 MONTHS_LABEL = "Months shown"
 MAP_COMPONENT = "streamlit_folium.st_folium"
+# Where a map opened on a link without a place is drawn: the base map's opening view.
+MAP_DRAWN_AT = {"lat": DEFAULT_CENTER[0], "lng": DEFAULT_CENTER[1]}
+MAP_DRAWN_ZOOM = DEFAULT_ZOOM
 
 
 class SessionError(RuntimeError):
@@ -43,6 +51,7 @@ class Run:
     """What one script run sent: elements seen, the link the page wrote, any errors."""
 
     widgets: dict[str, Any] = field(default_factory=dict)  # label or component name -> proto
+    kinds: set[str] = field(default_factory=set)  # every kind of element it sent
     query_string: str | None = None
     exceptions: list[str] = field(default_factory=list)
 
@@ -60,6 +69,8 @@ class ProtocolSession:
     slider_value: list[int] = field(default_factory=list)  # option indices
     slider_options: list[str] = field(default_factory=list)
     map_id: str = ""
+    # Where the map is drawn: the link's place, else the base map's opening view.
+    map_at: tuple[dict[str, float], float] = (MAP_DRAWN_AT, MAP_DRAWN_ZOOM)
     reconnects: int = 0
     _ws: Any = None
 
@@ -106,6 +117,7 @@ class ProtocolSession:
                 element = forward.delta.new_element
                 name = element.WhichOneof("type")
                 proto = getattr(element, name)
+                run.kinds.add(name)
                 if name == "exception":
                     run.exceptions.append(f"{proto.type}: {proto.message}"[:200])
                 elif name == "component_instance":
@@ -125,35 +137,38 @@ class ProtocolSession:
                 return run
 
     async def open(self) -> Run:
-        """Connect and run the link (the first render); learn the slider and the map."""
+        """Connect, run the link, and report where the map is drawn, as the map component
+        does (the page then draws what it held back); learn the slider and the map."""
         await self.connect()
-        return await self.rerun()
-
-    async def map_drawn(self, first: Run) -> Run:
-        """Report the map's position once drawn, as the map component does (in a browser the
-        page then draws the filters it held back); learn the slider and the map."""
+        first = await self.rerun()
         if MAP_COMPONENT not in first.widgets:
             raise SessionError("the first render has no map")
         self.map_id = first.widgets[MAP_COMPONENT].id
         args = json.loads(first.widgets[MAP_COMPONENT].json_args or "{}")
-        center, zoom = args.get("center") or [45.0, 75.0], args.get("zoom") or 4
-        state = WidgetState(id=self.map_id)
-        state.json_value = json.dumps(
-            {
-                "last_object_clicked_tooltip": None,
-                "center": {"lat": center[0], "lng": center[1]},
-                "zoom": zoom,
-            }
-        )
-        self.states[self.map_id] = state
-        run = await self.rerun()
+        center, zoom = args.get("center"), args.get("zoom")
+        if isinstance(center, list) and len(center) == 2 and isinstance(zoom, int | float):
+            self.map_at = ({"lat": center[0], "lng": center[1]}, zoom)
+        run = await self._report_map(None)
         slider = run.widgets.get(MONTHS_LABEL) or first.widgets.get(MONTHS_LABEL)
         if slider is None:
-            raise SessionError("the page has no month slider once the map is drawn")
+            raise SessionError("the map reported where it is drawn, and no month slider came")
+        if "plotly_chart" not in run.kinds | first.kinds:
+            raise SessionError("the map reported where it is drawn, and no chart came")
         self.slider_id = slider.id
         self.slider_options = list(slider.options)
         self.slider_value = [int(x) for x in (list(slider.value) or list(slider.default))]
         return run
+
+    async def _report_map(self, clicked: str | None) -> Run:
+        """Send what the map component reports (a clicked marker's tooltip, and where the
+        map is) and wait for the run it asks for."""
+        state = WidgetState(id=self.map_id)
+        center, zoom = self.map_at
+        state.json_value = json.dumps(
+            {"last_object_clicked_tooltip": clicked, "center": center, "zoom": zoom}
+        )
+        self.states[self.map_id] = state
+        return await self.rerun()
 
     async def change_months(self) -> Run:
         """Move the slider's end one month back (its start one forward once they meet)."""
@@ -171,12 +186,7 @@ class ProtocolSession:
 
     async def select(self, item_id: str) -> Run:
         """Report a click on the marker of ``item_id``, as the map component does."""
-        state = WidgetState(id=self.map_id)
-        state.json_value = json.dumps(
-            {"last_object_clicked_tooltip": f"{item_id} [{item_id}]", "center": None, "zoom": None}
-        )
-        self.states[self.map_id] = state
-        run = await self.rerun()
+        run = await self._report_map(f"{item_id} [{item_id}]")
         selected = parse_qs(self.query_string).get("sel", [None])[-1]
         if selected != item_id:
             raise SessionError(f"selected {item_id} but the link says sel={selected}")
@@ -188,7 +198,6 @@ class ProtocolReport:
     sessions: int
     changes: int
     first_render_s: list[float] = field(default_factory=list)
-    map_report_s: list[float] = field(default_factory=list)  # the run that draws the filters
     rerun_s: list[float] = field(default_factory=list)
     select_s: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
@@ -213,12 +222,8 @@ async def reader(
     step = "first render"
     try:
         started = time.monotonic()
-        first = await session.open()
+        await session.open()
         report.first_render_s.append(time.monotonic() - started)
-        step = "map report"
-        started = time.monotonic()
-        await session.map_drawn(first)
-        report.map_report_s.append(time.monotonic() - started)
         for n in range(changes):
             step = f"filter change {n + 1}"
             started = time.monotonic()
@@ -253,11 +258,15 @@ async def _reopen(session: ProtocolSession, report: ProtocolReport, lost: BaseEx
     before = session.query_string
     session.states.clear()
     await session.close()
-    run = await session.open()
-    if run.query_string is not None and parse_qs(run.query_string) != parse_qs(before):
-        raise SessionError(f"reopened on {run.query_string!r}, not {before!r}")
-    await session.map_drawn(run)
+    await session.open()
+    if _view_of(session.query_string) != _view_of(before):
+        raise SessionError(f"reopened on {session.query_string!r}, not {before!r}")
     report.reopened_same_view += 1
+
+
+def _view_of(query_string: str) -> dict[str, list[str]]:
+    """A link's view, less where the map is (the map reports its own place once drawn)."""
+    return {k: v for k, v in parse_qs(query_string).items() if k != "map"}
 
 
 def stream_url(url: str) -> str:
@@ -280,7 +289,8 @@ async def drive(
     """One unmeasured reader first (the server's first run loads the data and libraries, long
     done before a team arrives), then ``sessions`` readers at once."""
     stream = stream_url(url)
-    await reader(stream, link, 1, item_ids, ProtocolReport(1, 1), timeout_s, 0)
+    warm = ProtocolReport(1, 1)
+    await reader(stream, link, 1, item_ids, warm, timeout_s, 0)
     report = ProtocolReport(sessions, changes)
     await asyncio.gather(
         *(

@@ -1,18 +1,30 @@
 """The map on the map page: the static base drawn once, the view's layers sent as feature
 groups (so a filter change does not remount it), and its clicks and viewport reported back
-to :mod:`geo.ui.state`."""
+to :mod:`geo.ui.state`.
+
+What the map component receives for a view (the base map's script, the layers' script, the
+layer control, the script links) is drawn by streamlit-folium once per (data version, view)
+and kept for every session (:mod:`geo.ui.viewcache`); each run hands it over with the
+session's own centre and zoom."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from typing import Any
 
 import folium
+import pandas as pd
 import streamlit as st
+import streamlit_folium
 from streamlit_folium import st_folium
 
 from geo import footprints, safe_html, scale
-from geo.maps import base_map
+from geo.assets import AssetLinks
+from geo.maps import base_map, selection_layer
+from geo.query import ViewResult, view_result
 from geo.regions import choropleth_geojson
 from geo.ui import data as loaders
 from geo.ui import keys, state, viewcache
@@ -28,6 +40,87 @@ def missing_scripts_notice() -> None:
         )
 
 
+# Where the map opens is the session's own: everything else st_folium sends is the view's.
+_PER_SESSION = ("center", "zoom")
+_drawing = threading.local()
+_send = streamlit_folium._component_func
+
+
+def _component(**kwargs: Any) -> Any:
+    """streamlit-folium's component, or, while :func:`_capturing` in this thread, a note of
+    what it would have been sent."""
+    captured = getattr(_drawing, "args", None)
+    if captured is None:
+        return _send(**kwargs)
+    captured.update(kwargs)
+    return None
+
+
+streamlit_folium._component_func = _component
+
+
+@contextmanager
+def _capturing() -> Iterator[dict[str, Any]]:
+    args: dict[str, Any] = {}
+    _drawing.args = args
+    try:
+        yield args
+    finally:
+        _drawing.args = None
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """What the map component is sent for one view (but where it opens), and which of its
+    feature groups is the selection's ring (:func:`geo.maps.selection_layer`)."""
+
+    args: dict[str, Any]
+    ring_group: int
+
+
+def draw(result: ViewResult, sources: pd.DataFrame, links: AssetLinks) -> Drawing:
+    """The map of ``result``'s view, drawn by streamlit-folium."""
+    regions = choropleth_geojson(
+        loaders.admin1(), result.region_counts(), labels=loaders.region_labels()
+    )
+    # Markers up to query.THRESHOLD (exactly maps.data_layers), H3 hexagons past it; the
+    # selection's ring last of them. Zoomed in (footprints.MIN_ZOOM), the projects'
+    # footprints as polygons too.
+    layers = scale.layers(result, sources, links, regions)
+    ring_group = len(layers) - 1
+    layers += footprints.layers(result)
+    with _capturing() as args:
+        st_folium(
+            base_map(loaders.borders(), links, loaders.place_labels()),
+            key=keys.MAP_KEY,
+            height=600,
+            use_container_width=True,
+            feature_group_to_add=layers,
+            layer_control=folium.LayerControl(collapsed=True, position="topright"),
+            returned_objects=["last_object_clicked_tooltip", "center", "zoom"],
+        )
+    return Drawing({k: v for k, v in args.items() if k not in _PER_SESSION}, ring_group)
+
+
+def _group_script(group: folium.FeatureGroup, index: int) -> str:
+    """A feature group's script as st_folium writes it at ``index`` among the groups (on
+    any map: st_folium names the map ``map_div`` in it)."""
+    return str(streamlit_folium._get_feature_group_string(group, folium.Map(tiles=None), index))
+
+
+def with_ring(plain: Drawing, point: tuple[float, float]) -> Drawing | None:
+    """``plain`` (a view's map with nothing selected) with the ring round the selected item
+    at ``point``: the selection's group swapped, everything else as it was. None if that
+    group's script is not found once in it (then the map is drawn in full)."""
+    empty = _group_script(selection_layer(None), plain.ring_group)
+    scripts = str(plain.args["feature_group"])
+    if scripts.count(empty) != 1:
+        return None
+    ring = _group_script(selection_layer(point), plain.ring_group)
+    args = {**plain.args, "feature_group": scripts.replace(empty, ring)}
+    return Drawing(args, plain.ring_group)
+
+
 def atlas_map(page: PageView) -> None:
     result = page.result
     assert result is not None
@@ -39,28 +132,29 @@ def atlas_map(page: PageView) -> None:
         else None
     )
     center, zoom = state.map_viewport_args(page.view, selected_at)
+    sources = page.data.sources
+    extra = (tuple(links.js), tuple(links.css), links.local)
+    # Markers are drawn whatever the map shows; hexagons and footprints only near it.
+    where = scale.at_scale(result.filtered.count) or footprints.shown_at(result.view.zoom)
 
-    def build() -> list[Any]:
-        regions = choropleth_geojson(
-            loaders.admin1(), result.region_counts(), labels=loaders.region_labels()
-        )
-        return scale.layers(result, page.data.sources, links, regions) + footprints.layers(result)
+    def drawing() -> Drawing:
+        # A selection changes only the ring: the view's map without it is drawn (or found)
+        # once, and each selection swaps its ring in.
+        ring_at = scale.selected_at(result)
+        if ring_at is not None:
+            unselected = view_result(page.data, result.view.with_selected(None))
+            plain = viewcache.map_drawing(
+                unselected, extra, lambda: draw(unselected, sources, links), where=where
+            )
+            ringed = with_ring(plain, ring_at)
+            if ringed is not None:
+                return ringed
+        return draw(result, sources, links)
 
-    st_folium(
-        base_map(loaders.borders(), links, loaders.place_labels()),
-        key=keys.MAP_KEY,
-        height=600,
-        use_container_width=True,
-        # Markers up to query.THRESHOLD (exactly maps.data_layers), H3 hexagons past it.
-        # Zoomed in (footprints.MIN_ZOOM), the projects' footprints as polygons too.
-        feature_group_to_add=viewcache.layers(
-            result, (tuple(links.js), tuple(links.css), links.local), build
-        ),
-        layer_control=folium.LayerControl(collapsed=True, position="topright"),
-        center=center,
-        zoom=zoom,
-        returned_objects=["last_object_clicked_tooltip", "center", "zoom"],
-    )
+    # The component's change handler copies the map's report into session_state[MAP_KEY]
+    # for whichever session's run calls it, so one drawing serves every session.
+    drawn = viewcache.map_drawing(result, extra, drawing, where=where)
+    _send(**drawn.args, center=center, zoom=zoom)
 
 
 def region_filter_bar(page: PageView) -> None:

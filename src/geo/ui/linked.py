@@ -14,9 +14,13 @@ from geo.ui import viewcache
 from geo.ui.state import chart_highlight, chart_key
 
 
-def linked_chart(figure: go.Figure, name: str, picks: Sequence[str] = ()) -> None:
-    """A chart whose selection filters the view, showing the view's ``picks`` selected."""
-    figure = charts.highlight(figure, chart_highlight(name, figure.to_json(), tuple(picks)))
+def linked_chart(
+    figure: go.Figure, name: str, picks: Sequence[str] = (), spec: str | None = None
+) -> None:
+    """A chart whose selection filters the view, showing the view's ``picks`` selected
+    (``spec``: the figure's JSON, if known)."""
+    spec = figure.to_json() if spec is None else spec
+    figure = charts.highlight(figure, chart_highlight(name, spec, tuple(picks)))
     st.plotly_chart(
         figure,
         key=chart_key(name),
@@ -31,14 +35,19 @@ def linked_charts(result: ViewResult, names: Sequence[str]) -> None:
     before any chart selection so a selection stays in its context."""
     picks = result.view.picks
 
-    def figure(name: str) -> go.Figure:
-        return viewcache.chart(result, name, lambda: scale.chart(name, result))
+    def draw(name: str) -> None:
+        def build() -> tuple[go.Figure, str]:
+            made = scale.chart(name, result)
+            return made, made.to_json()
+
+        figure, spec = viewcache.chart(result, name, build)
+        linked_chart(figure, name, picks, spec)
 
     if "month" in names:
-        linked_chart(figure("month"), "month", picks)
+        draw("month")
     pair = [n for n in ("category", "actor") if n in names]
     for column, name in zip(st.columns(len(pair)) if pair else [], pair, strict=True):
         with column:
-            linked_chart(figure(name), name, picks)
+            draw(name)
     if "figures" in names:
-        linked_chart(figure("figures"), "figures", picks)
+        draw("figures")

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import render
-from geo.ui import state
+from geo.ui import state, viewcache
 from geo.ui.state import PageView
 
 # Past this many events in view the table lists the first ones by date.
@@ -21,10 +21,18 @@ def items_table(page: PageView, *, on_map: bool = True) -> None:
     result = page.result
     assert result is not None
     filtered = result.filtered
-    events, total = filtered.first_events(MOST_ROWS)
-    sources = render.source_index(page.data.sources.to_dict("records"))
-    rows = render.item_table(events.to_dict("records"), filtered.sites.to_dict("records"), sources)
-    frame = pd.DataFrame(rows, columns=list(render.TABLE_COLUMNS))
+
+    def rows() -> tuple[pd.DataFrame, int, int]:
+        events, total = filtered.first_events(MOST_ROWS)
+        sources = render.source_index(page.data.sources.to_dict("records"))
+        items = render.item_table(
+            events.to_dict("records"), filtered.sites.to_dict("records"), sources
+        )
+        frame = pd.DataFrame(items, columns=list(render.TABLE_COLUMNS))
+        return frame, total, len(events)
+
+    # The same for every session on the view's filters (computed once: viewcache).
+    frame, total, listed = viewcache.table(result, rows)
     state.remember_table_rows(list(frame["Id"]))
     count = total + len(filtered.sites)
     st.subheader(f"Items in view ({count:,})")
@@ -45,7 +53,7 @@ def items_table(page: PageView, *, on_map: bool = True) -> None:
     )
     more = (
         f" The first {MOST_ROWS:,} events by date are listed; narrow the view to see the rest."
-        if total > len(events)
+        if total > listed
         else ""
     )
     st.caption(

@@ -1,11 +1,11 @@
-"""What the pages draw for a view, computed once for every session: the map's layers and the
-linked charts, kept per (data version, view) in a bounded, least-recently-used cache shared by
-the server's sessions. Twenty people opening the same link cost about one rerun; a change to
-the data (a new store version) makes new keys, and the old entries age out."""
+"""What the pages draw for a view, computed once for every session: the map (what its
+component is sent), the linked charts and the items table, kept per (data version, view) in
+bounded, least-recently-used caches shared by the server's sessions. Twenty people opening the same
+link cost about one rerun; a change to the data (a new store version) makes new keys, and
+the old entries age out."""
 
 from __future__ import annotations
 
-import copy
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -13,13 +13,15 @@ from concurrent.futures import Future
 from dataclasses import replace
 from typing import TypeVar, cast
 
-from geo.query import ViewResult
+from geo.query import ViewResult, unpicked
+from geo.view import ViewState
 
 T = TypeVar("T")
 
-# Layers for a view of up to 2,000 markers are about 1.3 MB: 48 views stay under ~60 MB.
-LAYERS_KEPT = 48
+# A map of up to 2,000 markers is about 1.3 MB of script: 48 views stay under ~60 MB.
+MAPS_KEPT = 48
 CHARTS_KEPT = 256
+TABLES_KEPT = 64  # up to 2,000 rows each
 
 
 class ViewCache:
@@ -67,23 +69,41 @@ class ViewCache:
             self.hits = self.misses = 0
 
 
-LAYERS = ViewCache(LAYERS_KEPT)
+MAPS = ViewCache(MAPS_KEPT)
 CHARTS = ViewCache(CHARTS_KEPT)
+TABLES = ViewCache(TABLES_KEPT)
 
 
-def _key(result: ViewResult, *extra: Hashable) -> tuple[Hashable, ...]:
+def _key(view: ViewState, result: ViewResult, *extra: Hashable) -> tuple[Hashable, ...]:
     # Playback's mode and window do not change what a view draws.
-    view = replace(result.view, play_mode="", window=0)
-    return (result.data_version, view, *extra)
+    return (result.data_version, replace(view, play_mode="", window=0), *extra)
 
 
-def layers(result: ViewResult, extra: Hashable, build: Callable[[], list[T]]) -> list[T]:
-    """The map's layers for ``result``'s view (``extra``: whatever else they depend on, the
-    script links); a copy, because drawing a layer adds it to that session's map."""
-    return copy.deepcopy(LAYERS.get(_key(result, "layers", extra), build))
+def _in_view(view: ViewState) -> ViewState:
+    """What of a view decides which items are in it: not the selection, nor where the map
+    is."""
+    return replace(view, selected=None, center=None, zoom=None)
+
+
+def map_drawing(
+    result: ViewResult, extra: Hashable, build: Callable[[], T], *, where: bool = True
+) -> T:
+    """What the map component is sent for ``result``'s view (``extra``: whatever else it
+    depends on, the script links); ``where`` False: the map's layers do not depend on where
+    the map is (markers, no footprints), so any centre and zoom share one. Shared, not
+    copied: it is only read."""
+    view = result.view if where else replace(result.view, center=None, zoom=None)
+    return MAPS.get(_key(view, result, "map", extra), build)
 
 
 def chart(result: ViewResult, name: str, build: Callable[[], T]) -> T:
-    """The chart ``name`` for ``result``'s view. Shared, not copied: Streamlit only reads a
-    figure to serialise it."""
-    return CHARTS.get(_key(result, "chart", name), build)
+    """The chart ``name`` for ``result``'s view. The charts are drawn over the view's events
+    before any chart selection, so neither the selection of an item or of bars nor where the
+    map is changes them. Shared, not copied: Streamlit only reads a figure to serialise it."""
+    return CHARTS.get(_key(_in_view(unpicked(result.view)), result, "chart", name), build)
+
+
+def table(result: ViewResult, build: Callable[[], T]) -> T:
+    """The table of the items in ``result``'s view (its filters and chart selection; not the
+    selected item, nor where the map is). Shared: it is only read."""
+    return TABLES.get(_key(_in_view(result.view), result, "table"), build)
