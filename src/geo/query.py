@@ -523,8 +523,12 @@ class ViewResult:
 
     def projects(self) -> pd.DataFrame:
         """The BRI projects with an amount that the view's filters keep (before any chart
-        selection, so a selection stays in its context)."""
-        return funding.projects(self.site_details())
+        selection, so a selection stays in its context); shared by every session, so
+        read-only."""
+        store = self._store
+        return aggregate(
+            store, self.view, "projects", lambda v: funding.projects(self.site_details())
+        )
 
     def selection(self) -> Selection | None:
         """The selected item with its excerpts (asked of the store once per result: the map

@@ -4,6 +4,7 @@ together into one :class:`geo.settings.Settings`."""
 from __future__ import annotations
 
 import logging
+import os
 
 import streamlit as st
 from streamlit import config
@@ -27,11 +28,21 @@ def public_url_gate() -> bool:
 
 def app_settings() -> Settings:
     """The settings, with the secrets the server has (none without a secrets file)."""
+    return settings(_secrets())
+
+
+def _secrets() -> dict[str, object]:
+    # Without a secrets file Streamlit looks for one, and fails, at every read of st.secrets
+    # (a few hundredths of a second per page run): ask it only when there is a file, or when
+    # it holds secrets already (given by the host, or by a test).
+    files = config.get_option("secrets.files") or []
+    given = getattr(st.secrets, "_secrets", None) is not None
+    if not given and not any(os.path.isfile(os.path.expanduser(str(f))) for f in files):
+        return {}
     try:
-        secrets = st.secrets.to_dict()
-    except Exception:  # no secrets file at all; Streamlit's error class has moved between releases
-        secrets = {}
-    return settings(secrets)
+        return dict(st.secrets.to_dict())
+    except Exception:  # an unreadable file; Streamlit's error class has moved between releases
+        return {}
 
 
 def check_publishing() -> None:
