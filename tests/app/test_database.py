@@ -66,8 +66,9 @@ def test_an_unreachable_database_gives_a_notice(monkeypatch: pytest.MonkeyPatch)
     at = open_app()
     assert not at.exception, errors(at)
     notice = " ".join(unescape_md(e.value) for e in at.error)
-    assert "cannot reach the database at analyst@127.0.0.1:1/atlas" in notice
-    assert MADE_UP_PW not in page_text(at)
+    assert "cannot reach the database at 127.0.0.1:1/atlas" in notice
+    # Neither the password nor the database's user is shown to a visitor.
+    assert MADE_UP_PW not in page_text(at) and "analyst" not in page_text(at) + notice
 
 
 def test_a_url_the_driver_cannot_read_is_shown_without_its_password_or_user(

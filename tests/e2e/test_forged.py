@@ -93,7 +93,7 @@ async def _forged_run(
                 name = element.WhichOneof("type")
                 proto = getattr(element, name)
                 shown = getattr(proto, "component_name", "") or getattr(proto, "body", "")
-                seen["elements"].append((name, str(shown)[:80]))  # type: ignore[union-attr]
+                seen["elements"].append((name, str(shown)[:400]))  # type: ignore[union-attr]
             elif kind == "script_finished":
                 return seen
     finally:

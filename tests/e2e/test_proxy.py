@@ -20,6 +20,7 @@ from playwright.sync_api import Browser, ConsoleMessage, expect
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
+from atlas_tools import loadtest
 from atlas_tools.localserver import free_port
 from atlas_tools.proxy import LocalProxy, NginxMissing
 from geo.bundle import load_bundle
@@ -216,3 +217,40 @@ def test_every_page_the_map_a_share_link_and_a_download_through_the_proxy(
     # The sessions' streams went through the proxy, upgraded.
     log = published.proxy.access_log.read_text()
     assert re.search(r'"GET /atlas/_stcore/stream HTTP/1.1" 101 ', log), log[-2000:]
+
+
+def test_a_database_that_goes_away_gives_every_process_the_notice_and_comes_back(
+    published: Published, postgres
+) -> None:
+    """The database stops answering: a new reader on either process gets the notice, not a
+    traceback; once it answers again, new readers on both get the map, with no restart."""
+    import psycopg
+
+    from tests.e2e.test_forged import _forged_run
+
+    def allow(yes: bool) -> None:
+        with psycopg.connect(postgres.server_url, autocommit=True) as con:
+            con.execute(f"ALTER DATABASE e2e_proxy ALLOW_CONNECTIONS {str(yes).lower()}")
+            if not yes:  # and drop every open session, as a server restart would
+                con.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = 'e2e_proxy'"
+                )
+
+    def shown(app: Server) -> list[tuple[str, str]]:
+        run = loadtest.in_own_thread(_forged_run(f"{app.url}/", ""))
+        return list(run["elements"])  # type: ignore[call-overload]
+
+    allow(False)
+    try:
+        for app in published.apps:
+            notices = [body for kind, body in shown(app) if kind == "alert"]
+            assert any(n.startswith("The shared events database") for n in notices), notices
+            # The database's user and password stay off the page.
+            assert not any("geo@" in n or "geo\u2060@" in n for n in notices), notices
+    finally:
+        allow(True)
+    for app in published.apps:
+        elements = shown(app)
+        assert ("component_instance", "streamlit_folium.st_folium") in elements, app.port
+        assert not any("stopped answering" in body for _, body in elements)

@@ -28,6 +28,7 @@ __all__ = [
     "SharedDatabase",
     "connect",
     "describe_url",
+    "for_visitors",
     "migrate",
     "redact",
     "schema_version",
@@ -146,6 +147,12 @@ def redact(text: str, url: str, *secrets: str) -> str:
     for user in sorted(users, key=len, reverse=True):
         text = re.sub(rf"(?<![\w.-]){re.escape(user)}(?![\w-])", HIDDEN, text)
     return text
+
+
+def for_visitors(text: str, url: str) -> str:
+    """``text`` as a page may show it to anyone: :func:`redact`, and ``user@host`` read as
+    ``host`` (the database's user is not a visitor's business either)."""
+    return redact(text, url).replace(f"{HIDDEN}@", "")
 
 
 # Streamlit's SQL connection settings, as psycopg names them.

@@ -17,7 +17,7 @@ from geo import safe_html
 from geo.bundle import Bundle
 from geo.settings import DATABASE_SECRETS
 from geo.store import StoreError, StoreNotWritable, database_url, open_database, use_database
-from geo.store.shared import SharedDatabase, describe_url, url_from_settings
+from geo.store.shared import SharedDatabase, describe_url, for_visitors, url_from_settings
 from geo.ui.config import app_settings
 
 SECRETS_NAME = DATABASE_SECRETS
@@ -55,7 +55,8 @@ def connect() -> bool:
             open_database(url)
     except (StoreError, ValueError) as exc:
         st.error(
-            f"The shared events database cannot be used: {safe_html.markdown(exc)}. Check "
+            "The shared events database cannot be used: "
+            f"{safe_html.markdown(for_visitors(str(exc), database_url() or ''))}. Check "
             "that the server is running and reachable from here, and the "
             "`[connections.events]` secrets or `GEO_DATABASE_URL`; the page will try again "
             "when it reloads.",
@@ -70,7 +71,8 @@ def lost(exc: StoreError) -> None:
     while a page runs; the view stays in the link, and the page asks again on the next
     change or when the button is pressed."""
     st.error(
-        f"The shared events database stopped answering: {safe_html.markdown(exc)}. "
+        "The shared events database stopped answering: "
+        f"{safe_html.markdown(for_visitors(str(exc), database_url() or ''))}. "
         "Nothing you chose is lost: the view is kept in this page's link, and the page asks "
         "the database again when you change anything or press the button.",
         icon=":material/cloud_off:",
