@@ -327,12 +327,9 @@ def run(
             else:
                 command = [sys.executable, "-c", NAIVE, kind, str(path), str(store)]
             log(f"[{kind} {rows:,} rows, {size:.0f} MB] {approach} import")
-            peak, seconds, status = peak_of(command)
-            record = MemoryRecord(kind, rows, round(size, 1), approach)
-            record.peak_rss_mb, record.seconds = round(peak), round(seconds, 1)
-            record.exit_status = status
-            log(f"  {asdict(record)}")
-            records.append(record)
+            records.append(
+                _measured(command, MemoryRecord(kind, rows, round(size, 1), approach), log)
+            )
     if bad_rows:
         path = _written(folder / f"acled-bad-{bad_rows}.csv", bad_rows, bad_acled, log)
         records += _rejects_run(folder, geo, "acled", path, bad_rows, "acled (all bad)", log)
@@ -341,6 +338,15 @@ def run(
         label = "csv (duplicates)"
         records += _rejects_run(folder, geo, "csv", path, duplicate_rows, label, log)
     return records
+
+
+def _measured(command: list[str], record: MemoryRecord, log: Log) -> MemoryRecord:
+    """``record`` with the peak memory, time and exit status of ``command``."""
+    peak, seconds, status = peak_of(command)
+    record.peak_rss_mb, record.seconds = round(peak), round(seconds, 1)
+    record.exit_status = status
+    log(f"  {asdict(record)}")
+    return record
 
 
 def _rejects_run(
@@ -363,12 +369,7 @@ def _rejects_run(
         else:
             command = [sys.executable, "-c", WHOLE_LIST, *command]
         log(f"[{label}, {rows:,} rows, {size:.0f} MB] {approach} import")
-        peak, seconds, status = peak_of(command)
-        record = MemoryRecord(label, rows, round(size, 1), approach)
-        record.peak_rss_mb, record.seconds = round(peak), round(seconds, 1)
-        record.exit_status = status
-        log(f"  {asdict(record)}")
-        records.append(record)
+        records.append(_measured(command, MemoryRecord(label, rows, round(size, 1), approach), log))
         reports.append(report)
     if _digest(reports[0]) != _digest(reports[1]):
         raise RuntimeError(f"the rejects reports differ: {reports[0]} and {reports[1]}")
