@@ -56,8 +56,8 @@ from geo.store.base import (
 )
 from geo.store.reads import EVENT_TABLE_COLUMNS, SITE_TABLE_COLUMNS, SqlReads
 from geo.store.reads import names as _names
-from geo.store.shared import describe_url, redact
-from geo.store.shared import url_from_settings as url_from_settings
+from geo.store.urls import describe_url, redact
+from geo.store.urls import url_from_settings as url_from_settings
 from geo.view import ViewState, month_key
 
 if TYPE_CHECKING:
