@@ -355,6 +355,9 @@ MAP_CSS = (
     "path.leaflet-interactive:focus{outline:none}"
     # A region's tooltip follows the pointer: it wraps, so the map's edge does not cut it.
     ".atlas-region-tip{white-space:normal;width:200px}"
+    # A marker's tooltip opens beside it, away from the nearer edge: wrapped to under half the
+    # map's width, it fits on that side.
+    ".atlas-marker-tip{white-space:normal;width:max-content;max-width:min(240px,40vw)}"
     ".atlas-region-filter{margin-top:6px;padding:3px 10px;font:12px system-ui,sans-serif;"
     "border:1px solid #54278f;border-radius:4px;background:#fff;color:#54278f;cursor:pointer}"
     ".atlas-region-filter:hover,.atlas-region-filter:focus{background:#54278f;color:#fff}"
@@ -586,7 +589,7 @@ function (feature, layer) {
     layer.setIcon(atlasNamedIcon({html: glyphs[p.mk], iconSize: [14, 14], iconAnchor: [7, 7],
                                   className: "atlas-marker"}, p.name));
     layer.options.atlasColour = COLOUR;
-    layer.bindTooltip("<div>" + p.tip + "</div>", {sticky: false});
+    layer.bindTooltip("<div>" + p.tip + "</div>", {sticky: false, className: "atlas-marker-tip"});
     // The map never moves on a click: no panning to fit the popup in view.
     layer.bindPopup(p.popup, {maxWidth: 320, autoPan: false});
 }

@@ -192,6 +192,25 @@ def test_tooltips_read_as_words_with_no_raw_tokens(server: Server, page: Page) -
     assert texts and not any("[region:" in t or "[EV" in t for t in texts), texts
 
 
+def test_a_marker_tooltip_stays_inside_the_map(server: Server, page: Page) -> None:
+    """At the opening view Karaganda's marker is left of the middle: its tooltip opens to the
+    left, and a one-line title ran past the map's edge."""
+    page.goto(f"{server.url}/?from=2019-01&to=2019-12&country=KAZ")
+    wait_for_app(page)
+    frame = map_frame(page)
+    frame.wait_for_function(f"() => !!({MARKER_ICON_JS})('EV017')", timeout=30_000)
+    frame.evaluate_handle(MARKER_ICON_JS, "EV017").as_element().hover()
+    expect(frame.locator(".leaflet-tooltip").first).to_contain_text("Karaganda")
+    inside = frame.evaluate(
+        """() => {
+          const map = document.querySelector('.leaflet-container').getBoundingClientRect();
+          const tip = document.querySelector('.leaflet-tooltip').getBoundingClientRect();
+          return [tip.left >= map.left, tip.right <= map.right, tip.left, map.left];
+        }"""
+    )
+    assert inside[0] and inside[1], inside
+
+
 def test_clicking_a_row_of_the_items_table_selects_that_item(server: Server, page: Page) -> None:
     page.goto(f"{server.url}/?from=2019-01&to=2019-12&country=KAZ")
     wait_for_app(page)
