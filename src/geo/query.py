@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import math
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Container, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
-from typing import TypeVar, cast
+from typing import TypeVar
 
 import pandas as pd
 
@@ -24,6 +22,7 @@ from geo import cells, funding, placenames
 from geo.bundle import Bundle, load_admin1
 from geo.model import blank_missing_text
 from geo.regions import region_names
+from geo.sharedcache import SharedCache
 from geo.store import EVENT_FRAME_COLUMNS, StoreReader, sql, store_for
 from geo.store.base import monthly_table
 from geo.validate import split_ids
@@ -158,9 +157,9 @@ class Filtered:
         return bool((self.events["event_id"] == event_id).any())
 
 
-_AGGREGATES: OrderedDict[tuple[object, ...], Future[object]] = OrderedDict()
-_AGGREGATES_LOCK = threading.Lock()
-_AGGREGATES_KEPT = 128
+# The store's answers for a view (its counts), and its rows while few, for every session.
+_AGGREGATES = SharedCache(128)
+_ROWS = SharedCache(32, keep=lambda frame: len(frame) <= THRESHOLD)
 # Runs a large view's aggregates side by side while the page goes on (a server engine answers
 # them on separate connections; DuckDB on separate cursors).
 _PREFETCH = ThreadPoolExecutor(max_workers=4, thread_name_prefix="geo-aggregate")
@@ -186,31 +185,7 @@ def aggregate(store: StoreReader, view: ViewState, name: str, count: Callable[[V
     changes no filter (a marker click, a pan, a zoom) asks the store nothing again, and a
     caller asking while another computes the same answer waits for it."""
     key = (id(store), store.version, name, _filters(view))
-    with _AGGREGATES_LOCK:
-        existing = _AGGREGATES.get(key)
-        if existing is not None:
-            _AGGREGATES.move_to_end(key)
-        else:
-            found: Future[object] = Future()
-            _AGGREGATES[key] = found
-            while len(_AGGREGATES) > _AGGREGATES_KEPT:
-                _AGGREGATES.popitem(last=False)
-    if existing is not None:
-        return cast(T, existing.result())
-    try:
-        value = count(view)
-    except BaseException as exc:
-        with _AGGREGATES_LOCK:
-            if _AGGREGATES.get(key) is found:
-                del _AGGREGATES[key]
-        found.set_exception(exc)
-        raise
-    found.set_result(value)
-    return value
-
-
-_ROWS: OrderedDict[tuple[object, ...], pd.DataFrame] = OrderedDict()
-_ROWS_KEPT = 32
+    return _AGGREGATES.get(key, lambda: count(view))
 
 
 def rows(
@@ -220,18 +195,7 @@ def rows(
     store version and the view's filters) when there are at most :data:`THRESHOLD` of them,
     so the page of a small view reads them once for every session. Shared: read-only."""
     key = (id(store), store.version, name, _filters(view))
-    with _AGGREGATES_LOCK:
-        found = _ROWS.get(key)
-        if found is not None:
-            _ROWS.move_to_end(key)
-            return found
-    frame = read(view)
-    if len(frame) <= THRESHOLD:
-        with _AGGREGATES_LOCK:
-            _ROWS[key] = frame
-            while len(_ROWS) > _ROWS_KEPT:
-                _ROWS.popitem(last=False)
-    return frame
+    return _ROWS.get(key, lambda: read(view))
 
 
 def prefetch(store: StoreReader, view: ViewState) -> None:
@@ -372,27 +336,26 @@ def bounds_for(data: Bundle) -> Bounds:
     decode links against the same bounds."""
     store = store_for(data)
     key = (id(data), data.version, id(store), store.version)
-    with _AGGREGATES_LOCK:
-        kept = _BOUNDS.get(key)
-    if kept is not None and kept[0] is data:
-        return kept[1]
-    first, last = data.month_span()
-    span = store.month_span()
-    if span is not None:
-        first, last = min(first, span[0]), max(last, span[1])
-    # A store written before dates were checked may hold a 0001-01-01 or a 9999-12-31.
-    first, last = plausible_span(first, last)
-    found = Bounds(first, last, KnownIds(data), region_names(load_admin1()), placenames.region_key)
-    with _AGGREGATES_LOCK:
-        _BOUNDS[key] = (data, found)
-        while len(_BOUNDS) > _BOUNDS_KEPT:
-            _BOUNDS.popitem(last=False)
-    return found
+
+    def found() -> tuple[Bundle, Bounds]:
+        first, last = data.month_span()
+        span = store.month_span()
+        if span is not None:
+            first, last = min(first, span[0]), max(last, span[1])
+        # A store written before dates were checked may hold a 0001-01-01 or a 9999-12-31.
+        first, last = plausible_span(first, last)
+        ids = KnownIds(data)
+        return data, Bounds(first, last, ids, region_names(load_admin1()), placenames.region_key)
+
+    kept = _BOUNDS.get(key, found)
+    if kept[0] is not data:  # another bundle since freed, under the same id
+        _BOUNDS.forget(key)
+        kept = _BOUNDS.get(key, found)
+    return kept[1]
 
 
 # The bounds of the last few (bundle, store version) pairs: every run of every session asks.
-_BOUNDS: OrderedDict[tuple[object, ...], tuple[Bundle, Bounds]] = OrderedDict()
-_BOUNDS_KEPT = 4
+_BOUNDS = SharedCache(4)
 
 
 # ---- hexagons ----

@@ -39,6 +39,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "provenance",
         "assets",
         "funding",
+        "sharedcache",
     ),
     "data": ("bundle", "gazetteer", "placenames", "sources"),
     "store": ("store",),

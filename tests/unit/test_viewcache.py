@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from geo.ui.viewcache import ViewCache
+from geo.sharedcache import SharedCache as ViewCache
 
 
 def test_the_cache_keeps_at_most_its_size_and_drops_the_least_recently_used() -> None:

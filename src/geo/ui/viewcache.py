@@ -6,14 +6,12 @@ the old entries age out."""
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from concurrent.futures import Future
 from dataclasses import replace
-from typing import TypeVar, cast
+from typing import TypeVar
 
 from geo.query import ViewResult, unpicked
+from geo.sharedcache import SharedCache
 from geo.view import ViewState
 
 T = TypeVar("T")
@@ -24,54 +22,9 @@ CHARTS_KEPT = 256
 TABLES_KEPT = 64  # up to 2,000 rows each
 
 
-class ViewCache:
-    """A thread-safe LRU of at most ``size`` entries; a second caller asking for a key being
-    computed waits for the first one's answer instead of computing it again."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._entries: OrderedDict[Hashable, Future[object]] = OrderedDict()
-        self._lock = threading.Lock()
-        self.hits = 0
-        self.misses = 0
-
-    def get(self, key: Hashable, build: Callable[[], T]) -> T:
-        with self._lock:
-            found = self._entries.get(key)
-            if found is not None:
-                self._entries.move_to_end(key)
-                self.hits += 1
-            else:
-                self.misses += 1
-                mine: Future[object] = Future()
-                self._entries[key] = mine
-                while len(self._entries) > self.size:
-                    self._entries.popitem(last=False)
-        if found is not None:
-            return cast(T, found.result())
-        try:
-            value = build()
-        except BaseException as exc:
-            with self._lock:
-                if self._entries.get(key) is mine:
-                    del self._entries[key]
-            mine.set_exception(exc)
-            raise
-        mine.set_result(value)
-        return value
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self.hits = self.misses = 0
-
-
-MAPS = ViewCache(MAPS_KEPT)
-CHARTS = ViewCache(CHARTS_KEPT)
-TABLES = ViewCache(TABLES_KEPT)
+MAPS = SharedCache(MAPS_KEPT)
+CHARTS = SharedCache(CHARTS_KEPT)
+TABLES = SharedCache(TABLES_KEPT)
 
 
 def _key(view: ViewState, result: ViewResult, *extra: Hashable) -> tuple[Hashable, ...]:
