@@ -7,7 +7,6 @@ app says so.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import tarfile
 import tempfile
@@ -112,30 +111,52 @@ def links(static_dir: Path | None = None, base_path: str = "") -> AssetLinks:
     return AssetLinks(js, css, local)
 
 
+class PackageError(RuntimeError):
+    """A package from the registry lacks a file the map needs, or holds it as something other
+    than a plain file (a link, a folder)."""
+
+
+def _read_member(tgz: Path, path: str) -> bytes:
+    """The bytes of ``package/<path>`` in the npm tarball ``tgz``, read without unpacking
+    anything else: only a regular file is taken, so a link or an odd path in the tarball
+    cannot write or read outside it."""
+    with tarfile.open(tgz) as tar:
+        try:
+            member = tar.getmember(f"package/{path}")
+        except KeyError:
+            raise PackageError(f"{tgz.name} has no package/{path}") from None
+        if not member.isfile():
+            raise PackageError(f"{tgz.name}: package/{path} is not a plain file")
+        data = tar.extractfile(member)
+        assert data is not None  # a regular file always has its bytes
+        return data.read()
+
+
 def fetch(static_dir: Path | None = None, npm: str = "npm") -> list[Path]:
     """Download the packages from the npm registry and copy the files the map needs into
     ``static_dir/vendor`` (default: the app's static folder)."""
     target = (static_dir or default_static_dir()) / VENDOR
     target.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
+    (target / "images").mkdir(exist_ok=True)
+    wanted: list[tuple[str, str, Path]] = [
+        (asset.package, asset.path, target / asset.name) for asset in ASSETS
+    ]
+    wanted += [
+        ("leaflet@1.9.3", f"dist/images/{image}", target / "images" / image)
+        for image in LEAFLET_IMAGES
+    ]
     with tempfile.TemporaryDirectory() as tmp:
-        packages = sorted({a.package for a in ASSETS})
-        subprocess.run(
+        packages = sorted({package for package, _, _ in wanted})
+        done = subprocess.run(
             [npm, "pack", "--silent", "--pack-destination", tmp, *packages],
-            check=True,
             stdout=subprocess.DEVNULL,
         )
-        for tgz in sorted(Path(tmp).glob("*.tgz")):
-            with tarfile.open(tgz) as tar:
-                tar.extractall(Path(tmp) / tgz.stem, filter="data")
-        for asset in ASSETS:
-            name, version = asset.package.rsplit("@", 1)
-            src = Path(tmp) / f"{name.replace('/', '-')}-{version}" / "package" / asset.path
-            shutil.copyfile(src, target / asset.name)
-            written.append(target / asset.name)
-        images = Path(tmp) / "leaflet-1.9.3" / "package" / "dist" / "images"
-        (target / "images").mkdir(exist_ok=True)
-        for image in LEAFLET_IMAGES:
-            shutil.copyfile(images / image, target / "images" / image)
-            written.append(target / "images" / image)
-    return written
+        if done.returncode != 0:
+            raise PackageError(f"npm pack {' '.join(packages)} failed (exit {done.returncode})")
+        for package, path, dest in wanted:
+            name, version = package.rsplit("@", 1)
+            tgz = Path(tmp) / f"{name.replace('/', '-')}-{version}.tgz"
+            if not tgz.is_file():
+                raise PackageError(f"npm pack gave no {tgz.name}")
+            dest.write_bytes(_read_member(tgz, path))
+    return [dest for _, _, dest in wanted]
