@@ -3,12 +3,17 @@
 /atlas/. Through the proxy every page opens and the map draws under its Content-Security-Policy,
 a share link reopens its view, a download works, each browser stays on one process; the
 metrics, requests that are not WebSocket upgrades, paths outside the prefix, long URLs and
-unknown host names get nginx's plain answer."""
+unknown host names get nginx's plain answer.
+
+The atlas is reached by a host name, as readers reach it, and on a port other than 80: the
+browser maps ``atlas.test`` to loopback. Loopback addresses would hide what a name shows:
+Streamlit takes any WebSocket from a page on 127.0.0.1, whatever Host the proxy passes on."""
 
 from __future__ import annotations
 
 import http.client
 import re
+import socket
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,7 +21,7 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, expect
+from playwright.sync_api import Browser, ConsoleMessage, Playwright, expect
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
@@ -26,11 +31,32 @@ from atlas_tools.proxy import LocalProxy, NginxMissing
 from geo.bundle import load_bundle
 from geo.store.pg import PgStore
 from tests.app.helpers import expected_counts, expected_events
-from tests.e2e.conftest import Server, corpus_dir, drawn_markers, wait_for_app
+from tests.e2e.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    Server,
+    corpus_dir,
+    drawn_markers,
+    wait_for_app,
+)
 from tests.e2e.test_base_path import KGZ, KGZ_VIEW, share_link
 from tests.e2e.test_export import download
 
 COOKIE_SECRET = "one-secret-for-every-process-of-the-test"
+# The atlas's public host name (a reserved top-level domain), mapped to loopback.
+HOST = "atlas.test"
+
+
+@pytest.fixture(scope="module")
+def browser(playwright_instance: Playwright) -> Iterator[Browser]:
+    """Chromium that finds the atlas's host name on loopback, and nothing else outside."""
+    rules = [a for a in CHROMIUM_ARGS if a.startswith("--host-resolver-rules=")]
+    assert len(rules) == 1, CHROMIUM_ARGS
+    args = [a for a in CHROMIUM_ARGS if a not in rules]
+    mapped = rules[0].replace("=", f"=MAP {HOST} 127.0.0.1, ", 1)
+    b = playwright_instance.chromium.launch(executable_path=CHROMIUM, args=[*args, mapped])
+    yield b
+    b.close()
 
 
 @dataclass
@@ -52,7 +78,7 @@ def published(postgres, pg_template: str) -> Iterator[Published]:
     port = free_port()
     env = {
         # Published: visitors get the read-only atlas.
-        "GEO_PUBLIC_URL": f"http://127.0.0.1:{port}/atlas/",
+        "GEO_PUBLIC_URL": f"http://{HOST}:{port}/atlas/",
         "GEO_DATABASE_URL": url,
         "GEO_CORPUS_DIR": corpus_dir(),
         "STREAMLIT_SERVER_COOKIE_SECRET": COOKIE_SECRET,
@@ -60,7 +86,7 @@ def published(postgres, pg_template: str) -> Iterator[Published]:
     args = ["--server.baseUrlPath=atlas"]
     apps = [Server(env=env, extra_args=args) for _ in range(2)]
     try:
-        proxy = LocalProxy([f"127.0.0.1:{app.port}" for app in apps], port=port)
+        proxy = LocalProxy([f"127.0.0.1:{app.port}" for app in apps], server_name=HOST, port=port)
     except NginxMissing as exc:
         for app in apps:
             app.close()
@@ -72,11 +98,12 @@ def published(postgres, pg_template: str) -> Iterator[Published]:
 
 
 def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], str]:
+    """GET ``url`` from its server on loopback, with the URL's host name in ``Host``."""
     parts = urlsplit(url)
-    con = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=30)
+    con = http.client.HTTPConnection("127.0.0.1", parts.port, timeout=30)
     try:
         path = parts.path + (f"?{parts.query}" if parts.query else "")
-        con.request("GET", path or "/", headers=headers or {})
+        con.request("GET", path or "/", headers={"Host": parts.netloc, **(headers or {})})
         response = con.getresponse()
         return (
             response.status,
@@ -137,10 +164,21 @@ def test_websockets_upgrade_and_each_browser_stays_on_one_process(
     published: Published,
 ) -> None:
     stream = published.url.replace("http://", "ws://") + "/_stcore/stream"
+    page_origin = published.url.removesuffix("/atlas")
+
+    def loopback() -> socket.socket:
+        return socket.create_connection(("127.0.0.1", published.proxy.port), timeout=10)
+
     routes = [f"browser{i:02d}" for i in range(12)]
     for _ in range(3):
         for route in routes:
-            with connect(stream, additional_headers={"Cookie": f"atlas_route={route}"}) as ws:
+            # As the atlas's own page opens it: its origin, host name and port.
+            with connect(
+                stream,
+                sock=loopback(),
+                origin=page_origin,  # type: ignore[arg-type]
+                additional_headers={"Cookie": f"atlas_route={route}"},
+            ) as ws:
                 assert ws.response.status_code == 101
     seen: dict[str, set[str]] = defaultdict(set)
     for request, upstream, route in published.proxy.upstreams():
@@ -153,7 +191,7 @@ def test_websockets_upgrade_and_each_browser_stays_on_one_process(
 
     # An origin that is not the atlas's is refused by the app behind the proxy.
     with pytest.raises(InvalidStatus):
-        connect(stream, origin="http://evil.example", open_timeout=10)
+        connect(stream, sock=loopback(), origin="http://evil.example", open_timeout=10)  # type: ignore[arg-type]
 
 
 def test_every_page_the_map_a_share_link_and_a_download_through_the_proxy(
