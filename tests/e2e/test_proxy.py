@@ -97,10 +97,12 @@ def published(postgres, pg_template: str) -> Iterator[Published]:
         app.close()
 
 
-def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], str]:
+def fetch(
+    url: str, headers: dict[str, str] | None = None, timeout: float = 30
+) -> tuple[int, dict[str, str], str]:
     """GET ``url`` from its server on loopback, with the URL's host name in ``Host``."""
     parts = urlsplit(url)
-    con = http.client.HTTPConnection("127.0.0.1", parts.port, timeout=30)
+    con = http.client.HTTPConnection("127.0.0.1", parts.port, timeout=timeout)
     try:
         path = parts.path + (f"?{parts.query}" if parts.query else "")
         con.request("GET", path or "/", headers={"Host": parts.netloc, **(headers or {})})
@@ -292,3 +294,38 @@ def test_a_database_that_goes_away_gives_every_process_the_notice_and_comes_back
         elements = shown(app)
         assert ("component_instance", "streamlit_folium.st_folium") in elements, app.port
         assert not any("stopped answering" in body for _, body in elements)
+
+
+def test_a_process_that_stops_answering_is_passed_over_before_the_page_gives_up(
+    published: Published,
+) -> None:
+    """An app process whose address stops answering (a container killed, a machine gone)
+    leaves connections hanging, not refused. A reader's page, reconnecting, waits 15 s for
+    the atlas's health answer before it tries again: the proxy must pass the request to the
+    live process well within that."""
+    # A listening socket that never accepts: once its one queued connection is taken, new
+    # connections hang, as they do to a dead host's address.
+    frozen = socket.socket()
+    frozen.bind(("127.0.0.1", 0))
+    frozen.listen(0)
+    held = socket.create_connection(frozen.getsockname(), timeout=5)
+    dead = f"127.0.0.1:{frozen.getsockname()[1]}"
+    live = f"127.0.0.1:{published.apps[0].port}"
+    proxy = LocalProxy([dead, live], server_name=HOST)
+    try:
+        routes = [f"reader{i:02d}" for i in range(8)]
+        for route in routes:
+            status, _, body = fetch(
+                f"{proxy.url}/_stcore/health",
+                headers={"Cookie": f"atlas_route={route}"},
+                timeout=14,
+            )
+            assert (status, body) == (200, "ok"), route
+        tried = {route: upstream for _, upstream, route in proxy.upstreams() if route in routes}
+        # Some readers' route led to the frozen process first, and went on to the live one.
+        assert f"{dead}, {live}" in tried.values(), tried
+        assert set(tried.values()) <= {live, f"{dead}, {live}"}, tried
+    finally:
+        proxy.close()
+        held.close()
+        frozen.close()

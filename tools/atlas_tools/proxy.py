@@ -134,12 +134,13 @@ class LocalProxy:
         return "\n".join(p.read_text(errors="replace") for p in parts if p.exists())
 
     def upstreams(self) -> list[tuple[str, str, str]]:
-        """(request line, upstream address, route key) per proxied request, from the
-        template's access log."""
+        """(request line, upstream addresses, route key) per proxied request, from the
+        template's access log; the addresses are ``"a, b"`` where nginx tried ``a`` and went
+        on to ``b``."""
         if not self.access_log.exists():
             return []
         found = re.findall(
-            r'"([^"]*)" \d+ \d+ upstream=(\S+) route=(\S+)',
+            r'"([^"]*)" \d+ \d+ upstream=(.+?) route=(\S+)',
             self.access_log.read_text(errors="replace"),
         )
         return [(request, upstream, route) for request, upstream, route in found]
