@@ -6,9 +6,6 @@ import streamlit as st
 from geo import ui
 
 ui.configure_page()
-if not ui.gate():  # sign-in required and not signed in, or the shared database unreachable
-    st.stop()
-
 pages = [
     st.Page("pages/map.py", title="Map", icon=":material/map:", default=True),
     st.Page("pages/charts.py", title="Charts", icon=":material/bar_chart:", url_path="charts"),
@@ -22,4 +19,9 @@ if ui.editing_enabled():  # GEO_READ_ONLY=1 offers no page that writes
         ),
         st.Page("pages/import.py", title="Import", icon=":material/database:", url_path="import"),
     ]
+if not ui.gate():  # sign-in required and not signed in, or the shared database unreachable
+    # The pages are named but neither listed nor run: without a navigation Streamlit would
+    # list the files in pages/ beside the notice, Import and Ingest among them.
+    st.navigation(pages, position="hidden")
+    st.stop()
 ui.run_pages(st.navigation(pages))
