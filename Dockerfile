@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # The atlas in a container (see README.md, "Deploying"):
 #   docker build -t atlas .
 #   docker run --rm -p 8501:8501 atlas
