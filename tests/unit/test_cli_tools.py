@@ -77,3 +77,35 @@ def test_first_visit_report_compares_medians_with_the_floor_against_the_targets(
     text = table(slower)
     assert "| cold (median of 1) | 8.00 s | 3.50 s | 2.29× | ≤ 2.0× MISSED |" in text
     assert "| warm (median of 1) | 2.80 s | 2.00 s | 1.4× | ≤ 1.3× MISSED |" in text
+
+
+@pytest.mark.parametrize(
+    ("url", "here"),
+    [
+        ("http://127.0.0.1:8501/", True),
+        ("http://localhost:8501/atlas/", True),
+        ("http://[::1]:8501/", True),
+        # Not one of the spelled-out loopback names: found by looking the host up.
+        ("http://127.0.0.2:8088/atlas/", True),
+        ("http://atlas.invalid/atlas/", False),
+        ("http://10.0.0.8:8501/", False),
+        ("file:///etc/hosts", False),
+    ],
+)
+def test_the_load_test_drives_only_servers_on_this_machine(url: str, here: bool) -> None:
+    from atlas_tools import loadtest
+
+    assert loadtest.on_this_machine(url) is here
+
+
+@pytest.mark.parametrize("client", ["protocol", "browser"])
+def test_a_load_test_aimed_elsewhere_is_refused_in_one_line(
+    client: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["loadtest", "--client", client, "--sessions", "1", "--url", "http://atlas.invalid/"]
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        "geo loadtest only targets servers on this machine: "
+        "atlas.invalid is not a loopback address\n"
+    )

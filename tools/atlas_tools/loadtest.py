@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import ipaddress
 import json
 import os
+import socket
 import sys
 import threading
 import time
@@ -32,6 +34,41 @@ from atlas_tools.localserver import CHROMIUM_ARGS, LocalServer, chromium_path
 
 IDLE_JS = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
 LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
+REFUSED = "geo loadtest only targets servers on this machine: {host} is not a loopback address"
+
+
+def on_this_machine(url: str) -> bool:
+    """Whether the URL's host is this machine: a loopback address, or a name (the atlas's
+    public one, mapped in /etc/hosts, say) whose every address is a loopback one."""
+    host = urlsplit(url).hostname
+    if not host:
+        return False
+    if host in LOOPBACK:
+        return True
+    try:
+        found = socket.getaddrinfo(host, None)
+    except OSError:
+        return False
+    return bool(found) and all(
+        ipaddress.ip_address(str(info[4][0]).split("%")[0]).is_loopback for info in found
+    )
+
+
+def _chromium_args(url: str) -> list[str]:
+    """Chromium's arguments, with the URL's host name (when it is one) mapped to loopback:
+    the browser otherwise finds nothing but localhost and 127.0.0.1."""
+    host = urlsplit(url).hostname or ""
+    args = list(CHROMIUM_ARGS)
+    if host in LOOPBACK:
+        return args
+    return [
+        a.replace("=", f"=MAP {host} 127.0.0.1, ", 1)
+        if a.startswith("--host-resolver-rules=")
+        else a
+        for a in args
+    ]
+
+
 SUMMARY_JS = """() => {
   const p = [...document.querySelectorAll('[data-testid="stMarkdownContainer"] p')]
     .find(e => /^\\d+ events? and \\d+ sites?/.test(e.innerText));
@@ -179,7 +216,7 @@ async def drive(url: str, sessions: int, changes: int, chromium: str, timeout_ms
 
     report = Report(sessions, changes)
     async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=chromium, args=list(CHROMIUM_ARGS))
+        browser = await pw.chromium.launch(executable_path=chromium, args=_chromium_args(url))
         try:
             # One unmeasured visit first: the server's first run loads the data and the
             # libraries, which a deployed dashboard has long done before a team arrives.
@@ -229,8 +266,8 @@ def run(
     if url is None:
         server = LocalServer()
         url = f"{server.url}/"
-    elif urlsplit(url).hostname not in LOOPBACK:
-        raise ValueError("geo loadtest only targets servers on this machine (loopback)")
+    elif not on_this_machine(url):
+        raise ValueError(REFUSED.format(host=urlsplit(url).hostname))
     try:
         pid = server.pid if server else None
         before = rss_mb(pid) if pid else 0.0
@@ -303,8 +340,8 @@ def run_protocol(
     killed: list[int] = []
     try:
         if url is not None:
-            if urlsplit(url).hostname not in LOOPBACK:
-                raise ValueError("geo loadtest only targets servers on this machine (loopback)")
+            if not on_this_machine(url):
+                raise ValueError(REFUSED.format(host=urlsplit(url).hostname))
         elif proxy:
             url = _start_published(servers, closers)
         else:
@@ -408,6 +445,9 @@ def _start_published(servers: list[LocalServer], closers: list[object]) -> str:
 
 def command(args: argparse.Namespace) -> int:
     """Run ``geo loadtest`` with the arguments :mod:`geo.cli_tools` parsed; the exit status."""
+    if args.url is not None and not on_this_machine(args.url):
+        print(REFUSED.format(host=urlsplit(args.url).hostname), file=sys.stderr)
+        return 2
     if getattr(args, "client", "browser") == "protocol":
         figures = run_protocol(
             args.sessions,
