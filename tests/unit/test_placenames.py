@@ -115,6 +115,10 @@ def test_a_short_name_is_a_whole_word_and_two_letters_name_nothing_by_chance(
     # Other names of Osh in its panel: its Cyrillic name among them, not exonyms of others.
     names = [n.name for n in placenames.other_names("Osh", "KGZ")]
     assert "Ош" in names and "Osa" not in names and "Och" not in names
+    # Nor, in Bishkek's, the GeoNames entries that join it to Osh.
+    bishkek = {n.name for n in placenames.other_names("Bishkek", "KGZ")}
+    assert {"Бишкек", "Frunze", "Bichkek"} <= bishkek
+    assert not {"Bishkek osh", "Бишкек ош"} & bishkek
 
 
 def test_a_region_is_searched_by_any_of_its_names_and_its_events(bundled: Bundle) -> None:
