@@ -707,15 +707,23 @@ def data_layers(
     _use_assets(cluster, assets)
     cluster.add_to(markers)
     groups.append(markers)
+    # Each kind's rows read once, in id order, and shared out by category.
+    records: dict[tuple[str, str], list[dict]] = {}
+    for kind, frame, key in (
+        ("event", filtered.events, "event_id"),
+        ("site", filtered.sites, "site_id"),
+    ):
+        for record in frame.sort_values(key).to_dict("records"):
+            records.setdefault((kind, record["category"]), []).append(record)
     for category in Category:
-        events = filtered.events[filtered.events["category"] == category.value]
-        sites = filtered.sites[filtered.sites["category"] == category.value]
+        events = records.get(("event", category.value), [])
+        sites = records.get(("site", category.value), [])
         count = len(events) + len(sites)
         group = CategoryLayer(cluster, f"{CATEGORY_LABELS[category]} ({count})", assets)
         features: list[dict[str, object]] = []
-        for kind, frame, key in (("event", events, "event_id"), ("site", sites, "site_id")):
-            for record in frame.sort_values(key).to_dict("records"):
-                facts = item_facts(record, kind, (), source_by_id)
+        for kind, rows in (("event", events), ("site", sites)):
+            for record in rows:
+                facts = item_facts(record, kind, (), source_by_id, names=False)
                 point = (float(record["latitude"]), float(record["longitude"]))
                 if facts.item_id == selected:
                     selected_point = point

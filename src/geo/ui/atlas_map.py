@@ -10,7 +10,7 @@ session's own centre and zoom."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
@@ -19,10 +19,14 @@ import folium
 import pandas as pd
 import streamlit as st
 import streamlit_folium
+from branca.element import Element
+from folium.elements import JSCSSMixin
+from folium.map import Layer
 from streamlit_folium import st_folium
 
 from geo import footprints, safe_html, scale
 from geo.assets import AssetLinks
+from geo.bundle import PlaceLabel
 from geo.maps import base_map, selection_layer
 from geo.query import ViewResult, view_result
 from geo.regions import choropleth_geojson
@@ -78,28 +82,160 @@ class Drawing:
     ring_group: int
 
 
-def draw(result: ViewResult, sources: pd.DataFrame, links: AssetLinks) -> Drawing:
-    """The map of ``result``'s view, drawn by streamlit-folium."""
-    regions = choropleth_geojson(
-        loaders.admin1(), result.region_counts(), labels=loaders.region_labels()
-    )
+def _layers(result: ViewResult, sources: pd.DataFrame, links: AssetLinks, regions: str) -> Layers:
     # Markers up to query.THRESHOLD (exactly maps.data_layers), H3 hexagons past it; the
     # selection's ring last of them. Zoomed in (footprints.MIN_ZOOM), the projects'
     # footprints as polygons too.
     layers = scale.layers(result, sources, links, regions)
     ring_group = len(layers) - 1
     layers += footprints.layers(result)
+    return Layers(layers, ring_group)
+
+
+@dataclass(frozen=True)
+class Layers:
+    """A view's layers for the map, and which of them is the selection's ring."""
+
+    groups: list[Layer]
+    ring_group: int
+
+
+def _layer_control() -> folium.LayerControl:
+    return folium.LayerControl(collapsed=True, position="topright")
+
+
+def _st_folium(m: folium.Map, layers: list[Layer], control: folium.LayerControl | None) -> None:
+    st_folium(
+        m,
+        key=keys.MAP_KEY,
+        height=600,
+        use_container_width=True,
+        feature_group_to_add=layers,
+        layer_control=control,
+        returned_objects=["last_object_clicked_tooltip", "center", "zoom"],
+    )
+
+
+def draw_in_full(result: ViewResult, sources: pd.DataFrame, links: AssetLinks) -> Drawing:
+    """The map of ``result``'s view, drawn whole by streamlit-folium: base map, borders and
+    region shapes included (what :func:`draw` sends, made with nothing reused)."""
+    regions = choropleth_geojson(
+        loaders.admin1(), result.region_counts(), labels=loaders.region_labels()
+    )
+    layers = _layers(result, sources, links, regions)
     with _capturing() as args:
-        st_folium(
+        _st_folium(
             base_map(loaders.borders(), links, loaders.place_labels()),
-            key=keys.MAP_KEY,
-            height=600,
-            use_container_width=True,
-            feature_group_to_add=layers,
-            layer_control=folium.LayerControl(collapsed=True, position="topright"),
-            returned_objects=["last_object_clicked_tooltip", "center", "zoom"],
+            layers.groups,
+            _layer_control(),
         )
-    return Drawing({k: v for k, v in args.items() if k not in _PER_SESSION}, ring_group)
+    return Drawing({k: v for k, v in args.items() if k not in _PER_SESSION}, layers.ring_group)
+
+
+@dataclass(frozen=True)
+class _Slot:
+    """One of the base map's layers as the layer control names it."""
+
+    key: str  # among the map's children
+    kind: str  # folium's name of its class
+    id: str  # as streamlit-folium renamed it
+    name: str
+    overlay: bool
+    control: bool
+
+
+class _StandIn(Layer):
+    """A base map's layer, for the layer control's list: its name and its script's
+    variable, nothing drawn."""
+
+    def __init__(self, slot: _Slot) -> None:
+        super().__init__(name=slot.name, overlay=slot.overlay, control=slot.control)
+        self._name = slot.kind
+        self._id = slot.id
+
+
+@dataclass(frozen=True)
+class Base:
+    """What the map component is sent for the base map (tiles, borders, legend, place
+    names): the same for every view. ``slots``: its layers, which the layer control lists
+    before each view's own."""
+
+    args: dict[str, Any]
+    slots: tuple[_Slot, ...]
+
+    def stand_in(self) -> folium.Map:
+        """An empty map holding the base's layers by name: the view's layers and layer
+        control are written against it as streamlit-folium writes them against the base."""
+        m = folium.Map(tiles=None)
+        for slot in self.slots:
+            m.add_child(_StandIn(slot), name=slot.key)
+        return m
+
+
+def draw_base(borders: str, links: AssetLinks, labels: Sequence[PlaceLabel]) -> Base:
+    """The base map, drawn by streamlit-folium with no layers of a view."""
+    m = base_map(borders, links, labels)
+    with _capturing() as args:
+        _st_folium(m, [], None)
+    slots = tuple(
+        _Slot(key, child._name, child._id, child.layer_name, child.overlay, child.control)
+        for key, child in m._children.items()
+        if isinstance(child, Layer)
+    )
+    drawn = {
+        k: v for k, v in args.items() if k not in (*_PER_SESSION, "feature_group", "layer_control")
+    }
+    return Base(drawn, slots)
+
+
+def _script_links(elements: Iterable[Element]) -> tuple[list[str], list[str]]:
+    """The style sheets and scripts the elements ask for, as streamlit-folium lists them."""
+    css: list[str] = []
+    js: list[str] = []
+
+    def walk(element: Element) -> Iterator[Element]:
+        yield element
+        for child in element._children.values():
+            yield from walk(child)
+
+    for element in elements:
+        for found in walk(element):
+            if isinstance(found, JSCSSMixin):
+                css.extend(href for _, href in found.default_css)
+                js.extend(src for _, src in found.default_js)
+    return css, js
+
+
+def draw(result: ViewResult, sources: pd.DataFrame, links: AssetLinks) -> Drawing:
+    """The map of ``result``'s view: the base map drawn once for every view
+    (:func:`draw_base`), with the view's layers and layer control; what streamlit-folium
+    would send for the whole (:func:`draw_in_full`)."""
+    labels = loaders.place_labels()
+    borders = loaders.borders()
+    base = viewcache.base_map(
+        (borders, tuple(links.js), tuple(links.css), links.local, tuple(labels)),
+        lambda: draw_base(borders, links, labels),
+    )
+    regions = choropleth_geojson(
+        loaders.region_shapes(), result.region_counts(), labels=loaders.region_labels()
+    )
+    layers = _layers(result, sources, links, regions)
+    m = base.stand_in()
+    groups = "".join(
+        streamlit_folium._get_feature_group_string(group, m, index)
+        for index, group in enumerate(layers.groups)
+    )
+    control = _layer_control()
+    control_script = streamlit_folium._get_layer_control_string(control, m)
+    css, js = _script_links([*layers.groups, control])
+    args = {
+        **base.args,
+        "feature_group": groups,
+        "layer_control": control_script,
+        "css_links": list(dict.fromkeys([*base.args["css_links"], *css])),
+        "js_links": list(dict.fromkeys([*base.args["js_links"], *js])),
+    }
+    return Drawing(args, layers.ring_group)
 
 
 def _group_script(group: folium.FeatureGroup, index: int) -> str:

@@ -23,6 +23,8 @@ TABLES_KEPT = 64  # up to 2,000 rows each
 
 
 MAPS = SharedCache(MAPS_KEPT)
+# The base map under every view's layers (one per set of script links and place names).
+BASES = SharedCache(4)
 CHARTS = SharedCache(CHARTS_KEPT)
 TABLES = SharedCache(TABLES_KEPT)
 
@@ -47,6 +49,12 @@ def map_drawing(
     copied: it is only read."""
     view = result.view if where else replace(result.view, center=None, zoom=None)
     return MAPS.get(_key(view, result, "map", extra), build)
+
+
+def base_map(key: Hashable, build: Callable[[], T]) -> T:
+    """What the map component is sent for the map under every view's layers (tiles,
+    borders, legend), drawn once per ``key`` (what it is drawn from). Shared: only read."""
+    return BASES.get(key, build)
 
 
 def chart(result: ViewResult, name: str, build: Callable[[], T]) -> T:
