@@ -15,8 +15,8 @@ import random
 import re
 import struct
 import zlib
-from collections.abc import Sequence
-from typing import cast
+from collections.abc import Mapping, MutableMapping, Sequence
+from typing import NamedTuple, cast
 
 import branca.element
 import folium
@@ -30,7 +30,7 @@ from geo.assets import AssetLinks
 from geo.bundle import PlaceLabel
 from geo.model import CATEGORY_LABELS, Category
 from geo.query import Filtered
-from geo.render import ItemFacts, item_facts
+from geo.render import ItemFacts, Record, item_facts
 from geo.view import DEFAULT_CENTER, DEFAULT_ZOOM
 
 # branca names every element it creates with os.urandom: a system call that lets go of the
@@ -576,6 +576,27 @@ class MarkerLayer(folium.MacroElement):
         self.data = script_json({"type": "FeatureCollection", "features": features})
         self.on_each = on_each.js_code
 
+    def render(self, **kwargs: object) -> None:  # type: ignore[override]  # as MacroElement's
+        # What a MacroElement does with its script, without compiling the script it wrote
+        # (markers' JSON, hundreds of kilobytes) as a template to write it out again.
+        figure = self.get_root()
+        assert isinstance(figure, branca.element.Figure), "a MarkerLayer is drawn in a Figure"
+        script = self._template.module.__dict__["script"](self, kwargs)
+        figure.script.add_child(Written(script), name=self.get_name())
+
+
+class Written(branca.element.Element):
+    """Text the page writes as it is (an Element takes its text for a template): markup or
+    script with no template in it. As a template, a last newline would be dropped."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._name = "Written"
+        self.text = text.removesuffix("\n")
+
+    def render(self, **kwargs: object) -> str:
+        return self.text
+
 
 def _marker_script(category: Category) -> folium.JsCode:
     """Gives each point of a category's layer its glyph with the item's name for screen
@@ -679,17 +700,76 @@ class CategoryLayer(FeatureGroupSubGroup):
         self._name = "FeatureGroup"
 
 
+class Marker(NamedTuple):
+    """One item's marker: its id, point and feature (glyph key, tooltip, name, popup)."""
+
+    item_id: str
+    point: tuple[float, float]
+    feature: dict[str, object]
+
+
+def marker(record: dict, kind: str, source_by_id: Mapping[str, Record]) -> Marker:
+    """The marker of an event or a site (``kind``) row; every data string escaped."""
+    facts = item_facts(record, kind, (), source_by_id, names=False)
+    point = (float(record["latitude"]), float(record["longitude"]))
+    feature: dict[str, object] = {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [point[1], point[0]]},
+        "properties": {
+            MARKER_PROPERTY: _glyph_key(kind, facts.approximate),
+            "tip": tooltip_text(facts.title, facts.when, facts.item_id),
+            "name": marker_name(facts.title, facts.when, facts.where),
+            "popup": popup_html(facts),
+        },
+    }
+    return Marker(facts.item_id, point, feature)
+
+
+# How many markers a memo (see data_layers) keeps: ten views of the most markers drawn.
+MARKERS_KEPT = 20_000
+
+
+def _markers(
+    frame: pd.DataFrame,
+    kind: str,
+    key: str,
+    sources: pd.DataFrame,
+    memo: MutableMapping[tuple[str, object], Marker] | None,
+) -> list[tuple[object, Marker]]:
+    """The category and marker of each row, in id order: a marker in ``memo`` is taken from
+    it, the others are made (and kept there while it has room)."""
+    ordered = frame.sort_values(key)
+    ids = ordered[key].tolist()
+    known = memo if memo is not None else {}
+    made: dict[object, Marker] = {}
+    missing = [i for i in ids if (kind, i) not in known]
+    if missing:
+        rows = ordered if len(missing) == len(ids) else ordered[ordered[key].isin(missing)]
+        source_by_id = {str(r.source_id): r for _, r in sources.iterrows()} if len(sources) else {}
+        for record in rows.to_dict("records"):
+            made[record[key]] = found = marker(record, kind, source_by_id)
+            if memo is not None and len(memo) < MARKERS_KEPT:
+                memo[(kind, record[key])] = found
+    return [
+        (category, made[i] if i in made else known[(kind, i)])
+        for i, category in zip(ids, ordered["category"].tolist(), strict=True)
+    ]
+
+
 def data_layers(
     filtered: Filtered,
     sources: pd.DataFrame,
     assets: AssetLinks,
     selected: str | None = None,
     choropleth_geojson: str | None = None,
+    memo: MutableMapping[tuple[str, object], Marker] | None = None,
 ) -> list[Layer]:
     """The layers that follow the view: regions shaded by count, one feature group per
     category holding that category's events and sites (clustered, so markers at one point
-    spread out when clicked), and a ring around the selection."""
-    source_by_id = {str(r.source_id): r for _, r in sources.iterrows()} if len(sources) else {}
+    spread out when clicked), and a ring around the selection.
+
+    ``memo``: the markers already made from the same data (and ``sources``), by kind and
+    id, which this adds to; a marker does not depend on the view."""
     groups: list[Layer] = []
     if choropleth_geojson is not None:
         groups.append(region_layer(choropleth_geojson))
@@ -707,38 +787,24 @@ def data_layers(
     _use_assets(cluster, assets)
     cluster.add_to(markers)
     groups.append(markers)
-    # Each kind's rows read once, in id order, and shared out by category.
-    records: dict[tuple[str, str], list[dict]] = {}
+    # Each kind's markers in id order, shared out by category.
+    by_category: dict[tuple[str, object], list[Marker]] = {}
     for kind, frame, key in (
         ("event", filtered.events, "event_id"),
         ("site", filtered.sites, "site_id"),
     ):
-        for record in frame.sort_values(key).to_dict("records"):
-            records.setdefault((kind, record["category"]), []).append(record)
+        for category, found in _markers(frame, kind, key, sources, memo):
+            by_category.setdefault((kind, category), []).append(found)
     for category in Category:
-        events = records.get(("event", category.value), [])
-        sites = records.get(("site", category.value), [])
+        events = by_category.get(("event", category.value), [])
+        sites = by_category.get(("site", category.value), [])
         count = len(events) + len(sites)
         group = CategoryLayer(cluster, f"{CATEGORY_LABELS[category]} ({count})", assets)
         features: list[dict[str, object]] = []
-        for kind, rows in (("event", events), ("site", sites)):
-            for record in rows:
-                facts = item_facts(record, kind, (), source_by_id, names=False)
-                point = (float(record["latitude"]), float(record["longitude"]))
-                if facts.item_id == selected:
-                    selected_point = point
-                features.append(
-                    {
-                        "type": "Feature",
-                        "geometry": {"type": "Point", "coordinates": [point[1], point[0]]},
-                        "properties": {
-                            MARKER_PROPERTY: _glyph_key(kind, facts.approximate),
-                            "tip": tooltip_text(facts.title, facts.when, facts.item_id),
-                            "name": marker_name(facts.title, facts.when, facts.where),
-                            "popup": popup_html(facts),
-                        },
-                    }
-                )
+        for found in (*events, *sites):
+            if found.item_id == selected:
+                selected_point = found.point
+            features.append(found.feature)
         if features:
             MarkerLayer(features, _marker_script(category)).add_to(group)
         groups.append(group)

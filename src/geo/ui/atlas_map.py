@@ -10,7 +10,7 @@ session's own centre and zoom."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, MutableMapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
@@ -27,7 +27,7 @@ from streamlit_folium import st_folium
 from geo import footprints, safe_html, scale
 from geo.assets import AssetLinks
 from geo.bundle import PlaceLabel
-from geo.maps import base_map, selection_layer
+from geo.maps import Marker, base_map, selection_layer
 from geo.query import ViewResult, view_result
 from geo.regions import choropleth_geojson
 from geo.ui import data as loaders
@@ -82,11 +82,17 @@ class Drawing:
     ring_group: int
 
 
-def _layers(result: ViewResult, sources: pd.DataFrame, links: AssetLinks, regions: str) -> Layers:
+def _layers(
+    result: ViewResult,
+    sources: pd.DataFrame,
+    links: AssetLinks,
+    regions: str,
+    memo: MutableMapping[tuple[str, object], Marker] | None = None,
+) -> Layers:
     # Markers up to query.THRESHOLD (exactly maps.data_layers), H3 hexagons past it; the
     # selection's ring last of them. Zoomed in (footprints.MIN_ZOOM), the projects'
     # footprints as polygons too.
-    layers = scale.layers(result, sources, links, regions)
+    layers = scale.layers(result, sources, links, regions, memo)
     ring_group = len(layers) - 1
     layers += footprints.layers(result)
     return Layers(layers, ring_group)
@@ -219,7 +225,7 @@ def draw(result: ViewResult, sources: pd.DataFrame, links: AssetLinks) -> Drawin
     regions = choropleth_geojson(
         loaders.region_shapes(), result.region_counts(), labels=loaders.region_labels()
     )
-    layers = _layers(result, sources, links, regions)
+    layers = _layers(result, sources, links, regions, viewcache.markers(result))
     m = base.stand_in()
     groups = "".join(
         streamlit_folium._get_feature_group_string(group, m, index)

@@ -10,6 +10,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import replace
 from typing import TypeVar
 
+from geo.maps import Marker
 from geo.query import ViewResult, unpicked
 from geo.sharedcache import SharedCache
 from geo.view import ViewState
@@ -25,6 +26,8 @@ TABLES_KEPT = 64  # up to 2,000 rows each
 MAPS = SharedCache(MAPS_KEPT)
 # The base map under every view's layers (one per set of script links and place names).
 BASES = SharedCache(4)
+# The markers made from each data version, by kind and id (see geo.maps.data_layers).
+MARKERS = SharedCache(2)
 CHARTS = SharedCache(CHARTS_KEPT)
 TABLES = SharedCache(TABLES_KEPT)
 
@@ -55,6 +58,13 @@ def base_map(key: Hashable, build: Callable[[], T]) -> T:
     """What the map component is sent for the map under every view's layers (tiles,
     borders, legend), drawn once per ``key`` (what it is drawn from). Shared: only read."""
     return BASES.get(key, build)
+
+
+def markers(result: ViewResult) -> dict[tuple[str, object], Marker]:
+    """The markers made so far from ``result``'s data, by kind and id, for any view of it
+    to reuse and add to: a marker (its glyph, tooltip and popup) does not depend on the
+    view. A new data version starts afresh."""
+    return MARKERS.get((result.data_version, "markers"), dict)
 
 
 def chart(result: ViewResult, name: str, build: Callable[[], T]) -> T:
