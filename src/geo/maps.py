@@ -16,7 +16,7 @@ import re
 import struct
 import zlib
 from collections.abc import Mapping, MutableMapping, Sequence
-from typing import NamedTuple, cast
+from typing import Any, NamedTuple, cast
 
 import branca.element
 import folium
@@ -668,9 +668,10 @@ def _region_style(feature: dict) -> dict:
     }
 
 
-def region_layer(choropleth_geojson: str) -> folium.FeatureGroup:
-    """Admin-1 regions shaded by the number of events in view; a click offers to filter
-    to one."""
+def region_layer(choropleth_geojson: str | Mapping[str, Any]) -> folium.FeatureGroup:
+    """Admin-1 regions shaded by the number of events in view (the GeoJSON of
+    :func:`geo.regions.choropleth_geojson`, or the data it writes); a click offers to
+    filter to one."""
     group = folium.FeatureGroup(name=REGION_LAYER, show=True)
     folium.GeoJson(
         choropleth_geojson,
@@ -761,7 +762,7 @@ def data_layers(
     sources: pd.DataFrame,
     assets: AssetLinks,
     selected: str | None = None,
-    choropleth_geojson: str | None = None,
+    choropleth_geojson: str | Mapping[str, Any] | None = None,
     memo: MutableMapping[tuple[str, object], Marker] | None = None,
 ) -> list[Layer]:
     """The layers that follow the view: regions shaded by count, one feature group per

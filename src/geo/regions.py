@@ -7,6 +7,7 @@ import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -106,6 +107,7 @@ class RegionShapes:
     names: tuple[str, ...]  # in name order
     countries: tuple[str, ...]  # adm0_a3
     geometries: tuple[str, ...]  # compact GeoJSON, keys sorted
+    shapes: tuple[dict[str, Any], ...]  # the same, read (shared: never to be changed)
 
 
 def region_shapes(admin1: gpd.GeoDataFrame, tolerance: float = 0.02) -> RegionShapes:
@@ -122,7 +124,30 @@ def region_shapes(admin1: gpd.GeoDataFrame, tolerance: float = 0.02) -> RegionSh
         geometries=tuple(
             json.dumps(f["geometry"], separators=(",", ":"), sort_keys=True) for f in features
         ),
+        shapes=tuple(f["geometry"] for f in features),
     )
+
+
+def _properties(
+    shapes: RegionShapes, counts: dict[str, tuple[int, int]], labels: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    top = max((e for e, _ in counts.values()), default=0)
+    found = []
+    for name, country in zip(shapes.names, shapes.countries, strict=True):
+        events, sites = (int(n) for n in counts.get(name, (0, 0)))
+        label = labels.get(name, "")
+        found.append(
+            {
+                "action": region_action(name, events, sites, label),
+                "adm0_a3": country,
+                "events": events,
+                "fill": fill_colour(events, top),
+                "name": name,
+                "sites": sites,
+                "tip": region_tooltip(name, events, sites, label),
+            }
+        )
+    return found
 
 
 def choropleth_geojson(
@@ -136,26 +161,30 @@ def choropleth_geojson(
     (:func:`region_action`), each region under its shown name (``labels``: Natural Earth
     name -> shown name)."""
     shapes = regions if isinstance(regions, RegionShapes) else region_shapes(regions, tolerance)
-    labels = labels or {}
-    top = max((e for e, _ in counts.values()), default=0)
-    features = []
-    for name, country, geometry in zip(
-        shapes.names, shapes.countries, shapes.geometries, strict=True
-    ):
-        events, sites = (int(n) for n in counts.get(name, (0, 0)))
-        label = labels.get(name, "")
-        properties = {
-            "action": region_action(name, events, sites, label),
-            "adm0_a3": country,
-            "events": events,
-            "fill": fill_colour(events, top),
-            "name": name,
-            "sites": sites,
-            "tip": region_tooltip(name, events, sites, label),
-        }
-        text = json.dumps(properties, separators=(",", ":"), sort_keys=True)
-        features.append(f'{{"geometry":{geometry},"properties":{text},"type":"Feature"}}')
+    features = [
+        f'{{"geometry":{geometry},"properties":'
+        f'{json.dumps(properties, separators=(",", ":"), sort_keys=True)},"type":"Feature"}}'
+        for geometry, properties in zip(
+            shapes.geometries, _properties(shapes, counts, labels or {}), strict=True
+        )
+    ]
     return f'{{"features":[{",".join(features)}],"type":"FeatureCollection"}}'
+
+
+def choropleth(
+    shapes: RegionShapes,
+    counts: dict[str, tuple[int, int]],
+    labels: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """:func:`choropleth_geojson` as the data it writes, not yet written (its geometries
+    are ``shapes``' own: read it, never change it)."""
+    features = [
+        {"geometry": geometry, "properties": properties, "type": "Feature"}
+        for geometry, properties in zip(
+            shapes.shapes, _properties(shapes, counts, labels or {}), strict=True
+        )
+    ]
+    return {"features": features, "type": "FeatureCollection"}
 
 
 # Sequential light-to-dark purple, five classes.

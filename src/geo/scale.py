@@ -14,7 +14,8 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import MutableMapping
+from collections.abc import Mapping, MutableMapping
+from typing import Any
 
 import folium
 import pandas as pd
@@ -120,7 +121,7 @@ def layers(
     result: ViewResult,
     sources: pd.DataFrame,
     assets: AssetLinks,
-    choropleth_geojson: str | None = None,
+    choropleth_geojson: str | Mapping[str, Any] | None = None,
     memo: MutableMapping[tuple[str, object], Marker] | None = None,
 ) -> list[Layer]:
     """The map's data layers: exactly :func:`geo.maps.data_layers` at or under the threshold;

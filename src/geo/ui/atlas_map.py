@@ -10,7 +10,7 @@ session's own centre and zoom."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, MutableMapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
@@ -29,7 +29,7 @@ from geo.assets import AssetLinks
 from geo.bundle import PlaceLabel
 from geo.maps import Marker, base_map, selection_layer
 from geo.query import ViewResult, view_result
-from geo.regions import choropleth_geojson
+from geo.regions import choropleth, choropleth_geojson
 from geo.ui import data as loaders
 from geo.ui import keys, state, viewcache
 from geo.ui.state import PageView
@@ -86,7 +86,7 @@ def _layers(
     result: ViewResult,
     sources: pd.DataFrame,
     links: AssetLinks,
-    regions: str,
+    regions: str | Mapping[str, Any],
     memo: MutableMapping[tuple[str, object], Marker] | None = None,
 ) -> Layers:
     # Markers up to query.THRESHOLD (exactly maps.data_layers), H3 hexagons past it; the
@@ -222,7 +222,7 @@ def draw(result: ViewResult, sources: pd.DataFrame, links: AssetLinks) -> Drawin
         (borders, tuple(links.js), tuple(links.css), links.local, tuple(labels)),
         lambda: draw_base(borders, links, labels),
     )
-    regions = choropleth_geojson(
+    regions = choropleth(
         loaders.region_shapes(), result.region_counts(), labels=loaders.region_labels()
     )
     layers = _layers(result, sources, links, regions, viewcache.markers(result))
