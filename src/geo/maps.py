@@ -726,8 +726,9 @@ def marker(record: dict, kind: str, source_by_id: Mapping[str, Record]) -> Marke
     return Marker(facts.item_id, point, feature)
 
 
-# How many markers a memo (see data_layers) keeps: ten views of the most markers drawn.
-MARKERS_KEPT = 20_000
+# How many markers a memo (see data_layers) keeps: five views of the most markers drawn
+# (query.THRESHOLD), about 2 KB each.
+MARKERS_KEPT = 10_000
 
 
 def _markers(

@@ -2,7 +2,12 @@
 component is sent), the linked charts and the items table, kept per (data version, view) in
 bounded, least-recently-used caches shared by the server's sessions. Twenty people opening the same
 link cost about one rerun; a change to the data (a new store version) makes new keys, and
-the old entries age out."""
+the old entries age out.
+
+A view nobody has drawn yet is made from parts kept for every view: the base map under its
+layers (the same for all views) and the markers made from the same data version (a marker
+does not depend on the view), so that twenty people each filtering their own way do not each
+pay for the whole map."""
 
 from __future__ import annotations
 
@@ -26,7 +31,8 @@ TABLES_KEPT = 64  # up to 2,000 rows each
 MAPS = SharedCache(MAPS_KEPT)
 # The base map under every view's layers (one per set of script links and place names).
 BASES = SharedCache(4)
-# The markers made from each data version, by kind and id (see geo.maps.data_layers).
+# The markers made from each data version, by kind and id (see geo.maps.data_layers): the
+# current version's, and the one before while sessions still show it.
 MARKERS = SharedCache(2)
 CHARTS = SharedCache(CHARTS_KEPT)
 TABLES = SharedCache(TABLES_KEPT)
