@@ -46,16 +46,17 @@ REGIONS: tuple[tuple[str, ...], ...] = (
 
 
 def views(count: int) -> list[ViewState]:
-    """``count`` distinct views: each year alone in each country, then the whole span in one
-    region or two, then two-year spans."""
-    found: list[ViewState] = []
-    for year in YEARS:
-        for countries in COUNTRIES:
-            found.append(ViewState(f"{year}-01", f"{year}-12", countries=countries))
-    for regions in REGIONS:
-        found.append(ViewState("2010-01", "2025-12", regions=regions))
-    for year in YEARS:
-        found.append(ViewState(f"{year}-01", f"{year + 1}-12"))
+    """``count`` distinct views, taken in turn from three kinds: a year in a country (or in
+    all), the whole span in one region or two, two years in all countries."""
+    by_country = [
+        ViewState(f"{year}-01", f"{year}-12", countries=countries)
+        for year in YEARS
+        for countries in COUNTRIES
+    ]
+    by_region = [ViewState("2010-01", "2025-12", regions=regions) for regions in REGIONS]
+    two_years = [ViewState(f"{year}-01", f"{year + 1}-12") for year in YEARS]
+    kinds = (by_country, by_region, two_years)
+    found = [kind[i] for i in range(max(len(k) for k in kinds)) for kind in kinds if i < len(kind)]
     if count > len(found):
         raise ValueError(f"at most {len(found)} views (asked for {count})")
     return found[:count]
