@@ -13,11 +13,12 @@ from typing import Any
 
 import pytest
 
+from atlas_tools.bench_firstdraw import naive_draw
 from geo import assets
 from geo.bundle import load_bundle
 from geo.query import view_result
 from geo.ui import viewcache
-from geo.ui.atlas_map import draw, draw_in_full
+from geo.ui.atlas_map import draw
 from geo.view import ViewState
 from tests.app.helpers import (
     DATA,
@@ -177,7 +178,7 @@ def test_a_view_drawn_from_kept_parts_is_the_map_drawn_whole(order: str) -> None
     for view in views:
         result = view_result(data, view)
         kept = draw(result, data.sources, links)
-        whole = draw_in_full(result, data.sources, links)
+        whole = naive_draw(result, data.sources, links)
         assert kept.ring_group == whole.ring_group
         assert {k: v for k, v in kept.args.items() if k != "on_change"} == {
             k: v for k, v in whole.args.items() if k != "on_change"

@@ -6,7 +6,7 @@ arguments are made once:
 
 - ``naive``: streamlit-folium draws the whole map, base (tiles, borders, legend, place names)
   and region outlines included, with nothing kept from one view to the next
-  (:func:`geo.ui.atlas_map.draw_in_full`);
+  (:func:`naive_draw`);
 - ``atlas``: what the Map page does on a view it has not drawn (:func:`geo.ui.atlas_map.draw`),
   starting, like a server that has just loaded its data, with nothing drawn: the base map once,
   the region outlines once, each marker once per data version.
@@ -28,6 +28,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
+from geo.assets import AssetLinks
+from geo.query import ViewResult
+from geo.ui.atlas_map import Drawing
 from geo.view import ViewState
 
 Log = Callable[[str], None]
@@ -60,6 +65,23 @@ def views(count: int) -> list[ViewState]:
     if count > len(found):
         raise ValueError(f"at most {len(found)} views (asked for {count})")
     return found[:count]
+
+
+def naive_draw(result: ViewResult, sources: pd.DataFrame, links: AssetLinks) -> Drawing:
+    """The map of ``result``'s view drawn whole by streamlit-folium, base map and region
+    outlines included, with nothing reused: deliberately the naive way the Map page's
+    (:func:`geo.ui.atlas_map.draw`) is measured against, and must equal, so it stays here."""
+    from geo.maps import base_map
+    from geo.regions import choropleth_geojson
+    from geo.ui import data as loaders
+    from geo.ui.atlas_map import component_args, layer_control, view_layers
+
+    regions = choropleth_geojson(
+        loaders.admin1(), result.region_counts(), labels=loaders.region_labels()
+    )
+    layers = view_layers(result, sources, links, regions)
+    m = base_map(loaders.borders(), links, loaders.place_labels())
+    return Drawing(component_args(m, layers.groups, layer_control()), layers.ring_group)
 
 
 @dataclass
@@ -100,7 +122,7 @@ def measure(data_name: str, count: int, rounds: int, log: Log) -> tuple[Run, Run
     from geo.bundle import load_bundle
     from geo.query import view_result
     from geo.ui import data as loaders
-    from geo.ui.atlas_map import draw, draw_in_full
+    from geo.ui.atlas_map import draw
 
     set_log_level("error")  # no note, per cached loader, that no page is running
     bundle = load_bundle()
@@ -111,7 +133,7 @@ def measure(data_name: str, count: int, rounds: int, log: Log) -> tuple[Run, Run
         _ = result.filtered.count
     # What the server loads once whatever it draws: borders, regions, names, labels.
     loaders.borders(), loaders.admin1(), loaders.place_labels(), loaders.region_labels()
-    draw_in_full(results[0], bundle.sources, links)
+    naive_draw(results[0], bundle.sources, links)
     sizes = [r.filtered.count for r in results]
     middle = statistics.median(sizes)
     log(f"[{data_name}] {count} views of {min(sizes)}–{max(sizes)} items (median {middle:g})")
@@ -119,7 +141,7 @@ def measure(data_name: str, count: int, rounds: int, log: Log) -> tuple[Run, Run
     best: dict[str, Run] = {}
     drawn: dict[str, list[dict[str, Any]]] = {}
     for round_ in range(rounds):
-        for approach, how in (("naive", draw_in_full), ("atlas", draw)):
+        for approach, how in (("naive", naive_draw), ("atlas", draw)):
             _clear_drawings()
             if approach == "atlas":
                 loaders.region_shapes.clear()  # type: ignore[attr-defined]

@@ -29,7 +29,7 @@ from geo.assets import AssetLinks
 from geo.bundle import PlaceLabel
 from geo.maps import Marker, base_map, selection_layer
 from geo.query import ViewResult, view_result
-from geo.regions import choropleth, choropleth_geojson
+from geo.regions import choropleth
 from geo.ui import data as loaders
 from geo.ui import keys, state, viewcache
 from geo.ui.state import PageView
@@ -82,13 +82,23 @@ class Drawing:
     ring_group: int
 
 
-def _layers(
+@dataclass(frozen=True)
+class Layers:
+    """A view's layers for the map, and which of them is the selection's ring."""
+
+    groups: list[Layer]
+    ring_group: int
+
+
+def view_layers(
     result: ViewResult,
     sources: pd.DataFrame,
     links: AssetLinks,
     regions: str | Mapping[str, Any],
     memo: MutableMapping[tuple[str, object], Marker] | None = None,
 ) -> Layers:
+    """The layers of ``result``'s view over the region shading ``regions``
+    (:mod:`geo.regions`; ``memo``: see :func:`geo.maps.data_layers`)."""
     # Markers up to query.THRESHOLD (exactly maps.data_layers), H3 hexagons past it; the
     # selection's ring last of them. Zoomed in (footprints.MIN_ZOOM), the projects'
     # footprints as polygons too.
@@ -98,44 +108,26 @@ def _layers(
     return Layers(layers, ring_group)
 
 
-@dataclass(frozen=True)
-class Layers:
-    """A view's layers for the map, and which of them is the selection's ring."""
-
-    groups: list[Layer]
-    ring_group: int
-
-
-def _layer_control() -> folium.LayerControl:
+def layer_control() -> folium.LayerControl:
     return folium.LayerControl(collapsed=True, position="topright")
 
 
-def _st_folium(m: folium.Map, layers: list[Layer], control: folium.LayerControl | None) -> None:
-    st_folium(
-        m,
-        key=keys.MAP_KEY,
-        height=600,
-        use_container_width=True,
-        feature_group_to_add=layers,
-        layer_control=control,
-        returned_objects=["last_object_clicked_tooltip", "center", "zoom"],
-    )
-
-
-def draw_in_full(result: ViewResult, sources: pd.DataFrame, links: AssetLinks) -> Drawing:
-    """The map of ``result``'s view, drawn whole by streamlit-folium: base map, borders and
-    region shapes included (what :func:`draw` sends, made with nothing reused)."""
-    regions = choropleth_geojson(
-        loaders.admin1(), result.region_counts(), labels=loaders.region_labels()
-    )
-    layers = _layers(result, sources, links, regions)
+def component_args(
+    m: folium.Map, groups: list[Layer], control: folium.LayerControl | None
+) -> dict[str, Any]:
+    """What st_folium sends the map component for ``m`` with the feature groups ``groups``
+    and the layer control ``control`` (but where the map opens, each session's own)."""
     with _capturing() as args:
-        _st_folium(
-            base_map(loaders.borders(), links, loaders.place_labels()),
-            layers.groups,
-            _layer_control(),
+        st_folium(
+            m,
+            key=keys.MAP_KEY,
+            height=600,
+            use_container_width=True,
+            feature_group_to_add=groups,
+            layer_control=control,
+            returned_objects=["last_object_clicked_tooltip", "center", "zoom"],
         )
-    return Drawing({k: v for k, v in args.items() if k not in _PER_SESSION}, layers.ring_group)
+    return {k: v for k, v in args.items() if k not in _PER_SESSION}
 
 
 @dataclass(frozen=True)
@@ -181,16 +173,13 @@ class Base:
 def draw_base(borders: str, links: AssetLinks, labels: Sequence[PlaceLabel]) -> Base:
     """The base map, drawn by streamlit-folium with no layers of a view."""
     m = base_map(borders, links, labels)
-    with _capturing() as args:
-        _st_folium(m, [], None)
+    args = component_args(m, [], None)
     slots = tuple(
         _Slot(key, child._name, child._id, child.layer_name, child.overlay, child.control)
         for key, child in m._children.items()
         if isinstance(child, Layer)
     )
-    drawn = {
-        k: v for k, v in args.items() if k not in (*_PER_SESSION, "feature_group", "layer_control")
-    }
+    drawn = {k: v for k, v in args.items() if k not in ("feature_group", "layer_control")}
     return Base(drawn, slots)
 
 
@@ -215,7 +204,8 @@ def _script_links(elements: Iterable[Element]) -> tuple[list[str], list[str]]:
 def draw(result: ViewResult, sources: pd.DataFrame, links: AssetLinks) -> Drawing:
     """The map of ``result``'s view: the base map drawn once for every view
     (:func:`draw_base`), with the view's layers and layer control; what streamlit-folium
-    would send for the whole (:func:`draw_in_full`)."""
+    sends for the whole map drawn at once (:func:`component_args` of :func:`base_map` with
+    the view's layers over :func:`geo.regions.choropleth_geojson`)."""
     labels = loaders.place_labels()
     borders = loaders.borders()
     base = viewcache.base_map(
@@ -225,13 +215,13 @@ def draw(result: ViewResult, sources: pd.DataFrame, links: AssetLinks) -> Drawin
     regions = choropleth(
         loaders.region_shapes(), result.region_counts(), labels=loaders.region_labels()
     )
-    layers = _layers(result, sources, links, regions, viewcache.markers(result))
+    layers = view_layers(result, sources, links, regions, viewcache.markers(result))
     m = base.stand_in()
     groups = "".join(
         streamlit_folium._get_feature_group_string(group, m, index)
         for index, group in enumerate(layers.groups)
     )
-    control = _layer_control()
+    control = layer_control()
     control_script = streamlit_folium._get_layer_control_string(control, m)
     css, js = _script_links([*layers.groups, control])
     args = {
