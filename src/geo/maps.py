@@ -16,7 +16,7 @@ import re
 import struct
 import zlib
 from collections.abc import Mapping, MutableMapping, Sequence
-from typing import Any, NamedTuple, cast
+from typing import NamedTuple, cast
 
 import branca.element
 import folium
@@ -555,7 +555,21 @@ def script_json(value: object) -> str:
     return text.replace("</", "<\\/").replace("<!--", "<\\!--")
 
 
-class MarkerLayer(folium.MacroElement):
+class ScriptElement(folium.MacroElement):
+    """A MacroElement of a script alone, written into the page as it is: not compiled as a
+    template first, as a MacroElement's script is, only to be written out unchanged (a big
+    one, such as markers' or regions' JSON, costs milliseconds each time)."""
+
+    def render(self, **kwargs: object) -> None:  # type: ignore[override]  # as MacroElement's
+        figure = self.get_root()
+        assert isinstance(figure, branca.element.Figure), f"a {self._name} is drawn in a Figure"
+        script = self._template.module.__dict__["script"](self, kwargs)
+        figure.script.add_child(Written(script), name=self.get_name())
+        for child in self._children.values():
+            child.render(**kwargs)
+
+
+class MarkerLayer(ScriptElement):
     """Point features drawn as markers by ``on_each`` (a ``L.geoJson`` layer), added to the
     parent (a marker cluster, which takes the layer's markers in)."""
 
@@ -575,14 +589,6 @@ class MarkerLayer(folium.MacroElement):
         self._name = "MarkerLayer"
         self.data = script_json({"type": "FeatureCollection", "features": features})
         self.on_each = on_each.js_code
-
-    def render(self, **kwargs: object) -> None:  # type: ignore[override]  # as MacroElement's
-        # What a MacroElement does with its script, without compiling the script it wrote
-        # (markers' JSON, hundreds of kilobytes) as a template to write it out again.
-        figure = self.get_root()
-        assert isinstance(figure, branca.element.Figure), "a MarkerLayer is drawn in a Figure"
-        script = self._template.module.__dict__["script"](self, kwargs)
-        figure.script.add_child(Written(script), name=self.get_name())
 
 
 class Written(branca.element.Element):
@@ -658,30 +664,59 @@ function (feature, layer) {
 )
 
 
-def _region_style(feature: dict) -> dict:
-    return {
-        "color": "#54278f",
-        "weight": 0.6,
-        "fillColor": feature["properties"]["fill"],
-        # Regions with nothing in view stay clear, so the shade reads as "events here".
-        "fillOpacity": 0.5 if feature["properties"]["events"] else 0.0,
-    }
+# A region's outline, and its fill where it has events in view: regions with nothing in
+# view stay clear, so the shade reads as "events here".
+REGION_STYLE = {"color": "#54278f", "weight": 0.6}
+REGION_SHADED = 0.5
+REGION_HIGHLIGHT = {"weight": 2.5, "fillOpacity": 0.6}
 
 
-def region_layer(choropleth_geojson: str | Mapping[str, Any]) -> folium.FeatureGroup:
+class RegionShading(ScriptElement):
+    """The regions of a view's choropleth (:func:`geo.regions.choropleth_geojson`, written
+    into the script as it is, never read and written again), each filled with its ``fill``
+    where it has events in view and outlined more boldly under the pointer; ``on_each``
+    gives each its tooltip and popup."""
+
+    _template = folium.template.Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.geoJson({{ this.data }}, {
+            smoothFactor: 1.0,
+            style: function (feature) {
+                var p = feature.properties;
+                return Object.assign(
+                    {fillColor: p.fill, fillOpacity: p.events ? {{ this.shaded }} : 0},
+                    {{ this.style }}
+                );
+            },
+            onEachFeature: function (feature, layer) {
+                ({{ this.on_each }})(feature, layer);
+                layer.on({
+                    mouseout: function (e) { {{ this.get_name() }}.resetStyle(e.target); },
+                    mouseover: function (e) { e.target.setStyle({{ this.highlight }}); }
+                });
+            }
+        });
+        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, choropleth_geojson: str, on_each: folium.JsCode) -> None:
+        super().__init__()
+        self._name = "RegionShading"
+        self.data = choropleth_geojson.replace("</", "<\\/").replace("<!--", "<\\!--")
+        self.on_each = on_each.js_code
+        self.style = script_json(REGION_STYLE)
+        self.shaded = script_json(REGION_SHADED)
+        self.highlight = script_json(REGION_HIGHLIGHT)
+
+
+def region_layer(choropleth_geojson: str) -> folium.FeatureGroup:
     """Admin-1 regions shaded by the number of events in view (the GeoJSON of
-    :func:`geo.regions.choropleth_geojson`, or the data it writes); a click offers to
-    filter to one."""
+    :func:`geo.regions.choropleth_geojson`); a click offers to filter to one."""
     group = folium.FeatureGroup(name=REGION_LAYER, show=True)
-    folium.GeoJson(
-        choropleth_geojson,
-        name=REGION_LAYER,
-        style_function=_region_style,
-        highlight_function=lambda _: {"weight": 2.5, "fillOpacity": 0.6},
-        on_each_feature=_REGION_SCRIPT,
-        control=False,
-        smooth_factor=1.0,
-    ).add_to(group)
+    RegionShading(choropleth_geojson, _REGION_SCRIPT).add_to(group)
     return group
 
 
@@ -763,7 +798,7 @@ def data_layers(
     sources: pd.DataFrame,
     assets: AssetLinks,
     selected: str | None = None,
-    choropleth_geojson: str | Mapping[str, Any] | None = None,
+    choropleth_geojson: str | None = None,
     memo: MutableMapping[tuple[str, object], Marker] | None = None,
 ) -> list[Layer]:
     """The layers that follow the view: regions shaded by count, one feature group per

@@ -107,7 +107,6 @@ class RegionShapes:
     names: tuple[str, ...]  # in name order
     countries: tuple[str, ...]  # adm0_a3
     geometries: tuple[str, ...]  # compact GeoJSON, keys sorted
-    shapes: tuple[dict[str, Any], ...]  # the same, read (shared: never to be changed)
 
 
 def region_shapes(admin1: gpd.GeoDataFrame, tolerance: float = 0.02) -> RegionShapes:
@@ -124,7 +123,6 @@ def region_shapes(admin1: gpd.GeoDataFrame, tolerance: float = 0.02) -> RegionSh
         geometries=tuple(
             json.dumps(f["geometry"], separators=(",", ":"), sort_keys=True) for f in features
         ),
-        shapes=tuple(f["geometry"] for f in features),
     )
 
 
@@ -169,22 +167,6 @@ def choropleth_geojson(
         )
     ]
     return f'{{"features":[{",".join(features)}],"type":"FeatureCollection"}}'
-
-
-def choropleth(
-    shapes: RegionShapes,
-    counts: dict[str, tuple[int, int]],
-    labels: Mapping[str, str] | None = None,
-) -> dict[str, Any]:
-    """:func:`choropleth_geojson` as the data it writes, not yet written (its geometries
-    are ``shapes``' own: read it, never change it)."""
-    features = [
-        {"geometry": geometry, "properties": properties, "type": "Feature"}
-        for geometry, properties in zip(
-            shapes.shapes, _properties(shapes, counts, labels or {}), strict=True
-        )
-    ]
-    return {"features": features, "type": "FeatureCollection"}
 
 
 # Sequential light-to-dark purple, five classes.

@@ -14,8 +14,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Mapping, MutableMapping
-from typing import Any
+from collections.abc import MutableMapping
 
 import folium
 import pandas as pd
@@ -121,7 +120,7 @@ def layers(
     result: ViewResult,
     sources: pd.DataFrame,
     assets: AssetLinks,
-    choropleth_geojson: str | Mapping[str, Any] | None = None,
+    choropleth_geojson: str | None = None,
     memo: MutableMapping[tuple[str, object], Marker] | None = None,
 ) -> list[Layer]:
     """The map's data layers: exactly :func:`geo.maps.data_layers` at or under the threshold;

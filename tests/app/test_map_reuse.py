@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -32,37 +33,39 @@ from tests.app.helpers import (
 from tests.dom import text_content
 
 YEARS = {"from": "2019-01", "to": "2020-12"}
-COUNTRY_OF = {"KAZ": "KAZ", "KGZ": "KGZ", "CHN": "CHN"}
-_CASES = re.compile(r'((?:case "(?:[^"\\]|\\.)*": )+)\s*return (\{[^}]*\});')
-_CASE = re.compile(r'case ("(?:[^"\\]|\\.)*"): ')
+NODE = shutil.which("node") or "/usr/bin/node"
+# Runs a map's region layer on a stand-in for Leaflet, and prints each region's style as the
+# layer's style function gives it to Leaflet.
+_STYLES = """
+const L = {geoJson: (data, options) => ({data, options})};
+%s
+const styles = {};
+for (const feature of %s.data.features) {
+    styles[feature.properties.name] = %s.options.style(feature);
+}
+console.log(JSON.stringify(styles));
+"""
 
 
-def regions_drawn(args: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def regions_drawn(args: dict[str, Any], tmp_path: Path) -> dict[str, dict[str, Any]]:
     """Each region the map shades, by name: its properties (counts, tooltip) and, under
-    "style", what the layer's styler gives it (its fill as the browser draws it)."""
+    "style", what the layer's style function gives Leaflet for it (run in node)."""
     script = str(args["feature_group"])
-    decoder = json.JSONDecoder()
-    found: dict[str, dict[str, Any]] = {}
-    for match in re.finditer(r"(geo_json_\w+)_add\(", script):
-        data, _ = decoder.raw_decode(script, match.end())
-        features = data.get("features", [])
-        if not features or "action" not in features[0]["properties"]:
-            continue
-        name = match.group(1)
-        start = script.index(f"function {name}_styler(feature)")
-        styler = script[start : script.index(f"var {name} = ", start)]
-        by_action = {f["properties"]["action"]: f["properties"] for f in features}
-        default = json.loads(re.search(r"default:\s*return (\{[^}]*\});", styler).group(1))
-        for properties in features:
-            found[properties["properties"]["name"]] = {
-                **properties["properties"],
-                "style": default,
-            }
-        for cases, style in _CASES.findall(styler):
-            for action in _CASE.findall(cases):
-                region = by_action[json.loads(action)]
-                found[region["name"]]["style"] = json.loads(style)
-    assert found, "no region shading in the map's layers"
+    match = re.search(r"var (region_shading_\w+) = L\.geoJson\(", script)
+    assert match, "no region shading in the map's layers"
+    name = match.group(1)
+    layer = script[match.start() : script.index(f"{name}.addTo(", match.start())]
+    path = tmp_path / "regions.js"
+    path.write_text(_STYLES % (layer, name, name), encoding="utf-8")
+    assert Path(NODE).exists(), "node is needed to run the map's script (apt install nodejs)"
+    ran = subprocess.run([NODE, str(path)], capture_output=True, text=True, timeout=60)
+    assert ran.returncode == 0, ran.stderr
+    styles = json.loads(ran.stdout)
+    data, _ = json.JSONDecoder().raw_decode(script, match.end())
+    found = {f["properties"]["name"]: dict(f["properties"]) for f in data["features"]}
+    assert found.keys() == styles.keys()
+    for region, style in styles.items():
+        found[region]["style"] = style
     return found
 
 
@@ -75,7 +78,7 @@ def shaded(regions: dict[str, dict[str, Any]]) -> dict[str, int]:
     }
 
 
-def test_each_new_view_shades_its_own_regions() -> None:
+def test_each_new_view_shades_its_own_regions(tmp_path: Path) -> None:
     drawn = {}
     for country in ("KGZ", "KAZ"):
         at = open_app({**YEARS, "country": country})
@@ -88,7 +91,7 @@ def test_each_new_view_shades_its_own_regions() -> None:
     # The same base map (borders, legend, names) under every view.
     assert drawn["KGZ"]["script"] == drawn["KAZ"]["script"] == drawn["Bishkek"]["script"]
     for country in ("KGZ", "KAZ"):
-        regions = regions_drawn(drawn[country])
+        regions = regions_drawn(drawn[country], tmp_path)
         fills = shaded(regions)
         # Every event in view is counted in a region of its country, and only those
         # regions are filled, each in its own colour.
@@ -99,17 +102,21 @@ def test_each_new_view_shades_its_own_regions() -> None:
         for name in fills:
             assert regions[name]["style"]["fillColor"] == regions[name]["fill"] != "#ffffff"
             assert f"{regions[name]['events']} event" in text_content(regions[name]["tip"])
+        assert all(
+            r["style"]["color"] == "#54278f" and r["style"]["weight"] == 0.6
+            for r in regions.values()
+        )
         unshaded = [r for n, r in regions.items() if n not in fills]
         assert all(r["events"] == 0 and r["style"]["fillOpacity"] == 0 for r in unshaded)
     assert (
-        shaded(regions_drawn(drawn["KGZ"]))
+        shaded(regions_drawn(drawn["KGZ"], tmp_path))
         .keys()
-        .isdisjoint(shaded(regions_drawn(drawn["KAZ"])).keys())
+        .isdisjoint(shaded(regions_drawn(drawn["KAZ"], tmp_path)).keys())
     )
     # Filtered to one region: only it is filled.
-    bishkek = shaded(regions_drawn(drawn["Bishkek"]))
+    bishkek = shaded(regions_drawn(drawn["Bishkek"], tmp_path))
     assert list(bishkek) == ["Bishkek"]
-    assert bishkek["Bishkek"] == shaded(regions_drawn(drawn["KGZ"]))["Bishkek"]
+    assert bishkek["Bishkek"] == shaded(regions_drawn(drawn["KGZ"], tmp_path))["Bishkek"]
 
 
 def _tooltip(args: dict[str, Any], item: str) -> str:
@@ -132,7 +139,7 @@ def test_changed_data_is_drawn_from_itself_not_from_the_markers_and_shading_of_b
     assert not before.exception, errors(before)
     args = folium_args(before)
     assert "Mass At-Bashy rally" in _tooltip(args, "EV068")
-    naryn = regions_drawn(args)["Naryn"]
+    naryn = regions_drawn(args, tmp_path)["Naryn"]
     assert naryn["events"] >= 1
 
     # An editor renames EV068 and adds an event beside it, in Naryn.
@@ -152,7 +159,7 @@ def test_changed_data_is_drawn_from_itself_not_from_the_markers_and_shading_of_b
     assert "Mass At-Bashy rally" not in str(args["feature_group"])
     assert "Second rally" in _tooltip(args, "EV990")
     assert sorted(marker_ids(args)) == sorted([*marker_ids(folium_args(before)), "EV990"])
-    regions = regions_drawn(args)
+    regions = regions_drawn(args, tmp_path)
     assert regions["Naryn"]["events"] == naryn["events"] + 1
     assert f"{naryn['events'] + 1} events" in text_content(regions["Naryn"]["tip"])
 

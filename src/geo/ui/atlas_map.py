@@ -10,7 +10,7 @@ session's own centre and zoom."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
+from collections.abc import Iterable, Iterator, MutableMapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
@@ -29,7 +29,7 @@ from geo.assets import AssetLinks
 from geo.bundle import PlaceLabel
 from geo.maps import Marker, base_map, selection_layer
 from geo.query import ViewResult, view_result
-from geo.regions import choropleth
+from geo.regions import choropleth_geojson
 from geo.ui import data as loaders
 from geo.ui import keys, state, viewcache
 from geo.ui.state import PageView
@@ -94,7 +94,7 @@ def view_layers(
     result: ViewResult,
     sources: pd.DataFrame,
     links: AssetLinks,
-    regions: str | Mapping[str, Any],
+    regions: str,
     memo: MutableMapping[tuple[str, object], Marker] | None = None,
 ) -> Layers:
     """The layers of ``result``'s view over the region shading ``regions``
@@ -212,7 +212,7 @@ def draw(result: ViewResult, sources: pd.DataFrame, links: AssetLinks) -> Drawin
         (borders, tuple(links.js), tuple(links.css), links.local, tuple(labels)),
         lambda: draw_base(borders, links, labels),
     )
-    regions = choropleth(
+    regions = choropleth_geojson(
         loaders.region_shapes(), result.region_counts(), labels=loaders.region_labels()
     )
     layers = view_layers(result, sources, links, regions, viewcache.markers(result))
