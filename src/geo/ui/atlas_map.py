@@ -5,7 +5,9 @@ to :mod:`geo.ui.state`.
 What the map component receives for a view (the base map's script, the layers' script, the
 layer control, the script links) is drawn by streamlit-folium once per (data version, view)
 and kept for every session (:mod:`geo.ui.viewcache`); each run hands it over with the
-session's own centre and zoom."""
+session's own centre and zoom. A view drawn for the first time reuses what does not depend on
+it: the base map, drawn once for all views, and the markers made for earlier views of the
+same data."""
 
 from __future__ import annotations
 
