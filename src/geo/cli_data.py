@@ -298,4 +298,17 @@ def register(commands: Any) -> None:
     bench.add_argument(
         "--visits", type=int, default=4, help="--first-visit: warm visits per server"
     )
+    bench.add_argument(
+        "--first-draw",
+        action="store_true",
+        help="time the server's CPU for the first map of views nobody has opened yet, "
+        "drawn whole by streamlit-folium against the Map page's way, on the bundled data",
+    )
+    bench.add_argument("--views", type=int, default=40, help="--first-draw: distinct views")
+    bench.add_argument("--rounds", type=int, default=3, help="--first-draw: runs, best kept")
+    bench.add_argument(
+        "--draw-sizes",
+        default="",
+        help="--first-draw: also on synthetic ACLED exports of these sizes (e.g. 5000)",
+    )
     bench.set_defaults(func=_bench)

@@ -15,8 +15,8 @@ import random
 import re
 import struct
 import zlib
-from collections.abc import Sequence
-from typing import cast
+from collections.abc import Mapping, MutableMapping, Sequence
+from typing import NamedTuple, cast
 
 import branca.element
 import folium
@@ -30,7 +30,7 @@ from geo.assets import AssetLinks
 from geo.bundle import PlaceLabel
 from geo.model import CATEGORY_LABELS, Category
 from geo.query import Filtered
-from geo.render import ItemFacts, item_facts
+from geo.render import ItemFacts, Record, item_facts
 from geo.view import DEFAULT_CENTER, DEFAULT_ZOOM
 
 # branca names every element it creates with os.urandom: a system call that lets go of the
@@ -555,7 +555,21 @@ def script_json(value: object) -> str:
     return text.replace("</", "<\\/").replace("<!--", "<\\!--")
 
 
-class MarkerLayer(folium.MacroElement):
+class ScriptElement(folium.MacroElement):
+    """A MacroElement of a script alone, written into the page as it is: not compiled as a
+    template first, as a MacroElement's script is, only to be written out unchanged (a big
+    one, such as markers' or regions' JSON, costs milliseconds each time)."""
+
+    def render(self, **kwargs: object) -> None:  # type: ignore[override]  # as MacroElement's
+        figure = self.get_root()
+        assert isinstance(figure, branca.element.Figure), f"a {self._name} is drawn in a Figure"
+        script = self._template.module.__dict__["script"](self, kwargs)
+        figure.script.add_child(Written(script), name=self.get_name())
+        for child in self._children.values():
+            child.render(**kwargs)
+
+
+class MarkerLayer(ScriptElement):
     """Point features drawn as markers by ``on_each`` (a ``L.geoJson`` layer), added to the
     parent (a marker cluster, which takes the layer's markers in)."""
 
@@ -575,6 +589,19 @@ class MarkerLayer(folium.MacroElement):
         self._name = "MarkerLayer"
         self.data = script_json({"type": "FeatureCollection", "features": features})
         self.on_each = on_each.js_code
+
+
+class Written(branca.element.Element):
+    """Text the page writes as it is (an Element takes its text for a template): markup or
+    script with no template in it. As a template, a last newline would be dropped."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._name = "Written"
+        self.text = text.removesuffix("\n")
+
+    def render(self, **kwargs: object) -> str:
+        return self.text
 
 
 def _marker_script(category: Category) -> folium.JsCode:
@@ -637,29 +664,59 @@ function (feature, layer) {
 )
 
 
-def _region_style(feature: dict) -> dict:
-    return {
-        "color": "#54278f",
-        "weight": 0.6,
-        "fillColor": feature["properties"]["fill"],
-        # Regions with nothing in view stay clear, so the shade reads as "events here".
-        "fillOpacity": 0.5 if feature["properties"]["events"] else 0.0,
-    }
+# A region's outline, and its fill where it has events in view: regions with nothing in
+# view stay clear, so the shade reads as "events here".
+REGION_STYLE = {"color": "#54278f", "weight": 0.6}
+REGION_SHADED = 0.5
+REGION_HIGHLIGHT = {"weight": 2.5, "fillOpacity": 0.6}
+
+
+class RegionShading(ScriptElement):
+    """The regions of a view's choropleth (:func:`geo.regions.choropleth_geojson`, written
+    into the script as it is, never read and written again), each filled with its ``fill``
+    where it has events in view and outlined more boldly under the pointer; ``on_each``
+    gives each its tooltip and popup."""
+
+    _template = folium.template.Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.geoJson({{ this.data }}, {
+            smoothFactor: 1.0,
+            style: function (feature) {
+                var p = feature.properties;
+                return Object.assign(
+                    {fillColor: p.fill, fillOpacity: p.events ? {{ this.shaded }} : 0},
+                    {{ this.style }}
+                );
+            },
+            onEachFeature: function (feature, layer) {
+                ({{ this.on_each }})(feature, layer);
+                layer.on({
+                    mouseout: function (e) { {{ this.get_name() }}.resetStyle(e.target); },
+                    mouseover: function (e) { e.target.setStyle({{ this.highlight }}); }
+                });
+            }
+        });
+        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, choropleth_geojson: str, on_each: folium.JsCode) -> None:
+        super().__init__()
+        self._name = "RegionShading"
+        self.data = choropleth_geojson.replace("</", "<\\/").replace("<!--", "<\\!--")
+        self.on_each = on_each.js_code
+        self.style = script_json(REGION_STYLE)
+        self.shaded = script_json(REGION_SHADED)
+        self.highlight = script_json(REGION_HIGHLIGHT)
 
 
 def region_layer(choropleth_geojson: str) -> folium.FeatureGroup:
-    """Admin-1 regions shaded by the number of events in view; a click offers to filter
-    to one."""
+    """Admin-1 regions shaded by the number of events in view (the GeoJSON of
+    :func:`geo.regions.choropleth_geojson`); a click offers to filter to one."""
     group = folium.FeatureGroup(name=REGION_LAYER, show=True)
-    folium.GeoJson(
-        choropleth_geojson,
-        name=REGION_LAYER,
-        style_function=_region_style,
-        highlight_function=lambda _: {"weight": 2.5, "fillOpacity": 0.6},
-        on_each_feature=_REGION_SCRIPT,
-        control=False,
-        smooth_factor=1.0,
-    ).add_to(group)
+    RegionShading(choropleth_geojson, _REGION_SCRIPT).add_to(group)
     return group
 
 
@@ -679,17 +736,77 @@ class CategoryLayer(FeatureGroupSubGroup):
         self._name = "FeatureGroup"
 
 
+class Marker(NamedTuple):
+    """One item's marker: its id, point and feature (glyph key, tooltip, name, popup)."""
+
+    item_id: str
+    point: tuple[float, float]
+    feature: dict[str, object]
+
+
+def marker(record: dict, kind: str, source_by_id: Mapping[str, Record]) -> Marker:
+    """The marker of an event or a site (``kind``) row; every data string escaped."""
+    facts = item_facts(record, kind, (), source_by_id, names=False)
+    point = (float(record["latitude"]), float(record["longitude"]))
+    feature: dict[str, object] = {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [point[1], point[0]]},
+        "properties": {
+            MARKER_PROPERTY: _glyph_key(kind, facts.approximate),
+            "tip": tooltip_text(facts.title, facts.when, facts.item_id),
+            "name": marker_name(facts.title, facts.when, facts.where),
+            "popup": popup_html(facts),
+        },
+    }
+    return Marker(facts.item_id, point, feature)
+
+
+# How many markers a memo (see data_layers) keeps: five views of the most markers drawn
+# (query.THRESHOLD), about 2 KB each.
+MARKERS_KEPT = 10_000
+
+
+def _markers(
+    frame: pd.DataFrame,
+    kind: str,
+    key: str,
+    sources: pd.DataFrame,
+    memo: MutableMapping[tuple[str, object], Marker] | None,
+) -> list[tuple[object, Marker]]:
+    """The category and marker of each row, in id order: a marker in ``memo`` is taken from
+    it, the others are made (and kept there while it has room)."""
+    ordered = frame.sort_values(key)
+    ids = ordered[key].tolist()
+    known = memo if memo is not None else {}
+    made: dict[object, Marker] = {}
+    missing = [i for i in ids if (kind, i) not in known]
+    if missing:
+        rows = ordered if len(missing) == len(ids) else ordered[ordered[key].isin(missing)]
+        source_by_id = {str(r.source_id): r for _, r in sources.iterrows()} if len(sources) else {}
+        for record in rows.to_dict("records"):
+            made[record[key]] = found = marker(record, kind, source_by_id)
+            if memo is not None and len(memo) < MARKERS_KEPT:
+                memo[(kind, record[key])] = found
+    return [
+        (category, made[i] if i in made else known[(kind, i)])
+        for i, category in zip(ids, ordered["category"].tolist(), strict=True)
+    ]
+
+
 def data_layers(
     filtered: Filtered,
     sources: pd.DataFrame,
     assets: AssetLinks,
     selected: str | None = None,
     choropleth_geojson: str | None = None,
+    memo: MutableMapping[tuple[str, object], Marker] | None = None,
 ) -> list[Layer]:
     """The layers that follow the view: regions shaded by count, one feature group per
     category holding that category's events and sites (clustered, so markers at one point
-    spread out when clicked), and a ring around the selection."""
-    source_by_id = {str(r.source_id): r for _, r in sources.iterrows()} if len(sources) else {}
+    spread out when clicked), and a ring around the selection.
+
+    ``memo``: the markers already made from the same data (and ``sources``), by kind and
+    id, which this adds to; a marker does not depend on the view."""
     groups: list[Layer] = []
     if choropleth_geojson is not None:
         groups.append(region_layer(choropleth_geojson))
@@ -707,30 +824,24 @@ def data_layers(
     _use_assets(cluster, assets)
     cluster.add_to(markers)
     groups.append(markers)
+    # Each kind's markers in id order, shared out by category.
+    by_category: dict[tuple[str, object], list[Marker]] = {}
+    for kind, frame, key in (
+        ("event", filtered.events, "event_id"),
+        ("site", filtered.sites, "site_id"),
+    ):
+        for category, found in _markers(frame, kind, key, sources, memo):
+            by_category.setdefault((kind, category), []).append(found)
     for category in Category:
-        events = filtered.events[filtered.events["category"] == category.value]
-        sites = filtered.sites[filtered.sites["category"] == category.value]
+        events = by_category.get(("event", category.value), [])
+        sites = by_category.get(("site", category.value), [])
         count = len(events) + len(sites)
         group = CategoryLayer(cluster, f"{CATEGORY_LABELS[category]} ({count})", assets)
         features: list[dict[str, object]] = []
-        for kind, frame, key in (("event", events, "event_id"), ("site", sites, "site_id")):
-            for record in frame.sort_values(key).to_dict("records"):
-                facts = item_facts(record, kind, (), source_by_id)
-                point = (float(record["latitude"]), float(record["longitude"]))
-                if facts.item_id == selected:
-                    selected_point = point
-                features.append(
-                    {
-                        "type": "Feature",
-                        "geometry": {"type": "Point", "coordinates": [point[1], point[0]]},
-                        "properties": {
-                            MARKER_PROPERTY: _glyph_key(kind, facts.approximate),
-                            "tip": tooltip_text(facts.title, facts.when, facts.item_id),
-                            "name": marker_name(facts.title, facts.when, facts.where),
-                            "popup": popup_html(facts),
-                        },
-                    }
-                )
+        for found in (*events, *sites):
+            if found.item_id == selected:
+                selected_point = found.point
+            features.append(found.feature)
         if features:
             MarkerLayer(features, _marker_script(category)).add_to(group)
         groups.append(group)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -97,36 +99,74 @@ def region_to_filter(reported: object, known: tuple[str, ...]) -> str | None:
     return name if name in known else None
 
 
-def choropleth_geojson(
-    admin1: gpd.GeoDataFrame,
-    counts: dict[str, tuple[int, int]],
-    tolerance: float = 0.02,
-    labels: Mapping[str, str] | None = None,
-) -> str:
-    """Regions as GeoJSON with their counts, a fill colour, an escaped tooltip and the
-    popup a click opens (:func:`region_action`), each region under its shown name
-    (``labels``: Natural Earth name -> shown name)."""
-    labels = labels or {}
+@dataclass(frozen=True)
+class RegionShapes:
+    """The regions' outlines as the choropleth draws them (simplified, rounded), each one's
+    GeoJSON geometry written once: they do not change with the view, only the counts do."""
+
+    names: tuple[str, ...]  # in name order
+    countries: tuple[str, ...]  # adm0_a3
+    geometries: tuple[str, ...]  # compact GeoJSON, keys sorted
+
+
+def region_shapes(admin1: gpd.GeoDataFrame, tolerance: float = 0.02) -> RegionShapes:
+    """``admin1``'s regions as :func:`choropleth_geojson` draws them."""
     frame = admin1[["name", "adm0_a3", "geometry"]].copy()
     frame["geometry"] = shapely.set_precision(
         frame.geometry.simplify(tolerance, preserve_topology=True).values, 0.001
     )
-    top = max((e for e, _ in counts.values()), default=0)
-    frame["events"] = [counts.get(n, (0, 0))[0] for n in frame["name"]]
-    frame["sites"] = [counts.get(n, (0, 0))[1] for n in frame["name"]]
-    frame["fill"] = [fill_colour(e, top) for e in frame["events"]]
-    frame["tip"] = [
-        region_tooltip(n, e, s, labels.get(n, ""))
-        for n, e, s in zip(frame["name"], frame["events"], frame["sites"], strict=True)
-    ]
-    frame["action"] = [
-        region_action(n, e, s, labels.get(n, ""))
-        for n, e, s in zip(frame["name"], frame["events"], frame["sites"], strict=True)
-    ]
     frame = frame.sort_values("name")
-    return json.dumps(
-        json.loads(frame.to_json(drop_id=True)), separators=(",", ":"), sort_keys=True
+    features = json.loads(frame.to_json(drop_id=True))["features"]
+    return RegionShapes(
+        names=tuple(f["properties"]["name"] for f in features),
+        countries=tuple(f["properties"]["adm0_a3"] for f in features),
+        geometries=tuple(
+            json.dumps(f["geometry"], separators=(",", ":"), sort_keys=True) for f in features
+        ),
     )
+
+
+def _properties(
+    shapes: RegionShapes, counts: dict[str, tuple[int, int]], labels: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    top = max((e for e, _ in counts.values()), default=0)
+    found = []
+    for name, country in zip(shapes.names, shapes.countries, strict=True):
+        events, sites = (int(n) for n in counts.get(name, (0, 0)))
+        label = labels.get(name, "")
+        found.append(
+            {
+                "action": region_action(name, events, sites, label),
+                "adm0_a3": country,
+                "events": events,
+                "fill": fill_colour(events, top),
+                "name": name,
+                "sites": sites,
+                "tip": region_tooltip(name, events, sites, label),
+            }
+        )
+    return found
+
+
+def choropleth_geojson(
+    regions: gpd.GeoDataFrame | RegionShapes,
+    counts: dict[str, tuple[int, int]],
+    tolerance: float = 0.02,
+    labels: Mapping[str, str] | None = None,
+) -> str:
+    """Regions (admin-1 regions, or their shapes from :func:`region_shapes`, made once) as
+    GeoJSON with their counts, a fill colour, an escaped tooltip and the popup a click opens
+    (:func:`region_action`), each region under its shown name (``labels``: Natural Earth
+    name -> shown name)."""
+    shapes = regions if isinstance(regions, RegionShapes) else region_shapes(regions, tolerance)
+    features = [
+        f'{{"geometry":{geometry},"properties":'
+        f'{json.dumps(properties, separators=(",", ":"), sort_keys=True)},"type":"Feature"}}'
+        for geometry, properties in zip(
+            shapes.geometries, _properties(shapes, counts, labels or {}), strict=True
+        )
+    ]
+    return f'{{"features":[{",".join(features)}],"type":"FeatureCollection"}}'
 
 
 # Sequential light-to-dark purple, five classes.

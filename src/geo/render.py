@@ -303,6 +303,8 @@ def item_facts(
     kind: str,
     excerpts: Iterable[Record] = (),
     sources: Mapping[str, Record] | None = None,
+    *,
+    names: bool = True,
 ) -> ItemFacts:
     """The facts of an event or a site (``kind``).
 
@@ -315,6 +317,9 @@ def item_facts(
     sources
         Source records by source id (:func:`source_index`): the item's own source and its
         excerpts' sources are looked up there.
+    names
+        Whether to look up the place's other names (``other_names``; a marker's popup and
+        tooltip do not show them).
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be 'event' or 'site', not {kind!r}")
@@ -353,7 +358,9 @@ def item_facts(
         excerpts=tuple(_excerpt_facts(x, sources) for x in excerpts),
         other_names=tuple(
             n.words() for n in placenames.other_names(_text(record["location"]), str(record["iso"]))
-        ),
+        )
+        if names
+        else (),
     )
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import MutableMapping
 
 import folium
 import pandas as pd
@@ -22,7 +23,7 @@ from folium.map import Layer
 
 from geo import cells, charts, query, safe_html
 from geo.assets import AssetLinks
-from geo.maps import data_layers, selected_point
+from geo.maps import Marker, data_layers, selected_point
 from geo.query import Cells, ViewResult
 from geo.regions import SHADES
 
@@ -120,13 +121,15 @@ def layers(
     sources: pd.DataFrame,
     assets: AssetLinks,
     choropleth_geojson: str | None = None,
+    memo: MutableMapping[tuple[str, object], Marker] | None = None,
 ) -> list[Layer]:
     """The map's data layers: exactly :func:`geo.maps.data_layers` at or under the threshold;
-    past it, the hexagons of the events, with the sites (few) still as markers."""
+    past it, the hexagons of the events, with the sites (few) still as markers (``memo``:
+    the markers made from the same data, see :func:`geo.maps.data_layers`)."""
     filtered, selected = result.filtered, result.view.selected
     if not at_scale(filtered.count):
-        return data_layers(filtered, sources, assets, selected, choropleth_geojson)
-    groups = data_layers(filtered.sites_only(), sources, assets, selected, choropleth_geojson)
+        return data_layers(filtered, sources, assets, selected, choropleth_geojson, memo)
+    groups = data_layers(filtered.sites_only(), sources, assets, selected, choropleth_geojson, memo)
     groups.insert(1 if choropleth_geojson is not None else 0, cell_layer(result.cells()))
     return groups
 

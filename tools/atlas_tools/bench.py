@@ -540,6 +540,18 @@ def command(args: argparse.Namespace) -> int:
         from atlas_tools import firstvisit
 
         return firstvisit.command(args.servers, args.visits, args.json, _log)
+    if getattr(args, "first_draw", False):
+        from atlas_tools import bench_firstdraw
+
+        draw_sizes = [int(s) for s in (args.draw_sizes or "").split(",") if s.strip()]
+        work = Path(args.work_dir) if args.work_dir else None
+        try:
+            found = bench_firstdraw.run(args.views, draw_sizes, args.rounds, work, _log)
+        except ValueError as exc:
+            print(f"geo bench: {exc}", file=sys.stderr)
+            return 2
+        print(bench_firstdraw.table(found))
+        return 0 if all(alike == len(naive.seconds) for naive, _, alike in found) else 1
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     work_dir = Path(args.work_dir) if args.work_dir else None
     if getattr(args, "search", False):

@@ -5,12 +5,14 @@ to :mod:`geo.ui.state`.
 What the map component receives for a view (the base map's script, the layers' script, the
 layer control, the script links) is drawn by streamlit-folium once per (data version, view)
 and kept for every session (:mod:`geo.ui.viewcache`); each run hands it over with the
-session's own centre and zoom."""
+session's own centre and zoom. A view drawn for the first time reuses what does not depend on
+it: the base map, drawn once for all views, and the markers made for earlier views of the
+same data."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, MutableMapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
@@ -19,11 +21,15 @@ import folium
 import pandas as pd
 import streamlit as st
 import streamlit_folium
+from branca.element import Element
+from folium.elements import JSCSSMixin
+from folium.map import Layer
 from streamlit_folium import st_folium
 
 from geo import footprints, safe_html, scale
 from geo.assets import AssetLinks
-from geo.maps import base_map, selection_layer
+from geo.bundle import PlaceLabel
+from geo.maps import Marker, base_map, selection_layer
 from geo.query import ViewResult, view_result
 from geo.regions import choropleth_geojson
 from geo.ui import data as loaders
@@ -78,28 +84,156 @@ class Drawing:
     ring_group: int
 
 
-def draw(result: ViewResult, sources: pd.DataFrame, links: AssetLinks) -> Drawing:
-    """The map of ``result``'s view, drawn by streamlit-folium."""
-    regions = choropleth_geojson(
-        loaders.admin1(), result.region_counts(), labels=loaders.region_labels()
-    )
+@dataclass(frozen=True)
+class Layers:
+    """A view's layers for the map, and which of them is the selection's ring."""
+
+    groups: list[Layer]
+    ring_group: int
+
+
+def view_layers(
+    result: ViewResult,
+    sources: pd.DataFrame,
+    links: AssetLinks,
+    regions: str,
+    memo: MutableMapping[tuple[str, object], Marker] | None = None,
+) -> Layers:
+    """The layers of ``result``'s view over the region shading ``regions``
+    (:mod:`geo.regions`; ``memo``: see :func:`geo.maps.data_layers`)."""
     # Markers up to query.THRESHOLD (exactly maps.data_layers), H3 hexagons past it; the
     # selection's ring last of them. Zoomed in (footprints.MIN_ZOOM), the projects'
     # footprints as polygons too.
-    layers = scale.layers(result, sources, links, regions)
+    layers = scale.layers(result, sources, links, regions, memo)
     ring_group = len(layers) - 1
     layers += footprints.layers(result)
+    return Layers(layers, ring_group)
+
+
+def layer_control() -> folium.LayerControl:
+    return folium.LayerControl(collapsed=True, position="topright")
+
+
+def component_args(
+    m: folium.Map, groups: list[Layer], control: folium.LayerControl | None
+) -> dict[str, Any]:
+    """What st_folium sends the map component for ``m`` with the feature groups ``groups``
+    and the layer control ``control`` (but where the map opens, each session's own)."""
     with _capturing() as args:
         st_folium(
-            base_map(loaders.borders(), links, loaders.place_labels()),
+            m,
             key=keys.MAP_KEY,
             height=600,
             use_container_width=True,
-            feature_group_to_add=layers,
-            layer_control=folium.LayerControl(collapsed=True, position="topright"),
+            feature_group_to_add=groups,
+            layer_control=control,
             returned_objects=["last_object_clicked_tooltip", "center", "zoom"],
         )
-    return Drawing({k: v for k, v in args.items() if k not in _PER_SESSION}, ring_group)
+    return {k: v for k, v in args.items() if k not in _PER_SESSION}
+
+
+@dataclass(frozen=True)
+class _Slot:
+    """One of the base map's layers as the layer control names it."""
+
+    key: str  # among the map's children
+    kind: str  # folium's name of its class
+    id: str  # as streamlit-folium renamed it
+    name: str
+    overlay: bool
+    control: bool
+
+
+class _StandIn(Layer):
+    """A base map's layer, for the layer control's list: its name and its script's
+    variable, nothing drawn."""
+
+    def __init__(self, slot: _Slot) -> None:
+        super().__init__(name=slot.name, overlay=slot.overlay, control=slot.control)
+        self._name = slot.kind
+        self._id = slot.id
+
+
+@dataclass(frozen=True)
+class Base:
+    """What the map component is sent for the base map (tiles, borders, legend, place
+    names): the same for every view. ``slots``: its layers, which the layer control lists
+    before each view's own."""
+
+    args: dict[str, Any]
+    slots: tuple[_Slot, ...]
+
+    def stand_in(self) -> folium.Map:
+        """An empty map holding the base's layers by name: the view's layers and layer
+        control are written against it as streamlit-folium writes them against the base."""
+        m = folium.Map(tiles=None)
+        for slot in self.slots:
+            m.add_child(_StandIn(slot), name=slot.key)
+        return m
+
+
+def draw_base(borders: str, links: AssetLinks, labels: Sequence[PlaceLabel]) -> Base:
+    """The base map, drawn by streamlit-folium with no layers of a view."""
+    m = base_map(borders, links, labels)
+    args = component_args(m, [], None)
+    slots = tuple(
+        _Slot(key, child._name, child._id, child.layer_name, child.overlay, child.control)
+        for key, child in m._children.items()
+        if isinstance(child, Layer)
+    )
+    drawn = {k: v for k, v in args.items() if k not in ("feature_group", "layer_control")}
+    return Base(drawn, slots)
+
+
+def _script_links(elements: Iterable[Element]) -> tuple[list[str], list[str]]:
+    """The style sheets and scripts the elements ask for, as streamlit-folium lists them."""
+    css: list[str] = []
+    js: list[str] = []
+
+    def walk(element: Element) -> Iterator[Element]:
+        yield element
+        for child in element._children.values():
+            yield from walk(child)
+
+    for element in elements:
+        for found in walk(element):
+            if isinstance(found, JSCSSMixin):
+                css.extend(href for _, href in found.default_css)
+                js.extend(src for _, src in found.default_js)
+    return css, js
+
+
+def draw(result: ViewResult, sources: pd.DataFrame, links: AssetLinks) -> Drawing:
+    """The map of ``result``'s view: the base map drawn once for every view
+    (:func:`draw_base`), with the view's layers and layer control; what streamlit-folium
+    sends for the whole map drawn at once (:func:`component_args` of :func:`base_map` with
+    the view's layers over :func:`geo.regions.choropleth_geojson`)."""
+    labels = loaders.place_labels()
+    borders = loaders.borders()
+    base = viewcache.base_map(
+        (borders, tuple(links.js), tuple(links.css), links.local, tuple(labels)),
+        lambda: draw_base(borders, links, labels),
+    )
+    regions = choropleth_geojson(
+        loaders.region_shapes(), result.region_counts(), labels=loaders.region_labels()
+    )
+    layers = view_layers(result, sources, links, regions, viewcache.markers(result))
+    m = base.stand_in()
+    groups = "".join(
+        streamlit_folium._get_feature_group_string(group, m, index)
+        for index, group in enumerate(layers.groups)
+    )
+    control = layer_control()
+    control_script = streamlit_folium._get_layer_control_string(control, m)
+    css, js = _script_links([*layers.groups, control])
+    args = {
+        **base.args,
+        "feature_group": groups,
+        "layer_control": control_script,
+        "css_links": list(dict.fromkeys([*base.args["css_links"], *css])),
+        "js_links": list(dict.fromkeys([*base.args["js_links"], *js])),
+    }
+    return Drawing(args, layers.ring_group)
 
 
 def _group_script(group: folium.FeatureGroup, index: int) -> str:

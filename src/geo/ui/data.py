@@ -9,10 +9,11 @@ from pathlib import Path
 import geopandas as gpd
 import streamlit as st
 
-from geo import assets, placenames, sources
+from geo import assets, placenames, regions, sources
 from geo.bundle import Bundle, PlaceLabel, borders_geojson, load_admin1, load_bundle
 from geo.bundle import place_labels as bundled_place_labels
 from geo.query import bounds_for
+from geo.regions import RegionShapes
 from geo.settings import settings
 from geo.ui import auth, database
 from geo.validate import Problem
@@ -126,6 +127,12 @@ def place_labels() -> list[PlaceLabel]:
 @st.cache_resource
 def admin1() -> gpd.GeoDataFrame:
     return load_admin1()
+
+
+@st.cache_resource
+def region_shapes() -> RegionShapes:
+    """The regions' outlines as the map's shading draws them, simplified once."""
+    return regions.region_shapes(admin1())
 
 
 @st.cache_resource

@@ -2,7 +2,12 @@
 component is sent), the linked charts and the items table, kept per (data version, view) in
 bounded, least-recently-used caches shared by the server's sessions. Twenty people opening the same
 link cost about one rerun; a change to the data (a new store version) makes new keys, and
-the old entries age out."""
+the old entries age out.
+
+A view nobody has drawn yet is made from parts kept for every view: the base map under its
+layers (the same for all views) and the markers made from the same data version (a marker
+does not depend on the view), so that twenty people each filtering their own way do not each
+pay for the whole map."""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import replace
 from typing import TypeVar
 
+from geo.maps import Marker
 from geo.query import ViewResult, unpicked
 from geo.sharedcache import SharedCache
 from geo.view import ViewState
@@ -23,6 +29,11 @@ TABLES_KEPT = 64  # up to 2,000 rows each
 
 
 MAPS = SharedCache(MAPS_KEPT)
+# The base map under every view's layers (one per set of script links and place names).
+BASES = SharedCache(4)
+# The markers made from each data version, by kind and id (see geo.maps.data_layers): the
+# current version's, and the one before while sessions still show it.
+MARKERS = SharedCache(2)
 CHARTS = SharedCache(CHARTS_KEPT)
 TABLES = SharedCache(TABLES_KEPT)
 
@@ -47,6 +58,19 @@ def map_drawing(
     copied: it is only read."""
     view = result.view if where else replace(result.view, center=None, zoom=None)
     return MAPS.get(_key(view, result, "map", extra), build)
+
+
+def base_map(key: Hashable, build: Callable[[], T]) -> T:
+    """What the map component is sent for the map under every view's layers (tiles,
+    borders, legend), drawn once per ``key`` (what it is drawn from). Shared: only read."""
+    return BASES.get(key, build)
+
+
+def markers(result: ViewResult) -> dict[tuple[str, object], Marker]:
+    """The markers made so far from ``result``'s data, by kind and id, for any view of it
+    to reuse and add to: a marker (its glyph, tooltip and popup) does not depend on the
+    view. A new data version starts afresh."""
+    return MARKERS.get((result.data_version, "markers"), dict)
 
 
 def chart(result: ViewResult, name: str, build: Callable[[], T]) -> T:
