@@ -44,7 +44,7 @@ def acled_export(
 ) -> Path:
     """A synthetic ACLED export of ``size`` events numbered from ``first`` (``EV<n>``),
     stamped ``timestamp``, its notes naming it, then ``edit``-ed."""
-    from atlas_tools.bench import synthetic_acled
+    from atlas_tools.workload import synthetic_acled
 
     frame = pd.read_csv(synthetic_acled(size, folder / f"{name}-raw.csv"), dtype=str)
     frame["event_id_cnty"] = [f"EV{first + i}" for i in range(size)]

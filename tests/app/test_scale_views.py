@@ -14,7 +14,7 @@ import h3
 import pandas as pd
 import pytest
 
-from atlas_tools.bench import synthetic_acled
+from atlas_tools.workload import synthetic_acled
 from geo import store as stores
 from geo.bundle import load_bundle
 from geo.importers import import_acled

@@ -9,20 +9,20 @@ from pathlib import Path
 
 import pandas as pd
 
-from atlas_tools import bench
+from atlas_tools import bench, workload
 from geo import cli
 from geo.store import DuckStore
 
 
 def test_the_synthetic_export_is_deterministic_and_on_towns(tmp_path: Path) -> None:
-    one = bench.synthetic_acled(500, tmp_path / "a.csv")
-    two = bench.synthetic_acled(500, tmp_path / "b.csv")
+    one = workload.synthetic_acled(500, tmp_path / "a.csv")
+    two = workload.synthetic_acled(500, tmp_path / "b.csv")
     assert one.read_bytes() == two.read_bytes()
     frame = pd.read_csv(one, dtype=str, keep_default_na=False)
-    assert list(frame.columns) == bench.COLUMNS
+    assert list(frame.columns) == workload.COLUMNS
     assert set(frame["iso"]) <= {"398", "417", "156"}
     assert frame["event_id_cnty"].is_unique
-    towns = set(bench.towns()["name"])
+    towns = set(workload.towns()["name"])
     assert set(frame["location"]) <= towns
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from playwright.sync_api import Page, expect
 
-from atlas_tools.bench import synthetic_acled
+from atlas_tools.workload import synthetic_acled
 from geo.bundle import load_bundle
 from geo.importers import import_acled
 from geo.store.pg import PgStore

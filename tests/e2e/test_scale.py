@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from atlas_tools.bench import synthetic_acled
+from atlas_tools.workload import synthetic_acled
 from geo.bundle import load_bundle
 from geo.importers import import_acled
 from geo.store import DuckStore

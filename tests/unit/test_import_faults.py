@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from atlas_tools.bench import synthetic_acled
+from atlas_tools.workload import synthetic_acled
 from geo import cli
 from geo.store import DuckStore, close_all
 

@@ -1,6 +1,7 @@
 """The atlas's development tools, kept out of the product package ``geo``.
 
-- :mod:`atlas_tools.bench` and :mod:`atlas_tools.bench_engines`: ``geo bench``;
+- :mod:`atlas_tools.bench` and the ``bench_*`` modules: ``geo bench``, and
+  :mod:`atlas_tools.workload`, what they (and the tests of a large store) measure with;
 - :mod:`atlas_tools.loadtest`: ``geo loadtest``;
 - :mod:`atlas_tools.localserver` and :mod:`atlas_tools.pgserver`: the throwaway servers (the
   app on loopback, PostgreSQL with PostGIS) the tests and those commands start.

@@ -1,10 +1,11 @@
 """``geo bench --engines duckdb,postgis``: the same import and the same queries on each store
 engine, side by side.
 
-For each size the deterministic synthetic ACLED export of :mod:`atlas_tools.bench` is imported with
-``geo import``'s own code into a fresh store of each engine (a DuckDB file; a database on a
-PostgreSQL server this run starts on loopback with :mod:`atlas_tools.pgserver`, fsync on), then the
-benchmark's filter changes are run against each, every query kind timed on its own.
+For each size the deterministic synthetic ACLED export of :mod:`atlas_tools.workload` is
+imported with ``geo import``'s own code into a fresh store of each engine (a DuckDB file; a
+database on a PostgreSQL server this run starts on loopback with :mod:`atlas_tools.pgserver`,
+fsync on), then the benchmark's filter changes are run against each, every query kind
+timed on its own.
 ``postgis-events`` is the database read the naive way, every count from the events table
 and none from its rollups (it reuses the ``postgis`` database when both run):
 
@@ -15,7 +16,7 @@ and none from its rollups (it reuses the ``postgis`` database when both run):
 - ``markers``: the events of a narrow view (one month, one country), as the map reads them.
 
 Each query runs once untimed first (both engines start warm). ``rerun`` is a whole map-page
-rerun after a filter change (server time, :func:`atlas_tools.bench.time_rerun`) on that store.
+rerun after a filter change (server time, :func:`atlas_tools.workload.time_rerun`) on that store.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from atlas_tools.bench import filter_changes, synthetic_acled, time_rerun
+from atlas_tools.workload import filter_changes, synthetic_acled, time_rerun
 from geo import query, viewport
 from geo.bundle import load_bundle
 from geo.importers.acled import import_acled

@@ -184,7 +184,7 @@ def _store(path: Path | None) -> Iterator[None]:
 
 
 def _synthetic_store(size: int, folder: Path, log: Log) -> Path:
-    from atlas_tools.bench import synthetic_acled
+    from atlas_tools.workload import synthetic_acled
     from geo.bundle import load_bundle
     from geo.importers.acled import import_acled
     from geo.store import DuckStore

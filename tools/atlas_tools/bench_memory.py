@@ -297,7 +297,7 @@ def run(
     """Measure both imports of each file (a file of 0 rows is left out); the records, atlas
     then naive for each file, then the all-bad file (``bad_rows``) and the file of
     duplicates (``duplicate_rows``), atlas then whole list."""
-    from atlas_tools.bench import synthetic_acled
+    from atlas_tools.workload import synthetic_acled
 
     folder = Path(work_dir or tempfile.mkdtemp(prefix="geo-bench-memory-"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -462,7 +462,7 @@ def upload_run(rows: int, work_dir: Path | None, log: Log) -> list[UploadRecord]
     of as many points, an AidData file of a quarter as many projects and an ACLED export of
     ``rows`` bad rows (each about 21-23 MB at the default 90,000: under the page's 25 MB
     upload limit)."""
-    from atlas_tools.bench import synthetic_acled
+    from atlas_tools.workload import synthetic_acled
 
     folder = Path(work_dir or tempfile.mkdtemp(prefix="geo-bench-memory-"))
     folder.mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,6 @@
 """``geo bench --search``: the search box at scale, a place's names against one word.
 
-For each size, a synthetic ACLED export (:func:`atlas_tools.bench.synthetic_acled`) is
+For each size, a synthetic ACLED export (:func:`atlas_tools.workload.synthetic_acled`) is
 imported into each engine, and each query is counted the way a page counts its view
 (``count_events``, the events read, no rollup), twice: as the search does it (the query and,
 when it names a place, every name of that place, OR-ed: :func:`geo.store.sql.search_filter`)
@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from atlas_tools.bench import synthetic_acled
+from atlas_tools.workload import synthetic_acled
 from geo import placenames
 from geo.importers.acled import import_acled
 from geo.store import DuckStore, StoreReader, sql
