@@ -10,7 +10,8 @@ import pytest
 
 from geo.ingest import lexicon as lx
 from geo.ingest.counts import read_counts, words_to_number
-from geo.ingest.dates import DateReader, parse_date_line
+from geo.ingest.datelines import parse_date_line
+from geo.ingest.dates import DateReader
 from geo.ingest.layout import layout, sentences
 from geo.model import TimePrecision
 

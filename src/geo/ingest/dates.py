@@ -344,29 +344,25 @@ def resolve_in_order(
     return mentions
 
 
-def parse_date_line(line: str) -> tuple[date, TimePrecision] | None:
-    """A line that is only a date ("Apr 8, 2021", "Published: 8 April 2021", "2021-04-08"),
-    as the date and its precision; None for anything else."""
+def strip_date_line(line: str) -> str:
+    """A line that may be only a date, without its label ("Published:"), weekday, time of day
+    and surrounding rules."""
     stripped = re.sub(
         r"^\s*(?:published|posted|updated|date)?\s*(?:on)?\s*:?\s*", "", line, flags=re.I
     )
     stripped = stripped.strip(" \t\xa0|·-–—").strip()
     stripped = re.sub(r"^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,?\s+", "", stripped)
-    stripped = re.sub(r"[T\s]+\d{1,2}:\d{2}.*$", "", stripped)  # a time after the date
+    return re.sub(r"[T\s]+\d{1,2}:\d{2}.*$", "", stripped)  # a time after the date
+
+
+def english_date_line(stripped: str) -> tuple[date, TimePrecision] | None:
+    """A stripped line (:func:`strip_date_line`) that is only a date in English or in
+    numbers ("Apr 8, 2021", "8 April 2021", "2021-04-08"), as the date and its precision;
+    any language's: :func:`geo.ingest.datelines.parse_date_line`."""
     for pattern, handler in PATTERNS[:4]:
         m = pattern.fullmatch(stripped)
         if m:
             result = handler(m, DateReader(None))
             if isinstance(result, tuple):
                 return result[0], result[1]
-    if re.search(r"[\u0400-\u04ff]", stripped):
-        from geo.ingest import russian  # Russian needs its morphology only when it is used
-
-        found = russian.parse_date_line(stripped)
-        if found:
-            return found
-    # "Review | 12 June 2016": a label, then the date.
-    parts = re.split(r"\s+[|·•]\s+", stripped)
-    if len(parts) == 2 and len(parts[0].split()) <= 3:
-        return parse_date_line(parts[1])
     return None

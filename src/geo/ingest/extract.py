@@ -39,7 +39,8 @@ from geo import gazetteer as gz
 from geo.gazetteer import Gazetteer, Mention, Place, Token, tokenize
 from geo.ingest import russian
 from geo.ingest.counts import Counts, read_counts
-from geo.ingest.dates import DateMention, DateReader, parse_date_line
+from geo.ingest.datelines import parse_date_line
+from geo.ingest.dates import DateMention, DateReader
 from geo.ingest.language import UNKNOWN, Language, detect
 from geo.ingest.layout import Layout, layout, sentences
 from geo.ingest.lexicon import Lexicon, TermHit

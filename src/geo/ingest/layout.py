@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from geo.ingest.dates import parse_date_line
+from geo.ingest.datelines import parse_date_line
 from geo.ingest.lexicon import Lexicon
 
 # Whitespace for trimming and blank-line tests: Unicode spaces plus zero-width ones.
