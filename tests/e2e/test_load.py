@@ -30,6 +30,9 @@ def test_protocol_sessions_open_the_link_change_months_and_select_without_errors
     assert figures["errors"] == 0, figures["error_messages"]
     assert figures["reruns"] == 12 and figures["sessions"] == 4
     assert figures["first_render_p95_s"] is not None and figures["select_p95_s"] is not None
+    # A server it did not start: what its readers saw, and nothing made up about its memory.
+    assert figures["url"] == f"{server.url}/" and figures["processes"] is None
+    assert figures["server_rss_peak_mb"] is None and figures["server_cpu_s"] is None
 
 
 def test_a_protocol_session_notices_a_view_the_server_did_not_take_up(server: Server) -> None:

@@ -385,6 +385,9 @@ def run_protocol(
         sampler.join()
         return {
             "client": "protocol",
+            # A server at a given address: started elsewhere, so neither its processes nor
+            # its memory are known here (null), only what its readers saw.
+            "url": url,
             "processes": len(servers) or None,
             "behind_proxy": proxy,
             "killed_one_process": bool(killed),
@@ -401,8 +404,8 @@ def run_protocol(
             "error_messages": report.errors[:20],
             "reconnects": report.reconnects,
             "reopened_same_view": report.reopened_same_view,
-            "server_rss_before_mb": round(before, 1),
-            "server_rss_peak_mb": round(peak[0], 1),
+            "server_rss_before_mb": round(before, 1) if pids else None,
+            "server_rss_peak_mb": round(peak[0], 1) if pids else None,
             "wall_s": round(wall, 1),
             # On a shared machine the wall-clock figures include other work; the server's
             # own CPU time per script run does not.
