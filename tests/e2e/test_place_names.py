@@ -159,9 +159,10 @@ def test_an_offered_region_takes_the_click_with_the_sidebar_scrolled_to_its_end(
 ) -> None:
     """On a laptop's screen the sidebar is taller than the window. A reader scrolls it to its
     end to reach the region filter, types the start of a region's name and clicks one of the
-    regions offered: the region joins the filter. (The press takes the focus from the
-    filter: that must not move the offered buttons from under the pointer before the
-    release.)"""
+    regions offered: the region joins the filter. On a tall screen, a reader who has just
+    picked a category clicks "Reset view", under the filters: the view is reset. (A click's
+    press takes the focus from the filter being typed in: that must not move the button
+    from under the pointer before the release.)"""
     page.set_viewport_size({"width": 1280, "height": 720})
     page.goto(f"{server.url}/?region=Qaraghandy,Mangghystau")
     wait_for_app(page)
@@ -199,3 +200,28 @@ def test_an_offered_region_takes_the_click_with_the_sidebar_scrolled_to_its_end(
     expect(sidebar.get_by_text("“Aq” could be any of these regions:")).to_have_count(0)
     expect(regions.get_by_text("Aktobe Region")).to_be_visible()
     page.screenshot(path="/tmp/names2-region-offer-scrolled.png")
+
+    # A window that holds the whole sidebar: a category picked, then "Reset view" under it.
+    page.set_viewport_size({"width": 1280, "height": 1400})
+    categories = sidebar.get_by_test_id("stMultiSelect").filter(has_text="Categories")
+    categories.locator("input").click()
+    page.get_by_role("option", name="Consulates & embassies").click()
+    page.wait_for_function(
+        "() => window.location.search.includes('cat=consulate_embassy')", timeout=20_000
+    )
+    wait_for_app(page)
+    categories.locator("input").press("Escape")
+    expect(page.get_by_role("listbox")).to_have_count(0)
+    expect(categories.locator("input")).to_be_focused()
+    reset = sidebar.get_by_role("button", name="Reset view")
+    expect(reset).to_be_in_viewport(ratio=1)
+    press(page, reset)
+    page.wait_for_function(
+        "() => !window.location.search.includes('region=') && "
+        "!window.location.search.includes('cat=')",
+        timeout=20_000,
+    )
+    wait_for_app(page)
+    expect(page.get_by_text(re.compile(r" · all countries · all categories$"))).to_be_visible()
+    expect(regions.get_by_text("Aktobe Region")).to_have_count(0)
+    expect(categories.get_by_text("Consulates & embassies")).to_have_count(0)
