@@ -7,12 +7,12 @@ top margin shrink on phones so that the map starts high on the screen, and the c
 wrapping rows rather than fixed columns that cut their labels off.
 
 A multiselect keeps the room to type beside its chips whether or not it has the focus.
-Streamlit widens that room when the field takes the focus, which moves the field onto a line of
-its own once chips fill the line; when a click elsewhere takes the focus away, the multiselect
-shrinks by that line. The click's press is what takes the focus, so whatever the shrinking moves
-(the controls under it; in a sidebar scrolled to its end, which the browser then scrolls back by
-the lost height, the controls above it) leaves the pointer before the release, and the click is
-lost.
+Streamlit widens that room when the multiselect takes the focus, which moves the typing field
+onto a line of its own once chips fill the line; when a click elsewhere takes the focus away,
+the multiselect shrinks by that line. The click's press is what takes the focus, so whatever
+the shrinking moves (the controls under it; in a sidebar scrolled to its end, which the browser
+then scrolls back by the lost height, the controls above it) leaves the pointer before the
+release, and the click is lost.
 """
 
 from __future__ import annotations
