@@ -154,7 +154,7 @@ def press(page: Page, target: Locator) -> None:
     page.mouse.up()
 
 
-def test_an_offered_region_takes_the_click_with_the_sidebar_scrolled_to_its_end(
+def test_a_click_in_the_sidebar_lands_when_its_press_takes_the_focus_from_a_filter(
     server: Server, page: Page
 ) -> None:
     """On a laptop's screen the sidebar is taller than the window. A reader scrolls it to its
