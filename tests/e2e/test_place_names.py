@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.conftest import Server, drawn_markers, map_frame, wait_for_app
 from tests.e2e.test_map import current_url, params_of
@@ -141,3 +141,87 @@ def test_the_region_filter_takes_a_region_by_any_of_its_names(server: Server, pa
     wait_for_app(page)
     expect(regions.get_by_text("Atyrau Region")).to_be_visible()
     page.screenshot(path="/tmp/names2-region-chosen.png")
+
+
+def press(page: Page, target: Locator) -> None:
+    """A reader's click: the button goes down on the middle of ``target`` and comes up a
+    moment later wherever the pointer then is."""
+    place = target.bounding_box()
+    assert place is not None
+    page.mouse.move(place["x"] + place["width"] / 2, place["y"] + place["height"] / 2)
+    page.mouse.down()
+    page.wait_for_timeout(150)
+    page.mouse.up()
+
+
+def test_a_click_in_the_sidebar_lands_when_its_press_takes_the_focus_from_a_filter(
+    server: Server, page: Page
+) -> None:
+    """On a laptop's screen the sidebar is taller than the window. A reader scrolls it to its
+    end to reach the region filter, types the start of a region's name and clicks one of the
+    regions offered: the region joins the filter. On a tall screen, a reader who has just
+    picked a category clicks "Reset view", under the filters: the view is reset. (A click's
+    press takes the focus from the filter being typed in: that must not move the button
+    from under the pointer before the release.)"""
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(f"{server.url}/?region=Qaraghandy,Mangghystau")
+    wait_for_app(page)
+    assert drawn_markers(page, expected=6) == 6  # the map has reported where it opened
+    wait_for_app(page)
+    sidebar = page.get_by_test_id("stSidebar")
+    content = page.get_by_test_id("stSidebarContent").element_handle()
+    at_end = "s => s.scrollTop > 0 && s.scrollTop + s.clientHeight >= s.scrollHeight - 1"
+
+    def scroll_to_end() -> None:
+        page.mouse.move(150, 360)
+        page.mouse.wheel(0, 3000)
+        page.wait_for_function(at_end, arg=content)
+
+    scroll_to_end()
+    regions = sidebar.get_by_test_id("stMultiSelect").filter(has_text="Regions (admin-1)")
+    box = regions.locator("input")
+    box.click()
+    box.fill("Aq")
+    box.press("Enter")
+    expect(sidebar.get_by_text("“Aq” could be any of these regions:")).to_be_visible(timeout=20_000)
+    wait_for_app(page)
+    box.press("Escape")  # the list of regions closes; the filter keeps the focus
+    expect(page.get_by_role("listbox")).to_have_count(0)
+    expect(box).to_be_focused()
+    scroll_to_end()
+    aktobe = sidebar.get_by_role("button", name="Aktobe Region")
+    expect(aktobe).to_be_in_viewport(ratio=1)
+    press(page, aktobe)
+    page.wait_for_function(
+        "() => decodeURIComponent(window.location.search).includes('Aqtöbe')",
+        timeout=20_000,
+    )
+    wait_for_app(page)
+    expect(sidebar.get_by_text("“Aq” could be any of these regions:")).to_have_count(0)
+    expect(regions.get_by_text("Aktobe Region")).to_be_visible()
+    page.screenshot(path="/tmp/names2-region-offer-scrolled.png")
+
+    # A window that holds the whole sidebar: a category picked, then "Reset view" under it.
+    page.set_viewport_size({"width": 1280, "height": 1400})
+    categories = sidebar.get_by_test_id("stMultiSelect").filter(has_text="Categories")
+    categories.locator("input").click()
+    page.get_by_role("option", name="Consulates & embassies").click()
+    page.wait_for_function(
+        "() => window.location.search.includes('cat=consulate_embassy')", timeout=20_000
+    )
+    wait_for_app(page)
+    categories.locator("input").press("Escape")
+    expect(page.get_by_role("listbox")).to_have_count(0)
+    expect(categories.locator("input")).to_be_focused()
+    reset = sidebar.get_by_role("button", name="Reset view")
+    expect(reset).to_be_in_viewport(ratio=1)
+    press(page, reset)
+    page.wait_for_function(
+        "() => !window.location.search.includes('region=') && "
+        "!window.location.search.includes('cat=')",
+        timeout=20_000,
+    )
+    wait_for_app(page)
+    expect(page.get_by_text(re.compile(r" · all countries · all categories$"))).to_be_visible()
+    expect(regions.get_by_text("Aktobe Region")).to_have_count(0)
+    expect(categories.get_by_text("Consulates & embassies")).to_have_count(0)

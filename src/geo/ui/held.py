@@ -8,6 +8,13 @@ Such a report is told apart from the visitor's own change by what else changed i
 input changes per report, so a held widget back at an older value while another input moved
 since the last run is an old value, and the code's value is given back to it. A held value
 goes once the browser reports it, or when the visitor changes the widget themselves.
+
+A value set by a callback is not the browser's yet when its run starts: that run's report is
+the one the callback answered. Streamlit stops a run at its next element when a newer report
+arrives (the map reporting a move right behind a click), so the run a callback set a value for
+may end before its body starts, and the next run starts from a newer report that carries the
+widget as the browser still shows it. A held value therefore notes the inputs it was set
+against, and only a run whose report still carries those is taken for its own.
 """
 
 from __future__ import annotations
@@ -30,9 +37,9 @@ class _Held:
 
     value: object
     stale: list[object]
-    # False for a value set by a callback, until the run it was set for has started (a
-    # callback runs before its run and the value set then is not the browser's yet).
-    checked: bool
+    # The inputs as the browser reported them when the value was set, until a run has
+    # started from a report after it (see the module's notes); None once one has.
+    set_against: dict[str, object] | None
 
 
 def set_widget(key: str, value: object) -> None:
@@ -41,7 +48,7 @@ def set_widget(key: str, value: object) -> None:
         held: dict[str, _Held] = st.session_state.setdefault(_HELD, {})
         earlier = held.get(key)
         stale = [st.session_state[key], *(earlier.stale if earlier else [])]
-        held[key] = _Held(value, stale, checked=False)
+        held[key] = _Held(value, stale, set_against=_inputs())
     st.session_state[key] = value
 
 
@@ -63,9 +70,9 @@ def keep_held() -> None:
     now = _inputs()
     moved = any(k in last and k not in held and now[k] != last[k] for k in now)
     for key, hold in list(held.items()):
-        if not hold.checked:
-            hold.checked = True  # set by a callback of this very run
-            continue
+        set_against, hold.set_against = hold.set_against, None
+        if set_against is not None and _same_report(set_against, now, held):
+            continue  # set by a callback of this very run
         shown = st.session_state.get(key)
         if shown == hold.value or not (moved and shown in hold.stale):
             del held[key]  # the browser has it, or the visitor changed it since
@@ -73,9 +80,16 @@ def keep_held() -> None:
             st.session_state[key] = hold.value
 
 
+def _same_report(before: dict[str, object], now: dict[str, object], held: dict) -> bool:
+    """Whether two sets of inputs are one report's, but for the held widgets (set from code
+    in between)."""
+    keys = (set(before) | set(now)) - set(held)
+    return all(before.get(k) == now.get(k) for k in keys)
+
+
 def run_done() -> None:
     """At the end of a run: note the inputs as they stand, and that the held values went to
     the browser with it."""
     st.session_state[_LAST_INPUTS] = _inputs()
     for hold in st.session_state.get(_HELD, {}).values():
-        hold.checked = True
+        hold.set_against = None

@@ -5,6 +5,14 @@ a small laptop's width, and the map shrinks to a strip. The map row therefore st
 desktop width (the panel goes under the map, which takes the width), the title and the page's
 top margin shrink on phones so that the map starts high on the screen, and the controls sit in
 wrapping rows rather than fixed columns that cut their labels off.
+
+A multiselect keeps the room to type beside its chips whether or not it has the focus.
+Streamlit widens that room when the multiselect takes the focus, which moves the typing field
+onto a line of its own once chips fill the line; when a click elsewhere takes the focus away,
+the multiselect shrinks by that line. The click's press is what takes the focus, so whatever
+the shrinking moves (the controls under it; in a sidebar scrolled to its end, which the browser
+then scrolls back by the lost height, the controls above it) leaves the pointer before the
+release, and the click is lost.
 """
 
 from __future__ import annotations
@@ -17,9 +25,13 @@ from streamlit.delta_generator import DeltaGenerator
 MAP_ROW = "atlas-map-row"
 # Below this width (CSS pixels of the browser window) the excerpt panel goes under the map.
 STACK_BELOW = 1200
+# The room a multiselect keeps to type in beside its chips (Streamlit's own, when focused).
+TYPING_ROOM = "3rem"
 
 _CSS = f"""
 <style>
+[data-testid="stMultiSelect"] input,
+[data-testid="stMultiSelect"] input:focus {{ min-width: {TYPING_ROOM}; }}
 @media (max-width: {STACK_BELOW - 0.02}px) {{
   .st-key-{MAP_ROW} [data-testid="stHorizontalBlock"] {{ flex-direction: column; }}
   .st-key-{MAP_ROW} [data-testid="stColumn"] {{

@@ -40,9 +40,9 @@ def sidebar_filters(view: ViewState, bounds: Bounds, on_reset: Callable[[], None
             format_func=category_label,
             placeholder="All categories",
         )
-        # Above the filter: the filter grows while it has the focus, and shrinks when a
-        # click elsewhere takes it away, which would move anything under it from under the
-        # pointer.
+        # Above the filter the name was typed into. A click on an offer takes the focus
+        # from the filter: geo.ui.layout keeps the filter's height then, so that nothing in
+        # the sidebar moves from under the pointer before the release.
         _offer_regions()
         st.multiselect(
             "Regions (admin-1)",
