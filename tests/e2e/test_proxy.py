@@ -26,14 +26,13 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
 from atlas_tools import loadtest
-from atlas_tools.localserver import free_port
+from atlas_tools.localserver import chromium_args, free_port
 from atlas_tools.proxy import LocalProxy, NginxMissing
 from geo.bundle import load_bundle
 from geo.store.pg import PgStore
 from tests.app.helpers import expected_counts, expected_events
 from tests.e2e.conftest import (
     CHROMIUM,
-    CHROMIUM_ARGS,
     Server,
     corpus_dir,
     drawn_markers,
@@ -50,11 +49,7 @@ HOST = "atlas.test"
 @pytest.fixture(scope="module")
 def browser(playwright_instance: Playwright) -> Iterator[Browser]:
     """Chromium that finds the atlas's host name on loopback, and nothing else outside."""
-    rules = [a for a in CHROMIUM_ARGS if a.startswith("--host-resolver-rules=")]
-    assert len(rules) == 1, CHROMIUM_ARGS
-    args = [a for a in CHROMIUM_ARGS if a not in rules]
-    mapped = rules[0].replace("=", f"=MAP {HOST} 127.0.0.1, ", 1)
-    b = playwright_instance.chromium.launch(executable_path=CHROMIUM, args=[*args, mapped])
+    b = playwright_instance.chromium.launch(executable_path=CHROMIUM, args=chromium_args(HOST))
     yield b
     b.close()
 

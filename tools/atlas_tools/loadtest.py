@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import parse_qs, urlsplit
 
-from atlas_tools.localserver import CHROMIUM_ARGS, LocalServer, chromium_path
+from atlas_tools.localserver import LocalServer, chromium_args, chromium_path
 
 IDLE_JS = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
 LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
@@ -52,21 +52,6 @@ def on_this_machine(url: str) -> bool:
     return bool(found) and all(
         ipaddress.ip_address(str(info[4][0]).split("%")[0]).is_loopback for info in found
     )
-
-
-def _chromium_args(url: str) -> list[str]:
-    """Chromium's arguments, with the URL's host name (when it is one) mapped to loopback:
-    the browser otherwise finds nothing but localhost and 127.0.0.1."""
-    host = urlsplit(url).hostname or ""
-    args = list(CHROMIUM_ARGS)
-    if host in LOOPBACK:
-        return args
-    return [
-        a.replace("=", f"=MAP {host} 127.0.0.1, ", 1)
-        if a.startswith("--host-resolver-rules=")
-        else a
-        for a in args
-    ]
 
 
 SUMMARY_JS = """() => {
@@ -216,7 +201,9 @@ async def drive(url: str, sessions: int, changes: int, chromium: str, timeout_ms
 
     report = Report(sessions, changes)
     async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=chromium, args=_chromium_args(url))
+        host = urlsplit(url).hostname or ""
+        args = chromium_args() if host in LOOPBACK else chromium_args(host)
+        browser = await pw.chromium.launch(executable_path=chromium, args=args)
         try:
             # One unmeasured visit first: the server's first run loads the data and the
             # libraries, which a deployed dashboard has long done before a team arrives.
