@@ -149,16 +149,14 @@ def _properties(
 
 
 def choropleth_geojson(
-    regions: gpd.GeoDataFrame | RegionShapes,
+    shapes: RegionShapes,
     counts: dict[str, tuple[int, int]],
-    tolerance: float = 0.02,
     labels: Mapping[str, str] | None = None,
 ) -> str:
-    """Regions (admin-1 regions, or their shapes from :func:`region_shapes`, made once) as
-    GeoJSON with their counts, a fill colour, an escaped tooltip and the popup a click opens
+    """The regions (their shapes from :func:`region_shapes`, made once) as GeoJSON with
+    their counts, a fill colour, an escaped tooltip and the popup a click opens
     (:func:`region_action`), each region under its shown name (``labels``: Natural Earth
     name -> shown name)."""
-    shapes = regions if isinstance(regions, RegionShapes) else region_shapes(regions, tolerance)
     features = [
         f'{{"geometry":{geometry},"properties":'
         f'{json.dumps(properties, separators=(",", ":"), sort_keys=True)},"type":"Feature"}}'

@@ -10,7 +10,7 @@ import pytest
 
 from geo import placenames, query, render
 from geo.bundle import Bundle, load_admin1
-from geo.regions import choropleth_geojson, region_to_filter
+from geo.regions import choropleth_geojson, region_shapes, region_to_filter
 from geo.store.pg import PgStore
 from geo.view import ViewState, decode
 from tests import oracles
@@ -186,7 +186,7 @@ def test_a_link_names_a_region_by_any_of_its_names(bundled: Bundle) -> None:
 def test_region_tooltips_use_the_shown_name_and_the_filter_button_still_reads_back() -> None:
     admin1 = load_admin1()
     labels = {n: placenames.region_label(n) for n in admin1["name"]}
-    features = json.loads(choropleth_geojson(admin1, {}, labels=labels))["features"]
+    features = json.loads(choropleth_geojson(region_shapes(admin1), {}, labels=labels))["features"]
     shown = {f["properties"]["name"]: f["properties"] for f in features}
     assert shown["Qaraghandy"]["tip"].startswith("Karaganda Region: 0 events")
     button = text_content(shown["Qaraghandy"]["action"])

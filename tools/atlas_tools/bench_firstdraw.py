@@ -72,12 +72,12 @@ def naive_draw(result: ViewResult, sources: pd.DataFrame, links: AssetLinks) -> 
     outlines included, with nothing reused: deliberately the naive way the Map page's
     (:func:`geo.ui.atlas_map.draw`) is measured against, and must equal, so it stays here."""
     from geo.maps import base_map
-    from geo.regions import choropleth_geojson
+    from geo.regions import choropleth_geojson, region_shapes
     from geo.ui import data as loaders
     from geo.ui.atlas_map import component_args, layer_control, view_layers
 
     regions = choropleth_geojson(
-        loaders.admin1(), result.region_counts(), labels=loaders.region_labels()
+        region_shapes(loaders.admin1()), result.region_counts(), labels=loaders.region_labels()
     )
     layers = view_layers(result, sources, links, regions)
     m = base_map(loaders.borders(), links, loaders.place_labels())
