@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.e2e.conftest import Server, drawn_markers, map_frame, wait_for_app
+from tests.e2e.test_base_path import share_link
+from tests.e2e.test_journey import go_to
+from tests.e2e.test_journey_back import step_back
+from tests.e2e.test_journey_regions_keys import expect_summary, summary_text
 from tests.e2e.test_map import current_url, params_of
 
 ZHANAOZEN = {"EV005", "EV011", "EV012"}  # the town's three events in the bundled data
@@ -161,11 +165,13 @@ def press(page: Page, target: Locator) -> None:
 
 
 def test_a_click_in_the_sidebar_lands_when_its_press_takes_the_focus_from_a_filter(
-    server: Server, page: Page
+    server: Server, page: Page, browser: Browser
 ) -> None:
     """On a laptop's screen the sidebar is taller than the window. A reader scrolls it to its
     end to reach the region filter, types the start of a region's name and clicks one of the
-    regions offered: the region joins the filter. On a tall screen, a reader who has just
+    regions offered: the region joins the filter. The reader goes to Charts and shares the
+    view; a colleague's browser opens it with the region; Back returns to the map with it,
+    and Back again to the map before it. On a tall screen, a reader who has just
     picked a category clicks "Reset view", under the filters: the view is reset. (A click's
     press takes the focus from the filter being typed in: that must not move the button
     from under the pointer before the release.)"""
@@ -200,6 +206,32 @@ def test_a_click_in_the_sidebar_lands_when_its_press_takes_the_focus_from_a_filt
     press(page, aktobe)
     aktobe_taken(page, sidebar, regions)
     page.screenshot(path="/tmp/names2-region-offer-scrolled.png")
+    three = summary_text(page)
+    shown = set(three.rsplit(" · ", 1)[-1].split(", "))
+    assert shown == {"Aktobe Region", "Karaganda Region", "Mangystau Region"}, three
+
+    # Charts, the same view; its link opened in another browser; then Back, twice.
+    go_to(page, "Charts")
+    expect_summary(page, three)
+    shared = share_link(page)
+    assert set(params_of(shared)["region"].split(",")) == {"Aqtöbe", "Mangghystau", "Qaraghandy"}
+    page.keyboard.press("Escape")
+    other = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
+    try:
+        other.goto(shared)
+        wait_for_app(other)
+        expect_summary(other, three)
+        other.screenshot(path="/tmp/names2-region-shared.png")
+    finally:
+        other.context.close()
+    step_back(page)
+    expect(page.get_by_role("heading", name="Charts", exact=True)).to_have_count(0)
+    expect_summary(page, three)
+    expect(regions.get_by_text("Aktobe Region")).to_be_visible()
+    step_back(page)
+    expect(regions.get_by_text("Aktobe Region")).to_have_count(0, timeout=20_000)
+    assert set(params_of(current_url(page))["region"].split(",")) == {"Mangghystau", "Qaraghandy"}
+    page.screenshot(path="/tmp/names2-region-back.png")
 
     # A window that holds the whole sidebar: a category picked, then "Reset view" under it.
     page.set_viewport_size({"width": 1280, "height": 1400})

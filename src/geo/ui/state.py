@@ -98,7 +98,7 @@ def page_view(charts: Sequence[str] = (), *, map_events: bool = False) -> PageVi
         # report. Once shown they stay, from page to page.
         sidebar_filters(view, bounds, on_reset=lambda: reset_view(bounds))
         st.session_state[_FILTERS_SHOWN] = True
-    view = _view_from_widgets(view)
+    view = _view_from_widgets(view, bounds)
     result = view_result(data, view)
     commit_view(view, bounds)
     _history_script()
@@ -202,7 +202,7 @@ def _seed_widgets(state: ViewState, force: bool) -> None:
             held.set_widget(key, value)
 
 
-def _view_from_widgets(previous: ViewState) -> ViewState:
+def _view_from_widgets(previous: ViewState, bounds: Bounds) -> ViewState:
     chosen = st.session_state.get(range_key(), (previous.start, previous.end))
     # A one-month range can come back from the slider as a single value.
     start, end = (chosen, chosen) if isinstance(chosen, str) else tuple(chosen)
@@ -215,15 +215,16 @@ def _view_from_widgets(previous: ViewState) -> ViewState:
         categories=tuple(c.value for c in Category if c.value in st.session_state[W_CAT]),
         query=clean_query(str(st.session_state[W_QUERY])),
         undated=bool(st.session_state[W_UNDATED]),
-        regions=_regions_named(st.session_state[W_REGION]),
+        regions=_regions_named(st.session_state[W_REGION], bounds.regions),
         play_mode=str(mode),
         window=int(st.session_state.get(W_PLAY_WINDOW) or previous.window),
     )
 
 
-def _regions_named(chosen: Sequence[str]) -> tuple[str, ...]:
+def _regions_named(chosen: Sequence[str], order: Sequence[str]) -> tuple[str, ...]:
     """The regions the filter names, each by its key, whichever of its names was typed
-    (a name of no region is left out, and said so)."""
+    (a name of no region is left out, and said so), in ``order`` (the link's, as the
+    countries and categories are: one view, one order, whatever order they were picked in)."""
     found: list[str] = []
     for name in chosen:
         key = placenames.region_key(name) if name else None
@@ -235,7 +236,8 @@ def _regions_named(chosen: Sequence[str]) -> tuple[str, ...]:
             continue
         if key not in found:
             found.append(key)
-    return tuple(found)
+    rank = {key: i for i, key in enumerate(order)}
+    return tuple(sorted(found, key=lambda key: rank.get(key, len(rank))))
 
 
 def _seen(name: str) -> object:
