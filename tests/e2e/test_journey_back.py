@@ -28,6 +28,19 @@ def step_back(page: Page, forward: bool = False) -> None:
     wait_for_app(page)
 
 
+def open_elsewhere(browser: Browser, link: str, summary: str) -> str:
+    """Open ``link`` in another browser (a colleague's), check that it shows the view in the
+    words ``summary``, and give the address it settled on."""
+    other = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    try:
+        other.goto(link)
+        wait_for_app(other)
+        expect_summary(other, summary)
+        return current_url(other)
+    finally:
+        other.context.close()
+
+
 def test_back_undoes_each_filter_change_and_nothing_else(server: Server, page: Page) -> None:
     page.goto(f"{server.url}/?from=2019-01&to=2019-12")
     wait_for_app(page)
@@ -131,14 +144,8 @@ def test_a_briefer_s_walk_select_change_page_share_reopen_and_go_back(
     page.keyboard.press("Escape")
 
     # A colleague opens the link: the same counts, and the rally selected.
-    other = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-    try:
-        other.goto(shared)
-        wait_for_app(other)
-        expect_summary(other, before)
-        assert params_of(current_url(other))["sel"] == "EV017"
-    finally:
-        other.context.close()
+    opened = open_elsewhere(browser, shared, before)
+    assert params_of(opened)["sel"] == "EV017"
 
     # Back: the map, with the rally still selected; Back again: before the selection.
     step_back(page)

@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 from tests.e2e.conftest import Server, drawn_markers, map_frame, wait_for_app
 from tests.e2e.test_base_path import share_link
 from tests.e2e.test_journey import go_to
-from tests.e2e.test_journey_back import step_back
+from tests.e2e.test_journey_back import open_elsewhere, step_back
 from tests.e2e.test_journey_regions_keys import expect_summary, summary_text
 from tests.e2e.test_map import current_url, params_of
 
@@ -216,14 +216,7 @@ def test_a_click_in_the_sidebar_lands_when_its_press_takes_the_focus_from_a_filt
     shared = share_link(page)
     assert set(params_of(shared)["region"].split(",")) == {"Aqtöbe", "Mangghystau", "Qaraghandy"}
     page.keyboard.press("Escape")
-    other = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
-    try:
-        other.goto(shared)
-        wait_for_app(other)
-        expect_summary(other, three)
-        other.screenshot(path="/tmp/names2-region-shared.png")
-    finally:
-        other.context.close()
+    open_elsewhere(browser, shared, three)
     step_back(page)
     expect(page.get_by_role("heading", name="Charts", exact=True)).to_have_count(0)
     expect_summary(page, three)
